@@ -32,6 +32,9 @@ describe('EmbedderRegistry', () => {
     });
     await expect(registry.create('esm')).rejects.toThrow(ArginatorError);
     await expect(registry.create('esm')).rejects.toThrow(/unknown embedder 'esm'/);
-    await expect(registry.create('esm')).rejects.toMatchObject({ code: 'USAGE', hint: 'use one of: builtin' });
+    await expect(registry.create('esm')).rejects.toMatchObject({
+      code: 'USAGE',
+      hint: 'use one of: builtin',
+    });
   });
 });
