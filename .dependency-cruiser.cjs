@@ -29,10 +29,29 @@ module.exports = {
       to: { path: '^src/(server|cli)/' },
     },
     {
+      name: 'only-roots-use-wiring',
+      comment: 'wiring/ is composition shared by the cli and server roots; nothing else may import it.',
+      severity: 'error',
+      from: { path: '^src/(core|io|embedders|pipeline|store|queue)/' },
+      to: { path: '^src/wiring/' },
+    },
+    {
+      name: 'wiring-is-not-a-root',
+      severity: 'error',
+      from: { path: '^src/wiring/' },
+      to: { path: '^src/(cli|server)/' },
+    },
+    {
       name: 'roots-do-not-import-each-other',
       severity: 'error',
       from: { path: '^src/server/' },
       to: { path: '^src/cli/' },
+    },
+    {
+      name: 'cli-does-not-import-server-internals',
+      severity: 'error',
+      from: { path: '^src/cli/' },
+      to: { path: '^src/server/(?!main|create-app)' },
     },
     {
       name: 'no-circular',

@@ -17,6 +17,7 @@ export default tseslint.config(
       '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true }],
       eqeqeq: ['error', 'always', { null: 'ignore' }],
       curly: 'error',
+      '@typescript-eslint/no-confusing-void-expression': 'off',
     },
   },
   {

@@ -1,0 +1,131 @@
+// Every command and flag of `arginator`, declared in one place; each command's module is loaded lazily.
+import { cac } from 'cac';
+
+import { ArginatorError, usageError } from '../core/errors.ts';
+import { PACKAGE_VERSION } from '../wiring/package-info.ts';
+import type { CliIo } from './cli-io.ts';
+
+type Action = (
+  args: readonly string[],
+  options: Readonly<Record<string, unknown>>,
+  io: CliIo,
+) => Promise<number>;
+
+interface CommandSpec {
+  readonly name: string;
+  readonly usage: string;
+  readonly description: string;
+  readonly options: readonly (readonly [
+    flag: string,
+    description: string,
+    defaultValue?: unknown,
+  ])[];
+  readonly examples?: readonly string[];
+  readonly load: () => Promise<Action>;
+}
+
+/** Input limits and policies shared by every command that reads FASTA (docs/input-format.md). */
+const INPUT_OPTIONS = [
+  ['--max-records <n>', 'refuse inputs with more proteins than this'],
+  ['--max-sequence-length <n>', 'refuse proteins longer than this many residues'],
+  ['--max-total-residues <n>', 'refuse inputs with more residues than this in total'],
+  ['--max-header-length <n>', 'refuse FASTA header lines longer than this'],
+  ['--max-input-bytes <n>', 'refuse inputs larger than this once decompressed (gzip bombs)'],
+  ['--allow-duplicate-ids', 'accept repeated protein ids instead of stopping'],
+] as const;
+
+const COMMON = [
+  ['--json', 'print a machine-readable JSON summary on stdout'],
+  ['--quiet', 'no progress on stderr'],
+] as const;
+
+export const COMMANDS: readonly CommandSpec[] = [
+  {
+    name: 'embed',
+    usage: 'embed <input>',
+    description:
+      'Embed proteins from FASTA (plain or gzip) into an HDF5 file (one dataset per protein id)',
+    options: [
+      ['--out <file>', 'output HDF5 file (required)'],
+      ['--embedder <name>', 'embedder: builtin, onnx, precomputed', 'builtin'],
+      ['--embedder-path <path>', 'model folder (onnx) or HDF5 file (precomputed)'],
+      ['--threads <n>', 'worker threads for the built-in embedder (default: CPU count)'],
+      ['--batch-size <n>', 'proteins per embedding batch', 256],
+      ...INPUT_OPTIONS,
+      ...COMMON,
+    ],
+    examples: [
+      'arginator embed data/default/default.fasta.gz --out default.h5',
+      'arginator embed proteins.faa --out esm.h5 --embedder onnx --embedder-path /models/esm2_t6_8M_UR50D',
+    ],
+    load: async () => (await import('./commands/embed.ts')).embedCommand,
+  },
+  {
+    name: 'start',
+    usage: 'start',
+    description:
+      'The main job: prepare the shipped dataset (embeddings cached in the data directory)',
+    options: [...COMMON],
+    load: async () => (await import('./commands/start.ts')).startCommand,
+  },
+];
+
+/** Parses argv (without node and script), runs the command, and returns its exit code. Throws ArginatorError. */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  const cli = cac('arginator');
+  let pending: Promise<number> | undefined;
+  for (const spec of COMMANDS) {
+    const command = cli.command(spec.usage, spec.description);
+    for (const [flag, description, defaultValue] of spec.options) {
+      command.option(
+        flag,
+        description,
+        defaultValue === undefined ? undefined : { default: defaultValue },
+      );
+    }
+    for (const example of spec.examples ?? []) {
+      command.example(example);
+    }
+    command.action((...received: unknown[]) => {
+      const options = (received.pop() ?? {}) as Record<string, unknown>;
+      const args = received.flat().filter((a): a is string => typeof a === 'string');
+      pending = spec.load().then((action) => action(args, options, io));
+    });
+  }
+  cli.help();
+  cli.version(PACKAGE_VERSION);
+  try {
+    cli.parse(['node', 'arginator', ...argv], { run: false });
+    if (cli.options['help'] === true || cli.options['version'] === true) {
+      return 0;
+    }
+    if (cli.matchedCommand === undefined) {
+      throw cli.args.length === 0
+        ? usageError(
+            'cli.no-command',
+            'no command given',
+            `run 'arginator --help' to list the commands`,
+          )
+        : usageError(
+            'cli.unknown-command',
+            `unknown command '${cli.args.join(' ')}'`,
+            `use one of: ${COMMANDS.map((c) => c.name).join(', ')} (see 'arginator --help')`,
+          );
+    }
+    cli.runMatchedCommand();
+  } catch (e) {
+    if (e instanceof ArginatorError) {
+      throw e;
+    }
+    // cac reports unknown options and missing arguments as plain errors.
+    throw usageError(
+      'cli.usage',
+      e instanceof Error ? e.message : String(e),
+      `run 'arginator --help'`,
+    );
+  }
+  if (pending === undefined) {
+    return 0;
+  }
+  return pending;
+}
