@@ -31,7 +31,6 @@ const INPUT_OPTIONS = [
   ['--max-total-residues <n>', 'refuse inputs with more residues than this in total'],
   ['--max-header-length <n>', 'refuse FASTA header lines longer than this'],
   ['--max-input-bytes <n>', 'refuse inputs larger than this once decompressed (gzip bombs)'],
-  ['--allow-duplicate-ids', 'accept repeated protein ids instead of stopping'],
 ] as const;
 
 const COMMON = [

@@ -49,7 +49,10 @@ const LIMIT_FLAGS: readonly [keyof FastaLimits, string, string][] = [
   ['maxDecompressedBytes', 'maxInputBytes', '--max-input-bytes'],
 ];
 
-/** The FASTA limits and duplicate-id policy given on the command line. */
+/**
+ * The FASTA limits given on the command line. Duplicate ids stay an error: outputs are keyed
+ * by protein id (one HDF5 dataset per id), so a repeated id cannot be written unambiguously.
+ */
 export function inputOptions(options: Readonly<Record<string, unknown>>): FastaParseOptions {
   const limits: Partial<FastaLimits> = {};
   for (const [limit, key, name] of LIMIT_FLAGS) {
@@ -58,5 +61,5 @@ export function inputOptions(options: Readonly<Record<string, unknown>>): FastaP
       limits[limit] = value;
     }
   }
-  return { limits, duplicateIds: flag(options, 'allowDuplicateIds') ? 'allow' : 'error' };
+  return { limits, duplicateIds: 'error' };
 }
