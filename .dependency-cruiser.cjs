@@ -3,7 +3,8 @@ module.exports = {
   forbidden: [
     {
       name: 'core-is-pure',
-      comment: 'src/core imports nothing of ours outside core, and no Node built-ins or packages with effects.',
+      comment:
+        'src/core imports nothing of ours outside core, and no Node built-ins or packages with effects.',
       severity: 'error',
       from: { path: '^src/core/' },
       to: { pathNot: ['^src/core/'], dependencyTypesNot: ['type-only'] },
@@ -17,7 +18,8 @@ module.exports = {
     },
     {
       name: 'pipeline-uses-ports-not-adapters',
-      comment: 'use cases depend on core and on the ports they declare, never on adapters or roots.',
+      comment:
+        'use cases depend on core and on the ports they declare, never on adapters or roots.',
       severity: 'error',
       from: { path: '^src/pipeline/' },
       to: { path: '^src/(io|embedders|store|queue|server|cli)/' },
@@ -30,7 +32,8 @@ module.exports = {
     },
     {
       name: 'only-roots-use-wiring',
-      comment: 'wiring/ is composition shared by the cli and server roots; nothing else may import it.',
+      comment:
+        'wiring/ is composition shared by the cli and server roots; nothing else may import it.',
       severity: 'error',
       from: { path: '^src/(core|io|embedders|pipeline|store|queue)/' },
       to: { path: '^src/wiring/' },
@@ -65,6 +68,9 @@ module.exports = {
     exclude: { path: '\\.test\\.ts$' },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
-    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default'] },
+    enhancedResolveOptions: {
+      exportsFields: ['exports'],
+      conditionNames: ['import', 'require', 'node', 'default'],
+    },
   },
 };

@@ -16,6 +16,20 @@ interface Slot {
   readonly pending: Map<number, Pending>;
 }
 
+/**
+ * Starts the worker module. From TypeScript sources (tests, `npm run dev`, bench scripts) the worker
+ * registers tsx's loader itself first: on Node 20 a worker does not inherit the parent's loader
+ * hooks, and `execArgv: ['--import', 'tsx']` registers them too late for the entry module.
+ */
+function startWorker(url: URL, workerData: WorkerInit): Worker {
+  if (!url.pathname.endsWith('.ts')) {
+    return new Worker(url, { workerData });
+  }
+  const tsxApi = import.meta.resolve('tsx/esm/api');
+  const code = `import(${JSON.stringify(tsxApi)}).then((m) => { m.register(); return import(${JSON.stringify(url.href)}); })`;
+  return new Worker(code, { eval: true, workerData });
+}
+
 /** Below this many records a batch is not worth splitting across threads. */
 const MIN_SPLIT = 16;
 
@@ -32,17 +46,15 @@ export function createThreadedEmbedder(
   if (threads <= 1) {
     return inner;
   }
-  // Running from TypeScript sources (tests, `npm run dev`): let the worker load .ts through tsx.
-  const fromSource = import.meta.url.endsWith('.ts');
-  const url = new URL(fromSource ? './embed-worker.ts' : './embed-worker.js', import.meta.url);
+  const url = new URL(
+    import.meta.url.endsWith('.ts') ? './embed-worker.ts' : './embed-worker.js',
+    import.meta.url,
+  );
   const init: WorkerInit = { name, options };
   let nextId = 0;
   let closed = false;
   const slots: Slot[] = Array.from({ length: threads }, () => {
-    const worker = new Worker(url, {
-      workerData: init,
-      execArgv: fromSource ? ['--import', 'tsx'] : [],
-    });
+    const worker = startWorker(url, init);
     const pending = new Map<number, Pending>();
     worker.on('message', (reply: WorkerReply) => {
       const p = pending.get(reply.id);
@@ -71,18 +83,22 @@ export function createThreadedEmbedder(
   });
   let turn = 0;
 
-  const send = (slot: Slot, sequences: readonly string[]): Promise<Float32Array[]> =>
-    new Promise((resolve, reject) => {
-      const id = nextId++;
-      slot.pending.set(id, { resolve, reject });
-      const request: WorkerRequest = { id, sequences };
-      slot.worker.ref();
-      slot.worker.postMessage(request);
-    }).finally(() => {
+  const send = async (slot: Slot, sequences: readonly string[]): Promise<Float32Array[]> => {
+    const id = nextId++;
+    // Keep the process alive only while a worker has work (unref'd workers never block exit).
+    slot.worker.ref();
+    try {
+      return await new Promise<Float32Array[]>((resolve, reject) => {
+        slot.pending.set(id, { resolve, reject });
+        const request: WorkerRequest = { id, sequences };
+        slot.worker.postMessage(request);
+      });
+    } finally {
       if (slot.pending.size === 0) {
         slot.worker.unref();
       }
-    }) as Promise<Float32Array[]>;
+    }
+  };
 
   return {
     id: inner.id,
