@@ -1,7 +1,6 @@
 // Reads protein FASTA from a file or byte stream, gunzipping by magic bytes, into the streaming parser.
 import { open } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
-import { resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 
@@ -13,9 +12,10 @@ import {
   limitError,
   throwIfAborted,
 } from '../core/errors.ts';
-import { parseFasta, resolveFastaLimits } from '../core/sequence/fasta-parser.ts';
+import { concat, parseFasta, resolveFastaLimits } from '../core/sequence/fasta-parser.ts';
 import type { FastaParseOptions } from '../core/sequence/fasta-parser.ts';
 import type { ProteinRecord } from '../core/sequence/protein-record.ts';
+import { errorCode, fileError, type FileErrorText } from './file-errors.ts';
 
 export interface FastaReadOptions extends FastaParseOptions {
   /** Bytes per file read; 1 MiB keeps syscalls few and memory small. */
@@ -45,7 +45,7 @@ export async function* readFastaFile(
   try {
     handle = await open(path, 'r');
   } catch (error) {
-    throw fileError(error, path);
+    throw fileError(error, path, fastaFileText(path));
   }
   try {
     const stats = await handle.stat();
@@ -100,7 +100,7 @@ async function* readChunks(
     try {
       ({ bytesRead } = await handle.read(buffer, 0, chunkSize, null));
     } catch (error) {
-      throw fileError(error, path);
+      throw fileError(error, path, fastaFileText(path));
     }
     if (bytesRead === 0) {
       return;
@@ -131,7 +131,7 @@ async function* decompressIfGzip(
       head.push(next.value);
       headLength += next.value.length;
     }
-    const first = head.length === 1 && head[0] !== undefined ? head[0] : concat(head, headLength);
+    const first = concat(head, headLength);
     const replayed = replay(first, done ? undefined : iterator);
     done = true; // replay owns the iterator from here on
     if (isGzip(first)) {
@@ -211,6 +211,16 @@ async function* gunzip(
   }
 }
 
+/** Message parts for file errors on a FASTA input. */
+function fastaFileText(path: string): FileErrorText {
+  return {
+    notA: 'a FASTA file',
+    directoryHint: `pass a file inside it, e.g. '${path}/proteins.faa'`,
+    unreadableHint: 'check that the path is a readable regular file and that the disk is healthy',
+    permissionDenied: true,
+  };
+}
+
 function gzipError(error: unknown, produced: number, options: FastaReadOptions): ArginatorError {
   if (isArginatorError(error)) {
     return error;
@@ -238,62 +248,4 @@ function gzipError(error: unknown, produced: number, options: FastaReadOptions):
     location,
     error,
   );
-}
-
-function fileError(error: unknown, path: string): ArginatorError {
-  const code = errorCode(error);
-  const absolute = resolve(path);
-  const location = { source: path };
-  if (code === 'ENOENT' || code === 'ENOTDIR') {
-    return inputError(
-      'input.not-found',
-      `file '${path}' does not exist (looked for ${absolute})`,
-      'check the spelling of the path and the current directory',
-      location,
-      error,
-    );
-  }
-  if (code === 'EISDIR') {
-    return inputError(
-      'input.is-directory',
-      `'${path}' is a directory, not a FASTA file`,
-      `pass a file inside it, e.g. '${path}/proteins.faa'`,
-      location,
-      error,
-    );
-  }
-  if (code === 'EACCES' || code === 'EPERM') {
-    return inputError(
-      'input.unreadable',
-      `file '${path}' cannot be read: permission denied`,
-      `make it readable (e.g. 'chmod u+r ${path}') or run as a user who can read it`,
-      location,
-      error,
-    );
-  }
-  const detail = error instanceof Error ? error.message : String(error);
-  return inputError(
-    'input.unreadable',
-    `file '${path}' cannot be read (${detail})`,
-    'check that the path is a readable regular file and that the disk is healthy',
-    location,
-    error,
-  );
-}
-
-function errorCode(error: unknown): string | undefined {
-  if (typeof error === 'object' && error !== null && 'code' in error) {
-    return typeof error.code === 'string' ? error.code : undefined;
-  }
-  return undefined;
-}
-
-function concat(parts: readonly Uint8Array[], length: number): Uint8Array {
-  const all = new Uint8Array(length);
-  let at = 0;
-  for (const part of parts) {
-    all.set(part, at);
-    at += part.length;
-  }
-  return all;
 }

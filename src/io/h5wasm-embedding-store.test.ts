@@ -1,14 +1,12 @@
 // Tests of the HDF5 embedding store on real files, plus agreement with h5py (Debian python3-h5py) in both directions.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 // Only this test imports h5wasm besides the store itself: it crafts files the store refuses to write.
 import h5wasm from 'h5wasm/node';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { isArginatorError, type ArginatorError } from '../core/errors.ts';
+import { describe, expect, it } from 'vitest';
 import { createRng } from '../core/rng.ts';
 import {
   datasetNameForId,
@@ -19,33 +17,15 @@ import {
   writeEmbeddings,
   type EmbeddingEntry,
 } from './h5wasm-embedding-store.ts';
+import { caught } from './test-support/caught.ts';
+import { useTempDir } from './test-support/temp-dir.ts';
 
-let dir: string;
-
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'arginator-h5-'));
-});
-
-afterEach(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const dir = useTempDir('arginator-h5-');
 
 /** Seeded float32 vector in [-1, 1): the same generator the Python side implements. */
 function seededVector(seed: number, dim: number): Float32Array {
   const rng = createRng(seed);
   return Float32Array.from({ length: dim }, () => Math.fround(rng() * 2 - 1));
-}
-
-async function caught(promise: Promise<unknown>): Promise<ArginatorError> {
-  try {
-    await promise;
-  } catch (e) {
-    if (isArginatorError(e)) {
-      return e;
-    }
-    throw e;
-  }
-  throw new Error('expected an ArginatorError, but the call succeeded');
 }
 
 /** Writes datasets with h5wasm directly, for shapes and types the store itself never writes. */
@@ -59,7 +39,7 @@ async function craft(
   }[],
 ): Promise<string> {
   await h5wasm.ready;
-  const path = join(dir, name);
+  const path = join(dir(), name);
   const file = new h5wasm.File(path, 'w');
   try {
     for (const d of datasets) {
@@ -75,7 +55,7 @@ describe('writeEmbeddings / readEmbeddings round trip', () => {
   it('keeps ids (including /, %, | and non-ASCII), order and exact values', async () => {
     const ids = ['sp|P12345|X', 'a/b', 'c%2Fd', '50%/x/', 'β-lactamase_1', '.', 'WP_0001.1'];
     const entries = ids.map((id, i) => ({ id, vector: seededVector(i + 1, 16) }));
-    const path = join(dir, 'out.h5');
+    const path = join(dir(), 'out.h5');
     await expect(writeEmbeddings(path, entries)).resolves.toEqual({ count: ids.length });
     const set = await readEmbeddings(path);
     expect(set.ids).toEqual(ids);
@@ -86,7 +66,7 @@ describe('writeEmbeddings / readEmbeddings round trip', () => {
   });
 
   it("escapes '/' and '%' in dataset names and stores the exact id as original_id", async () => {
-    const path = join(dir, 'escaped.h5');
+    const path = join(dir(), 'escaped.h5');
     await writeEmbeddings(path, [{ id: 'x/y%z', vector: seededVector(1, 4) }]);
     await h5wasm.ready;
     const file = new h5wasm.File(path, 'r');
@@ -116,13 +96,13 @@ describe('writeEmbeddings / readEmbeddings round trip', () => {
       yield { id: 'p1', vector: seededVector(1, 8) };
       yield { id: 'p2', vector: seededVector(2, 8) };
     }
-    const path = join(dir, 'async.h5');
+    const path = join(dir(), 'async.h5');
     await writeEmbeddings(path, generate());
     expect((await readEmbeddings(path)).ids).toEqual(['p1', 'p2']);
   });
 
   it('reports progress and checks expectedDim', async () => {
-    const path = join(dir, 'p.h5');
+    const path = join(dir(), 'p.h5');
     await writeEmbeddings(
       path,
       [1, 2, 3].map((s) => ({ id: `p${s}`, vector: seededVector(s, 8) })),
@@ -143,9 +123,9 @@ describe('writeEmbeddings / readEmbeddings round trip', () => {
   });
 
   it('reads a file whose superblock sits after a 512-byte user block', async () => {
-    const path = join(dir, 'plain.h5');
+    const path = join(dir(), 'plain.h5');
     await writeEmbeddings(path, [{ id: 'p1', vector: seededVector(1, 4) }]);
-    const shifted = join(dir, 'userblock.h5');
+    const shifted = join(dir(), 'userblock.h5');
     await writeFile(shifted, Buffer.concat([Buffer.alloc(512), await readFile(path)]));
     expect(await hasHdf5Signature(shifted)).toBe(true);
     expect((await readEmbeddings(shifted)).ids).toEqual(['p1']);
@@ -154,7 +134,7 @@ describe('writeEmbeddings / readEmbeddings round trip', () => {
 
 describe('atomic writes', () => {
   it('leaves the previous file untouched and no temp file when a write fails', async () => {
-    const path = join(dir, 'keep.h5');
+    const path = join(dir(), 'keep.h5');
     await writeEmbeddings(path, [{ id: 'old', vector: seededVector(1, 4) }]);
     const bad = [
       { id: 'new1', vector: seededVector(2, 4) },
@@ -165,22 +145,22 @@ describe('atomic writes', () => {
     expect(e.message).toContain("protein 'new2'");
     expect(e.message).toContain('index 1');
     expect((await readEmbeddings(path)).ids).toEqual(['old']);
-    expect(await readdir(dir)).toEqual(['keep.h5']);
+    expect(await readdir(dir())).toEqual(['keep.h5']);
   });
 
   it('streams through a writer and only shows the file after close()', async () => {
-    const path = join(dir, 'sub', 'stream.h5');
+    const path = join(dir(), 'sub', 'stream.h5');
     const writer = await openEmbeddingWriter(path, 4);
     writer.add('p1', seededVector(1, 4));
     writer.add('p/2', seededVector(2, 4));
     expect(existsSync(path)).toBe(false);
     await expect(writer.close()).resolves.toEqual({ count: 2 });
     expect((await readEmbeddings(path)).ids).toEqual(['p1', 'p/2']);
-    expect(await readdir(join(dir, 'sub'))).toEqual(['stream.h5']);
+    expect(await readdir(join(dir(), 'sub'))).toEqual(['stream.h5']);
   });
 
   it('rejects duplicate ids, wrong lengths and empty input', async () => {
-    const writer = await openEmbeddingWriter(join(dir, 'w.h5'), 4);
+    const writer = await openEmbeddingWriter(join(dir(), 'w.h5'), 4);
     writer.add('p1', seededVector(1, 4));
     expect(() => {
       writer.add('p1', seededVector(2, 4));
@@ -190,10 +170,10 @@ describe('atomic writes', () => {
     }).toThrow(/has 5 values; this file holds 4/);
     await writer.abort();
     await writer.abort();
-    expect(await readdir(dir)).toEqual([]);
-    const e = await caught(writeEmbeddings(join(dir, 'none.h5'), []));
+    expect(await readdir(dir())).toEqual([]);
+    const e = await caught(writeEmbeddings(join(dir(), 'none.h5'), []));
     expect(e.reason).toBe('hdf5.empty');
-    expect(await readdir(dir)).toEqual([]);
+    expect(await readdir(dir())).toEqual([]);
   });
 
   it('stops on abort and removes the temp file', async () => {
@@ -204,41 +184,41 @@ describe('atomic writes', () => {
       yield { id: 'p2', vector: seededVector(2, 4) };
     }
     const e = await caught(
-      writeEmbeddings(join(dir, 'a.h5'), entries(), { signal: controller.signal }),
+      writeEmbeddings(join(dir(), 'a.h5'), entries(), { signal: controller.signal }),
     );
     expect(e.code).toBe('CANCELLED');
-    expect(await readdir(dir)).toEqual([]);
+    expect(await readdir(dir())).toEqual([]);
   });
 });
 
 describe('readEmbeddings rejects bad input with the file, the dataset and the fix', () => {
   it('missing file, folder, non-HDF5 bytes, FASTA and gzip', async () => {
-    const missing = await caught(readEmbeddings(join(dir, 'nope.h5')));
+    const missing = await caught(readEmbeddings(join(dir(), 'nope.h5')));
     expect(missing.reason).toBe('hdf5.not-found');
     expect(missing.code).toBe('BAD_INPUT');
     expect(missing.oneLine()).toContain('nope.h5');
 
-    expect((await caught(readEmbeddings(dir))).reason).toBe('hdf5.not-a-file');
+    expect((await caught(readEmbeddings(dir()))).reason).toBe('hdf5.not-a-file');
 
-    const fasta = join(dir, 'seqs.h5');
+    const fasta = join(dir(), 'seqs.h5');
     await writeFile(fasta, '>p1\nMKV\n');
     const notHdf5 = await caught(readEmbeddings(fasta));
     expect(notHdf5.reason).toBe('hdf5.not-hdf5');
     expect(notHdf5.message).toContain('like FASTA');
     expect(notHdf5.hint).toContain('FASTA');
 
-    const gz = join(dir, 'x.h5');
+    const gz = join(dir(), 'x.h5');
     await writeFile(gz, Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3]));
     expect((await caught(readEmbeddings(gz))).message).toContain('gzip');
 
-    const empty = join(dir, 'empty.h5');
+    const empty = join(dir(), 'empty.h5');
     await writeFile(empty, '');
     expect((await caught(readEmbeddings(empty))).message).toContain('empty');
   });
 
   it('a file with no datasets', async () => {
     await h5wasm.ready;
-    const path = join(dir, 'groups-only.h5');
+    const path = join(dir(), 'groups-only.h5');
     const file = new h5wasm.File(path, 'w');
     file.create_group('nothing-here');
     file.close();
@@ -307,7 +287,7 @@ describe('readEmbeddings rejects bad input with the file, the dataset and the fi
       'H4sICJewB2sCA2hhbGYuaDUA6/RwcePlkuJi5uBggIH/UCAAFTKAij+Om1Pm7+ESxKQwfQN7NjKuYBJC1ggDXEwMjAwMbLwMQIop' +
       'wPAw1ByYgNF5RqiIGQOZYL7aCVmwkxgZGBlFGBiYGBkZWaByMJpZhIFRUIGfgQnME2DgYmXg4geyWIGuY+biALqchZEB6lV4IGxg' +
       'GHIgrHj2Q6LCQhF/WHAMg7B4dUAtn2EUjIJRMApGAR5g13DgfzWoHm5g0Et7wgAATBjwGBAIAAA=';
-    const path = join(dir, 'half.h5');
+    const path = join(dir(), 'half.h5');
     await writeFile(path, gunzipSync(Buffer.from(HALF_H5_GZ_B64, 'base64')));
     const set = await readEmbeddings(path);
     expect(set.ids).toEqual(['P1', 'P2']);
@@ -324,7 +304,7 @@ describe('readEmbeddings rejects bad input with the file, the dataset and the fi
   });
 
   it('stops when the signal is aborted', async () => {
-    const path = join(dir, 'p.h5');
+    const path = join(dir(), 'p.h5');
     await writeEmbeddings(path, [{ id: 'p1', vector: seededVector(1, 4) }]);
     const e = await caught(readEmbeddings(path, { signal: AbortSignal.abort() }));
     expect(e.code).toBe('CANCELLED');
@@ -409,7 +389,7 @@ function runPython(script: string, args: readonly string[]): string {
 
 describe.skipIf(!HAVE_H5PY)('agreement with h5py 3 (python3-h5py)', () => {
   it('our reader reads h5py files: same ids, same float32 values', async () => {
-    const path = join(dir, 'from-h5py.h5');
+    const path = join(dir(), 'from-h5py.h5');
     const halfValues = JSON.parse(runPython(PY_WRITE, [path, String(DIM)])) as Record<
       string,
       number[]
@@ -434,7 +414,7 @@ describe.skipIf(!HAVE_H5PY)('agreement with h5py 3 (python3-h5py)', () => {
 
   it('h5py reads our files: escaped names with original_id, float32 (1024,), same values', async () => {
     const ids = ['sp|P12345|X', 'a/b/c', '100%', 'β-lactamase_1', 'plain'];
-    const path = join(dir, 'for-h5py.h5');
+    const path = join(dir(), 'for-h5py.h5');
     await writeEmbeddings(
       path,
       ids.map((id, i) => ({ id, vector: seededVector(100 + i, DIM) })),

@@ -1,41 +1,21 @@
 // Tests of the folder-of-HDF5-files dataset loader (labels from file names), on real files.
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { isArginatorError, type ArginatorError } from '../core/errors.ts';
+import { describe, expect, it } from 'vitest';
 import { writeEmbeddings } from './h5wasm-embedding-store.ts';
 import {
   defaultClassPattern,
   labelForFileName,
   loadHdf5LabelledFolder,
 } from './hdf5-labelled-folder.ts';
+import { caught } from './test-support/caught.ts';
+import { useTempDir } from './test-support/temp-dir.ts';
 
-let dir: string;
-
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'arginator-h5-folder-'));
-});
-
-afterEach(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
-
-async function caught(promise: Promise<unknown>): Promise<ArginatorError> {
-  try {
-    await promise;
-  } catch (e) {
-    if (isArginatorError(e)) {
-      return e;
-    }
-    throw e;
-  }
-  throw new Error('expected an ArginatorError, but the call succeeded');
-}
+const dir = useTempDir('arginator-h5-folder-');
 
 async function classFile(name: string, ids: readonly string[], dim = 3): Promise<void> {
   await writeEmbeddings(
-    join(dir, name),
+    join(dir(), name),
     ids.map((id, i) => ({ id, vector: new Float32Array(dim).fill(i + 1) })),
   );
 }
@@ -47,7 +27,7 @@ async function originalLayout(): Promise<void> {
   await classFile('card_class_c_embeddings.h5', ['c1']);
   await classFile('card_class_d_embeddings.h5', ['d1', 'd/2']);
   await classFile('non_betalactamase_embeddings.h5', ['n1', 'n2', 'n3']);
-  await writeFile(join(dir, 'README.txt'), 'not an embedding file');
+  await writeFile(join(dir(), 'README.txt'), 'not an embedding file');
 }
 
 describe('labelForFileName', () => {
@@ -78,7 +58,7 @@ describe('loadHdf5LabelledFolder', () => {
   it('labels the original layout for the multiclass task, with a per-file summary', async () => {
     await originalLayout();
     const progress: number[] = [];
-    const loaded = await loadHdf5LabelledFolder(dir, {
+    const loaded = await loadHdf5LabelledFolder(dir(), {
       task: 'multiclass',
       onProgress: (done) => progress.push(done),
     });
@@ -107,7 +87,7 @@ describe('loadHdf5LabelledFolder', () => {
 
   it('labels the same folder for the binary task', async () => {
     await originalLayout();
-    const loaded = await loadHdf5LabelledFolder(dir, { task: 'binary' });
+    const loaded = await loadHdf5LabelledFolder(dir(), { task: 'binary' });
     const counts = new Map<string, number>();
     for (const e of loaded.examples) {
       counts.set(e.label, (counts.get(e.label) ?? 0) + 1);
@@ -118,7 +98,7 @@ describe('loadHdf5LabelledFolder', () => {
   it('names the file and the pattern when a file name has no class', async () => {
     await originalLayout();
     await classFile('extra_proteins.h5', ['x1']);
-    const e = await caught(loadHdf5LabelledFolder(dir, { task: 'multiclass' }));
+    const e = await caught(loadHdf5LabelledFolder(dir(), { task: 'multiclass' }));
     expect(e.reason).toBe('hdf5.unlabelled-file');
     expect(e.message).toContain("'extra_proteins.h5'");
     expect(e.message).toContain('/class[_-]?(A|B|C|D)(?![a-z])/i');
@@ -128,7 +108,7 @@ describe('loadHdf5LabelledFolder', () => {
   it('names both files when an id is in two of them', async () => {
     await classFile('class_a.h5', ['p1', 'p2']);
     await classFile('non_bla.h5', ['p3', 'p2']);
-    const e = await caught(loadHdf5LabelledFolder(dir, { task: 'binary' }));
+    const e = await caught(loadHdf5LabelledFolder(dir(), { task: 'binary' }));
     expect(e.reason).toBe('hdf5.duplicate-id');
     expect(e.message).toBe("protein id 'p2' is in both 'class_a.h5' and 'non_bla.h5'");
   });
@@ -136,19 +116,19 @@ describe('loadHdf5LabelledFolder', () => {
   it('names the first file when dimensions differ between files', async () => {
     await classFile('class_a.h5', ['p1'], 3);
     await classFile('class_b.h5', ['p2'], 4);
-    const e = await caught(loadHdf5LabelledFolder(dir, { task: 'multiclass' }));
+    const e = await caught(loadHdf5LabelledFolder(dir(), { task: 'multiclass' }));
     expect(e.reason).toBe('hdf5.dimension-mismatch');
     expect(e.message).toContain("the first file, 'class_a.h5', has 3");
-    expect(e.location.source).toBe(join(dir, 'class_b.h5'));
+    expect(e.location.source).toBe(join(dir(), 'class_b.h5'));
   });
 
   it('rejects a pattern without exactly one capture group', async () => {
     await originalLayout();
     for (const classPattern of [/class_[abcd]/i, /(class)_([abcd])/i]) {
-      const e = await caught(loadHdf5LabelledFolder(dir, { task: 'multiclass', classPattern }));
+      const e = await caught(loadHdf5LabelledFolder(dir(), { task: 'multiclass', classPattern }));
       expect(e.code).toBe('USAGE');
     }
-    const ok = await loadHdf5LabelledFolder(dir, {
+    const ok = await loadHdf5LabelledFolder(dir(), {
       task: 'multiclass',
       classPattern: /(?:card_)?class_([abcd])/gi,
     });
@@ -157,22 +137,22 @@ describe('loadHdf5LabelledFolder', () => {
 
   it('rejects a missing folder, a file instead of a folder, and a folder without HDF5 files', async () => {
     expect(
-      (await caught(loadHdf5LabelledFolder(join(dir, 'nope'), { task: 'binary' }))).reason,
+      (await caught(loadHdf5LabelledFolder(join(dir(), 'nope'), { task: 'binary' }))).reason,
     ).toBe('hdf5.not-found');
-    await writeFile(join(dir, 'file.txt'), 'x');
+    await writeFile(join(dir(), 'file.txt'), 'x');
     expect(
-      (await caught(loadHdf5LabelledFolder(join(dir, 'file.txt'), { task: 'binary' }))).reason,
+      (await caught(loadHdf5LabelledFolder(join(dir(), 'file.txt'), { task: 'binary' }))).reason,
     ).toBe('hdf5.not-a-folder');
-    await mkdir(join(dir, 'empty'));
+    await mkdir(join(dir(), 'empty'));
     expect(
-      (await caught(loadHdf5LabelledFolder(join(dir, 'empty'), { task: 'binary' }))).reason,
+      (await caught(loadHdf5LabelledFolder(join(dir(), 'empty'), { task: 'binary' }))).reason,
     ).toBe('hdf5.no-files');
   });
 
   it('stops when the signal is aborted', async () => {
     await originalLayout();
     const e = await caught(
-      loadHdf5LabelledFolder(dir, { task: 'binary', signal: AbortSignal.abort() }),
+      loadHdf5LabelledFolder(dir(), { task: 'binary', signal: AbortSignal.abort() }),
     );
     expect(e.code).toBe('CANCELLED');
   });

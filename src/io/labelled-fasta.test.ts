@@ -1,10 +1,8 @@
 // Tests of the labelled-FASTA dataset loaders (>ID|LABEL headers, FASTA + labels table), on real files.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { isArginatorError, type ArginatorError } from '../core/errors.ts';
+import { describe, expect, it } from 'vitest';
 import {
   loadFastaWithLabelsTable,
   loadHeaderLabelledFasta,
@@ -14,37 +12,19 @@ import {
   splitDelimitedLine,
   splitHeaderId,
 } from './labelled-fasta.ts';
+import { caught } from './test-support/caught.ts';
+import { useTempDir } from './test-support/temp-dir.ts';
 
 const SHIPPED_FASTA = 'data/default/default.fasta.gz';
 const SHIPPED_LABELS = 'data/default/labels.tsv';
 const SEQ = 'MSIQHFRVALIPFFAAFCLPVFA';
 
-let dir: string;
-
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'arginator-labelled-fasta-'));
-});
-
-afterEach(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const dir = useTempDir('arginator-labelled-fasta-');
 
 async function file(name: string, content: string | Uint8Array): Promise<string> {
-  const path = join(dir, name);
+  const path = join(dir(), name);
   await writeFile(path, content);
   return path;
-}
-
-async function caught(promise: Promise<unknown>): Promise<ArginatorError> {
-  try {
-    await promise;
-  } catch (e) {
-    if (isArginatorError(e)) {
-      return e;
-    }
-    throw e;
-  }
-  throw new Error('expected an ArginatorError, but the call succeeded');
 }
 
 function fasta(...headers: string[]): string {
@@ -307,7 +287,7 @@ describe('loadFastaWithLabelsTable (FASTA + TSV/CSV)', () => {
   it('a missing table is input.not-found', async () => {
     const fa = await file('train.fa', fasta('p1'));
     const error = await caught(
-      loadFastaWithLabelsTable(fa, join(dir, 'nope.tsv'), { task: 'multiclass' }),
+      loadFastaWithLabelsTable(fa, join(dir(), 'nope.tsv'), { task: 'multiclass' }),
     );
     expect(error.reason).toBe('input.not-found');
   });

@@ -1,7 +1,6 @@
 // Dataset loaders for labelled protein FASTA: labels in the headers (>ID|LABEL) or in a separate TSV/CSV table.
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 
@@ -24,6 +23,7 @@ import {
 import type { FastaLimits } from '../core/sequence/fasta-parser.ts';
 import type { ProteinRecord } from '../core/sequence/protein-record.ts';
 import { isGzip, readFastaFile, type FastaReadOptions } from './fasta-source.ts';
+import { errorCode, fileError, type FileErrorText } from './file-errors.ts';
 // Type-only: the task type is shared with the HDF5 folder loader without loading h5wasm.
 import type { LabelTask } from './hdf5-labelled-folder.ts';
 
@@ -681,6 +681,12 @@ async function* readBytes(
   }
 }
 
+const LABELS_FILE_TEXT: FileErrorText = {
+  notA: 'a file',
+  directoryHint: 'pass the labels table file inside it',
+  unreadableHint: 'check that the path is a readable regular file',
+};
+
 async function startsWithGzip(path: string): Promise<boolean> {
   try {
     const handle = await open(path, 'r');
@@ -692,7 +698,7 @@ async function startsWithGzip(path: string): Promise<boolean> {
       await handle.close();
     }
   } catch (error) {
-    throw fileError(error, path);
+    throw fileError(error, path, LABELS_FILE_TEXT);
   }
 }
 
@@ -714,45 +720,7 @@ function streamError(error: unknown, path: string, signal: AbortSignal | undefin
       error,
     );
   }
-  return fileError(error, path);
-}
-
-function fileError(error: unknown, path: string): ArginatorError {
-  const code = errorCode(error);
-  const location = { source: path };
-  if (code === 'ENOENT' || code === 'ENOTDIR') {
-    return inputError(
-      'input.not-found',
-      `file '${path}' does not exist (looked for ${resolve(path)})`,
-      'check the spelling of the path and the current directory',
-      location,
-      error,
-    );
-  }
-  if (code === 'EISDIR') {
-    return inputError(
-      'input.is-directory',
-      `'${path}' is a directory, not a file`,
-      'pass the labels table file inside it',
-      location,
-      error,
-    );
-  }
-  const detail = error instanceof Error ? error.message : String(error);
-  return inputError(
-    'input.unreadable',
-    `file '${path}' cannot be read (${detail})`,
-    'check that the path is a readable regular file',
-    location,
-    error,
-  );
-}
-
-function errorCode(error: unknown): string | undefined {
-  if (typeof error === 'object' && error !== null && 'code' in error) {
-    return typeof error.code === 'string' ? error.code : undefined;
-  }
-  return undefined;
+  return fileError(error, path, LABELS_FILE_TEXT);
 }
 
 function where(line: number | undefined, ordinal: number): string {

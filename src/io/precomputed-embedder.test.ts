@@ -1,23 +1,14 @@
 // Tests of the 'precomputed' embedder on real HDF5 files.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { EmbedderRegistry } from '../core/embed/embedder-registry.ts';
-import { isArginatorError, type ArginatorError } from '../core/errors.ts';
 import type { ProteinRecord } from '../core/sequence/protein-record.ts';
 import { writeEmbeddings } from './h5wasm-embedding-store.ts';
 import { precomputedEmbedderFactory } from './precomputed-embedder.ts';
+import { caught } from './test-support/caught.ts';
+import { useTempDir } from './test-support/temp-dir.ts';
 
-let dir: string;
-
-beforeEach(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'arginator-precomputed-'));
-});
-
-afterEach(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
+const dir = useTempDir('arginator-precomputed-');
 
 function record(id: string): ProteinRecord {
   return { id, description: '', sequence: 'MKV' };
@@ -27,20 +18,8 @@ function vector(...values: number[]): Float32Array {
   return Float32Array.from(values);
 }
 
-async function caught(promise: Promise<unknown>): Promise<ArginatorError> {
-  try {
-    await promise;
-  } catch (e) {
-    if (isArginatorError(e)) {
-      return e;
-    }
-    throw e;
-  }
-  throw new Error('expected an ArginatorError, but the call succeeded');
-}
-
 async function fileWith(name: string, entries: [string, Float32Array][]): Promise<string> {
-  const path = join(dir, name);
+  const path = join(dir(), name);
   await writeEmbeddings(
     path,
     entries.map(([id, v]) => ({ id, vector: v })),
@@ -135,7 +114,7 @@ describe('precomputed embedder', () => {
   });
 
   it('passes file errors through (missing file → hdf5.not-found)', async () => {
-    const e = await caught(precomputedEmbedderFactory.create({ path: join(dir, 'missing.h5') }));
+    const e = await caught(precomputedEmbedderFactory.create({ path: join(dir(), 'missing.h5') }));
     expect(e.reason).toBe('hdf5.not-found');
   });
 

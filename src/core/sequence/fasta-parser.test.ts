@@ -45,16 +45,21 @@ async function collect(
   return records;
 }
 
+/** `error`, checked to be an ArginatorError whose message is one line; other errors are rethrown. */
+function oneLineError(error: unknown): ArginatorError {
+  if (error instanceof ArginatorError) {
+    expect(error.oneLine()).not.toMatch(/[\r\n]/);
+    return error;
+  }
+  throw error;
+}
+
 /** The error parseFastaText throws, checked to be a one-line ArginatorError. */
 function errorOf(text: string, options: FastaParseOptions = {}): ArginatorError {
   try {
     parseFastaText(text, options);
   } catch (error) {
-    if (error instanceof ArginatorError) {
-      expect(error.oneLine()).not.toMatch(/[\r\n]/);
-      return error;
-    }
-    throw error;
+    return oneLineError(error);
   }
   throw new Error('expected an error');
 }
@@ -66,11 +71,7 @@ async function streamErrorOf(
   try {
     await collect(bytes, options);
   } catch (error) {
-    if (error instanceof ArginatorError) {
-      expect(error.oneLine()).not.toMatch(/[\r\n]/);
-      return error;
-    }
-    throw error;
+    return oneLineError(error);
   }
   throw new Error('expected an error');
 }

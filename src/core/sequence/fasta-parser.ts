@@ -680,7 +680,8 @@ function decodeWindows1252(bytes: Uint8Array): string {
   return text;
 }
 
-function concat(parts: readonly Uint8Array[], length: number): Uint8Array {
+/** Joins byte chunks into one array of `length` bytes; a single chunk is returned as is, not copied. */
+export function concat(parts: readonly Uint8Array[], length: number): Uint8Array {
   if (parts.length === 1 && parts[0] !== undefined) {
     return parts[0];
   }
