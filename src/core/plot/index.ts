@@ -1,0 +1,8 @@
+// Public surface of the pure chart specs shared by the CLI, API and UI.
+export * from './chart-style.ts';
+export * from './confusion-matrix.ts';
+export * from './histogram.ts';
+export * from './loss-curves.ts';
+export * from './reliability.ts';
+export * from './roc-pr.ts';
+export * from './scatter.ts';
