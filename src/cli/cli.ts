@@ -60,6 +60,20 @@ export const COMMANDS: readonly CommandSpec[] = [
     load: async () => (await import('./commands/embed.ts')).embedCommand,
   },
   {
+    name: 'config',
+    usage: 'config <action> [...overrides]',
+    description: 'Show the resolved configuration (configs/ plus overrides), as YAML or --json',
+    options: [
+      ['--config-dir <dir>', 'use this configs folder instead of the shipped one'],
+      ['--json', 'print the resolved config as JSON'],
+    ],
+    examples: [
+      'arginator config show',
+      'arginator config show task=binary optimizer=sgd experiment.lr=0.01',
+    ],
+    load: async () => (await import('./commands/config.ts')).configCommand,
+  },
+  {
     name: 'start',
     usage: 'start',
     description:

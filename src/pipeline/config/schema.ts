@@ -1,0 +1,416 @@
+// The one schema of the resolved config: every key with its description, constraints and default.
+import { z } from 'zod';
+
+const fraction = z.number().gte(0).lte(1);
+const beta = z.number().gte(0).lt(1);
+const path = z.string().min(1);
+
+const task = z
+  .strictObject({
+    name: z.enum(['binary', 'multiclass']).describe('What the classifier predicts'),
+    num_classes: z.int().gte(2).describe('Number of classes; must equal the length of labels'),
+    labels: z
+      .array(z.string().min(1))
+      .min(2)
+      .describe('Class labels in output order (binary: dataset labels A-D map to the first)'),
+    positive_label: z
+      .string()
+      .min(1)
+      .nullable()
+      .default(null)
+      .describe(
+        'The label counted as positive for ROC/PR and the binary metrics; required for binary',
+      ),
+  })
+  .superRefine((t, ctx) => {
+    if (t.labels.length !== t.num_classes) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['labels'],
+        message: `must have num_classes (${t.num_classes}) labels, has ${t.labels.length}`,
+      });
+    }
+    const duplicate = t.labels.find((l, i) => t.labels.indexOf(l) !== i);
+    if (duplicate !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['labels'], message: `'${duplicate}' is listed twice` });
+    }
+    if (t.positive_label !== null && !t.labels.includes(t.positive_label)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['positive_label'],
+        message: `must be one of the labels (${t.labels.join(', ')})`,
+      });
+    }
+    if (t.name === 'binary' && t.positive_label === null) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['positive_label'],
+        message: 'is required for the binary task',
+      });
+    }
+    if (t.name === 'binary' && t.num_classes !== 2) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['num_classes'],
+        message: 'must be 2 for the binary task',
+      });
+    }
+  })
+  .describe('What is predicted: beta-lactamase or not (binary), or the Ambler class (multiclass)');
+
+const adam = z
+  .strictObject({
+    name: z.literal('adam').describe('Optimizer'),
+    lr: z.number().gt(0).describe('Learning rate (default: experiment.lr)'),
+    betas: z.tuple([beta, beta]).describe('Decay rates of the first and second moment estimates'),
+    eps: z
+      .number()
+      .gt(0)
+      .default(1e-8)
+      .describe('Added to the denominator for numerical stability'),
+    weight_decay: z.number().gte(0).describe('L2 penalty (default: experiment.weight_decay)'),
+    amsgrad: z.boolean().default(false).describe('Use the AMSGrad variant'),
+  })
+  .describe('Adam');
+
+const sgd = z
+  .strictObject({
+    name: z.literal('sgd').describe('Optimizer'),
+    lr: z.number().gt(0).describe('Learning rate (default: experiment.lr)'),
+    momentum: z
+      .number()
+      .gte(0)
+      .lt(1)
+      .default(0.9)
+      .describe('Momentum factor (0 disables momentum)'),
+    nesterov: z.boolean().default(false).describe('Use Nesterov momentum (needs momentum > 0)'),
+    weight_decay: z.number().gte(0).describe('L2 penalty (default: experiment.weight_decay)'),
+  })
+  .superRefine((o, ctx) => {
+    if (o.nesterov && o.momentum === 0) {
+      ctx.addIssue({ code: 'custom', path: ['nesterov'], message: 'needs momentum > 0' });
+    }
+  })
+  .describe('Stochastic gradient descent');
+
+const optimizer = z
+  .discriminatedUnion('name', [adam, sgd])
+  .describe('The optimizer and its settings');
+
+const experiment = z
+  .strictObject({
+    lr: z.number().gt(0).default(1e-3).describe('Learning rate'),
+    weight_decay: z.number().gte(0).default(1e-4).describe('L2 penalty'),
+    dropout_rate: z.number().gte(0).lt(1).default(0.2).describe('Dropout after each hidden layer'),
+    batch_size: z.int().gte(1).default(32).describe('Training examples per step'),
+    epochs: z.int().gte(1).default(50).describe('Maximum number of passes over the training set'),
+    early_stopping_patience: z
+      .int()
+      .gte(1)
+      .nullable()
+      .default(8)
+      .describe('Stop after this many epochs without a better validation loss; null disables'),
+    seed: z.int().gte(0).default(42).describe('Seed of every random choice (split, init, batches)'),
+    splits: z
+      .tuple([fraction, fraction, fraction])
+      .default([0.7, 0.15, 0.15])
+      .describe('Train, validation and test fractions; must sum to 1'),
+    class_balance: z
+      .enum(['weighted_sampler', 'class_weights', 'none'])
+      .default('weighted_sampler')
+      .describe('How rare classes are balanced: resample batches, weight the loss, or not at all'),
+  })
+  .superRefine((e, ctx) => {
+    const sum = e.splits[0] + e.splits[1] + e.splits[2];
+    if (Math.abs(sum - 1) > 1e-6) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['splits'],
+        message: `must sum to 1 (sums to ${+sum.toFixed(6)})`,
+      });
+    }
+    if (e.splits[0] === 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['splits', 0],
+        message: 'must be > 0 (nothing to train on)',
+      });
+    }
+  })
+  .describe('Training hyper-parameters');
+
+const embedder = z
+  .strictObject({
+    name: z.enum(['builtin', 'onnx', 'precomputed']).describe('Embedder (docs/embedders.md)'),
+    path: path
+      .nullable()
+      .default(null)
+      .describe(
+        'ONNX model folder (onnx) or HDF5 file of embeddings (precomputed); required for both',
+      ),
+    threads: z
+      .int()
+      .gte(1)
+      .nullable()
+      .default(null)
+      .describe('Worker threads for the built-in embedder; null means one per CPU'),
+    batch_size: z.int().gte(1).default(256).describe('Proteins per embedding batch'),
+  })
+  .superRefine((e, ctx) => {
+    if (e.name !== 'builtin' && e.path === null) {
+      const what = e.name === 'onnx' ? 'model folder' : 'HDF5 file';
+      ctx.addIssue({
+        code: 'custom',
+        path: ['path'],
+        message: `is required for the ${e.name} embedder (set embedder.path=<${what}>)`,
+      });
+    }
+  })
+  .describe('How proteins become vectors');
+
+const paths = z
+  .strictObject({
+    data_dir: path.describe('Folder of the shipped data'),
+    dataset: path.describe('Training FASTA (plain or gzip), headers `>ID|LABEL`'),
+    labels: path
+      .nullable()
+      .default(null)
+      .describe('Optional TSV of id and label that overrides the FASTA header labels'),
+    home: path.describe('Data directory (ARGINATOR_HOME or ./.arginator, passed in as vars.home)'),
+    runs: path.describe('Where training runs are written'),
+    models: path.describe('The model registry'),
+    cache: path.describe('Caches (embeddings, clusters)'),
+  })
+  .describe(
+    'Where data is read and results are written; relative paths are relative to the working directory',
+  );
+
+const processing = z
+  .strictObject({
+    force: z.boolean().default(false).describe('Recompute cached embeddings and clusters'),
+    seed: z.int().gte(0).describe('Seed of data preparation (default: experiment.seed)'),
+  })
+  .describe('Data preparation');
+
+const model = z
+  .strictObject({
+    name: z.enum(['mlp', 'logreg']).describe('Classifier'),
+    hidden_sizes: z
+      .array(z.int().gte(1))
+      .describe('Width of each hidden layer; empty for logistic regression'),
+  })
+  .superRefine((m, ctx) => {
+    if (m.name === 'logreg' && m.hidden_sizes.length > 0) {
+      ctx.addIssue({ code: 'custom', path: ['hidden_sizes'], message: 'must be empty for logreg' });
+    }
+    if (m.name === 'mlp' && m.hidden_sizes.length === 0) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['hidden_sizes'],
+        message: 'must list at least one layer for mlp (or choose model=logreg)',
+      });
+    }
+  })
+  .describe('The classifier on top of the embeddings');
+
+const clusterSplit = z
+  .strictObject({
+    name: z.literal('cluster').describe('Split'),
+    identity_threshold: z
+      .number()
+      .gt(0)
+      .lte(1)
+      .default(0.4)
+      .describe(
+        'Proteins at or above this sequence identity share a cluster, and clusters never straddle splits',
+      ),
+    clusters: path
+      .nullable()
+      .default(null)
+      .describe('Optional TSV of id and cluster; null computes clusters by alignment (cached)'),
+  })
+  .describe('Identity-cluster split (the default for every metric)');
+
+const stratifiedSplit = z
+  .strictObject({ name: z.literal('stratified').describe('Split') })
+  .describe('Random split stratified by label (optimistic on homologous proteins)');
+
+const split = z
+  .discriminatedUnion('name', [clusterSplit, stratifiedSplit])
+  .describe('How proteins are divided into train, validation and test');
+
+export const configSchema = z.strictObject({
+  task,
+  optimizer,
+  experiment,
+  embedder,
+  paths,
+  processing,
+  model,
+  split,
+});
+
+/** The config after composition, overrides, interpolation and validation. */
+export type ResolvedConfig = z.output<typeof configSchema>;
+/** What may be written before defaults are applied (keys with a default may be left out). */
+export type WrittenConfig = z.input<typeof configSchema>;
+
+export type Validation =
+  | { readonly ok: true; readonly config: ResolvedConfig }
+  | { readonly ok: false; readonly errors: readonly ValidationIssue[] };
+
+export interface ValidationIssue {
+  readonly path: readonly (string | number)[];
+  readonly message: string;
+}
+
+/** Validates an interpolated tree; every problem comes back, none is thrown. */
+export function validateConfig(input: unknown): Validation {
+  const result = configSchema.safeParse(input);
+  if (result.success) {
+    return { ok: true, config: result.data };
+  }
+  const errors: ValidationIssue[] = [];
+  for (const issue of result.error.issues) {
+    const at = issue.path.map((p) => (typeof p === 'symbol' ? String(p) : p));
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) {
+        errors.push({ path: [...at, key], message: 'unknown key (docs/config.md lists the keys)' });
+      }
+      continue;
+    }
+    errors.push({ path: at, message: describeIssue(issue, valueAt(input, at)) });
+  }
+  return { ok: false, errors };
+}
+
+function describeIssue(issue: z.core.$ZodIssue, value: unknown): string {
+  switch (issue.code) {
+    case 'invalid_type':
+      return value === undefined
+        ? `is required (${typeName(issue.expected)})`
+        : `expected ${typeName(issue.expected)}, got ${show(value)}`;
+    case 'invalid_value':
+      return issue.values.length === 1
+        ? `expected ${String(issue.values[0])}, got ${show(value)}`
+        : `expected one of ${issue.values.map(String).join(', ')}, got ${show(value)}`;
+    case 'invalid_union':
+      return 'options' in issue && Array.isArray(issue.options)
+        ? `expected one of ${issue.options.map(String).join(', ')}, got ${show(value)}`
+        : issue.message;
+    case 'too_small':
+      return issue.origin === 'array'
+        ? `must have ${issue.exact === true ? 'exactly' : 'at least'} ${Number(issue.minimum)} items`
+        : issue.origin === 'string'
+          ? 'must not be empty'
+          : `must be ${issue.inclusive === true ? '>=' : '>'} ${Number(issue.minimum)}`;
+    case 'too_big':
+      return issue.origin === 'array'
+        ? `must have ${issue.exact === true ? 'exactly' : 'at most'} ${Number(issue.maximum)} items`
+        : `must be ${issue.inclusive === true ? '<=' : '<'} ${Number(issue.maximum)}`;
+    default:
+      return issue.message;
+  }
+}
+
+const TYPE_NAMES: Readonly<Record<string, string>> = {
+  int: 'an integer',
+  number: 'a number',
+  string: 'a string',
+  boolean: 'true or false',
+  array: 'a list',
+  tuple: 'a list',
+  object: 'a mapping',
+  null: 'null',
+};
+
+function typeName(expected: string): string {
+  return TYPE_NAMES[expected] ?? expected;
+}
+
+function show(value: unknown): string {
+  if (value === undefined) {
+    return 'nothing';
+  }
+  if (typeof value === 'string') {
+    return `'${value}'`;
+  }
+  if (Array.isArray(value)) {
+    return 'a list';
+  }
+  if (value !== null && typeof value === 'object') {
+    return 'a mapping';
+  }
+  return JSON.stringify(value);
+}
+
+function valueAt(root: unknown, at: readonly (string | number)[]): unknown {
+  let node = root;
+  for (const segment of at) {
+    if (node === null || typeof node !== 'object') {
+      return undefined;
+    }
+    node = (node as Record<string | number, unknown>)[segment];
+  }
+  return node;
+}
+
+/** True if the schema has a key at `path` for this data (unions pick their option by `name`). */
+export function schemaHasPath(path: readonly string[], data: unknown): boolean {
+  let schema: z.core.$ZodType = configSchema;
+  let node = data;
+  for (const segment of path) {
+    schema = unwrap(schema);
+    if (schema instanceof z.ZodDiscriminatedUnion) {
+      const name =
+        node !== null && typeof node === 'object'
+          ? (node as Record<string, unknown>)['name']
+          : undefined;
+      const option = schema.options.find(
+        (o) =>
+          o instanceof z.ZodObject &&
+          (o.shape as Record<string, z.ZodType>)['name']?.safeParse(name).success === true,
+      );
+      if (option === undefined) {
+        return false;
+      }
+      schema = option;
+    }
+    if (schema instanceof z.ZodObject) {
+      const shape = schema.shape as Record<string, z.core.$ZodType | undefined>;
+      const child = shape[segment];
+      if (child === undefined) {
+        return false;
+      }
+      schema = child;
+    } else if (schema instanceof z.ZodArray) {
+      schema = schema.element;
+    } else if (schema instanceof z.ZodTuple) {
+      const item = schema.def.items[Number(segment)];
+      if (item === undefined) {
+        return false;
+      }
+      schema = item;
+    } else {
+      return false;
+    }
+    node =
+      node !== null && typeof node === 'object'
+        ? (node as Record<string, unknown>)[segment]
+        : undefined;
+  }
+  return true;
+}
+
+function unwrap(schema: z.core.$ZodType): z.core.$ZodType {
+  let s = schema;
+  while (
+    s instanceof z.ZodDefault ||
+    s instanceof z.ZodNullable ||
+    s instanceof z.ZodOptional ||
+    s instanceof z.ZodPipe
+  ) {
+    s = s instanceof z.ZodPipe ? s.in : s.unwrap();
+  }
+  return s;
+}
