@@ -11,9 +11,9 @@ module.exports = {
     },
     {
       name: 'adapters-only-to-core',
-      comment: 'io and embedders are adapters to bytes and runtimes; they depend on core only.',
+      comment: 'io, embedders and kernels are adapters to bytes and runtimes; they depend on core only.',
       severity: 'error',
-      from: { path: '^src/(io|embedders)/' },
+      from: { path: '^src/(io|embedders|kernels)/' },
       to: { path: '^src/(pipeline|store|queue|server|cli)/' },
     },
     {
@@ -22,7 +22,7 @@ module.exports = {
         'use cases depend on core and on the ports they declare, never on adapters or roots.',
       severity: 'error',
       from: { path: '^src/pipeline/' },
-      to: { path: '^src/(io|embedders|store|queue|server|cli)/' },
+      to: { path: '^src/(io|embedders|kernels|store|queue|server|cli)/' },
     },
     {
       name: 'store-queue-implement-ports',
@@ -35,7 +35,7 @@ module.exports = {
       comment:
         'wiring/ is composition shared by the cli and server roots; nothing else may import it.',
       severity: 'error',
-      from: { path: '^src/(core|io|embedders|pipeline|store|queue)/' },
+      from: { path: '^src/(core|io|embedders|kernels|pipeline|store|queue)/' },
       to: { path: '^src/wiring/' },
     },
     {

@@ -60,6 +60,22 @@ export const COMMANDS: readonly CommandSpec[] = [
     load: async () => (await import('./commands/embed.ts')).embedCommand,
   },
   {
+    name: 'train',
+    usage: 'train [...overrides]',
+    description:
+      'Train and evaluate a classifier (configs/ + overrides); writes a run folder and registers the model',
+    options: [
+      ['--config-dir <dir>', 'use this configs folder instead of the shipped one'],
+      ...COMMON,
+    ],
+    examples: [
+      'arginator train',
+      'arginator train task=binary optimizer=sgd experiment.lr=0.01',
+      'arginator train model=logreg split=stratified',
+    ],
+    load: async () => (await import('./commands/train.ts')).trainCommand,
+  },
+  {
     name: 'config',
     usage: 'config <action> [...overrides]',
     description: 'Show the resolved configuration (configs/ plus overrides), as YAML or --json',

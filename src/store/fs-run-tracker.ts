@@ -37,8 +37,9 @@ export class FsRunTracker implements RunTracker {
   private readonly root: string;
   private readonly clock: Clock;
 
-  constructor(home: string, clock: Clock = { now: () => new Date() }) {
-    this.root = join(home, 'runs');
+  /** `root` is the runs folder (config paths.runs, by default <home>/runs). */
+  constructor(root: string, clock: Clock = { now: () => new Date() }) {
+    this.root = root;
     this.clock = clock;
   }
 

@@ -8,8 +8,9 @@ import type { EmbeddedSet, EmbeddingCacheStore } from '../pipeline/embedding-cac
 export class H5EmbeddingCache implements EmbeddingCacheStore {
   private readonly dir: string;
 
-  constructor(home: string) {
-    this.dir = join(home, 'cache', 'embeddings');
+  /** `cacheDir` is config paths.cache (by default <home>/cache). */
+  constructor(cacheDir: string) {
+    this.dir = join(cacheDir, 'embeddings');
   }
 
   pathOf(key: string): string {

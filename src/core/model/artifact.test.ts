@@ -50,6 +50,8 @@ describe('model artifact', () => {
     const newer = bytes.slice();
     new DataView(newer.buffer).setUint32(4, ARTIFACT_VERSION + 1, true);
     expect(() => decodeArtifact(newer)).toThrow(/format version 2/);
-    expect(() => decodeArtifact(newer)).toThrow(expect.objectContaining({ hint: 'upgrade arginator' }));
+    expect(() => decodeArtifact(newer)).toThrow(
+      expect.objectContaining({ hint: 'upgrade arginator' }),
+    );
   });
 });

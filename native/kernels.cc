@@ -1,0 +1,716 @@
+// Native training kernels for ARGinator (the Kernels interface of src/core/model/kernels.ts).
+//
+// Plain N-API (node_api.h), no node-addon-api. SGEMM is BLIS-style: pack op(B) into 16-wide
+// column panels and op(A) into 6-high row panels, then a 6x16 register-blocked micro-kernel.
+// The AVX2+FMA micro-kernel is compiled with a function-level target attribute and chosen at
+// load time with __builtin_cpu_supports, so the addon still runs (scalar path) on older CPUs.
+// Large products are split over a second thread because the machine class has 2 cores and
+// PyTorch, the reference, uses both.
+#include <node_api.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <condition_variable>
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <functional>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#define ARG_X86 1
+#endif
+
+namespace {
+
+constexpr int MR = 6;
+constexpr int NR = 16;
+constexpr int KC = 256;
+constexpr int MC = 96;    // multiple of MR; MC*KC*4 = 96 KiB of packed A in L2
+constexpr int NC = 1024;  // multiple of NR
+
+using MicroKernel = void (*)(int kc, const float* a, const float* b, float alpha, float* c,
+                             int ldc, int mr, int nr);
+
+// ---------------------------------------------------------------------------------------------
+// Micro-kernels: c[mr x nr] += alpha * (packed a panel, kc x MR) x (packed b panel, kc x NR).
+
+void micro_generic(int kc, const float* a, const float* b, float alpha, float* c, int ldc,
+                   int mr, int nr) {
+  float acc[MR][NR];
+  for (int r = 0; r < MR; r++)
+    for (int j = 0; j < NR; j++) acc[r][j] = 0.f;
+  for (int p = 0; p < kc; p++) {
+    const float* bp = b + p * NR;
+    const float* ap = a + p * MR;
+    for (int r = 0; r < MR; r++) {
+      const float av = ap[r];
+      for (int j = 0; j < NR; j++) acc[r][j] += av * bp[j];
+    }
+  }
+  for (int r = 0; r < mr; r++)
+    for (int j = 0; j < nr; j++) c[r * ldc + j] += alpha * acc[r][j];
+}
+
+#ifdef ARG_X86
+__attribute__((target("avx2,fma"))) void micro_avx2(int kc, const float* a, const float* b,
+                                                    float alpha, float* c, int ldc, int mr,
+                                                    int nr) {
+  __m256 c00 = _mm256_setzero_ps(), c01 = _mm256_setzero_ps();
+  __m256 c10 = _mm256_setzero_ps(), c11 = _mm256_setzero_ps();
+  __m256 c20 = _mm256_setzero_ps(), c21 = _mm256_setzero_ps();
+  __m256 c30 = _mm256_setzero_ps(), c31 = _mm256_setzero_ps();
+  __m256 c40 = _mm256_setzero_ps(), c41 = _mm256_setzero_ps();
+  __m256 c50 = _mm256_setzero_ps(), c51 = _mm256_setzero_ps();
+  for (int p = 0; p < kc; p++) {
+    const __m256 b0 = _mm256_load_ps(b);
+    const __m256 b1 = _mm256_load_ps(b + 8);
+    __m256 av = _mm256_broadcast_ss(a + 0);
+    c00 = _mm256_fmadd_ps(av, b0, c00);
+    c01 = _mm256_fmadd_ps(av, b1, c01);
+    av = _mm256_broadcast_ss(a + 1);
+    c10 = _mm256_fmadd_ps(av, b0, c10);
+    c11 = _mm256_fmadd_ps(av, b1, c11);
+    av = _mm256_broadcast_ss(a + 2);
+    c20 = _mm256_fmadd_ps(av, b0, c20);
+    c21 = _mm256_fmadd_ps(av, b1, c21);
+    av = _mm256_broadcast_ss(a + 3);
+    c30 = _mm256_fmadd_ps(av, b0, c30);
+    c31 = _mm256_fmadd_ps(av, b1, c31);
+    av = _mm256_broadcast_ss(a + 4);
+    c40 = _mm256_fmadd_ps(av, b0, c40);
+    c41 = _mm256_fmadd_ps(av, b1, c41);
+    av = _mm256_broadcast_ss(a + 5);
+    c50 = _mm256_fmadd_ps(av, b0, c50);
+    c51 = _mm256_fmadd_ps(av, b1, c51);
+    a += MR;
+    b += NR;
+  }
+  const __m256 al = _mm256_set1_ps(alpha);
+  if (mr == MR && nr == NR) {
+    float* cr = c;
+#define ARG_STORE_ROW(x0, x1)                                                     \
+  _mm256_storeu_ps(cr, _mm256_fmadd_ps(al, x0, _mm256_loadu_ps(cr)));             \
+  _mm256_storeu_ps(cr + 8, _mm256_fmadd_ps(al, x1, _mm256_loadu_ps(cr + 8)));     \
+  cr += ldc;
+    ARG_STORE_ROW(c00, c01)
+    ARG_STORE_ROW(c10, c11)
+    ARG_STORE_ROW(c20, c21)
+    ARG_STORE_ROW(c30, c31)
+    ARG_STORE_ROW(c40, c41)
+    ARG_STORE_ROW(c50, c51)
+#undef ARG_STORE_ROW
+    return;
+  }
+  alignas(32) float t[MR * NR];
+  _mm256_store_ps(t + 0 * NR, c00);
+  _mm256_store_ps(t + 0 * NR + 8, c01);
+  _mm256_store_ps(t + 1 * NR, c10);
+  _mm256_store_ps(t + 1 * NR + 8, c11);
+  _mm256_store_ps(t + 2 * NR, c20);
+  _mm256_store_ps(t + 2 * NR + 8, c21);
+  _mm256_store_ps(t + 3 * NR, c30);
+  _mm256_store_ps(t + 3 * NR + 8, c31);
+  _mm256_store_ps(t + 4 * NR, c40);
+  _mm256_store_ps(t + 4 * NR + 8, c41);
+  _mm256_store_ps(t + 5 * NR, c50);
+  _mm256_store_ps(t + 5 * NR + 8, c51);
+  for (int r = 0; r < mr; r++)
+    for (int j = 0; j < nr; j++) c[r * ldc + j] += alpha * t[r * NR + j];
+}
+#endif
+
+MicroKernel g_micro = micro_generic;
+const char* g_isa = "generic";
+
+void choose_isa() {
+#ifdef ARG_X86
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) {
+    g_micro = micro_avx2;
+    g_isa = "avx2";
+  }
+#endif
+}
+
+// ---------------------------------------------------------------------------------------------
+// Packing. A element (i, p) of op(A) is at a[i*rsA + p*csA]; B element (p, j) of op(B) at
+// b[p*rsB + j*csB]. Packing normalises all four transpose cases into one layout.
+
+void pack_a(int mc, int kc, const float* a, long rs, long cs, float* out) {
+  for (int i0 = 0; i0 < mc; i0 += MR) {
+    const int mr = std::min(MR, mc - i0);
+    if (cs == 1 && mr == MR) {
+      const float* r0 = a + (long)i0 * rs;
+      for (int p = 0; p < kc; p++) {
+        for (int r = 0; r < MR; r++) out[r] = r0[r * rs + p];
+        out += MR;
+      }
+    } else {
+      for (int p = 0; p < kc; p++) {
+        for (int r = 0; r < mr; r++) out[r] = a[(long)(i0 + r) * rs + (long)p * cs];
+        for (int r = mr; r < MR; r++) out[r] = 0.f;
+        out += MR;
+      }
+    }
+  }
+}
+
+void pack_b(int kc, int nc, const float* b, long rs, long cs, float* out) {
+  for (int j0 = 0; j0 < nc; j0 += NR) {
+    const int nr = std::min(NR, nc - j0);
+    if (cs == 1 && nr == NR) {
+      for (int p = 0; p < kc; p++) {
+        std::memcpy(out, b + (long)p * rs + j0, NR * sizeof(float));
+        out += NR;
+      }
+    } else {
+      for (int p = 0; p < kc; p++) {
+        for (int j = 0; j < nr; j++) out[j] = b[(long)p * rs + (long)(j0 + j) * cs];
+        for (int j = nr; j < NR; j++) out[j] = 0.f;
+        out += NR;
+      }
+    }
+  }
+}
+
+float* aligned_floats(size_t n) {
+  void* p = nullptr;
+  if (posix_memalign(&p, 64, n * sizeof(float) + 64) != 0) return nullptr;
+  return static_cast<float*>(p);
+}
+
+// Per-thread packing buffers, kept between calls (training calls gemm thousands of times).
+struct PackBuffers {
+  float* a = nullptr;
+  float* b = nullptr;
+  PackBuffers() {
+    a = aligned_floats((size_t)MC * KC);
+    b = aligned_floats((size_t)KC * NC);
+  }
+  ~PackBuffers() {
+    std::free(a);
+    std::free(b);
+  }
+};
+
+PackBuffers& buffers() {
+  thread_local PackBuffers buf;
+  return buf;
+}
+
+// C[m x n] (row stride ldc) += alpha * op(A) op(B); C already scaled by beta.
+void gemm_acc(int m, int n, int k, float alpha, const float* a, long rsA, long csA,
+              const float* b, long rsB, long csB, float* c, long ldc) {
+  PackBuffers& buf = buffers();
+  const MicroKernel micro = g_micro;
+  for (int jc = 0; jc < n; jc += NC) {
+    const int nc = std::min(NC, n - jc);
+    for (int pc = 0; pc < k; pc += KC) {
+      const int kc = std::min(KC, k - pc);
+      pack_b(kc, nc, b + (long)pc * rsB + (long)jc * csB, rsB, csB, buf.b);
+      for (int ic = 0; ic < m; ic += MC) {
+        const int mc = std::min(MC, m - ic);
+        pack_a(mc, kc, a + (long)ic * rsA + (long)pc * csA, rsA, csA, buf.a);
+        for (int jr = 0; jr < nc; jr += NR) {
+          const int nr = std::min(NR, nc - jr);
+          const float* bp = buf.b + (long)jr * kc;
+          for (int ir = 0; ir < mc; ir += MR) {
+            const int mr = std::min(MR, mc - ir);
+            micro(kc, buf.a + (long)ir * kc, bp, alpha, c + (long)(ic + ir) * ldc + jc + jr,
+                  (int)ldc, mr, nr);
+          }
+        }
+      }
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// A single helper thread, woken per large gemm. Spawning a thread per call would cost more than
+// the work at batch 32; a condition variable hand-off costs a few microseconds.
+
+class Helper {
+ public:
+  Helper() : worker_([this] { loop(); }) {}
+  ~Helper() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      stop_ = true;
+    }
+    cv_.notify_all();
+    worker_.join();
+  }
+  // Runs job on the helper while the caller runs its own half; returns when both are done.
+  void run_pair(const std::function<void()>& mine, const std::function<void()>& theirs) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      job_ = &theirs;
+      done_ = false;
+    }
+    cv_.notify_all();
+    mine();
+    std::unique_lock<std::mutex> lock(mu_);
+    done_cv_.wait(lock, [this] { return done_; });
+  }
+
+ private:
+  void loop() {
+    std::unique_lock<std::mutex> lock(mu_);
+    for (;;) {
+      cv_.wait(lock, [this] { return stop_ || job_ != nullptr; });
+      if (stop_) return;
+      const std::function<void()>* job = job_;
+      job_ = nullptr;
+      lock.unlock();
+      (*job)();
+      lock.lock();
+      done_ = true;
+      done_cv_.notify_all();
+    }
+  }
+  std::mutex mu_;
+  std::condition_variable cv_, done_cv_;
+  const std::function<void()>* job_ = nullptr;
+  bool done_ = true;
+  bool stop_ = false;
+  std::thread worker_;
+};
+
+Helper* g_helper = nullptr;
+int g_threads = 1;
+// Worker threads share this addon instance; only one caller at a time may use the helper.
+std::mutex g_helper_mu;
+// Below this many multiply-adds the hand-off costs more than it saves.
+constexpr double kParallelMacs = 2.0e6;
+
+void sgemm(bool ta, bool tb, int m, int n, int k, float alpha, const float* a, const float* b,
+           float beta, float* c, int threads) {
+  const long mn = (long)m * n;
+  if (beta == 0.f) {
+    std::memset(c, 0, mn * sizeof(float));
+  } else if (beta != 1.f) {
+    for (long i = 0; i < mn; i++) c[i] *= beta;
+  }
+  if (alpha == 0.f || k == 0 || mn == 0) return;
+  const long rsA = ta ? 1 : k, csA = ta ? m : 1;
+  const long rsB = tb ? 1 : n, csB = tb ? k : 1;
+  std::unique_lock<std::mutex> helper_lock(g_helper_mu, std::defer_lock);
+  if (threads > 1 && g_helper != nullptr && (double)m * n * k >= kParallelMacs &&
+      helper_lock.try_lock()) {
+    // Split the longer output dimension so each thread packs half of one operand.
+    if (n >= m && n >= 2 * NR) {
+      const int half = ((n / 2 + NR - 1) / NR) * NR;
+      std::function<void()> left = [&] { gemm_acc(m, half, k, alpha, a, rsA, csA, b, rsB, csB, c, n); };
+      std::function<void()> right = [&] {
+        gemm_acc(m, n - half, k, alpha, a, rsA, csA, b + half * csB, rsB, csB, c + half, n);
+      };
+      g_helper->run_pair(left, right);
+      return;
+    }
+    if (m >= 2 * MR) {
+      const int half = ((m / 2 + MR - 1) / MR) * MR;
+      std::function<void()> top = [&] { gemm_acc(half, n, k, alpha, a, rsA, csA, b, rsB, csB, c, n); };
+      std::function<void()> bottom = [&] {
+        gemm_acc(m - half, n, k, alpha, a + half * rsA, rsA, csA, b, rsB, csB, c + (long)half * n, n);
+      };
+      g_helper->run_pair(top, bottom);
+      return;
+    }
+  }
+  gemm_acc(m, n, k, alpha, a, rsA, csA, b, rsB, csB, c, n);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Element-wise kernels: simple loops that GCC vectorises; target_clones adds an AVX2 copy.
+
+#if defined(ARG_X86) && defined(__ELF__)
+#define ARG_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define ARG_CLONES
+#endif
+
+ARG_CLONES void add_bias(float* y, const float* bias, int rows, int cols) {
+  for (int r = 0; r < rows; r++) {
+    float* yr = y + (long)r * cols;
+    for (int j = 0; j < cols; j++) yr[j] += bias[j];
+  }
+}
+
+ARG_CLONES void relu_fwd(float* x, long n) {
+  for (long i = 0; i < n; i++) x[i] = x[i] > 0.f ? x[i] : 0.f;
+}
+
+ARG_CLONES void relu_bwd(float* g, const float* act, long n) {
+  for (long i = 0; i < n; i++) g[i] = act[i] > 0.f ? g[i] : 0.f;
+}
+
+// The same arithmetic as createRng (mulberry32) in src/core/rng.ts, so masks are bit-identical.
+void dropout_mask(float* mask, long n, double rate, uint32_t seed) {
+  const float keep = (float)(1.0 / (1.0 - rate));
+  uint32_t a = seed;
+  for (long i = 0; i < n; i++) {
+    a += 0x6d2b79f5u;
+    uint32_t t = a;
+    t = (t ^ (t >> 15)) * (t | 1u);
+    t ^= t + (t ^ (t >> 7)) * (t | 61u);
+    const double u = (double)(t ^ (t >> 14)) / 4294967296.0;
+    mask[i] = u < rate ? 0.f : keep;
+  }
+}
+
+ARG_CLONES void mul(float* x, const float* m, long n) {
+  for (long i = 0; i < n; i++) x[i] *= m[i];
+}
+
+ARG_CLONES void col_sums(const float* g, int rows, int cols, float* out, float beta) {
+  for (int j = 0; j < cols; j++) out[j] = beta == 0.f ? 0.f : beta * out[j];
+  for (int r = 0; r < rows; r++) {
+    const float* gr = g + (long)r * cols;
+    for (int j = 0; j < cols; j++) out[j] += gr[j];
+  }
+}
+
+ARG_CLONES void adam(float* p, const float* g, float* m, float* v, float* vmax, long n, float lr,
+                     float b1, float b2, float eps, float wd, bool decoupled, double step) {
+  const float step_size = (float)(lr / (1.0 - std::pow((double)b1, step)));
+  const float inv_sqrt_bc2 = (float)(1.0 / std::sqrt(1.0 - std::pow((double)b2, step)));
+  const float l2 = decoupled ? 0.f : wd;
+  const float shrink = decoupled ? 1.f - lr * wd : 1.f;
+  const float ob1 = 1.f - b1, ob2 = 1.f - b2;
+  if (vmax == nullptr) {
+    for (long i = 0; i < n; i++) {
+      const float gi = g[i] + l2 * p[i];
+      const float mi = b1 * m[i] + ob1 * gi;
+      const float vi = b2 * v[i] + ob2 * gi * gi;
+      m[i] = mi;
+      v[i] = vi;
+      p[i] = p[i] * shrink - step_size * mi / (std::sqrt(vi) * inv_sqrt_bc2 + eps);
+    }
+  } else {
+    for (long i = 0; i < n; i++) {
+      const float gi = g[i] + l2 * p[i];
+      const float mi = b1 * m[i] + ob1 * gi;
+      const float vi = b2 * v[i] + ob2 * gi * gi;
+      m[i] = mi;
+      v[i] = vi;
+      const float vv = std::max(vmax[i], vi);
+      vmax[i] = vv;
+      p[i] = p[i] * shrink - step_size * mi / (std::sqrt(vv) * inv_sqrt_bc2 + eps);
+    }
+  }
+}
+
+ARG_CLONES void sgd(float* p, const float* g, float* buf, long n, float lr, float momentum,
+                    float dampening, bool nesterov, float wd, bool first) {
+  for (long i = 0; i < n; i++) {
+    float d = g[i] + wd * p[i];
+    if (buf != nullptr) {
+      const float b = first ? d : momentum * buf[i] + (1.f - dampening) * d;
+      buf[i] = b;
+      d = nesterov ? d + momentum * b : b;
+    }
+    p[i] -= lr * d;
+  }
+}
+
+double softmax_ce(const float* logits, const int32_t* labels, int rows, int classes,
+                  const float* w, float* proba, float* grad, bool* bad_label) {
+  double loss = 0, wsum = 0;
+  for (int r = 0; r < rows; r++) {
+    const float* z = logits + (long)r * classes;
+    float* pr = proba + (long)r * classes;
+    double mx = -INFINITY;
+    for (int j = 0; j < classes; j++) mx = std::max(mx, (double)z[j]);
+    double sum = 0;
+    for (int j = 0; j < classes; j++) {
+      const double e = std::exp((double)z[j] - mx);
+      pr[j] = (float)e;
+      sum += e;
+    }
+    for (int j = 0; j < classes; j++) pr[j] = (float)((double)pr[j] / sum);
+    const int y = labels[r];
+    if (y < 0 || y >= classes) {
+      *bad_label = true;
+      return 0;
+    }
+    const double wy = w == nullptr ? 1.0 : (double)w[y];
+    wsum += wy;
+    loss += wy * (std::log(sum) - ((double)z[y] - mx));
+  }
+  const double norm = wsum > 0 ? 1.0 / wsum : 0.0;
+  if (grad != nullptr) {
+    for (int r = 0; r < rows; r++) {
+      const int y = labels[r];
+      const double wy = (w == nullptr ? 1.0 : (double)w[y]) * norm;
+      for (int j = 0; j < classes; j++) {
+        const long o = (long)r * classes + j;
+        grad[o] = (float)(wy * ((double)proba[o] - (j == y ? 1.0 : 0.0)));
+      }
+    }
+  }
+  return loss * norm;
+}
+
+// ---------------------------------------------------------------------------------------------
+// N-API glue. Sizes are validated here so a wrong call throws instead of corrupting memory.
+
+struct Args {
+  napi_env env;
+  napi_value v[16];
+  size_t n = 16;
+  bool failed = false;
+
+  void fail(const char* msg) {
+    if (!failed) napi_throw_range_error(env, nullptr, msg);
+    failed = true;
+  }
+  double num(size_t i) {
+    double d = 0;
+    if (failed) return 0;
+    if (i >= n || napi_get_value_double(env, v[i], &d) != napi_ok) fail("expected a number");
+    return d;
+  }
+  int integer(size_t i) {
+    const double d = num(i);
+    if (!failed && (d < 0 || d > 2147483647.0 || d != std::floor(d))) fail("expected a non-negative integer");
+    return (int)d;
+  }
+  bool boolean(size_t i) {
+    bool b = false;
+    if (failed) return false;
+    if (i >= n || napi_get_value_bool(env, v[i], &b) != napi_ok) fail("expected a boolean");
+    return b;
+  }
+  bool is_undefined(size_t i) {
+    if (i >= n) return true;
+    napi_valuetype t;
+    napi_typeof(env, v[i], &t);
+    return t == napi_undefined || t == napi_null;
+  }
+  template <typename T>
+  T* array(size_t i, napi_typedarray_type want, size_t need, const char* what) {
+    if (failed) return nullptr;
+    bool is = false;
+    if (i >= n || napi_is_typedarray(env, v[i], &is) != napi_ok || !is) {
+      fail(what);
+      return nullptr;
+    }
+    napi_typedarray_type type;
+    size_t length = 0;
+    void* data = nullptr;
+    napi_value ab;
+    size_t offset = 0;
+    napi_get_typedarray_info(env, v[i], &type, &length, &data, &ab, &offset);
+    if (type != want || length < need) {
+      fail(what);
+      return nullptr;
+    }
+    return static_cast<T*>(data);
+  }
+  float* f32(size_t i, size_t need, const char* what) {
+    return array<float>(i, napi_float32_array, need, what);
+  }
+};
+
+Args get_args(napi_env env, napi_callback_info info) {
+  Args a;
+  a.env = env;
+  napi_get_cb_info(env, info, &a.n, a.v, nullptr, nullptr);
+  return a;
+}
+
+napi_value undefined_value(napi_env env) {
+  napi_value u;
+  napi_get_undefined(env, &u);
+  return u;
+}
+
+// gemm(transA, transB, m, n, k, alpha, a, b, beta, c, threads?): threads per call, so two
+// adapters with different settings can share the one addon instance.
+napi_value Gemm(napi_env env, napi_callback_info info) {
+  Args a = get_args(env, info);
+  const bool ta = a.boolean(0), tb = a.boolean(1);
+  const int m = a.integer(2), n = a.integer(3), k = a.integer(4);
+  const float alpha = (float)a.num(5);
+  const float* A = a.f32(6, (size_t)m * k, "gemm: A is too small or not a Float32Array");
+  const float* B = a.f32(7, (size_t)k * n, "gemm: B is too small or not a Float32Array");
+  const float beta = (float)a.num(8);
+  float* C = a.f32(9, (size_t)m * n, "gemm: C is too small or not a Float32Array");
+  const int threads = a.is_undefined(10) ? g_threads : a.integer(10);
+  if (!a.failed && threads > 1 && g_helper == nullptr) g_helper = new Helper();
+  if (!a.failed) sgemm(ta, tb, m, n, k, alpha, A, B, beta, C, threads);
+  return undefined_value(env);
+}
+
+// addBias(y, bias, rows, cols)
+napi_value AddBias(napi_env env, napi_callback_info info) {
+  Args a = get_args(env, info);
+  const int rows = a.integer(2), cols = a.integer(3);
+  float* y = a.f32(0, (size_t)rows * cols, "addBias: y too small");
+  const float* bias = a.f32(1, (size_t)cols, "addBias: bias too small");
+  if (!a.failed) add_bias(y, bias, rows, cols);
+  return undefined_value(env);
+}
+
+napi_value ReluForward(napi_env env, napi_callback_info info) {
+  Args a = get_args(env, info);
+  const int n = a.integer(1);
+  float* x = a.f32(0, (size_t)n, "reluForward: x too small");
+  if (!a.failed) relu_fwd(x, n);
+  return undefined_value(env);
+}
+
+napi_value ReluBackward(napi_env env, napi_callback_info info) {
+  Args a = get_args(env, info);
+  const int n = a.integer(2);
+  float* g = a.f32(0, (size_t)n, "reluBackward: grad too small");
+  const float* act = a.f32(1, (size_t)n, "reluBackward: act too small");
+  if (!a.failed) relu_bwd(g, act, n);
+  return undefined_value(env);
+}
+
+// dropoutMask(mask, n, rate, seed)
+napi_value DropoutMask(napi_env env, napi_callback_info info) {
+  Args a = get_args(env, info);
+  const int n = a.integer(1);
+  float* mask = a.f32(0, (size_t)n, "dropoutMask: mask too small");
+  const double rate = a.num(2);
+  const double seed = a.num(3);
+  if (!a.failed && !(rate >= 0 && rate < 1)) a.fail("dropoutMask: rate must be in [0, 1)");
+  if (!a.failed) dropout_mask(mask, n, rate, (uint32_t)(int64_t)seed);
+  return undefined_value(env);
+}
+
+napi_value Multiply(napi_env env, napi_callback_info info) {
+  Args a = get_args(env, info);
+  const int n = a.integer(2);
+  float* x = a.f32(0, (size_t)n, "multiply: x too small");
+  const float* m = a.f32(1, (size_t)n, "multiply: mask too small");
+  if (!a.failed) mul(x, m, n);
+  return undefined_value(env);
+}
+
+// columnSums(g, rows, cols, out, beta)
+napi_value ColumnSums(napi_env env, napi_callback_info info) {
+  Args a = get_args(env, info);
+  const int rows = a.integer(1), cols = a.integer(2);
+  const float* g = a.f32(0, (size_t)rows * cols, "columnSums: g too small");
+  float* out = a.f32(3, (size_t)cols, "columnSums: out too small");
+  const float beta = (float)a.num(4);
+  if (!a.failed) col_sums(g, rows, cols, out, beta);
+  return undefined_value(env);
+}
+
+// softmaxCrossEntropy(logits, labels, rows, classes, classWeights|undefined, proba, grad|undefined)
+napi_value SoftmaxCrossEntropy(napi_env env, napi_callback_info info) {
+  Args a = get_args(env, info);
+  const int rows = a.integer(2), classes = a.integer(3);
+  const size_t rc = (size_t)rows * classes;
+  const float* logits = a.f32(0, rc, "softmaxCrossEntropy: logits too small");
+  const int32_t* labels =
+      a.array<int32_t>(1, napi_int32_array, (size_t)rows, "softmaxCrossEntropy: labels must be an Int32Array of rows");
+  const float* w = a.is_undefined(4) ? nullptr : a.f32(4, (size_t)classes, "softmaxCrossEntropy: classWeights too small");
+  float* proba = a.f32(5, rc, "softmaxCrossEntropy: proba too small");
+  float* grad = a.is_undefined(6) ? nullptr : a.f32(6, rc, "softmaxCrossEntropy: grad too small");
+  double loss = 0;
+  if (!a.failed) {
+    bool bad = false;
+    loss = softmax_ce(logits, labels, rows, classes, w, proba, grad, &bad);
+    if (bad) a.fail("softmaxCrossEntropy: a label is outside 0..classes-1");
+  }
+  napi_value out;
+  napi_create_double(env, loss, &out);
+  return out;
+}
+
+// adamUpdate(params, grads, m, v, vMax|undefined, n, lr, beta1, beta2, eps, weightDecay, amsgrad, decoupled, step)
+napi_value AdamUpdate(napi_env env, napi_callback_info info) {
+  Args a = get_args(env, info);
+  const int n = a.integer(5);
+  float* p = a.f32(0, n, "adamUpdate: params too small");
+  const float* g = a.f32(1, n, "adamUpdate: grads too small");
+  float* m = a.f32(2, n, "adamUpdate: m too small");
+  float* v = a.f32(3, n, "adamUpdate: v too small");
+  const bool amsgrad = a.boolean(11);
+  float* vmax = amsgrad ? a.f32(4, n, "adamUpdate: amsgrad needs vMax") : nullptr;
+  const float lr = (float)a.num(6), b1 = (float)a.num(7), b2 = (float)a.num(8), eps = (float)a.num(9),
+              wd = (float)a.num(10);
+  const bool decoupled = a.boolean(12);
+  const double step = a.num(13);
+  if (!a.failed && step < 1) a.fail("adamUpdate: step is 1-based");
+  if (!a.failed) adam(p, g, m, v, vmax, n, lr, b1, b2, eps, wd, decoupled, step);
+  return undefined_value(env);
+}
+
+// sgdUpdate(params, grads, buf|undefined, n, lr, momentum, dampening, nesterov, weightDecay, firstStep)
+napi_value SgdUpdate(napi_env env, napi_callback_info info) {
+  Args a = get_args(env, info);
+  const int n = a.integer(3);
+  float* p = a.f32(0, n, "sgdUpdate: params too small");
+  const float* g = a.f32(1, n, "sgdUpdate: grads too small");
+  const float momentum = (float)a.num(5);
+  float* buf = nullptr;
+  if (momentum != 0.f) buf = a.f32(2, n, "sgdUpdate: momentum needs a buffer");
+  const float lr = (float)a.num(4), damp = (float)a.num(6), wd = (float)a.num(8);
+  const bool nesterov = a.boolean(7), first = a.boolean(9);
+  if (!a.failed) sgd(p, g, buf, n, lr, momentum, damp, nesterov, wd, first);
+  return undefined_value(env);
+}
+
+// setThreads(n): the default for gemm calls that do not pass threads; 1 or 2 (more cores would
+// need more helpers; the target machine has 2).
+napi_value SetThreads(napi_env env, napi_callback_info info) {
+  Args a = get_args(env, info);
+  const int t = a.integer(0);
+  if (!a.failed) {
+    g_threads = t >= 2 ? 2 : 1;
+    if (g_threads > 1 && g_helper == nullptr) g_helper = new Helper();
+  }
+  napi_value out;
+  napi_create_int32(env, g_threads, &out);
+  return out;
+}
+
+napi_value Info(napi_env env, napi_callback_info) {
+  napi_value obj, isa, threads;
+  napi_create_object(env, &obj);
+  napi_create_string_utf8(env, g_isa, NAPI_AUTO_LENGTH, &isa);
+  napi_create_int32(env, g_threads, &threads);
+  napi_set_named_property(env, obj, "isa", isa);
+  napi_set_named_property(env, obj, "threads", threads);
+  return obj;
+}
+
+napi_value Init(napi_env env, napi_value exports) {
+  choose_isa();
+  struct Fn {
+    const char* name;
+    napi_callback cb;
+  } fns[] = {{"gemm", Gemm},
+             {"addBias", AddBias},
+             {"reluForward", ReluForward},
+             {"reluBackward", ReluBackward},
+             {"dropoutMask", DropoutMask},
+             {"multiply", Multiply},
+             {"columnSums", ColumnSums},
+             {"softmaxCrossEntropy", SoftmaxCrossEntropy},
+             {"adamUpdate", AdamUpdate},
+             {"sgdUpdate", SgdUpdate},
+             {"setThreads", SetThreads},
+             {"info", Info}};
+  for (const Fn& f : fns) {
+    napi_value fn;
+    napi_create_function(env, f.name, NAPI_AUTO_LENGTH, f.cb, nullptr, &fn);
+    napi_set_named_property(env, exports, f.name, fn);
+  }
+  return exports;
+}
+
+}  // namespace
+
+NAPI_MODULE(NODE_GYP_MODULE_NAME, Init)

@@ -1,0 +1,150 @@
+// `arginator train [overrides...]`: resolve the config, load and embed the dataset, train, evaluate, register.
+
+import { usageError } from '../../core/errors.ts';
+import { sha256File, sha256Json } from '../../io/file-hash.ts';
+import { loadLabelledFasta, readLabelsTable } from '../../io/labelled-fasta.ts';
+import { loadFastestKernels } from '../../kernels/load-kernels.ts';
+import type { TrainOutcome } from '../../pipeline/train.ts';
+import { train } from '../../pipeline/train.ts';
+import { writeRunCharts } from '../../store/fs-chart-writer.ts';
+import { FsModelRegistry } from '../../store/fs-model-registry.ts';
+import { FsRunTracker } from '../../store/fs-run-tracker.ts';
+import { H5EmbeddingCache } from '../../store/h5-embedding-cache.ts';
+import { openEmbedder } from '../../wiring/embedders.ts';
+import { runEnvironment } from '../../wiring/run-environment.ts';
+import type { CliIo } from '../cli-io.ts';
+import { loadConfig } from '../load-config.ts';
+import { flag } from '../options.ts';
+
+const fmt = (x: number): string => x.toFixed(4);
+
+export async function trainCommand(
+  args: readonly string[],
+  options: Readonly<Record<string, unknown>>,
+  io: CliIo,
+): Promise<number> {
+  const outcome = await runTraining(args, options, io);
+  if (flag(options, 'json')) {
+    io.stdout.write(`${JSON.stringify(summaryJson(outcome))}\n`);
+  }
+  return outcome.status === 'cancelled' ? 130 : 0;
+}
+
+/** Shared by `train` and `start` (which trains the default model when none exists). */
+export async function runTraining(
+  overrides: readonly string[],
+  options: Readonly<Record<string, unknown>>,
+  io: CliIo,
+): Promise<TrainOutcome> {
+  const quiet = flag(options, 'quiet');
+  const say = (line: string): void => {
+    if (!quiet) {
+      io.stderr.write(`${line}\n`);
+    }
+  };
+  const loaded = await loadConfig(overrides, options, io);
+  const { config } = loaded;
+  if (config.embedder.name !== 'builtin' && config.embedder.path === null) {
+    throw usageError(
+      'train.embedder-path',
+      `embedder '${config.embedder.name}' needs embedder.path`,
+      `add embedder.path=/path/to/${config.embedder.name === 'onnx' ? 'model-folder' : 'embeddings.h5'}`,
+    );
+  }
+  say(`loading ${config.paths.dataset} (${config.task.name})`);
+  const dataset = await loadLabelledFasta(config.paths.dataset, {
+    task: config.task.name,
+    labelsPath: config.paths.labels ?? undefined,
+    signal: io.signal,
+  });
+  for (const w of dataset.warnings) {
+    say(`warning: ${w}`);
+  }
+  say(
+    `  ${dataset.examples.length} proteins: ${Object.entries(dataset.counts)
+      .map(([l, n]) => `${l} ${n}`)
+      .join(', ')}`,
+  );
+  const fingerprint = sha256Json({
+    dataset: await sha256File(config.paths.dataset, io.signal),
+    labels: config.paths.labels === null ? null : await sha256File(config.paths.labels, io.signal),
+    task: config.task.name,
+  });
+  let clusters: Map<string, string> | undefined;
+  if (config.split.name === 'cluster' && config.split.clusters !== null) {
+    const table = await readLabelsTable(config.split.clusters, {
+      idColumn: 'id',
+      labelColumn: 'cluster',
+      signal: io.signal,
+    });
+    clusters = new Map([...table].map(([id, row]) => [id, row.label]));
+  }
+  const kernels = loadFastestKernels({ notify: say });
+  const embedder = await openEmbedder({
+    name: config.embedder.name,
+    options: config.embedder.path === null ? {} : { path: config.embedder.path },
+    threads: config.embedder.threads ?? undefined,
+  });
+  try {
+    const outcome = await train({
+      config,
+      configText: loaded.text,
+      overrides,
+      dataset: { examples: dataset.examples, fingerprint, source: config.paths.dataset },
+      clusters,
+      embedder,
+      embeddingCache: new H5EmbeddingCache(config.paths.cache),
+      hash: sha256Json,
+      kernels,
+      runs: new FsRunTracker(config.paths.runs),
+      charts: writeRunCharts,
+      registry: new FsModelRegistry(config.paths.models),
+      clock: { now: () => new Date() },
+      run: runEnvironment({ kernels: kernels.name }),
+      signal: io.signal,
+      onStage: (stage) => say(stage),
+      onEpoch: (e) =>
+        say(
+          `  epoch ${String(e.epoch).padStart(3)}/${e.epochs}  train loss ${fmt(e.trainLoss)}  val loss ${fmt(e.valLoss)}  val acc ${fmt(e.val.accuracy)}  val F1 ${fmt(e.val.f1)}  val MCC ${fmt(e.val.mcc)}`,
+        ),
+    });
+    if (outcome.test !== undefined) {
+      say(
+        `test (${outcome.splitSizes.test} proteins, ${config.split.name} split): accuracy ${fmt(outcome.test.accuracy)}  ${outcome.test.f1Average === 'binary' ? 'F1' : 'macro-F1'} ${fmt(outcome.test.f1)}  MCC ${fmt(outcome.test.mcc)}`,
+      );
+    }
+    say(`run ${outcome.runId}: ${outcome.runDir}`);
+    if (outcome.modelVersion !== undefined) {
+      say(`registered model ${outcome.modelVersion} (latest:${config.task.name})`);
+    } else if (outcome.status === 'cancelled') {
+      say(
+        'cancelled: the best checkpoint so far is kept in the run folder (model.argm), not registered',
+      );
+    }
+    return outcome;
+  } finally {
+    await embedder.close();
+  }
+}
+
+function summaryJson(o: TrainOutcome): Record<string, unknown> {
+  return {
+    run_id: o.runId,
+    run_dir: o.runDir,
+    status: o.status,
+    model_version: o.modelVersion,
+    best_epoch: o.bestEpoch,
+    epochs_run: o.epochsRun,
+    split: o.splitSizes,
+    seconds: Number(o.seconds.toFixed(2)),
+    test:
+      o.test === undefined
+        ? undefined
+        : {
+            accuracy: o.test.accuracy,
+            f1: o.test.f1,
+            mcc: o.test.mcc,
+            f1_average: o.test.f1Average,
+          },
+  };
+}

@@ -1,0 +1,21 @@
+// Chooses the fastest available training kernels: the native addon when it was built, else portable TypeScript.
+import { jsKernels, type Kernels } from '../core/model/kernels.ts';
+import { loadNativeKernels, type NativeKernelsOptions } from './native-kernels.ts';
+
+export interface LoadKernelsOptions extends NativeKernelsOptions {
+  /** Where the one-line fallback notice goes (default: stderr). */
+  readonly notify?: (line: string) => void;
+}
+
+/** Native kernels if the addon loads, otherwise jsKernels with a one-line notice. */
+export function loadFastestKernels(options: LoadKernelsOptions = {}): Kernels {
+  const native = loadNativeKernels(options);
+  if (native !== undefined) {
+    return native;
+  }
+  const notify = options.notify ?? ((line: string) => process.stderr.write(`${line}\n`));
+  notify(
+    'arginator: native training kernels not available (run `npm rebuild` with a C++ compiler to build them); training with the slower JavaScript kernels.',
+  );
+  return jsKernels;
+}

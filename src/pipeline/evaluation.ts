@@ -1,0 +1,77 @@
+// Evaluation of a trained classifier: temperature fitted on validation, test metrics, curves and calibration.
+import { reliabilityDiagram } from '../core/metrics/calibration.ts';
+import { classificationReport } from '../core/metrics/classification-report.ts';
+import type { ClassificationReport } from '../core/metrics/classification-report.ts';
+import { prOneVsRest, rocOneVsRest } from '../core/metrics/roc.ts';
+import { fitTemperature } from '../core/metrics/temperature.ts';
+import type { DenseDataset } from '../core/model/dataset.ts';
+import type { Kernels } from '../core/model/kernels.ts';
+import type { MlpParams } from '../core/model/mlp.ts';
+import { forwardLogits, softmaxRows } from '../core/model/mlp.ts';
+
+export function argmaxRows(proba: Float32Array, k: number): Int32Array {
+  const n = proba.length / k;
+  const out = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    let best = 0;
+    for (let j = 1; j < k; j++) {
+      if ((proba[i * k + j] as number) > (proba[i * k + best] as number)) {
+        best = j;
+      }
+    }
+    out[i] = best;
+  }
+  return out;
+}
+
+export interface Evaluation {
+  readonly test: ClassificationReport;
+  readonly rocAuc: number | null;
+  readonly averagePrecision: number | null;
+  readonly roc: ReturnType<typeof rocOneVsRest>;
+  readonly pr: ReturnType<typeof prOneVsRest>;
+  readonly calibration: {
+    temperature: number;
+    eceBefore: number;
+    eceAfter: number;
+    before: ReturnType<typeof reliabilityDiagram>;
+    after: ReturnType<typeof reliabilityDiagram>;
+  };
+}
+
+export function evaluate(
+  params: MlpParams,
+  valSet: DenseDataset,
+  testSet: DenseDataset,
+  labels: readonly string[],
+  positive: number | undefined,
+  kernels: Kernels,
+): Evaluation {
+  const k = labels.length;
+  const valLogits = forwardLogits(params, valSet.x, valSet.n, kernels);
+  const temperature = valSet.n > 0 ? fitTemperature(valLogits, valSet.y, k) : 1;
+  const testLogits = forwardLogits(params, testSet.x, testSet.n, kernels);
+  const rawProba = softmaxRows(testLogits.slice(), k, 1);
+  const proba = softmaxRows(testLogits.slice(), k, temperature);
+  const test = classificationReport(
+    testSet.y,
+    argmaxRows(proba, k),
+    labels,
+    positive === undefined ? {} : { positive },
+  );
+  const roc = rocOneVsRest(testSet.y, proba, k);
+  const pr = prOneVsRest(testSet.y, proba, k);
+  const before = reliabilityDiagram(rawProba, testSet.y, k);
+  const after = reliabilityDiagram(proba, testSet.y, k);
+  const binaryAuc = positive === undefined ? null : (roc.perClass[positive]?.auc ?? null);
+  const binaryAp =
+    positive === undefined ? null : (pr.perClass[positive]?.averagePrecision ?? null);
+  return {
+    test,
+    rocAuc: positive === undefined ? roc.macroAuc : binaryAuc,
+    averagePrecision: positive === undefined ? pr.macroAveragePrecision : binaryAp,
+    roc,
+    pr,
+    calibration: { temperature, eceBefore: before.ece, eceAfter: after.ece, before, after },
+  };
+}

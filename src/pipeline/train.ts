@@ -1,0 +1,405 @@
+// Use case: train and evaluate a classifier from a resolved config, writing a complete, reproducible run.
+import type { LabelledProtein } from '../core/data/labelled.ts';
+import type { Embedder } from '../core/embed/embedder.ts';
+import { ArginatorError, throwIfAborted } from '../core/errors.ts';
+import { classificationReport } from '../core/metrics/classification-report.ts';
+import type { ClassificationReport } from '../core/metrics/classification-report.ts';
+import { encodeArtifact } from '../core/model/artifact.ts';
+import type { ModelHeaderBody } from '../core/model/artifact.ts';
+import type { DenseDataset } from '../core/model/dataset.ts';
+import { takeRows } from '../core/model/dataset.ts';
+import type { Kernels } from '../core/model/kernels.ts';
+import type { MlpSpec } from '../core/model/mlp.ts';
+import type { OptimizerConfig } from '../core/model/optimizer.ts';
+import type { EpochReport } from '../core/model/train-loop.ts';
+import { trainClassifier } from '../core/model/train-loop.ts';
+import type { ResolvedConfig } from './config/schema.ts';
+import type { EmbeddingCacheStore, JsonHasher } from './embedding-cache.ts';
+import { ensureEmbeddings } from './embedding-cache.ts';
+import { argmaxRows, evaluate } from './evaluation.ts';
+import type { Clock, RunHandle, RunRecord, RunTracker } from './ports.ts';
+import { standardiser } from './standardise.ts';
+import type { TrainCharts } from './train-charts.ts';
+import { trainingCharts } from './train-charts.ts';
+import type { SplitIndices } from './train-split.ts';
+import { splitDataset } from './train-split.ts';
+
+/** Port: turns chart specs into files in a run folder (SVG + PNG). */
+export type ChartWriter = (run: RunHandle, charts: TrainCharts) => Promise<void>;
+
+/** Port: stores a trained model in the registry and returns its version. */
+export interface ModelRegistryPort {
+  register(entry: {
+    artifact: Uint8Array;
+    runId: string;
+    task: string;
+    metrics: Record<string, unknown>;
+  }): Promise<{ version: string; path: string }>;
+}
+
+export interface TrainEpochEvent {
+  readonly epoch: number;
+  readonly epochs: number;
+  readonly trainLoss: number;
+  readonly valLoss: number;
+  readonly val: Pick<ClassificationReport, 'accuracy' | 'f1' | 'mcc'>;
+}
+
+export interface TrainDeps {
+  readonly config: ResolvedConfig;
+  /** The config as the user would read it (YAML), saved with the run. */
+  readonly configText: string;
+  readonly overrides: readonly string[];
+  readonly dataset: {
+    readonly examples: readonly LabelledProtein[];
+    readonly fingerprint: string;
+    readonly source: string;
+  };
+  /** Optional identity clusters (id → cluster) from a file; when absent and split=cluster, clusters are computed. */
+  readonly clusters?: ReadonlyMap<string, string> | undefined;
+  readonly embedder: Embedder;
+  readonly embeddingCache: EmbeddingCacheStore;
+  readonly hash: JsonHasher;
+  readonly kernels: Kernels;
+  readonly runs: RunTracker;
+  readonly charts: ChartWriter;
+  readonly registry: ModelRegistryPort;
+  readonly clock: Clock;
+  readonly run: Omit<RunRecord, 'id' | 'status' | 'startedAt' | 'command' | 'dataFingerprint'>;
+  readonly signal?: AbortSignal | undefined;
+  readonly onStage?: (stage: string) => void;
+  readonly onProgress?: (fraction: number | undefined, message: string) => void;
+  readonly onEpoch?: (event: TrainEpochEvent) => void;
+}
+
+export interface TrainOutcome {
+  readonly runId: string;
+  readonly runDir: string;
+  readonly status: 'completed' | 'cancelled';
+  readonly modelVersion?: string | undefined;
+  readonly modelPath?: string | undefined;
+  readonly bestEpoch: number;
+  readonly epochsRun: number;
+  readonly test?: ClassificationReport | undefined;
+  readonly splitSizes: { train: number; val: number; test: number };
+  readonly seconds: number;
+}
+
+function optimizerFrom(config: ResolvedConfig): OptimizerConfig {
+  const o = config.optimizer;
+  return o.name === 'adam'
+    ? {
+        name: 'adam',
+        lr: o.lr,
+        betas: [o.betas[0], o.betas[1]],
+        eps: o.eps,
+        weight_decay: o.weight_decay,
+        amsgrad: o.amsgrad,
+      }
+    : {
+        name: 'sgd',
+        lr: o.lr,
+        momentum: o.momentum,
+        nesterov: o.nesterov,
+        weight_decay: o.weight_decay,
+      };
+}
+
+function labelIndex(labels: readonly string[], examples: readonly LabelledProtein[]): Int32Array {
+  const index = new Map(labels.map((l, i) => [l, i]));
+  return Int32Array.from(examples, (e) => {
+    const i = index.get(e.label);
+    if (i === undefined) {
+      throw new ArginatorError(
+        'BAD_INPUT',
+        'train.unknown-label',
+        `protein '${e.record.id}' has label '${e.label}', which is not one of the task's labels (${labels.join(', ')})`,
+        'fix the dataset labels or choose the matching task (task=binary or task=multiclass)',
+      );
+    }
+    return i;
+  });
+}
+
+/** Runs the whole training use case; on cancellation keeps the best checkpoint so far. */
+export async function train(deps: TrainDeps): Promise<TrainOutcome> {
+  const { config, signal } = deps;
+  const started = deps.clock.now().getTime();
+  const labels = config.task.labels;
+  const k = labels.length;
+  const positive =
+    config.task.positive_label === null ? undefined : labels.indexOf(config.task.positive_label);
+  const run = await deps.runs.start({
+    ...deps.run,
+    command: `train ${deps.overrides.join(' ')}`.trim(),
+    dataFingerprint: deps.dataset.fingerprint,
+  });
+  try {
+    await run.writeText('config.yaml', deps.configText);
+    await run.writeJson('config.json', { config, overrides: deps.overrides });
+
+    // 1. Embeddings (cached by data content + embedder fingerprint).
+    deps.onStage?.(`embedding ${deps.dataset.examples.length} proteins with ${deps.embedder.id}`);
+    const records = deps.dataset.examples.map((e) => e.record);
+    const embedded = await ensureEmbeddings(
+      records,
+      deps.embedder,
+      deps.embeddingCache,
+      deps.hash,
+      {
+        dataFingerprint: deps.dataset.fingerprint,
+        force: config.processing.force,
+        signal,
+        onProgress: (p) =>
+          deps.onProgress?.(p.proteins / records.length, `${p.proteins} proteins embedded`),
+      },
+    );
+    const dim = deps.embedder.dim;
+    const all: DenseDataset = {
+      x: new Float32Array(records.length * dim),
+      y: labelIndex(labels, deps.dataset.examples),
+      n: records.length,
+      dim,
+    };
+    embedded.vectors.forEach((v, i) => all.x.set(v, i * dim));
+    throwIfAborted(signal, 'Training');
+
+    // 2. Split (identity clusters by default, so test proteins have no close relative in training).
+    deps.onStage?.(`splitting (${config.split.name})`);
+    const split: SplitIndices = await splitDataset(
+      deps.dataset.examples,
+      all.y,
+      config,
+      deps.clusters,
+      signal,
+      (done, total) => deps.onProgress?.(done / total, `clustering ${done}/${total}`),
+    );
+    await run.writeJson('split.json', {
+      method: config.split.name,
+      seed: config.processing.seed,
+      warnings: split.warnings,
+      train: split.train.map((i) => records[i]?.id),
+      val: split.val.map((i) => records[i]?.id),
+      test: split.test.map((i) => records[i]?.id),
+    });
+
+    // 3. Standardise with training statistics only.
+    const norm = standardiser(all, split.train);
+    const trainSet = norm.apply(takeRows(all, split.train));
+    const valSet = norm.apply(takeRows(all, split.val));
+    const testSet = norm.apply(takeRows(all, split.test));
+
+    // 4. Train.
+    const spec: MlpSpec = {
+      inputDim: dim,
+      hidden: config.model.hidden_sizes,
+      outputDim: k,
+      dropout: config.model.hidden_sizes.length === 0 ? 0 : config.experiment.dropout_rate,
+    };
+    const classCounts = new Float64Array(k);
+    for (const i of split.train) {
+      const c = all.y[i] as number;
+      classCounts[c] = (classCounts[c] as number) + 1;
+    }
+    const classWeights =
+      config.experiment.class_balance === 'class_weights'
+        ? Float32Array.from(classCounts, (c) => (c === 0 ? 0 : trainSet.n / (k * c)))
+        : undefined;
+    deps.onStage?.(
+      `training ${config.model.name} (${[dim, ...spec.hidden, k].join('→')}) for up to ${config.experiment.epochs} epochs`,
+    );
+    const epochs = config.experiment.epochs;
+    const valHistory: { epoch: number; f1: number; accuracy: number }[] = [];
+    const result = await trainClassifier(
+      trainSet,
+      valSet,
+      spec,
+      {
+        epochs,
+        batchSize: config.experiment.batch_size,
+        optimizer: optimizerFrom(config),
+        seed: config.experiment.seed,
+        sampling: config.experiment.class_balance === 'weighted_sampler' ? 'weighted' : 'shuffle',
+        ...(classWeights === undefined ? {} : { classWeights }),
+        earlyStoppingPatience: config.experiment.early_stopping_patience ?? 0,
+        signal,
+        now: () => deps.clock.now().getTime(),
+        onEpoch: async (e: EpochReport) => {
+          const trainReport = classificationReport(
+            trainSet.y,
+            argmaxRows(e.trainProba, k),
+            labels,
+            reportOptions(positive),
+          );
+          const valReport = classificationReport(
+            valSet.y,
+            argmaxRows(e.valProba, k),
+            labels,
+            reportOptions(positive),
+          );
+          await run.appendMetrics({
+            epoch: e.epoch,
+            seconds: Number(e.seconds.toFixed(4)),
+            train_loss: e.trainLoss,
+            val_loss: e.valLoss,
+            train_accuracy: trainReport.accuracy,
+            train_precision: averaged(trainReport).precision,
+            train_recall: averaged(trainReport).recall,
+            train_f1: trainReport.f1,
+            train_mcc: trainReport.mcc,
+            val_accuracy: valReport.accuracy,
+            val_precision: averaged(valReport).precision,
+            val_recall: averaged(valReport).recall,
+            val_f1: valReport.f1,
+            val_mcc: valReport.mcc,
+          });
+          deps.onEpoch?.({
+            epoch: e.epoch,
+            epochs,
+            trainLoss: e.trainLoss,
+            valLoss: e.valLoss,
+            val: valReport,
+          });
+          deps.onProgress?.(e.epoch / epochs, `epoch ${e.epoch}/${epochs}`);
+        },
+      },
+      deps.kernels,
+    );
+    if (result.bestEpoch === 0) {
+      await run.finish('cancelled', {
+        error: 'cancelled before the first epoch finished; nothing to keep',
+      });
+      return {
+        runId: run.id,
+        runDir: run.dir,
+        status: 'cancelled',
+        bestEpoch: 0,
+        epochsRun: 0,
+        splitSizes: { train: trainSet.n, val: valSet.n, test: testSet.n },
+        seconds: (deps.clock.now().getTime() - started) / 1000,
+      };
+    }
+
+    // 5. Calibrate on validation, evaluate on test.
+    deps.onStage?.('evaluating on the held-out test set');
+    const evaluation = evaluate(result.params, valSet, testSet, labels, positive, deps.kernels);
+    await run.writeJson('metrics.json', {
+      best_epoch: result.bestEpoch,
+      epochs_run: result.history.length,
+      stopped_early: result.stoppedEarly,
+      cancelled: result.cancelled,
+      split: { method: config.split.name, train: trainSet.n, val: valSet.n, test: testSet.n },
+      test: evaluation.test,
+      test_roc_auc: evaluation.rocAuc,
+      test_average_precision: evaluation.averagePrecision,
+      calibration: evaluation.calibration,
+    });
+    await deps.charts(
+      run,
+      trainingCharts({
+        labels,
+        history: result.history,
+        bestEpoch: result.bestEpoch,
+        valF1: valHistory,
+        evaluation,
+      }),
+    );
+
+    // 6. The model artifact, registered.
+    const header: ModelHeaderBody = {
+      packageVersion: deps.run.packageVersion,
+      createdAt: deps.clock.now().toISOString(),
+      task: config.task.name,
+      labels,
+      positiveLabel: config.task.positive_label ?? undefined,
+      embedder: {
+        name: config.embedder.name,
+        id: deps.embedder.id,
+        dim,
+        fingerprint: deps.embedder.fingerprint,
+        options: config.embedder.path === null ? {} : { path: config.embedder.path },
+      },
+      architecture: {
+        kind: 'mlp',
+        inputDim: dim,
+        hidden: spec.hidden,
+        outputDim: k,
+        dropout: spec.dropout,
+      },
+      normalisation: { kind: 'standardise' },
+      calibration: {
+        temperature: evaluation.calibration.temperature,
+        eceBefore: evaluation.calibration.eceBefore,
+        eceAfter: evaluation.calibration.eceAfter,
+      },
+      training: {
+        runId: run.id,
+        dataFingerprint: deps.dataset.fingerprint,
+        dataset: deps.dataset.source,
+        seed: config.experiment.seed,
+        bestEpoch: result.bestEpoch,
+        split: config.split.name,
+        testMetrics: {
+          accuracy: evaluation.test.accuracy,
+          f1: evaluation.test.f1,
+          mcc: evaluation.test.mcc,
+        },
+      },
+    };
+    const tensors = new Map<string, Float32Array>([
+      ['mlp.params', result.params.data],
+      ['norm.mean', norm.mean],
+      ['norm.std', norm.std],
+    ]);
+    const artifact = encodeArtifact(header, tensors);
+    await run.writeBytes('model.argm', artifact);
+    const status = result.cancelled ? 'cancelled' : 'completed';
+    const registered =
+      status === 'completed'
+        ? await deps.registry.register({
+            artifact,
+            runId: run.id,
+            task: config.task.name,
+            metrics: {
+              accuracy: evaluation.test.accuracy,
+              f1: evaluation.test.f1,
+              mcc: evaluation.test.mcc,
+            },
+          })
+        : undefined;
+    await run.finish(status, {
+      summary: {
+        best_epoch: result.bestEpoch,
+        test_f1: evaluation.test.f1,
+        test_accuracy: evaluation.test.accuracy,
+        test_mcc: evaluation.test.mcc,
+        model_version: registered?.version,
+      },
+    });
+    return {
+      runId: run.id,
+      runDir: run.dir,
+      status,
+      modelVersion: registered?.version,
+      modelPath: registered?.path,
+      bestEpoch: result.bestEpoch,
+      epochsRun: result.history.length,
+      test: evaluation.test,
+      splitSizes: { train: trainSet.n, val: valSet.n, test: testSet.n },
+      seconds: (deps.clock.now().getTime() - started) / 1000,
+    };
+  } catch (e) {
+    const message =
+      e instanceof ArginatorError ? e.oneLine() : e instanceof Error ? e.message : String(e);
+    await run.finish(signal?.aborted === true ? 'cancelled' : 'failed', { error: message });
+    throw e;
+  }
+}
+
+function reportOptions(positive: number | undefined): { positive?: number } {
+  return positive === undefined ? {} : { positive };
+}
+
+function averaged(report: ClassificationReport): { precision: number; recall: number } {
+  return report.binary ?? report.macro;
+}
