@@ -76,6 +76,17 @@ export const COMMANDS: readonly CommandSpec[] = [
     load: async () => (await import('./commands/train.ts')).trainCommand,
   },
   {
+    name: 'runs',
+    usage: 'runs <action> [...ids]',
+    description: 'Training runs: list, show [ID] (default: latest), compare ID ID',
+    options: [
+      ['--config-dir <dir>', 'use this configs folder instead of the shipped one'],
+      ['--json', 'machine-readable output'],
+    ],
+    examples: ['arginator runs list', 'arginator runs show', 'arginator runs compare RUN_A RUN_B'],
+    load: async () => (await import('./commands/runs.ts')).runsCommand,
+  },
+  {
     name: 'config',
     usage: 'config <action> [...overrides]',
     description: 'Show the resolved configuration (configs/ plus overrides), as YAML or --json',

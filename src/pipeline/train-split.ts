@@ -6,6 +6,25 @@ import { ArginatorError } from '../core/errors.ts';
 import { createRng } from '../core/rng.ts';
 import type { ResolvedConfig } from './config/schema.ts';
 
+/** Port: computed identity clusters, cached by a key (data fingerprint + clustering settings). */
+export interface ClusterCache {
+  read(key: string): Promise<Int32Array | undefined>;
+  write(key: string, clusterOf: Int32Array): Promise<void>;
+}
+
+/** Bump when the clustering algorithm changes, so cached clusters are recomputed. */
+const CLUSTERING_VERSION = 'greedy-sw-v1';
+
+export interface ClusterSource {
+  /** id → cluster from a file (config split.clusters). */
+  readonly table?: ReadonlyMap<string, string> | undefined;
+  readonly cache?: ClusterCache | undefined;
+  /** Content fingerprint of the dataset, for the cache key. */
+  readonly dataFingerprint: string;
+  readonly hash: (value: unknown) => string;
+  readonly force?: boolean | undefined;
+}
+
 export interface SplitIndices {
   readonly train: number[];
   readonly val: number[];
@@ -53,7 +72,7 @@ export async function splitDataset(
   examples: readonly LabelledProtein[],
   y: Int32Array,
   config: ResolvedConfig,
-  clusters: ReadonlyMap<string, string> | undefined,
+  clusters: ClusterSource,
   signal: AbortSignal | undefined,
   onClusterProgress?: (done: number, total: number) => void,
 ): Promise<SplitIndices> {
@@ -69,20 +88,32 @@ export async function splitDataset(
     };
   }
   let groups: Int32Array;
-  if (clusters !== undefined) {
-    groups = groupsFromTable(examples, clusters, config.split.clusters ?? 'the clusters file');
-  } else {
-    const computed = await clusterByIdentityAsync(
-      examples.map((e) => e.record.sequence),
-      yieldToEventLoop,
-      {
-        threshold: config.split.identity_threshold,
-        ...(signal === undefined ? {} : { signal }),
-        ...(onClusterProgress === undefined ? {} : { onProgress: onClusterProgress }),
-      },
+  if (clusters.table !== undefined) {
+    groups = groupsFromTable(
+      examples,
+      clusters.table,
+      config.split.clusters ?? 'the clusters file',
     );
-    groups = computed.clusterOf;
+  } else {
+    const threshold = config.split.identity_threshold;
+    const key = clusters
+      .hash({
+        data: clusters.dataFingerprint,
+        threshold,
+        algorithm: CLUSTERING_VERSION,
+        n: examples.length,
+      })
+      .slice(0, 24);
+    const cached = clusters.force === true ? undefined : await clusters.cache?.read(key);
+    groups =
+      cached?.length === examples.length
+        ? cached
+        : await computeClusters(examples, threshold, signal, onClusterProgress);
+    if (cached !== groups) {
+      await clusters.cache?.write(key, groups);
+    }
   }
+
   const s = groupStratifiedSplit(y, groups, [fractions[0], fractions[1], fractions[2]], rng);
   return {
     train: Array.from(s.train),
@@ -91,4 +122,22 @@ export async function splitDataset(
     warnings: s.warnings.map((w) => w.message),
     groups,
   };
+}
+
+async function computeClusters(
+  examples: readonly LabelledProtein[],
+  threshold: number,
+  signal: AbortSignal | undefined,
+  onProgress: ((done: number, total: number) => void) | undefined,
+): Promise<Int32Array> {
+  const computed = await clusterByIdentityAsync(
+    examples.map((e) => e.record.sequence),
+    yieldToEventLoop,
+    {
+      threshold,
+      ...(signal === undefined ? {} : { signal }),
+      ...(onProgress === undefined ? {} : { onProgress }),
+    },
+  );
+  return computed.clusterOf;
 }

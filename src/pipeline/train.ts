@@ -21,7 +21,7 @@ import type { Clock, RunHandle, RunRecord, RunTracker } from './ports.ts';
 import { standardiser } from './standardise.ts';
 import type { TrainCharts } from './train-charts.ts';
 import { trainingCharts } from './train-charts.ts';
-import type { SplitIndices } from './train-split.ts';
+import type { ClusterCache, SplitIndices } from './train-split.ts';
 import { splitDataset } from './train-split.ts';
 
 /** Port: turns chart specs into files in a run folder (SVG + PNG). */
@@ -57,6 +57,8 @@ export interface TrainDeps {
   };
   /** Optional identity clusters (id → cluster) from a file; when absent and split=cluster, clusters are computed. */
   readonly clusters?: ReadonlyMap<string, string> | undefined;
+  /** Where computed clusters are cached (optional). */
+  readonly clusterCache?: ClusterCache | undefined;
   readonly embedder: Embedder;
   readonly embeddingCache: EmbeddingCacheStore;
   readonly hash: JsonHasher;
@@ -170,7 +172,13 @@ export async function train(deps: TrainDeps): Promise<TrainOutcome> {
       deps.dataset.examples,
       all.y,
       config,
-      deps.clusters,
+      {
+        table: deps.clusters,
+        cache: deps.clusterCache,
+        dataFingerprint: deps.dataset.fingerprint,
+        hash: deps.hash,
+        force: config.processing.force,
+      },
       signal,
       (done, total) => deps.onProgress?.(done / total, `clustering ${done}/${total}`),
     );

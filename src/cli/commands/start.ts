@@ -1,75 +1,41 @@
-// `arginator start` (npm start): the main job. Today: embed the shipped dataset into the data directory's cache.
-import { access } from 'node:fs/promises';
-import { join, relative } from 'node:path';
-
-import { sha256File, sha256Json } from '../../io/file-hash.ts';
-import { readFastaFile } from '../../io/fasta-source.ts';
-import { openEmbeddingWriter } from '../../io/h5wasm-embedding-store.ts';
-import { embedProteins } from '../../pipeline/embed-proteins.ts';
-import { DEFAULT_EMBEDDER, openEmbedder } from '../../wiring/embedders.ts';
-import { resolveHome } from '../../wiring/home.ts';
-import { DEFAULT_DATASET_FASTA } from '../../wiring/package-info.ts';
+// `arginator start` (npm start): the main job. Trains the default model on the shipped dataset if none is registered.
+import { FsModelRegistry } from '../../store/fs-model-registry.ts';
 import type { CliIo } from '../cli-io.ts';
+import { loadConfig } from '../load-config.ts';
 import { flag } from '../options.ts';
-import { createProgress } from '../progress.ts';
+import { runTraining } from './train.ts';
 
 export async function startCommand(
   _args: readonly string[],
   options: Readonly<Record<string, unknown>>,
   io: CliIo,
 ): Promise<number> {
-  const home = resolveHome(io.env, io.cwd);
-  const embedder = await openEmbedder({ name: DEFAULT_EMBEDDER });
-  try {
-    const dataHash = await sha256File(DEFAULT_DATASET_FASTA, io.signal);
-    const key = sha256Json({
-      data: dataHash,
-      embedder: embedder.id,
-      fingerprint: embedder.fingerprint,
-    }).slice(0, 16);
-    const cachePath = join(home, 'cache', 'embeddings', `default-${key}.h5`);
-    const shown = relative(io.cwd, cachePath);
-    const cached = await access(cachePath).then(
-      () => true,
-      () => false,
+  const { config } = await loadConfig([], options, io);
+  const registry = new FsModelRegistry(config.paths.models);
+  const alias = `latest:${config.task.name}`;
+  const existing = (await registry.index()).aliases[alias];
+  let version = existing;
+  let trained = false;
+  if (existing === undefined) {
+    io.stderr.write(
+      `no ${config.task.name} model is registered yet in ${config.paths.models}: training the default model on the shipped dataset\n`,
     );
-    let proteins: number | undefined;
-    if (cached) {
-      io.stderr.write(`shipped dataset already embedded (${embedder.id}): ${shown}\n`);
-    } else {
-      io.stderr.write(`embedding the shipped dataset with ${embedder.id} (${embedder.dim} dims)\n`);
-      const progress = createProgress(io.stderr, 'embedding', { quiet: flag(options, 'quiet') });
-      const writer = await openEmbeddingWriter(cachePath, embedder.dim, { signal: io.signal });
-      try {
-        const summary = await embedProteins(
-          readFastaFile(DEFAULT_DATASET_FASTA, {
-            signal: io.signal,
-            source: 'data/default/default.fasta.gz',
-          }),
-          embedder,
-          writer,
-          {
-            signal: io.signal,
-            onProgress: (p) => progress.update(undefined, `${p.proteins} proteins`),
-          },
-        );
-        await writer.close();
-        proteins = summary.proteins;
-        progress.stop(`${summary.proteins} proteins`);
-        io.stderr.write(`cached ${summary.proteins} embeddings in ${shown}\n`);
-      } catch (e) {
-        progress.fail();
-        await writer.abort();
-        throw e;
-      }
+    const outcome = await runTraining([], { ...options, json: false }, io);
+    if (outcome.status === 'cancelled') {
+      return 130;
     }
-    if (flag(options, 'json')) {
-      io.stdout.write(
-        `${JSON.stringify({ home, embeddings: cachePath, embedder: embedder.id, cached, proteins })}\n`,
-      );
-    }
-    return 0;
-  } finally {
-    await embedder.close();
+    version = outcome.modelVersion;
+    trained = true;
+  } else {
+    io.stderr.write(`model ${existing} (${alias}) is registered: ${config.paths.models}\n`);
   }
+  io.stderr.write(
+    `ready: model ${version ?? '?'} (${alias}). See 'arginator runs show' for its metrics and plots.\n`,
+  );
+  if (flag(options, 'json')) {
+    io.stdout.write(
+      `${JSON.stringify({ model: version, alias, trained, home: config.paths.home })}\n`,
+    );
+  }
+  return 0;
 }

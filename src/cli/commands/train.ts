@@ -7,6 +7,7 @@ import { loadFastestKernels } from '../../kernels/load-kernels.ts';
 import type { TrainOutcome } from '../../pipeline/train.ts';
 import { train } from '../../pipeline/train.ts';
 import { writeRunCharts } from '../../store/fs-chart-writer.ts';
+import { FsClusterCache } from '../../store/fs-cluster-cache.ts';
 import { FsModelRegistry } from '../../store/fs-model-registry.ts';
 import { FsRunTracker } from '../../store/fs-run-tracker.ts';
 import { H5EmbeddingCache } from '../../store/h5-embedding-cache.ts';
@@ -92,6 +93,7 @@ export async function runTraining(
       overrides,
       dataset: { examples: dataset.examples, fingerprint, source: config.paths.dataset },
       clusters,
+      clusterCache: new FsClusterCache(config.paths.cache),
       embedder,
       embeddingCache: new H5EmbeddingCache(config.paths.cache),
       hash: sha256Json,

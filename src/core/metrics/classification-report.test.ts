@@ -103,18 +103,20 @@ describe('zero division and degenerate cases (sklearn default: 0, no warning)', 
     expect(r.perClass[1]).toEqual({ label: 'b', precision: 0, recall: 0, f1: 0, support: 0 });
   });
 
-  it('a class absent from both still counts (as 0) in the macro average', () => {
+  it('a class absent from both yTrue and yPred is left out of the macro average (sklearn, labels=None)', () => {
     const r = classificationReport([0, 1], [0, 1], ['a', 'b', 'c']);
     expect(r.perClass[2]).toEqual({ label: 'c', precision: 0, recall: 0, f1: 0, support: 0 });
-    expect(r.macro.f1).toBeCloseTo(2 / 3, 15);
+    expect(r.macro.f1).toBe(1);
+    // A class that is predicted but absent from yTrue still counts (as 0).
+    expect(classificationReport([0, 1], [0, 2], ['a', 'b', 'c']).macro.f1).toBeCloseTo(1 / 3, 15);
     expect(r.weighted.f1).toBe(1);
   });
 
-  it('all one class, all correct: accuracy 1, MCC 0 (undefined), macro F1 over both labels', () => {
+  it('all one class, all correct: accuracy 1, MCC 0 (undefined), macro F1 over the class present', () => {
     const r = classificationReport([0, 0, 0], [0, 0, 0], ['a', 'b']);
     expect(r.accuracy).toBe(1);
     expect(r.mcc).toBe(0);
-    expect(r.macro.f1).toBe(0.5);
+    expect(r.macro.f1).toBe(1);
     expect(r.weighted.f1).toBe(1);
   });
 

@@ -161,7 +161,12 @@ export function classificationReport(
   const matrix = confusionMatrix(yTrue, yPred, k);
   const scores = perClassScores(matrix);
   const perClass = scores.map((s, i) => ({ label: labels[i] as string, ...s }));
-  const macro = average(scores, new Array<number>(k).fill(1));
+  // Like sklearn's average='macro' without an explicit label list: a class that is neither in
+  // yTrue nor predicted (e.g. a family held out of this test split) does not count as F1 = 0.
+  const macro = average(
+    scores,
+    matrix.map((row, c) => (row.some((v) => v > 0) || matrix.some((r) => (r[c] ?? 0) > 0) ? 1 : 0)),
+  );
   const weighted = average(
     scores,
     scores.map((s) => s.support),
