@@ -38,7 +38,7 @@ export async function runsCommand(
         out(`${['run', 'status', 'command', 'test F1', 'model'].join('\t')}\n`);
         for (const r of records) {
           out(
-            `${[r.id, r.status, r.command, num(r.summary?.['test_f1']), String(r.summary?.['model_version'] ?? '')].join('\t')}\n`,
+            `${[r.id, r.status, r.command, num(r.summary?.['test_f1']), text(r.summary?.['model_version'])].join('\t')}\n`,
           );
         }
       }
@@ -133,6 +133,10 @@ async function pick(runs: FsRunTracker, id: string | undefined): Promise<string>
   return latest.id;
 }
 
+function text(x: unknown): string {
+  return typeof x === 'string' ? x : '';
+}
+
 function num(x: unknown): string {
   return typeof x === 'number' ? x.toFixed(4) : '';
 }
@@ -166,7 +170,8 @@ export function configDiff(a: unknown, b: unknown, prefix = ''): [string, string
     const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
     return keys.flatMap((k) => configDiff(a[k], b[k], prefix === '' ? k : `${prefix}.${k}`));
   }
-  const x = JSON.stringify(a) ?? '';
-  const y = JSON.stringify(b) ?? '';
+  // JSON.stringify(undefined) is undefined at run time (a key present in one config only).
+  const x = (JSON.stringify(a) as string | undefined) ?? '';
+  const y = (JSON.stringify(b) as string | undefined) ?? '';
   return x === y ? [] : [[prefix, x, y]];
 }
