@@ -132,3 +132,45 @@ describe('arginator train', () => {
     expect(r2.stderr).toContain('experiment.lr: must be > 0');
   });
 });
+
+describe('arginator train: Ctrl-C', () => {
+  it('keeps the best checkpoint so far and exits 130', async () => {
+    const { spawn } = await import('node:child_process');
+    const { fileURLToPath } = await import('node:url');
+    const bin = fileURLToPath(new URL('../../dist/cli/bin.js', import.meta.url));
+    const child = spawn(
+      process.execPath,
+      [
+        bin,
+        'train',
+        'experiment.epochs=500',
+        'experiment.early_stopping_patience=null',
+        'split.clusters=data/default/derived/clusters-cdhit40.tsv',
+      ],
+      {
+        cwd: fileURLToPath(new URL('../../', import.meta.url)),
+        env: { ...process.env, ARGINATOR_HOME: home },
+      },
+    );
+    let stderr = '';
+    let interrupted = false;
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d;
+      if (!interrupted && /epoch {3}2\/500/.test(stderr)) {
+        interrupted = true;
+        child.kill('SIGINT');
+      }
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(interrupted, stderr).toBe(true);
+    expect(code, stderr).toBe(130);
+    expect(stderr).toContain('cancelled: the best checkpoint so far is kept');
+    const runs = await readdir(join(home, 'runs'));
+    const last = runs.sort().at(-1) ?? '';
+    const record = JSON.parse(await readFile(join(home, 'runs', last, 'run.json'), 'utf8')) as {
+      status: string;
+    };
+    expect(record.status).toBe('cancelled');
+    expect(existsSync(join(home, 'runs', last, 'model.argm'))).toBe(true);
+  });
+});
