@@ -18,7 +18,7 @@ function randomProtein(rng: Rng, length: number): string {
 }
 
 function substitute(rng: Rng, s: string, rate: number): string {
-  return [...s].map((c) => (rng() < rate ? (AA[Math.floor(rng() * 20)] as string) : c)).join('');
+  return s.replace(/./g, (c) => (rng() < rate ? (AA[Math.floor(rng() * 20)] as string) : c));
 }
 
 /** 6 families of 5 members (≈ 75% identical to their founder), plus 10 unrelated singletons. */

@@ -402,27 +402,23 @@ export function createAligner(gaps: GapCosts = DEFAULT_GAP_COSTS): Aligner {
       let up = -(gaps.gapOpen + j * ext);
       let f = NEG;
       for (let i = 1; i <= m; i++) {
-        const left = H[i] as number;
-        let e = (E[i] as number) - ext;
-        let o = left - open;
-        if (o > e) {
-          e = o;
-        }
-        f -= ext;
-        o = up - open;
-        if (o > f) {
-          f = o;
-        }
-        let h = diag + (S[tr + (q[i - 1] as number)] as number);
-        if (e > h) {
-          h = e;
-        }
-        if (f > h) {
-          h = f;
-        }
-        if (h < NEG) {
-          h = NEG;
-        }
+        // Branch-free max as in scorePass; values stay within [NEG - gaps, best], so no int32 overflow.
+        const left = (H[i] as number) | 0;
+        let a = ((E[i] as number) - ext) | 0;
+        let b = (left - open) | 0;
+        let d = (a - b) | 0;
+        const e = (a - (d & (d >> 31))) | 0;
+        a = (f - ext) | 0;
+        b = (up - open) | 0;
+        d = (a - b) | 0;
+        f = (a - (d & (d >> 31))) | 0;
+        let h = (diag + (S[tr + (q[i - 1] as number)] as number)) | 0;
+        d = (h - e) | 0;
+        h = (h - (d & (d >> 31))) | 0;
+        d = (h - f) | 0;
+        h = (h - (d & (d >> 31))) | 0;
+        d = (h - NEG) | 0;
+        h = (NEG + (d & ~(d >> 31))) | 0;
         diag = left;
         H[i] = h;
         E[i] = e;
@@ -472,7 +468,7 @@ export function createAligner(gaps: GapCosts = DEFAULT_GAP_COSTS): Aligner {
     for (let i = 1; i <= a; i++) {
       const qr = (q[qs + i - 1] as number) * BLOSUM62_SIZE;
       const row = i * w;
-      let diag = H[0] as number;
+      let diag = H[0];
       let left = -(gaps.gapOpen + i * ext);
       H[0] = left;
       D[row] = 2 | (i > 1 ? 8 : 0);
