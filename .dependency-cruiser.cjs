@@ -11,7 +11,8 @@ module.exports = {
     },
     {
       name: 'adapters-only-to-core',
-      comment: 'io, embedders and kernels are adapters to bytes and runtimes; they depend on core only.',
+      comment:
+        'io, embedders and kernels are adapters to bytes and runtimes; they depend on core only.',
       severity: 'error',
       from: { path: '^src/(io|embedders|kernels)/' },
       to: { path: '^src/(pipeline|store|queue|server|cli)/' },

@@ -12,7 +12,9 @@ import { classificationReport } from '../src/core/metrics/classification-report.
 import type { ClassificationReport } from '../src/core/metrics/classification-report.ts';
 import { takeRows, type DenseDataset } from '../src/core/model/dataset.ts';
 import type { Kernels } from '../src/core/model/kernels.ts';
-import { predictProba, type MlpSpec } from '../src/core/model/mlp.ts';
+import { fuseLogits } from '../src/core/model/evidence-fusion.ts';
+import { homologyFeatures } from '../src/core/model/homology.ts';
+import { forwardLogits, predictProba, type MlpSpec } from '../src/core/model/mlp.ts';
 import type { AdamConfig } from '../src/core/model/optimizer.ts';
 import { trainClassifier } from '../src/core/model/train-loop.ts';
 import { createRng } from '../src/core/rng.ts';
@@ -62,9 +64,25 @@ interface ModelConfig {
   readonly task: 'multiclass' | 'binary';
   readonly hidden: readonly number[];
   readonly balance: 'weighted_sampler' | 'class_weights';
+  /** Fuse homology evidence (the product default, model.homology=true): logits + α·similarity. */
+  readonly homology?: boolean;
 }
 
 const MODELS: readonly ModelConfig[] = [
+  {
+    name: 'MLP [256,128] multiclass + homology evidence (default)',
+    task: 'multiclass',
+    hidden: [256, 128],
+    balance: 'weighted_sampler',
+    homology: true,
+  },
+  {
+    name: 'MLP [256,128] binary + homology evidence (default)',
+    task: 'binary',
+    hidden: [256, 128],
+    balance: 'weighted_sampler',
+    homology: true,
+  },
   {
     name: 'MLP [256,128] multiclass',
     task: 'multiclass',
@@ -182,6 +200,7 @@ function trainAndPredict(
   valSet: DenseDataset,
   testSet: DenseDataset,
   kernels: Kernels,
+  evidence?: { val: Float32Array; test: Float32Array },
 ): Promise<{ pred: Int32Array; run: Omit<FoldRun, 'fold'> }> {
   const k = model.task === 'binary' ? BINARY_LABELS.length : MULTICLASS_LABELS.length;
   const spec: MlpSpec = {
@@ -227,8 +246,19 @@ function trainAndPredict(
       labels,
       model.task === 'binary' ? BL : undefined,
       kernels,
+      evidence,
     );
-    const pred = argmaxRows(predictProba(result.params, testSet.x, testSet.n, kernels), k);
+    const pred =
+      evidence === undefined
+        ? argmaxRows(predictProba(result.params, testSet.x, testSet.n, kernels), k)
+        : argmaxRows(
+            fuseLogits(
+              forwardLogits(result.params, testSet.x, testSet.n, kernels),
+              evidence.test,
+              ev.fusion.alpha,
+            ),
+            k,
+          );
     return {
       pred,
       run: {
@@ -437,9 +467,43 @@ async function main(): Promise<void> {
     ];
     const multiSets = sets(all);
     const binSets = sets(allBin);
+    // Homology evidence of the validation and test proteins against the training part (as the product).
+    const evidenceFor = (
+      source: DenseDataset,
+      classes: number,
+    ): { val: Float32Array; test: Float32Array } => {
+      const refs = {
+        sequences: trainRows.map((i) => data.sequences[i] ?? ''),
+        labels: trainRows.map((i) => source.y[i] as number),
+        classes,
+        embeddings: takeRows(all, trainRows).x,
+        dim: all.dim,
+      };
+      const side = (rows: number[]): Float32Array =>
+        homologyFeatures(
+          {
+            sequences: rows.map((i) => data.sequences[i] ?? ''),
+            embeddings: takeRows(all, rows).x,
+          },
+          refs,
+          kernels,
+          { candidates: 2 },
+        ).perClass;
+      return { val: side(valRows), test: side(test) };
+    };
+    const t0 = performance.now();
+    const multiEvidence = evidenceFor(all, MULTICLASS_LABELS.length);
+    const binEvidence = evidenceFor(allBin, BINARY_LABELS.length);
+    console.error(`fold ${f}: homology evidence ${((performance.now() - t0) / 1000).toFixed(1)} s`);
     for (const [m, model] of MODELS.entries()) {
       const [tr, va, te] = model.task === 'binary' ? binSets : multiSets;
-      const { pred, run } = await trainAndPredict(model, tr, va, te, kernels);
+      const evidence =
+        model.homology === true
+          ? model.task === 'binary'
+            ? binEvidence
+            : multiEvidence
+          : undefined;
+      const { pred, run } = await trainAndPredict(model, tr, va, te, kernels, evidence);
       const method = methods[DIAMOND_MODES.length + m] as Method;
       test.forEach((i, t) => (method.pred[i] = pred[t] as number));
       method.folds.push({ fold: f, ...run });

@@ -35,6 +35,8 @@ describe('arginator config show', () => {
     expect((JSON.parse(io.out()) as { model: unknown }).model).toEqual({
       name: 'logreg',
       hidden_sizes: [],
+      homology: true,
+      homology_candidates: 2,
     });
   });
 

@@ -8,6 +8,8 @@ import type { DenseDataset } from '../core/model/dataset.ts';
 import type { Kernels } from '../core/model/kernels.ts';
 import type { MlpParams } from '../core/model/mlp.ts';
 import { forwardLogits, softmaxRows } from '../core/model/mlp.ts';
+import type { Fusion } from '../core/model/evidence-fusion.ts';
+import { fitFusion, fuseLogits } from '../core/model/evidence-fusion.ts';
 
 export function argmaxRows(proba: Float32Array, k: number): Int32Array {
   const n = proba.length / k;
@@ -30,6 +32,11 @@ export interface Evaluation {
   readonly averagePrecision: number | null;
   readonly roc: ReturnType<typeof rocOneVsRest>;
   readonly pr: ReturnType<typeof prOneVsRest>;
+  /** How homology evidence was combined (alpha 0 = classifier only). */
+  readonly fusion: Fusion;
+  /** Test metrics of the classifier alone and of the homology evidence alone (argmax), for comparison. */
+  readonly classifierOnly: ClassificationReport;
+  readonly homologyOnly: ClassificationReport | null;
   readonly calibration: {
     temperature: number;
     eceBefore: number;
@@ -46,19 +53,37 @@ export function evaluate(
   labels: readonly string[],
   positive: number | undefined,
   kernels: Kernels,
+  evidence?: { readonly val: Float32Array; readonly test: Float32Array },
 ): Evaluation {
   const k = labels.length;
+  const options = positive === undefined ? {} : { positive };
   const valLogits = forwardLogits(params, valSet.x, valSet.n, kernels);
-  const temperature = valSet.n > 0 ? fitTemperature(valLogits, valSet.y, k) : 1;
   const testLogits = forwardLogits(params, testSet.x, testSet.n, kernels);
-  const rawProba = softmaxRows(testLogits.slice(), k, 1);
-  const proba = softmaxRows(testLogits.slice(), k, temperature);
-  const test = classificationReport(
+  const classifierOnly = classificationReport(
     testSet.y,
-    argmaxRows(proba, k),
+    argmaxRows(softmaxRows(testLogits.slice(), k, 1), k),
     labels,
-    positive === undefined ? {} : { positive },
+    options,
   );
+  // Without evidence this is plain temperature scaling (alpha 0).
+  const fusion: Fusion =
+    evidence === undefined
+      ? {
+          alpha: 0,
+          temperature: valSet.n > 0 ? fitTemperature(valLogits, valSet.y, k) : 1,
+          nll: Number.NaN,
+        }
+      : fitFusion(valLogits, evidence.val, valSet.y, k);
+  const { temperature } = fusion;
+  const fusedTest =
+    evidence === undefined ? testLogits : fuseLogits(testLogits, evidence.test, fusion.alpha);
+  const homologyOnly =
+    evidence === undefined
+      ? null
+      : classificationReport(testSet.y, argmaxRows(evidence.test, k), labels, options);
+  const rawProba = softmaxRows(fusedTest.slice(), k, 1);
+  const proba = softmaxRows(fusedTest.slice(), k, temperature);
+  const test = classificationReport(testSet.y, argmaxRows(proba, k), labels, options);
   const roc = rocOneVsRest(testSet.y, proba, k);
   const pr = prOneVsRest(testSet.y, proba, k);
   const before = reliabilityDiagram(rawProba, testSet.y, k);
@@ -73,5 +98,8 @@ export function evaluate(
     roc,
     pr,
     calibration: { temperature, eceBefore: before.ece, eceAfter: after.ece, before, after },
+    fusion,
+    classifierOnly,
+    homologyOnly,
   };
 }

@@ -17,6 +17,8 @@ import type { ResolvedConfig } from './config/schema.ts';
 import type { EmbeddingCacheStore, JsonHasher } from './embedding-cache.ts';
 import { ensureEmbeddings } from './embedding-cache.ts';
 import { argmaxRows, evaluate } from './evaluation.ts';
+import type { HomologyEvidence } from './homology-stage.ts';
+import { homologyEvidence } from './homology-stage.ts';
 import type { Clock, RunHandle, RunRecord, RunTracker } from './ports.ts';
 import { standardiser } from './standardise.ts';
 import type { TrainCharts } from './train-charts.ts';
@@ -192,14 +194,16 @@ export async function train(deps: TrainDeps): Promise<TrainOutcome> {
     });
 
     // 3. Standardise with training statistics only.
-    const norm = standardiser(all, split.train);
-    const trainSet = norm.apply(takeRows(all, split.train));
-    const valSet = norm.apply(takeRows(all, split.val));
-    const testSet = norm.apply(takeRows(all, split.test));
+    const sequences = records.map((r) => r.sequence);
+    const features: DenseDataset = all;
+    const norm = standardiser(features, split.train);
+    const trainSet = norm.apply(takeRows(features, split.train));
+    const valSet = norm.apply(takeRows(features, split.val));
+    const testSet = norm.apply(takeRows(features, split.test));
 
     // 4. Train.
     const spec: MlpSpec = {
-      inputDim: dim,
+      inputDim: features.dim,
       hidden: config.model.hidden_sizes,
       outputDim: k,
       dropout: config.model.hidden_sizes.length === 0 ? 0 : config.experiment.dropout_rate,
@@ -214,7 +218,7 @@ export async function train(deps: TrainDeps): Promise<TrainOutcome> {
         ? Float32Array.from(classCounts, (c) => (c === 0 ? 0 : trainSet.n / (k * c)))
         : undefined;
     deps.onStage?.(
-      `training ${config.model.name} (${[dim, ...spec.hidden, k].join('→')}) for up to ${config.experiment.epochs} epochs`,
+      `training ${config.model.name} (${[features.dim, ...spec.hidden, k].join('→')}) for up to ${config.experiment.epochs} epochs`,
     );
     const epochs = config.experiment.epochs;
     const valHistory: { epoch: number; f1: number; accuracy: number }[] = [];
@@ -289,8 +293,31 @@ export async function train(deps: TrainDeps): Promise<TrainOutcome> {
     }
 
     // 5. Calibrate on validation, evaluate on test.
+    let evidence: HomologyEvidence | undefined;
+    if (config.model.homology) {
+      deps.onStage?.(
+        `homology evidence: aligning validation and test proteins to their ${config.model.homology_candidates} nearest training references`,
+      );
+      evidence = homologyEvidence({
+        all,
+        sequences,
+        split,
+        classes: k,
+        candidates: config.model.homology_candidates,
+        kernels: deps.kernels,
+        onProgress: (done, total) => deps.onProgress?.(done / total, `homology ${done}/${total}`),
+      });
+    }
     deps.onStage?.('evaluating on the held-out test set');
-    const evaluation = evaluate(result.params, valSet, testSet, labels, positive, deps.kernels);
+    const evaluation = evaluate(
+      result.params,
+      valSet,
+      testSet,
+      labels,
+      positive,
+      deps.kernels,
+      evidence,
+    );
     await run.writeJson('metrics.json', {
       best_epoch: result.bestEpoch,
       epochs_run: result.history.length,
@@ -299,6 +326,9 @@ export async function train(deps: TrainDeps): Promise<TrainOutcome> {
       split: { method: config.split.name, train: trainSet.n, val: valSet.n, test: testSet.n },
       test: evaluation.test,
       test_roc_auc: evaluation.rocAuc,
+      fusion: evaluation.fusion,
+      test_classifier_only: evaluation.classifierOnly,
+      test_homology_only: evaluation.homologyOnly,
       test_average_precision: evaluation.averagePrecision,
       calibration: evaluation.calibration,
     });
@@ -329,12 +359,23 @@ export async function train(deps: TrainDeps): Promise<TrainOutcome> {
       },
       architecture: {
         kind: 'mlp',
-        inputDim: dim,
+        inputDim: features.dim,
         hidden: spec.hidden,
         outputDim: k,
         dropout: spec.dropout,
       },
       normalisation: { kind: 'standardise' },
+      homology: config.model.homology
+        ? {
+            candidates: config.model.homology_candidates,
+            alpha: evaluation.fusion.alpha,
+            references: {
+              ids: split.train.map((i) => records[i]?.id ?? ''),
+              labels: split.train.map((i) => all.y[i] as number),
+              sequences: split.train.map((i) => sequences[i] ?? ''),
+            },
+          }
+        : undefined,
       calibration: {
         temperature: evaluation.calibration.temperature,
         eceBefore: evaluation.calibration.eceBefore,

@@ -34,6 +34,23 @@ export interface ModelHeaderBody {
     readonly outputDim: number;
     readonly dropout: number;
   };
+  /**
+   * Homology evidence: for each class, the best similarity to that class's references among the
+   * `candidates` nearest by embedding cosine (core/model/homology.ts) is added, times `alpha`, to the
+   * classifier's logits before the temperature (core/model/evidence-fusion.ts). The references (the
+   * training proteins) are stored so predictions can recompute it and show the nearest reference.
+   */
+  readonly homology?:
+    | {
+        readonly candidates: number;
+        readonly alpha: number;
+        readonly references: {
+          readonly ids: readonly string[];
+          readonly labels: readonly number[];
+          readonly sequences: readonly string[];
+        };
+      }
+    | undefined;
   /** Features are standardised as (x - mean) / std with the tensors 'norm.mean' and 'norm.std'. */
   readonly normalisation: { readonly kind: 'standardise' } | { readonly kind: 'none' };
   /** Temperature scaling fitted on validation data (1 = none). */

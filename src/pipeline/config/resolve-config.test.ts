@@ -130,7 +130,12 @@ describe('resolveConfig: overrides', () => {
       VARS,
     );
     expect(config.task.name).toBe('binary');
-    expect(config.model).toEqual({ name: 'logreg', hidden_sizes: [] });
+    expect(config.model).toEqual({
+      name: 'logreg',
+      hidden_sizes: [],
+      homology: true,
+      homology_candidates: 2,
+    });
     expect(choices['task']).toBe('binary');
   });
 

@@ -198,6 +198,19 @@ const model = z
     hidden_sizes: z
       .array(z.int().gte(1))
       .describe('Width of each hidden layer; empty for logistic regression'),
+    homology: z
+      .boolean()
+      .default(true)
+      .describe(
+        'Add homology evidence to the classifier: the best Smith-Waterman similarity to the training references of each class',
+      ),
+    homology_candidates: z
+      .int()
+      .gte(1)
+      .default(2)
+      .describe(
+        'References aligned per protein and class for the homology evidence (nearest by embedding cosine)',
+      ),
   })
   .superRefine((m, ctx) => {
     if (m.name === 'logreg' && m.hidden_sizes.length > 0) {

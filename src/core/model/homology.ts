@@ -1,0 +1,176 @@
+// Homology features: each protein's best Smith-Waterman similarity to the training references of every class,
+// with candidates chosen by embedding cosine (the built-in embedding's motif block finds distant family members).
+import { buildQueryProfile, createAligner } from '../sequence/align.ts';
+import { BLOSUM62, BLOSUM62_SIZE, encodeForAlignment } from '../sequence/blosum62.ts';
+import type { Kernels } from './kernels.ts';
+
+export interface HomologyReferences {
+  readonly sequences: readonly string[];
+  /** Class index of each reference. */
+  readonly labels: ArrayLike<number>;
+  readonly classes: number;
+  /** n×dim embeddings of the references (any scale; they are L2-normalised here). */
+  readonly embeddings: Float32Array;
+  readonly dim: number;
+}
+
+export interface HomologyQueries {
+  readonly sequences: readonly string[];
+  readonly embeddings: Float32Array;
+}
+
+export interface HomologyResult {
+  /** n×classes: best similarity (score / √(self-scores)) to a reference of each class, 0 if none aligned. */
+  readonly perClass: Float32Array;
+  /** Index of the most similar reference per query (-1 if none). */
+  readonly best: Int32Array;
+  /** Similarity to that reference (0 if none). */
+  readonly bestSimilarity: Float32Array;
+}
+
+export interface HomologyOptions {
+  /**
+   * References aligned per query and class: the most cosine-similar references of each class in embedding
+   * space (default 2). Per class, so that every class's best relative is aligned even when another class
+   * dominates the neighbourhood (e.g. many non-beta-lactamases around a distant class A enzyme).
+   */
+  readonly candidates?: number;
+  /** allowed(query, reference): false leaves a reference out (the query's own cluster during training). */
+  readonly allowed?: (query: number, reference: number) => boolean;
+  /** Called after each block of queries with (done, total). */
+  readonly onProgress?: (done: number, total: number) => void;
+}
+
+/** Queries per cosine block: bounds the similarity matrix to BLOCK × references floats. */
+const BLOCK = 256;
+
+/** The score of a sequence aligned with itself: BLOSUM62's diagonal summed over its residues. */
+export function selfScore(codes: Uint8Array): number {
+  let s = 0;
+  for (const c of codes) {
+    s += BLOSUM62[c * BLOSUM62_SIZE + c] as number;
+  }
+  return s;
+}
+
+function normalisedRows(x: Float32Array, n: number, dim: number): Float32Array {
+  const out = new Float32Array(n * dim);
+  for (let i = 0; i < n; i++) {
+    let norm = 0;
+    for (let j = 0; j < dim; j++) {
+      const v = x[i * dim + j] as number;
+      norm += v * v;
+    }
+    const inv = norm > 0 ? 1 / Math.sqrt(norm) : 0;
+    for (let j = 0; j < dim; j++) {
+      out[i * dim + j] = (x[i * dim + j] as number) * inv;
+    }
+  }
+  return out;
+}
+
+/** Indices of the `count` largest allowed values of row (descending). */
+function topIndices(
+  row: Float32Array,
+  count: number,
+  allowed: ((ref: number) => boolean) | undefined,
+  out: Int32Array,
+  values: Float32Array,
+): number {
+  let filled = 0;
+  for (let r = 0; r < row.length; r++) {
+    const v = row[r] as number;
+    if (filled === count && v <= (values[count - 1] as number)) {
+      continue;
+    }
+    if (allowed !== undefined && !allowed(r)) {
+      continue;
+    }
+    let pos = filled < count ? filled++ : count - 1;
+    while (pos > 0 && (values[pos - 1] as number) < v) {
+      values[pos] = values[pos - 1] as number;
+      out[pos] = out[pos - 1] as number;
+      pos--;
+    }
+    values[pos] = v;
+    out[pos] = r;
+  }
+  return filled;
+}
+
+/** Computes homology features of every query against the references. */
+export function homologyFeatures(
+  queries: HomologyQueries,
+  refs: HomologyReferences,
+  kernels: Kernels,
+  options: HomologyOptions = {},
+): HomologyResult {
+  const nq = queries.sequences.length;
+  const nr = refs.sequences.length;
+  const { dim, classes } = refs;
+  const candidates = Math.max(1, options.candidates ?? 2);
+  const perClass = new Float32Array(nq * classes);
+  const best = new Int32Array(nq).fill(-1);
+  const bestSimilarity = new Float32Array(nq);
+  if (nq === 0 || nr === 0) {
+    return { perClass, best, bestSimilarity };
+  }
+  const refUnit = normalisedRows(refs.embeddings, nr, dim);
+  const queryUnit = normalisedRows(queries.embeddings, nq, dim);
+  const refCodes = refs.sequences.map((s) => encodeForAlignment(s));
+  const refSelf = Float64Array.from(refCodes, (c) => selfScore(c));
+  const aligner = createAligner();
+  const cosine = new Float32Array(Math.min(BLOCK, nq) * nr);
+  const top = new Int32Array(candidates);
+  const topValues = new Float32Array(candidates);
+  const refLabel = Int32Array.from({ length: nr }, (_, r) => refs.labels[r] as number);
+  for (let q0 = 0; q0 < nq; q0 += BLOCK) {
+    const rows = Math.min(BLOCK, nq - q0);
+    kernels.gemm(
+      false,
+      true,
+      rows,
+      nr,
+      dim,
+      1,
+      queryUnit.subarray(q0 * dim, (q0 + rows) * dim),
+      refUnit,
+      0,
+      cosine,
+    );
+    for (let r = 0; r < rows; r++) {
+      const q = q0 + r;
+      const allowed = options.allowed;
+      const row = cosine.subarray(r * nr, (r + 1) * nr);
+      const profile = buildQueryProfile(queries.sequences[q] ?? '');
+      const querySelf = Math.max(selfScore(profile.codes), 1);
+      for (let label = 0; label < classes; label++) {
+        const found = topIndices(
+          row,
+          candidates,
+          (ref) => refLabel[ref] === label && (allowed === undefined || allowed(q, ref)),
+          top,
+          topValues,
+        );
+        for (let c = 0; c < found; c++) {
+          const ref = top[c] as number;
+          const score = aligner.score(profile, refCodes[ref] as Uint8Array);
+          const similarity = Math.min(
+            1,
+            Math.max(0, score / Math.sqrt(querySelf * Math.max(refSelf[ref] as number, 1))),
+          );
+          const slot = q * classes + label;
+          if (similarity > (perClass[slot] as number)) {
+            perClass[slot] = similarity;
+          }
+          if (similarity > (bestSimilarity[q] as number)) {
+            bestSimilarity[q] = similarity;
+            best[q] = ref;
+          }
+        }
+      }
+    }
+    options.onProgress?.(q0 + rows, nq);
+  }
+  return { perClass, best, bestSimilarity };
+}
