@@ -60,6 +60,30 @@ export const COMMANDS: readonly CommandSpec[] = [
     load: async () => (await import('./commands/embed.ts')).embedCommand,
   },
   {
+    name: 'predict',
+    usage: 'predict <input>',
+    description:
+      'Classify proteins from FASTA: label, probabilities, nearest reference with identity, novelty',
+    options: [
+      ['--task <task>', 'binary or multiclass', 'multiclass'],
+      [
+        '--model <ref>',
+        'model version (v3), alias (latest:binary) or .argm file; default: latest for the task',
+      ],
+      ['--out <file>', 'write the table here instead of stdout'],
+      ['--format <format>', 'csv, tsv or json (default: from --out, else csv)'],
+      ['--threads <n>', 'worker threads for the built-in embedder'],
+      ['--config-dir <dir>', 'use this configs folder instead of the shipped one'],
+      ...INPUT_OPTIONS,
+      ['--quiet', 'no progress on stderr'],
+    ],
+    examples: [
+      'arginator predict proteins.faa > predictions.csv',
+      'arginator predict proteins.faa.gz --task binary --out predictions.tsv',
+    ],
+    load: async () => (await import('./commands/predict.ts')).predictCommand,
+  },
+  {
     name: 'train',
     usage: 'train [...overrides]',
     description:

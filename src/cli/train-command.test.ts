@@ -174,3 +174,62 @@ describe('arginator train: Ctrl-C', () => {
     expect(existsSync(join(home, 'runs', last, 'model.argm'))).toBe(true);
   });
 });
+
+describe('arginator predict (with the model trained above)', () => {
+  it('writes one row per protein, in input order, with probabilities and evidence', async () => {
+    const { gunzipSync } = await import('node:zlib');
+    const { writeFile: write } = await import('node:fs/promises');
+    const fasta = gunzipSync(await readFile('data/default/default.fasta.gz')).toString('utf8');
+    const records = fasta
+      .split('>')
+      .slice(1, 2000)
+      .filter((_, i) => i % 100 === 0);
+    const input = join(home, 'queries.faa');
+    await write(input, records.map((r) => `>${r}`).join(''));
+    const ids = records.map((r) => r.split('\n')[0] ?? '');
+
+    const csv = await runCli(['predict', input, '--model', 'v1', '--quiet'], {
+      env: env(),
+      timeoutMs: 120_000,
+    });
+    expect(csv.code, csv.stderr).toBe(0);
+    const lines = csv.stdout.trim().split('\n');
+    expect(lines[0]).toBe(
+      'protein_id,predicted_label,confidence_score,prob_betalactamase,p_A,p_B,p_C,p_D,p_NBL,nearest_reference,nearest_reference_label,identity,coverage,novelty,model_version',
+    );
+    expect(lines.slice(1).map((l) => l.split(',')[0])).toEqual(ids);
+    for (const line of lines.slice(1)) {
+      const f = line.split(',');
+      const p = f.slice(4, 9).map(Number);
+      expect(p.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 4);
+      expect(Number(f[2])).toBeCloseTo(Math.max(...p), 5);
+      expect(Number(f[3])).toBeCloseTo(1 - (p[4] ?? 0), 5);
+      expect(['known', 'distant', 'novel']).toContain(f[13]);
+      expect(f[14]).toBe('v1');
+    }
+
+    const out = join(home, 'pred.json');
+    const json = await runCli(['predict', input, '--out', out, '--quiet'], {
+      env: env(),
+      timeoutMs: 120_000,
+    });
+    expect(json.code, json.stderr).toBe(0);
+    const rows = JSON.parse(await readFile(out, 'utf8')) as { protein_id: string; p_NBL: number }[];
+    expect(rows.map((r) => r.protein_id)).toEqual(ids);
+  });
+
+  it('exits 2 for an unknown model and 3 for bad input, leaving no partial --out file', async () => {
+    const unknown = await runCli(['predict', 'fixtures/bad-input/lowercase.fa', '--model', 'v99'], {
+      env: env(),
+    });
+    expect(unknown.code).toBe(2);
+    expect(errorLines(unknown.stderr)[0]).toContain("no model 'v99'");
+    const out = join(home, 'bad.csv');
+    const bad = await runCli(['predict', 'fixtures/bad-input/dna-as-protein.fa', '--out', out], {
+      env: env(),
+    });
+    expect(bad.code).toBe(3);
+    expect(existsSync(out)).toBe(false);
+    expect((await readdir(home)).filter((f) => f.includes('.tmp'))).toEqual([]);
+  });
+});

@@ -1,0 +1,163 @@
+// `arginator predict INPUT`: FASTA in, a table with class probabilities and evidence out (stdout or --out).
+import { createWriteStream } from 'node:fs';
+import { rename, rm, stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+
+import { usageError } from '../../core/errors.ts';
+import type { Prediction } from '../../core/model/predictor.ts';
+import { readFastaFile } from '../../io/fasta-source.ts';
+import type { PredictionRow, TableFormat } from '../../io/prediction-table.ts';
+import { createTableWriter, formatFromPath, predictionColumns } from '../../io/prediction-table.ts';
+import { loadFastestKernels } from '../../kernels/load-kernels.ts';
+import { predict } from '../../pipeline/predict.ts';
+import { FsModelRegistry } from '../../store/fs-model-registry.ts';
+import { loadPredictionModel } from '../../wiring/load-model.ts';
+import type { CliIo } from '../cli-io.ts';
+import { loadConfig } from '../load-config.ts';
+import { flag, inputOptions, optionalPositiveInt, optionalString } from '../options.ts';
+import { createProgress } from '../progress.ts';
+import { runTraining } from './train.ts';
+
+const TASKS = ['binary', 'multiclass'] as const;
+const FORMATS: readonly TableFormat[] = ['csv', 'tsv', 'json'];
+
+export function toRow(
+  id: string,
+  p: Prediction,
+  labels: readonly string[],
+  version: string,
+): PredictionRow {
+  return {
+    protein_id: id,
+    predicted_label: p.label,
+    confidence_score: p.confidence,
+    prob_betalactamase: p.probBetalactamase,
+    probabilities: Object.fromEntries(labels.map((l, i) => [l, p.probabilities[i] ?? 0])),
+    nearest_reference: p.nearest?.id ?? null,
+    nearest_reference_label: p.nearest?.label ?? null,
+    identity: p.nearest === undefined ? null : p.nearest.identity * 100,
+    coverage: p.nearest === undefined ? null : p.nearest.coverage * 100,
+    novelty: p.novelty,
+    model_version: version,
+  };
+}
+
+export async function predictCommand(
+  args: readonly string[],
+  options: Readonly<Record<string, unknown>>,
+  io: CliIo,
+): Promise<number> {
+  const input = args[0];
+  if (input === undefined) {
+    throw usageError(
+      'cli.missing-input',
+      'predict needs an INPUT FASTA file',
+      'arginator predict proteins.faa --out predictions.csv',
+    );
+  }
+  const task = optionalString(options, 'task', '--task') ?? 'multiclass';
+  if (!(TASKS as readonly string[]).includes(task)) {
+    throw usageError(
+      'cli.bad-task',
+      `--task must be binary or multiclass, got '${task}'`,
+      'e.g. --task binary',
+    );
+  }
+  const out = optionalString(options, 'out', '--out');
+  const format = (optionalString(options, 'format', '--format') ??
+    (out === undefined ? undefined : formatFromPath(out)) ??
+    'csv') as TableFormat;
+  if (!FORMATS.includes(format)) {
+    throw usageError(
+      'cli.bad-format',
+      `--format must be csv, tsv or json, got '${format}'`,
+      'e.g. --format tsv',
+    );
+  }
+  const quiet = flag(options, 'quiet');
+  const inputPath = resolve(io.cwd, input);
+  await stat(inputPath).catch(() => undefined); // readFastaFile reports a missing input with a proper message
+  const { config } = await loadConfig([`task=${task}`], options, io);
+  const kernels = loadFastestKernels({ notify: (line) => !quiet && io.stderr.write(`${line}\n`) });
+  let ref = optionalString(options, 'model', '--model');
+  if (ref === undefined) {
+    const alias = `latest:${task}`;
+    if ((await new FsModelRegistry(config.paths.models).index()).aliases[alias] === undefined) {
+      io.stderr.write(
+        `no ${task} model is registered yet: training the default ${task} model first\n`,
+      );
+      const trained = await runTraining(
+        [`task=${task}`],
+        { ...options, json: false, quiet: true },
+        io,
+      );
+      if (trained.status === 'cancelled') {
+        return 130;
+      }
+    }
+    ref = alias;
+  }
+  const model = await loadPredictionModel(
+    ref.endsWith('.argm') ? resolve(io.cwd, ref) : ref,
+    config.paths.models,
+    kernels,
+    {
+      threads: optionalPositiveInt(options, 'threads', '--threads'),
+      signal: io.signal,
+    },
+  );
+  const labels = model.predictor.labels;
+  const outPath = out === undefined ? undefined : resolve(io.cwd, out);
+  const tempPath = outPath === undefined ? undefined : `${outPath}.${process.pid}.tmp`;
+  const file = tempPath === undefined ? undefined : createWriteStream(tempPath);
+  const sink = file ?? io.stdout;
+  const writer = createTableWriter(
+    format,
+    predictionColumns(labels, model.predictor.header.task),
+    sink,
+  );
+  const progress = createProgress(io.stderr, `predicting (model ${model.version})`, { quiet });
+  const started = performance.now();
+  let count = 0;
+  const calls = new Map<string, number>();
+  try {
+    const records = readFastaFile(inputPath, {
+      ...inputOptions(options),
+      source: input,
+      signal: io.signal,
+    });
+    for await (const p of predict(records, {
+      model,
+      signal: io.signal,
+      onProgress: (n) => progress.update(undefined, `${n.toLocaleString('en-US')} proteins`),
+    })) {
+      writer.write(toRow(p.id, p.prediction, labels, model.version));
+      calls.set(p.prediction.label, (calls.get(p.prediction.label) ?? 0) + 1);
+      count++;
+    }
+    writer.end();
+    if (file !== undefined && tempPath !== undefined && outPath !== undefined) {
+      await new Promise<void>((ok, fail) =>
+        file.end((e?: Error | null) => (e == null ? ok() : fail(e))),
+      );
+      await rename(tempPath, outPath);
+    }
+    const seconds = (performance.now() - started) / 1000;
+    progress.stop(`${count.toLocaleString('en-US')} proteins in ${seconds.toFixed(1)} s`);
+    if (!quiet) {
+      io.stderr.write(
+        `${[...calls].map(([l, n]) => `${l} ${n}`).join(', ')} (model ${model.version})${outPath === undefined ? '' : `; wrote ${out ?? ''}`}\n`,
+      );
+    }
+    return 0;
+  } catch (e) {
+    progress.fail();
+    file?.destroy();
+    if (tempPath !== undefined) {
+      await rm(tempPath, { force: true });
+    }
+    throw e;
+  } finally {
+    await model.embedder.close();
+  }
+}

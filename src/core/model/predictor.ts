@@ -1,0 +1,195 @@
+// A trained model ready to predict: standardise, classify, fuse homology evidence, and explain each call.
+import { ArginatorError } from '../errors.ts';
+import { buildQueryProfile, createAligner } from '../sequence/align.ts';
+import { encodeForAlignment } from '../sequence/blosum62.ts';
+import type { DecodedArtifact, ModelHeader } from './artifact.ts';
+import { fuseLogits } from './evidence-fusion.ts';
+import { homologyFeatures } from './homology.ts';
+import type { Kernels } from './kernels.ts';
+import type { MlpParams } from './mlp.ts';
+import { forwardLogits, mlpFromData, softmaxRows } from './mlp.ts';
+
+/** Novelty of a protein relative to the model's references (docs/prediction.md). */
+export type Novelty = 'known' | 'distant' | 'novel';
+
+/** Identity (and query coverage) at or above which a protein counts as a known family member. */
+export const KNOWN_IDENTITY = 0.7;
+export const KNOWN_COVERAGE = 0.7;
+/** Below this identity (or half coverage) to every reference a protein counts as novel. */
+export const NOVEL_IDENTITY = 0.4;
+export const NOVEL_COVERAGE = 0.5;
+
+export interface NearestReference {
+  readonly id: string;
+  readonly label: string;
+  /** Fraction of identical aligned columns (BLAST pident / 100). */
+  readonly identity: number;
+  /** Aligned fraction of the query. */
+  readonly coverage: number;
+}
+
+export interface Prediction {
+  /** Calibrated class probabilities in label order. */
+  readonly probabilities: Float32Array;
+  readonly label: string;
+  readonly confidence: number;
+  /** Probability that the protein is a beta-lactamase (1 − p(NBL), or p(Betalactamase)). */
+  readonly probBetalactamase: number;
+  readonly nearest: NearestReference | undefined;
+  readonly novelty: Novelty;
+}
+
+export interface Predictor {
+  readonly header: ModelHeader;
+  readonly labels: readonly string[];
+  /** Predicts a batch: sequences and their embeddings (n×embedder dim, row-major). */
+  predict(sequences: readonly string[], embeddings: Float32Array): Prediction[];
+}
+
+export function noveltyOf(nearest: NearestReference | undefined): Novelty {
+  if (
+    nearest === undefined ||
+    nearest.identity < NOVEL_IDENTITY ||
+    nearest.coverage < NOVEL_COVERAGE
+  ) {
+    return 'novel';
+  }
+  return nearest.identity >= KNOWN_IDENTITY && nearest.coverage >= KNOWN_COVERAGE
+    ? 'known'
+    : 'distant';
+}
+
+function tensor(model: DecodedArtifact, name: string): Float32Array {
+  const t = model.tensors.get(name);
+  if (t === undefined) {
+    throw new ArginatorError(
+      'BAD_INPUT',
+      'model.bad-file',
+      `the model file has no tensor '${name}'`,
+      'train the model again with this version of arginator',
+    );
+  }
+  return t;
+}
+
+/**
+ * Builds a predictor. `referenceEmbeddings` are the model's reference sequences embedded with the
+ * model's embedder (n×dim), needed when the model uses homology evidence.
+ */
+export function createPredictor(
+  model: DecodedArtifact,
+  kernels: Kernels,
+  referenceEmbeddings?: Float32Array,
+): Predictor {
+  const { header } = model;
+  const labels = header.labels;
+  const k = labels.length;
+  const params: MlpParams = mlpFromData(
+    {
+      inputDim: header.architecture.inputDim,
+      hidden: header.architecture.hidden,
+      outputDim: header.architecture.outputDim,
+      dropout: 0,
+    },
+    tensor(model, 'mlp.params'),
+  );
+  const mean = tensor(model, 'norm.mean');
+  const std = tensor(model, 'norm.std');
+  const dim = header.embedder.dim;
+  const homology = header.homology;
+  if (
+    homology !== undefined &&
+    referenceEmbeddings?.length !== homology.references.sequences.length * dim
+  ) {
+    throw new ArginatorError(
+      'INTERNAL',
+      'model.references',
+      'the model uses homology evidence but its references were not embedded',
+      '',
+    );
+  }
+  const refs =
+    homology === undefined || referenceEmbeddings === undefined
+      ? undefined
+      : {
+          sequences: homology.references.sequences,
+          labels: homology.references.labels,
+          classes: k,
+          embeddings: referenceEmbeddings,
+          dim,
+        };
+  const refCodes = refs?.sequences.map((s) => encodeForAlignment(s));
+  const aligner = createAligner();
+  const negative = labels.indexOf(header.task === 'binary' ? 'Non-Betalactamase' : 'NBL');
+  const positive = header.positiveLabel === undefined ? -1 : labels.indexOf(header.positiveLabel);
+
+  return {
+    header,
+    labels,
+    predict(sequences, embeddings) {
+      const n = sequences.length;
+      if (embeddings.length !== n * dim) {
+        throw new ArginatorError(
+          'INTERNAL',
+          'model.embedding-size',
+          `expected ${n}×${dim} embedding values, got ${embeddings.length}`,
+          '',
+        );
+      }
+      const x = new Float32Array(n * dim);
+      for (let i = 0; i < n; i++) {
+        for (let j = 0; j < dim; j++) {
+          x[i * dim + j] =
+            ((embeddings[i * dim + j] as number) - (mean[j] as number)) / (std[j] as number);
+        }
+      }
+      let logits = forwardLogits(params, x, n, kernels);
+      let evidence: ReturnType<typeof homologyFeatures> | undefined;
+      if (refs !== undefined && homology !== undefined) {
+        evidence = homologyFeatures({ sequences, embeddings }, refs, kernels, {
+          candidates: homology.candidates,
+        });
+        logits = fuseLogits(logits, evidence.perClass, homology.alpha);
+      }
+      const proba = softmaxRows(logits, k, header.calibration.temperature);
+      const out: Prediction[] = [];
+      for (let i = 0; i < n; i++) {
+        const p = proba.slice(i * k, (i + 1) * k);
+        let best = 0;
+        for (let c = 1; c < k; c++) {
+          if ((p[c] as number) > (p[best] as number)) {
+            best = c;
+          }
+        }
+        let nearest: NearestReference | undefined;
+        const ref = evidence?.best[i] ?? -1;
+        if (ref >= 0 && homology !== undefined && refCodes !== undefined) {
+          const a = aligner.align(
+            buildQueryProfile(sequences[i] ?? ''),
+            refCodes[ref] as Uint8Array,
+          );
+          nearest = {
+            id: homology.references.ids[ref] ?? '',
+            label: labels[homology.references.labels[ref] as number] ?? '',
+            identity: a.identity,
+            coverage: a.queryCoverage,
+          };
+        }
+        out.push({
+          probabilities: p,
+          label: labels[best] ?? '',
+          confidence: p[best] as number,
+          probBetalactamase:
+            positive >= 0
+              ? (p[positive] as number)
+              : negative >= 0
+                ? 1 - (p[negative] as number)
+                : 0,
+          nearest,
+          novelty: noveltyOf(nearest),
+        });
+      }
+      return out;
+    },
+  };
+}

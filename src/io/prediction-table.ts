@@ -1,0 +1,246 @@
+// Streaming writers of the prediction table (CSV, TSV, JSON) with the original system's column order.
+import { ArginatorError } from '../core/errors.ts';
+
+/** One predicted protein; `probabilities` maps class label → probability, in label order. */
+export interface PredictionRow {
+  protein_id: string;
+  predicted_label: string;
+  confidence_score: number;
+  prob_betalactamase: number;
+  probabilities: Record<string, number>;
+  nearest_reference: string | null;
+  nearest_reference_label: string | null;
+  /** Percent identity of the best alignment, 0–100. */
+  identity: number | null;
+  /** Percent of the query covered by the best alignment, 0–100. */
+  coverage: number | null;
+  novelty: 'known' | 'distant' | 'novel';
+  model_version: string;
+}
+
+export type TableFormat = 'csv' | 'tsv' | 'json';
+export type PredictionTask = 'binary' | 'multiclass';
+
+/**
+ * Where the table goes; a Node Writable or anything with a string `write`. The return value
+ * (a Writable's backpressure flag, or nothing) is ignored: the caller owns flow control.
+ */
+export interface TextSink {
+  write(chunk: string): unknown;
+}
+
+export interface TableWriter {
+  /** Writes one row immediately (one `out.write` call). */
+  write(row: PredictionRow): void;
+  /** Writes what closes the table (JSON's `]`); later calls do nothing. */
+  end(): void;
+}
+
+/** The original system's columns, first and in this order, so its users' scripts keep working. */
+const LEADING_COLUMNS = [
+  'protein_id',
+  'predicted_label',
+  'confidence_score',
+  'prob_betalactamase',
+] as const;
+
+const TRAILING_COLUMNS = [
+  'nearest_reference',
+  'nearest_reference_label',
+  'identity',
+  'coverage',
+  'novelty',
+  'model_version',
+] as const;
+
+const PROBABILITY_PREFIX = 'p_';
+
+/** Column names: the four original ones, `p_<label>` per label (multiclass only), then evidence. */
+export function predictionColumns(labels: readonly string[], task: PredictionTask): string[] {
+  const perClass = task === 'multiclass' ? labels.map((l) => `${PROBABILITY_PREFIX}${l}`) : [];
+  const columns = [...LEADING_COLUMNS, ...perClass, ...TRAILING_COLUMNS];
+  const duplicate = columns.find((c, i) => columns.indexOf(c) !== i);
+  if (duplicate !== undefined) {
+    throw internal(
+      'prediction-table.duplicate-column',
+      `the class labels give the column '${duplicate}' twice`,
+      'give each class a distinct label',
+    );
+  }
+  return columns;
+}
+
+/** Extension → table format (.csv, .tsv/.tab, .json; case-insensitive); undefined otherwise. */
+export function formatFromPath(path: string): TableFormat | undefined {
+  const match = /\.([A-Za-z]+)$/.exec(path);
+  const ext = match?.[1]?.toLowerCase();
+  return ext === undefined ? undefined : EXTENSIONS.get(ext);
+}
+
+const EXTENSIONS: ReadonlyMap<string, TableFormat> = new Map([
+  ['csv', 'csv'],
+  ['tsv', 'tsv'],
+  ['tab', 'tsv'],
+  ['json', 'json'],
+]);
+
+/**
+ * How a cell is rendered in CSV/TSV. Fixed formats keep output byte-identical across runs:
+ * probabilities and confidence `toFixed(6)`, identity and coverage `toFixed(1)`, null → empty.
+ * JSON keeps the numbers unrounded (JSON.stringify is deterministic too).
+ */
+type CellKind = 'text' | 'probability' | 'percent';
+type CellValue = string | number | null;
+
+interface ColumnSpec {
+  readonly kind: CellKind;
+  readonly get: (row: PredictionRow) => CellValue;
+}
+
+const FIXED_COLUMNS: ReadonlyMap<string, ColumnSpec> = new Map<string, ColumnSpec>([
+  ['protein_id', { kind: 'text', get: (r) => r.protein_id }],
+  ['predicted_label', { kind: 'text', get: (r) => r.predicted_label }],
+  ['confidence_score', { kind: 'probability', get: (r) => r.confidence_score }],
+  ['prob_betalactamase', { kind: 'probability', get: (r) => r.prob_betalactamase }],
+  ['nearest_reference', { kind: 'text', get: (r) => r.nearest_reference }],
+  ['nearest_reference_label', { kind: 'text', get: (r) => r.nearest_reference_label }],
+  ['identity', { kind: 'percent', get: (r) => r.identity }],
+  ['coverage', { kind: 'percent', get: (r) => r.coverage }],
+  ['novelty', { kind: 'text', get: (r) => r.novelty }],
+  ['model_version', { kind: 'text', get: (r) => r.model_version }],
+]);
+
+function columnSpec(column: string): ColumnSpec {
+  const fixed = FIXED_COLUMNS.get(column);
+  if (fixed !== undefined) {
+    return fixed;
+  }
+  if (column.startsWith(PROBABILITY_PREFIX) && column.length > PROBABILITY_PREFIX.length) {
+    const label = column.slice(PROBABILITY_PREFIX.length);
+    return {
+      kind: 'probability',
+      get: (r) => {
+        // A missing class would silently shift meaning; it is a bug in the caller, so fail loudly.
+        if (!Object.hasOwn(r.probabilities, label)) {
+          throw internal(
+            'prediction-table.missing-probability',
+            `row '${r.protein_id}' has no probability for class '${label}'`,
+            'build the columns from the same labels as the model that made the rows',
+          );
+        }
+        return r.probabilities[label] ?? null;
+      },
+    };
+  }
+  throw internal(
+    'prediction-table.unknown-column',
+    `unknown prediction-table column '${column}'`,
+    'build the columns with predictionColumns()',
+  );
+}
+
+/** Streams rows to `out` as they come; only JSON's closing bracket waits for `end()`. */
+export function createTableWriter(
+  format: TableFormat,
+  columns: readonly string[],
+  out: TextSink,
+): TableWriter {
+  const duplicate = columns.find((c, i) => columns.indexOf(c) !== i);
+  if (duplicate !== undefined) {
+    throw internal(
+      'prediction-table.duplicate-column',
+      `the column '${duplicate}' is listed twice`,
+      'build the columns with predictionColumns()',
+    );
+  }
+  const specs = columns.map((name) => ({ name, ...columnSpec(name) }));
+  let rows = 0;
+  let ended = false;
+
+  const renderRow = (row: PredictionRow): string => {
+    const cells = specs.map((s) => ({ ...s, value: checkFinite(s.get(row), s.name, row) }));
+    switch (format) {
+      case 'csv':
+        return `${cells.map((c) => csvField(formatCell(c.value, c.kind))).join(',')}\n`;
+      case 'tsv':
+        return `${cells.map((c) => tsvField(formatCell(c.value, c.kind))).join('\t')}\n`;
+      case 'json': {
+        // Built by hand so the keys follow the column order whatever the label names are.
+        const body = cells.map((c) => `${JSON.stringify(c.name)}:${JSON.stringify(c.value)}`);
+        return `${rows === 0 ? '' : ',\n'}{${body.join(',')}}`;
+      }
+    }
+  };
+
+  switch (format) {
+    case 'csv':
+      out.write(`${columns.map(csvField).join(',')}\n`);
+      break;
+    case 'tsv':
+      out.write(`${columns.map(tsvField).join('\t')}\n`);
+      break;
+    case 'json':
+      out.write('[\n');
+      break;
+  }
+
+  return {
+    write(row) {
+      if (ended) {
+        throw internal(
+          'prediction-table.write-after-end',
+          `row '${row.protein_id}' was written after the table was ended`,
+          'write every row before calling end()',
+        );
+      }
+      out.write(renderRow(row));
+      rows += 1;
+    },
+    end() {
+      if (ended) {
+        return;
+      }
+      ended = true;
+      if (format === 'json') {
+        out.write(rows === 0 ? ']\n' : '\n]\n');
+      }
+    },
+  };
+}
+
+function formatCell(value: CellValue, kind: CellKind): string {
+  if (value === null) {
+    return '';
+  }
+  if (typeof value === 'string') {
+    return value;
+  }
+  const text = value.toFixed(kind === 'percent' ? 1 : 6);
+  // Tiny negatives round to "-0.000000"; print zero the one way.
+  return /^-0\.0+$/.test(text) ? text.slice(1) : text;
+}
+
+/** RFC 4180: quote a field holding a comma, quote, CR or LF; double the quotes inside. */
+function csvField(text: string): string {
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+/** TSV has no quoting, so a tab or line break inside a field becomes one space. */
+function tsvField(text: string): string {
+  return text.replace(/\r\n|[\t\r\n]/g, ' ');
+}
+
+function checkFinite(value: CellValue, column: string, row: PredictionRow): CellValue {
+  if (typeof value === 'number' && !Number.isFinite(value)) {
+    throw internal(
+      'prediction-table.non-finite',
+      `row '${row.protein_id}' has ${String(value)} in column '${column}'`,
+      'check the model output for NaN or infinite scores',
+    );
+  }
+  return value;
+}
+
+function internal(reason: string, message: string, hint: string): ArginatorError {
+  return new ArginatorError('INTERNAL', reason, message, hint);
+}

@@ -1,0 +1,66 @@
+// Loads a registered (or file) model: reads the artifact, opens and checks its embedder, embeds its references.
+import { readFile, stat } from 'node:fs/promises';
+import { basename } from 'node:path';
+
+import { ArginatorError } from '../core/errors.ts';
+import { decodeArtifact } from '../core/model/artifact.ts';
+import type { Kernels } from '../core/model/kernels.ts';
+import { createPredictor } from '../core/model/predictor.ts';
+import type { PredictionModel } from '../pipeline/predict.ts';
+import { FsModelRegistry } from '../store/fs-model-registry.ts';
+import { openEmbedder } from './embedders.ts';
+
+/**
+ * `ref` is a model file (.argm), a registry version ('v3') or alias ('latest:binary'), or a task name
+ * ('multiclass' = its latest model).
+ */
+export async function loadPredictionModel(
+  ref: string,
+  modelsDir: string,
+  kernels: Kernels,
+  options: { threads?: number | undefined; signal?: AbortSignal | undefined } = {},
+): Promise<PredictionModel> {
+  const isFile =
+    ref.endsWith('.argm') && (await stat(ref).catch(() => undefined))?.isFile() === true;
+  const { path, version } = isFile
+    ? { path: ref, version: basename(ref, '.argm') }
+    : await new FsModelRegistry(modelsDir).resolve(ref);
+  const decoded = decodeArtifact(await readFile(path), path);
+  const { header } = decoded;
+  const embedder = await openEmbedder({
+    name: header.embedder.name,
+    options: header.embedder.options,
+    threads: options.threads,
+  });
+  try {
+    if (
+      embedder.id !== header.embedder.id ||
+      JSON.stringify(embedder.fingerprint) !== JSON.stringify(header.embedder.fingerprint)
+    ) {
+      throw new ArginatorError(
+        'CONFIG',
+        'model.embedder-mismatch',
+        `model ${version} was trained with embedder ${header.embedder.id}, but this installation's '${header.embedder.name}' embedder is ${embedder.id} with different settings`,
+        'use the arginator version and model folder the model was trained with, or train the model again',
+      );
+    }
+    let referenceEmbeddings: Float32Array | undefined;
+    if (header.homology !== undefined) {
+      const refs = header.homology.references;
+      const vectors = await embedder.embed(
+        refs.sequences.map((sequence, i) => ({
+          id: refs.ids[i] ?? String(i),
+          description: '',
+          sequence,
+        })),
+        { signal: options.signal },
+      );
+      referenceEmbeddings = new Float32Array(vectors.length * embedder.dim);
+      vectors.forEach((v, i) => referenceEmbeddings?.set(v, i * embedder.dim));
+    }
+    return { version, embedder, predictor: createPredictor(decoded, kernels, referenceEmbeddings) };
+  } catch (e) {
+    await embedder.close();
+    throw e;
+  }
+}
