@@ -487,7 +487,7 @@ async function main(): Promise<void> {
           },
           refs,
           kernels,
-          { candidates: 2 },
+          { candidates: 1 },
         ).perClass;
       return { val: side(valRows), test: side(test) };
     };

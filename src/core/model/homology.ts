@@ -108,7 +108,7 @@ export function homologyFeatures(
   const nq = queries.sequences.length;
   const nr = refs.sequences.length;
   const { dim, classes } = refs;
-  const candidates = Math.max(1, options.candidates ?? 2);
+  const candidates = Math.max(1, options.candidates ?? 1);
   const perClass = new Float32Array(nq * classes);
   const best = new Int32Array(nq).fill(-1);
   const bestSimilarity = new Float32Array(nq);

@@ -207,7 +207,7 @@ const model = z
     homology_candidates: z
       .int()
       .gte(1)
-      .default(2)
+      .default(1)
       .describe(
         'References aligned per protein and class for the homology evidence (nearest by embedding cosine)',
       ),
