@@ -35,7 +35,7 @@ function measure(cmd: string, args: readonly string[]): { seconds: number; peakM
 }
 
 const registry = join(home, 'models', 'registry.json');
-let hasModel = false;
+let hasModel: boolean;
 try {
   hasModel =
     (JSON.parse(readFileSync(registry, 'utf8')) as { aliases: Record<string, string> }).aliases[

@@ -686,6 +686,250 @@ napi_value Info(napi_env env, napi_callback_info) {
   return obj;
 }
 
+
+// ---------- Smith-Waterman (Gotoh affine gaps) over residue codes, for homology evidence ----------
+// Same recurrences as src/core/sequence/align.ts: a gap of length k costs open + k * extend.
+
+struct SwWork {
+  std::vector<int32_t> prof, h, e;
+  std::vector<uint8_t> trace;
+};
+
+// Fills w.prof[r * (m + 1) + i] = mat[q[i-1]][r].
+static void sw_profile(const uint8_t* q, int m, const int8_t* mat, int size, SwWork& w) {
+  w.prof.assign((size_t)size * (m + 1), 0);
+  for (int r = 0; r < size; r++)
+    for (int i = 1; i <= m; i++) w.prof[(size_t)r * (m + 1) + i] = mat[(size_t)q[i - 1] * size + r];
+}
+
+// Best local score; with `out`, also traces back: out = score, identities, length, qs, qe, ts, te.
+static int32_t sw_run(const uint8_t* q, int m, const uint8_t* t, int n, const int8_t* mat, int size,
+                      int open, int ext, SwWork& w, int32_t* out) {
+  const int32_t oc = open + ext, NEG = -(1 << 29);
+  sw_profile(q, m, mat, size, w);
+  w.h.assign(m + 1, 0);
+  w.e.assign(m + 1, NEG);
+  const bool tb = out != nullptr;
+  // trace bits per cell: 0-1 H source (0 stop, 1 diag, 2 E, 3 F), 4 E extends, 8 F extends.
+  if (tb) w.trace.assign((size_t)(m + 1) * (n + 1), 0);
+  int32_t best = 0;
+  int bi = 0, bj = 0;
+  int32_t* H = w.h.data();
+  int32_t* E = w.e.data();
+  for (int j = 1; j <= n; j++) {
+    const int32_t* pr = w.prof.data() + (size_t)t[j - 1] * (m + 1);
+    int32_t diag = 0, hup = 0, f = NEG;
+    uint8_t* tr = tb ? w.trace.data() + (size_t)j * (m + 1) : nullptr;
+    for (int i = 1; i <= m; i++) {
+      const int32_t eo = H[i] - oc, ee = E[i] - ext;
+      const int32_t e = eo > ee ? eo : ee;
+      const int32_t fo = hup - oc, fe = f - ext;
+      f = fo > fe ? fo : fe;
+      int32_t h = diag + pr[i];
+      uint8_t src = 1;
+      if (e > h) { h = e; src = 2; }
+      if (f > h) { h = f; src = 3; }
+      if (h <= 0) { h = 0; src = 0; }
+      if (tb) tr[i] = (uint8_t)(src | (ee > eo ? 4 : 0) | (fe > fo ? 8 : 0));
+      diag = H[i];
+      H[i] = h;
+      E[i] = e;
+      hup = h;
+      if (h > best) { best = h; bi = i; bj = j; }
+    }
+  }
+  if (tb) {
+    int i = bi, j = bj, ident = 0, len = 0, state = 0;  // 0 = H, 1 = E (gap in query), 2 = F (gap in target)
+    while (i > 0 && j > 0) {
+      const uint8_t c = w.trace[(size_t)j * (m + 1) + i];
+      if (state == 0) {
+        const int src = c & 3;
+        if (src == 0) break;
+        if (src == 1) {
+          if (q[i - 1] == t[j - 1]) ident++;
+          len++; i--; j--;
+          continue;
+        }
+        state = src == 2 ? 1 : 2;
+      }
+      if (state == 1) {  // consumed target residue j against a gap
+        const bool extend = (c & 4) != 0;
+        len++; j--;
+        if (!extend) state = 0;
+      } else {
+        const bool extend = (c & 8) != 0;
+        len++; i--;
+        if (!extend) state = 0;
+      }
+    }
+    out[0] = best; out[1] = ident; out[2] = len; out[3] = i; out[4] = bi; out[5] = j; out[6] = bj;
+  }
+  return best;
+}
+
+
+#ifdef ARG_X86
+// Striped Smith-Waterman score (Farrar 2007) with 16 int16 lanes (AVX2). Exact for these gap costs:
+// the lazy-F pass never needs to update E because a vertical gap followed at once by a horizontal
+// one is never optimal when opening a gap costs more than the worst substitution (11 + 1 > 4).
+static inline __attribute__((target("avx2"))) __m256i shift_in(__m256i v, int16_t first) {
+  const __m256i t = _mm256_permute2x128_si256(v, v, 0x08);
+  return _mm256_insert_epi16(_mm256_alignr_epi8(v, t, 14), first, 0);
+}
+
+struct StripedWork {
+  // int16 buffers accessed with unaligned loads/stores: std::vector does not promise 32-byte alignment.
+  std::vector<int16_t> prof, hA, hB, e;
+};
+
+static inline __attribute__((target("avx2"))) __m256i ld(const int16_t* p) {
+  return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
+}
+static inline __attribute__((target("avx2"))) void st(int16_t* p, __m256i v) {
+  _mm256_storeu_si256(reinterpret_cast<__m256i*>(p), v);
+}
+
+__attribute__((target("avx2"))) static int32_t sw_striped(const uint8_t* q, int m, const uint8_t* t, int n,
+                                                           const int8_t* mat, int size, int open, int ext,
+                                                           StripedWork& w) {
+  if (m == 0 || n == 0) return 0;
+  const int seg = (m + 15) / 16;
+  const int16_t NEG16 = -30000;
+  w.prof.assign((size_t)size * seg * 16, 0);
+  for (int r = 0; r < size; r++) {
+    for (int s = 0; s < seg; s++) {
+      int16_t* lanes = w.prof.data() + ((size_t)r * seg + s) * 16;
+      for (int l = 0; l < 16; l++) {
+        const int i = s + l * seg;
+        lanes[l] = i < m ? mat[(size_t)q[i] * size + r] : 0;
+      }
+    }
+  }
+  const __m256i zero = _mm256_setzero_si256();
+  const __m256i vOpen = _mm256_set1_epi16((int16_t)(open + ext));
+  const __m256i vExt = _mm256_set1_epi16((int16_t)ext);
+  w.hA.assign((size_t)seg * 16, 0);
+  w.hB.assign((size_t)seg * 16, 0);
+  w.e.assign((size_t)seg * 16, NEG16);
+  __m256i vMax = zero;
+  int16_t* hLoad = w.hA.data();
+  int16_t* hStore = w.hB.data();
+  int16_t* E = w.e.data();
+  for (int j = 0; j < n; j++) {
+    const int16_t* P = w.prof.data() + (size_t)t[j] * seg * 16;
+    __m256i vF = _mm256_set1_epi16(NEG16);
+    __m256i vH = shift_in(ld(hStore + (size_t)(seg - 1) * 16), 0);
+    std::swap(hLoad, hStore);
+    for (int s = 0; s < seg; s++) {
+      vH = _mm256_adds_epi16(vH, ld(P + (size_t)s * 16));
+      __m256i e = ld(E + (size_t)s * 16);
+      vH = _mm256_max_epi16(vH, e);
+      vH = _mm256_max_epi16(vH, vF);
+      vH = _mm256_max_epi16(vH, zero);
+      vMax = _mm256_max_epi16(vMax, vH);
+      st(hStore + (size_t)s * 16, vH);
+      const __m256i gap = _mm256_subs_epi16(vH, vOpen);
+      e = _mm256_max_epi16(_mm256_subs_epi16(e, vExt), gap);
+      st(E + (size_t)s * 16, e);
+      vF = _mm256_max_epi16(_mm256_subs_epi16(vF, vExt), gap);
+      vH = ld(hLoad + (size_t)s * 16);
+    }
+    // Lazy F: carry vertical gaps across segment boundaries until they no longer matter.
+    vF = shift_in(vF, NEG16);
+    for (int k = 0; k < 16; k++) {
+      bool done = false;
+      for (int s = 0; s < seg; s++) {
+        __m256i h = _mm256_max_epi16(ld(hStore + (size_t)s * 16), vF);
+        st(hStore + (size_t)s * 16, h);
+        vMax = _mm256_max_epi16(vMax, h);
+        h = _mm256_subs_epi16(h, vOpen);
+        vF = _mm256_subs_epi16(vF, vExt);
+        if (_mm256_movemask_epi8(_mm256_cmpgt_epi16(vF, h)) == 0) {
+          done = true;
+          break;
+        }
+      }
+      if (done) break;
+      vF = shift_in(vF, NEG16);
+    }
+  }
+  alignas(32) int16_t lanes[16];
+  _mm256_store_si256(reinterpret_cast<__m256i*>(lanes), vMax);
+  int32_t best = 0;
+  for (int l = 0; l < 16; l++) best = std::max<int32_t>(best, lanes[l]);
+  return best;
+}
+#endif
+
+// swBatch(qCodes, qOffsets, tCodes, tOffsets, pairs, matrix, size, gapOpen, gapExtend, align, out, threads)
+// pairs = [q0, t0, q1, t1, ...]; out has 1 (score) or 7 (align) int32 per pair.
+napi_value SwBatch(napi_env env, napi_callback_info info) {
+  Args a = get_args(env, info);
+  bool ok = true;
+  auto u8 = [&](size_t i, const char* what) { return a.array<uint8_t>(i, napi_uint8_array, 0, what); };
+  auto i32 = [&](size_t i, size_t need, const char* what) { return a.array<int32_t>(i, napi_int32_array, need, what); };
+  const uint8_t* qc = u8(0, "swBatch: qCodes must be a Uint8Array");
+  const int32_t* qo = i32(1, 1, "swBatch: qOffsets must be an Int32Array");
+  const uint8_t* tc = u8(2, "swBatch: tCodes must be a Uint8Array");
+  const int32_t* to = i32(3, 1, "swBatch: tOffsets must be an Int32Array");
+  const int32_t* pairs = i32(4, 0, "swBatch: pairs must be an Int32Array");
+  const int8_t* mat = a.array<int8_t>(5, napi_int8_array, 0, "swBatch: matrix must be an Int8Array");
+  const int size = a.integer(6), open = a.integer(7), ext = a.integer(8);
+  const bool align = a.boolean(9);
+  int32_t* out = i32(10, 0, "swBatch: out must be an Int32Array");
+  const int threads = a.is_undefined(11) ? 1 : a.integer(11);
+  if (a.failed) return undefined_value(env);
+  // Lengths for bounds checks.
+  auto length_of = [&](size_t i) {
+    napi_typedarray_type type; size_t len = 0; void* d; napi_value ab; size_t off;
+    napi_get_typedarray_info(env, a.v[i], &type, &len, &d, &ab, &off);
+    return len;
+  };
+  const size_t nqo = length_of(1), nto = length_of(3), np = length_of(4) / 2, nout = length_of(10);
+  const size_t nqc = length_of(0), ntc = length_of(2), nmat = length_of(5);
+  const int per = align ? 7 : 1;
+  if (nout < np * per || nmat < (size_t)size * size || size <= 0) ok = false;
+  for (size_t p = 0; ok && p < np; p++) {
+    const int32_t qi = pairs[2 * p], ti = pairs[2 * p + 1];
+    if (qi < 0 || ti < 0 || (size_t)qi + 1 >= nqo || (size_t)ti + 1 >= nto) { ok = false; break; }
+    if (qo[qi] < 0 || qo[qi] > qo[qi + 1] || (size_t)qo[qi + 1] > nqc) ok = false;
+    if (to[ti] < 0 || to[ti] > to[ti + 1] || (size_t)to[ti + 1] > ntc) ok = false;
+  }
+  for (size_t i = 0; ok && i < nqc; i++) if (qc[i] >= size) ok = false;
+  for (size_t i = 0; ok && i < ntc; i++) if (tc[i] >= size) ok = false;
+  if (!ok) { a.fail("swBatch: inconsistent offsets, pairs, codes or output size"); return undefined_value(env); }
+  // int16 lanes: fall back to the int32 scalar pass when a score could overflow (very long proteins).
+#ifdef ARG_X86
+  const bool striped = std::strcmp(g_isa, "avx2") == 0;
+#endif
+  auto run = [&](size_t from, size_t to_) {
+    SwWork w;
+#ifdef ARG_X86
+    StripedWork sw;
+#endif
+    for (size_t p = from; p < to_; p++) {
+      const int32_t qi = pairs[2 * p], ti = pairs[2 * p + 1];
+      const uint8_t* q = qc + qo[qi];
+      const uint8_t* t = tc + to[ti];
+      const int m = qo[qi + 1] - qo[qi], n = to[ti + 1] - to[ti];
+      if (align) sw_run(q, m, t, n, mat, size, open, ext, w, out + p * 7);
+#ifdef ARG_X86
+      else if (striped && (int64_t)std::min(m, n) * 11 < 30000) out[p] = sw_striped(q, m, t, n, mat, size, open, ext, sw);
+#endif
+      else out[p] = sw_run(q, m, t, n, mat, size, open, ext, w, nullptr);
+    }
+  };
+  if (threads > 1 && np > 8) {
+    const size_t half = np / 2;
+    std::thread other([&] { run(half, np); });
+    run(0, half);
+    other.join();
+  } else {
+    run(0, np);
+  }
+  return undefined_value(env);
+}
+
 napi_value Init(napi_env env, napi_value exports) {
   choose_isa();
   struct Fn {
@@ -702,6 +946,7 @@ napi_value Init(napi_env env, napi_value exports) {
              {"adamUpdate", AdamUpdate},
              {"sgdUpdate", SgdUpdate},
              {"setThreads", SetThreads},
+             {"swBatch", SwBatch},
              {"info", Info}};
   for (const Fn& f : fns) {
     napi_value fn;

@@ -36,7 +36,7 @@ describe('arginator config show', () => {
       name: 'logreg',
       hidden_sizes: [],
       homology: true,
-      homology_candidates: 2,
+      homology_candidates: 1,
     });
   });
 

@@ -1,6 +1,11 @@
 // Chooses the fastest available training kernels: the native addon when it was built, else portable TypeScript.
 import { jsKernels, type Kernels } from '../core/model/kernels.ts';
-import { loadNativeKernels, type NativeKernelsOptions } from './native-kernels.ts';
+import { createJsPairAligner, type PairAligner } from '../core/sequence/pair-aligner.ts';
+import {
+  loadNativeKernels,
+  loadNativePairAligner,
+  type NativeKernelsOptions,
+} from './native-kernels.ts';
 
 export interface LoadKernelsOptions extends NativeKernelsOptions {
   /** Where the one-line fallback notice goes (default: stderr). */
@@ -18,4 +23,9 @@ export function loadFastestKernels(options: LoadKernelsOptions = {}): Kernels {
     'arginator: native training kernels not available (run `npm rebuild` with a C++ compiler to build them); training with the slower JavaScript kernels.',
   );
   return jsKernels;
+}
+
+/** Native Smith-Waterman when the addon has it, else the portable TypeScript aligner. */
+export function loadFastestPairAligner(): PairAligner {
+  return loadNativePairAligner() ?? createJsPairAligner();
 }

@@ -5,9 +5,25 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 
 import type { AdamStep, Kernels, SgdStep } from '../core/model/kernels.ts';
+import type { PairAligner } from '../core/sequence/pair-aligner.ts';
+import { ALIGN_FIELDS, PAIR_SCORING } from '../core/sequence/pair-aligner.ts';
 
 /** The addon's exports, as declared by native/kernels.cc. */
 interface NativeAddon {
+  swBatch?(
+    qCodes: Uint8Array,
+    qOffsets: Int32Array,
+    tCodes: Uint8Array,
+    tOffsets: Int32Array,
+    pairs: Int32Array,
+    matrix: Int8Array,
+    size: number,
+    gapOpen: number,
+    gapExtend: number,
+    align: boolean,
+    out: Int32Array,
+    threads: number,
+  ): void;
   gemm(
     transA: boolean,
     transB: boolean,
@@ -147,5 +163,45 @@ export function loadNativeKernels(options: NativeKernelsOptions = {}): Kernels |
         s.weightDecay,
         s.firstStep,
       ),
+  };
+}
+
+/** Smith-Waterman pairs on the native addon (both cores for large batches), or undefined if unavailable. */
+export function loadNativePairAligner(): PairAligner | undefined {
+  if (!existsSync(NATIVE_ADDON_PATH)) {
+    return undefined;
+  }
+  let addon: unknown;
+  try {
+    addon = createRequire(import.meta.url)(NATIVE_ADDON_PATH);
+  } catch {
+    return undefined;
+  }
+  if (!isNativeAddon(addon) || addon.swBatch === undefined) {
+    return undefined;
+  }
+  const swBatch = addon.swBatch.bind(addon);
+  const matrix = new Int8Array(PAIR_SCORING.matrix);
+  const threads = Math.min(2, availableParallelism());
+  return {
+    name: `native-sw-${threads}t`,
+    run(queries, targets, pairs, align) {
+      const out = new Int32Array((pairs.length / 2) * (align ? ALIGN_FIELDS : 1));
+      swBatch(
+        queries.codes,
+        queries.offsets,
+        targets.codes,
+        targets.offsets,
+        pairs,
+        matrix,
+        PAIR_SCORING.size,
+        PAIR_SCORING.gapOpen,
+        PAIR_SCORING.gapExtend,
+        align,
+        out,
+        threads,
+      );
+      return out;
+    },
   };
 }

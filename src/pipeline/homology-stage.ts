@@ -2,6 +2,7 @@
 import type { DenseDataset } from '../core/model/dataset.ts';
 import { homologyFeatures } from '../core/model/homology.ts';
 import type { Kernels } from '../core/model/kernels.ts';
+import type { PairAligner } from '../core/sequence/pair-aligner.ts';
 import type { SplitIndices } from './train-split.ts';
 
 export interface HomologyStageInput {
@@ -11,6 +12,7 @@ export interface HomologyStageInput {
   readonly classes: number;
   readonly candidates: number;
   readonly kernels: Kernels;
+  readonly pairAligner?: PairAligner | undefined;
   readonly onProgress?: ((done: number, total: number) => void) | undefined;
 }
 
@@ -35,7 +37,11 @@ export function homologyEvidence(input: HomologyStageInput): HomologyEvidence {
       { sequences: indices.map((i) => sequences[i] ?? ''), embeddings: rows(all, indices) },
       refs,
       kernels,
-      { candidates: input.candidates, onProgress: (d) => input.onProgress?.(offset + d, total) },
+      {
+        candidates: input.candidates,
+        ...(input.pairAligner === undefined ? {} : { pairAligner: input.pairAligner }),
+        onProgress: (d) => input.onProgress?.(offset + d, total),
+      },
     ).perClass;
   return { val: side(split.val, 0), test: side(split.test, split.val.length) };
 }

@@ -9,6 +9,7 @@ import type { ModelHeaderBody } from '../core/model/artifact.ts';
 import type { DenseDataset } from '../core/model/dataset.ts';
 import { takeRows } from '../core/model/dataset.ts';
 import type { Kernels } from '../core/model/kernels.ts';
+import type { PairAligner } from '../core/sequence/pair-aligner.ts';
 import type { MlpSpec } from '../core/model/mlp.ts';
 import type { OptimizerConfig } from '../core/model/optimizer.ts';
 import type { EpochReport } from '../core/model/train-loop.ts';
@@ -65,6 +66,8 @@ export interface TrainDeps {
   readonly embeddingCache: EmbeddingCacheStore;
   readonly hash: JsonHasher;
   readonly kernels: Kernels;
+  /** Smith-Waterman for the homology evidence (default: portable TypeScript). */
+  readonly pairAligner?: PairAligner | undefined;
   readonly runs: RunTracker;
   readonly charts: ChartWriter;
   readonly registry: ModelRegistryPort;
@@ -305,6 +308,7 @@ export async function train(deps: TrainDeps): Promise<TrainOutcome> {
         classes: k,
         candidates: config.model.homology_candidates,
         kernels: deps.kernels,
+        pairAligner: deps.pairAligner,
         onProgress: (done, total) => deps.onProgress?.(done / total, `homology ${done}/${total}`),
       });
     }

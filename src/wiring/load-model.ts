@@ -7,6 +7,7 @@ import { decodeArtifact } from '../core/model/artifact.ts';
 import type { Kernels } from '../core/model/kernels.ts';
 import { createPredictor } from '../core/model/predictor.ts';
 import type { PredictionModel } from '../pipeline/predict.ts';
+import { loadFastestPairAligner } from '../kernels/load-kernels.ts';
 import { FsModelRegistry } from '../store/fs-model-registry.ts';
 import { openEmbedder } from './embedders.ts';
 
@@ -58,7 +59,11 @@ export async function loadPredictionModel(
       referenceEmbeddings = new Float32Array(vectors.length * embedder.dim);
       vectors.forEach((v, i) => referenceEmbeddings?.set(v, i * embedder.dim));
     }
-    return { version, embedder, predictor: createPredictor(decoded, kernels, referenceEmbeddings) };
+    return {
+      version,
+      embedder,
+      predictor: createPredictor(decoded, kernels, referenceEmbeddings, loadFastestPairAligner()),
+    };
   } catch (e) {
     await embedder.close();
     throw e;

@@ -3,7 +3,7 @@
 import { usageError } from '../../core/errors.ts';
 import { sha256File, sha256Json } from '../../io/file-hash.ts';
 import { loadLabelledFasta, readLabelsTable } from '../../io/labelled-fasta.ts';
-import { loadFastestKernels } from '../../kernels/load-kernels.ts';
+import { loadFastestKernels, loadFastestPairAligner } from '../../kernels/load-kernels.ts';
 import type { TrainOutcome } from '../../pipeline/train.ts';
 import { train } from '../../pipeline/train.ts';
 import { writeRunCharts } from '../../store/fs-chart-writer.ts';
@@ -98,6 +98,7 @@ export async function runTraining(
       embeddingCache: new H5EmbeddingCache(config.paths.cache),
       hash: sha256Json,
       kernels,
+      pairAligner: loadFastestPairAligner(),
       runs: new FsRunTracker(config.paths.runs),
       charts: writeRunCharts,
       registry: new FsModelRegistry(config.paths.models),

@@ -1,7 +1,8 @@
 // Homology features: each protein's best Smith-Waterman similarity to the training references of every class,
 // with candidates chosen by embedding cosine (the built-in embedding's motif block finds distant family members).
-import { buildQueryProfile, createAligner } from '../sequence/align.ts';
-import { BLOSUM62, BLOSUM62_SIZE, encodeForAlignment } from '../sequence/blosum62.ts';
+import { BLOSUM62, BLOSUM62_SIZE } from '../sequence/blosum62.ts';
+import type { CodeSet, PairAligner } from '../sequence/pair-aligner.ts';
+import { codeSet, createJsPairAligner, sequenceCodes } from '../sequence/pair-aligner.ts';
 import type { Kernels } from './kernels.ts';
 
 export interface HomologyReferences {
@@ -37,6 +38,10 @@ export interface HomologyOptions {
   readonly candidates?: number;
   /** allowed(query, reference): false leaves a reference out (the query's own cluster during training). */
   readonly allowed?: (query: number, reference: number) => boolean;
+  /** Smith-Waterman implementation (default: the portable TypeScript one). */
+  readonly pairAligner?: PairAligner;
+  /** The references as residue codes, if the caller already has them (saves re-encoding). */
+  readonly referenceCodes?: CodeSet;
   /** Called after each block of queries with (done, total). */
   readonly onProgress?: (done: number, total: number) => void;
 }
@@ -117,13 +122,17 @@ export function homologyFeatures(
   }
   const refUnit = normalisedRows(refs.embeddings, nr, dim);
   const queryUnit = normalisedRows(queries.embeddings, nq, dim);
-  const refCodes = refs.sequences.map((s) => encodeForAlignment(s));
-  const refSelf = Float64Array.from(refCodes, (c) => selfScore(c));
-  const aligner = createAligner();
+  const refCodes = options.referenceCodes ?? codeSet(refs.sequences);
+  const queryCodes = codeSet(queries.sequences);
+  const refSelf = Float64Array.from({ length: nr }, (_, r) =>
+    selfScore(sequenceCodes(refCodes, r)),
+  );
+  const aligner = options.pairAligner ?? createJsPairAligner();
   const cosine = new Float32Array(Math.min(BLOCK, nq) * nr);
   const top = new Int32Array(candidates);
   const topValues = new Float32Array(candidates);
   const refLabel = Int32Array.from({ length: nr }, (_, r) => refs.labels[r] as number);
+  const pairs = new Int32Array(Math.min(BLOCK, nq) * classes * candidates * 2);
   for (let q0 = 0; q0 < nq; q0 += BLOCK) {
     const rows = Math.min(BLOCK, nq - q0);
     kernels.gemm(
@@ -138,12 +147,12 @@ export function homologyFeatures(
       0,
       cosine,
     );
+    // Candidates of every query of the block, then one batched alignment call.
+    let count = 0;
     for (let r = 0; r < rows; r++) {
       const q = q0 + r;
       const allowed = options.allowed;
       const row = cosine.subarray(r * nr, (r + 1) * nr);
-      const profile = buildQueryProfile(queries.sequences[q] ?? '');
-      const querySelf = Math.max(selfScore(profile.codes), 1);
       for (let label = 0; label < classes; label++) {
         const found = topIndices(
           row,
@@ -153,21 +162,31 @@ export function homologyFeatures(
           topValues,
         );
         for (let c = 0; c < found; c++) {
-          const ref = top[c] as number;
-          const score = aligner.score(profile, refCodes[ref] as Uint8Array);
-          const similarity = Math.min(
-            1,
-            Math.max(0, score / Math.sqrt(querySelf * Math.max(refSelf[ref] as number, 1))),
-          );
-          const slot = q * classes + label;
-          if (similarity > (perClass[slot] as number)) {
-            perClass[slot] = similarity;
-          }
-          if (similarity > (bestSimilarity[q] as number)) {
-            bestSimilarity[q] = similarity;
-            best[q] = ref;
-          }
+          pairs[2 * count] = q;
+          pairs[2 * count + 1] = top[c] as number;
+          count++;
         }
+      }
+    }
+    const scores = aligner.run(queryCodes, refCodes, pairs.subarray(0, 2 * count), false);
+    for (let p = 0; p < count; p++) {
+      const q = pairs[2 * p] as number;
+      const ref = pairs[2 * p + 1] as number;
+      const querySelf = Math.max(selfScore(sequenceCodes(queryCodes, q)), 1);
+      const similarity = Math.min(
+        1,
+        Math.max(
+          0,
+          (scores[p] as number) / Math.sqrt(querySelf * Math.max(refSelf[ref] as number, 1)),
+        ),
+      );
+      const slot = q * classes + (refLabel[ref] as number);
+      if (similarity > (perClass[slot] as number)) {
+        perClass[slot] = similarity;
+      }
+      if (similarity > (bestSimilarity[q] as number)) {
+        bestSimilarity[q] = similarity;
+        best[q] = ref;
       }
     }
     options.onProgress?.(q0 + rows, nq);

@@ -1,7 +1,7 @@
 // A trained model ready to predict: standardise, classify, fuse homology evidence, and explain each call.
 import { ArginatorError } from '../errors.ts';
-import { buildQueryProfile, createAligner } from '../sequence/align.ts';
-import { encodeForAlignment } from '../sequence/blosum62.ts';
+import type { PairAligner } from '../sequence/pair-aligner.ts';
+import { ALIGN_FIELDS, codeSet, createJsPairAligner } from '../sequence/pair-aligner.ts';
 import type { DecodedArtifact, ModelHeader } from './artifact.ts';
 import { fuseLogits } from './evidence-fusion.ts';
 import { homologyFeatures } from './homology.ts';
@@ -80,6 +80,7 @@ export function createPredictor(
   model: DecodedArtifact,
   kernels: Kernels,
   referenceEmbeddings?: Float32Array,
+  pairAligner: PairAligner = createJsPairAligner(),
 ): Predictor {
   const { header } = model;
   const labels = header.labels;
@@ -118,8 +119,7 @@ export function createPredictor(
           embeddings: referenceEmbeddings,
           dim,
         };
-  const refCodes = refs?.sequences.map((s) => encodeForAlignment(s));
-  const aligner = createAligner();
+  const refCodes = refs === undefined ? undefined : codeSet(refs.sequences);
   const negative = labels.indexOf(header.task === 'binary' ? 'Non-Betalactamase' : 'NBL');
   const positive = header.positiveLabel === undefined ? -1 : labels.indexOf(header.positiveLabel);
 
@@ -148,10 +148,30 @@ export function createPredictor(
       if (refs !== undefined && homology !== undefined) {
         evidence = homologyFeatures({ sequences, embeddings }, refs, kernels, {
           candidates: homology.candidates,
+          pairAligner,
+          ...(refCodes === undefined ? {} : { referenceCodes: refCodes }),
         });
         logits = fuseLogits(logits, evidence.perClass, homology.alpha);
       }
       const proba = softmaxRows(logits, k, header.calibration.temperature);
+      // The nearest reference of every protein, aligned with traceback in one batch.
+      const withHit: number[] = [];
+      evidence?.best.forEach((ref, i) => {
+        if (ref >= 0) {
+          withHit.push(i);
+        }
+      });
+      const bestRefs = evidence?.best;
+      const alignments =
+        bestRefs === undefined || refCodes === undefined || withHit.length === 0
+          ? new Int32Array(0)
+          : pairAligner.run(
+              codeSet(withHit.map((i) => sequences[i] ?? '')),
+              refCodes,
+              Int32Array.from(withHit.flatMap((i, j) => [j, bestRefs[i] ?? 0])),
+              true,
+            );
+      const alignmentOf = new Map(withHit.map((i, j) => [i, j]));
       const out: Prediction[] = [];
       for (let i = 0; i < n; i++) {
         const p = proba.slice(i * k, (i + 1) * k);
@@ -163,16 +183,16 @@ export function createPredictor(
         }
         let nearest: NearestReference | undefined;
         const ref = evidence?.best[i] ?? -1;
-        if (ref >= 0 && homology !== undefined && refCodes !== undefined) {
-          const a = aligner.align(
-            buildQueryProfile(sequences[i] ?? ''),
-            refCodes[ref] as Uint8Array,
-          );
+        const j = alignmentOf.get(i);
+        if (ref >= 0 && homology !== undefined && j !== undefined) {
+          const a = alignments.subarray(j * ALIGN_FIELDS, (j + 1) * ALIGN_FIELDS);
+          const length = a[2] as number;
           nearest = {
             id: homology.references.ids[ref] ?? '',
             label: labels[homology.references.labels[ref] as number] ?? '',
-            identity: a.identity,
-            coverage: a.queryCoverage,
+            identity: length === 0 ? 0 : (a[1] as number) / length,
+            coverage:
+              ((a[4] as number) - (a[3] as number)) / Math.max((sequences[i] ?? '').length, 1),
           };
         }
         out.push({

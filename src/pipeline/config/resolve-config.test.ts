@@ -134,7 +134,7 @@ describe('resolveConfig: overrides', () => {
       name: 'logreg',
       hidden_sizes: [],
       homology: true,
-      homology_candidates: 2,
+      homology_candidates: 1,
     });
     expect(choices['task']).toBe('binary');
   });

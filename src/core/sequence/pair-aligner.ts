@@ -1,0 +1,75 @@
+// Batched Smith-Waterman over many (query, target) pairs; the native addon implements the same port faster.
+import type { Aligner } from './align.ts';
+import { buildQueryProfile, createAligner, DEFAULT_GAP_COSTS } from './align.ts';
+import { BLOSUM62, BLOSUM62_SIZE, encodeForAlignment } from './blosum62.ts';
+
+/** Sequences as residue codes (blosum62.ts), concatenated; sequence i is codes[offsets[i]..offsets[i+1]). */
+export interface CodeSet {
+  readonly codes: Uint8Array;
+  readonly offsets: Int32Array;
+}
+
+/** Int32 values per pair when aligning: score, identities, length, qStart, qEnd, tStart, tEnd. */
+export const ALIGN_FIELDS = 7;
+
+export interface PairAligner {
+  readonly name: string;
+  /**
+   * pairs = [q0, t0, q1, t1, ...]. Score only: one int per pair. With `align`: ALIGN_FIELDS ints per
+   * pair (ranges 0-based, end-exclusive; identities / length = BLAST pident / 100).
+   */
+  run(queries: CodeSet, targets: CodeSet, pairs: Int32Array, align: boolean): Int32Array;
+}
+
+export function codeSet(sequences: readonly string[]): CodeSet {
+  const encoded = sequences.map((s) => encodeForAlignment(s));
+  const offsets = new Int32Array(encoded.length + 1);
+  encoded.forEach((e, i) => (offsets[i + 1] = (offsets[i] as number) + e.length));
+  const codes = new Uint8Array(offsets[encoded.length] as number);
+  encoded.forEach((e, i) => codes.set(e, offsets[i]));
+  return { codes, offsets };
+}
+
+export function sequenceCodes(set: CodeSet, i: number): Uint8Array {
+  return set.codes.subarray(set.offsets[i], set.offsets[i + 1]);
+}
+
+/** The matrix and gap costs every implementation must use (BLOSUM62, 11/1). */
+export const PAIR_SCORING = {
+  matrix: BLOSUM62,
+  size: BLOSUM62_SIZE,
+  gapOpen: DEFAULT_GAP_COSTS.gapOpen,
+  gapExtend: DEFAULT_GAP_COSTS.gapExtend,
+} as const;
+
+/** The portable implementation over core/sequence/align.ts. */
+export function createJsPairAligner(): PairAligner {
+  const aligner: Aligner = createAligner();
+  return {
+    name: 'js',
+    run(queries, targets, pairs, align) {
+      const n = pairs.length / 2;
+      const out = new Int32Array(n * (align ? ALIGN_FIELDS : 1));
+      let lastQuery = -1;
+      let profile = buildQueryProfile(new Uint8Array(0));
+      for (let p = 0; p < n; p++) {
+        const q = pairs[2 * p] as number;
+        if (q !== lastQuery) {
+          profile = buildQueryProfile(sequenceCodes(queries, q));
+          lastQuery = q;
+        }
+        const target = sequenceCodes(targets, pairs[2 * p + 1] as number);
+        if (!align) {
+          out[p] = aligner.score(profile, target);
+          continue;
+        }
+        const a = aligner.align(profile, target);
+        out.set(
+          [a.score, a.identities, a.length, a.queryStart, a.queryEnd, a.targetStart, a.targetEnd],
+          p * ALIGN_FIELDS,
+        );
+      }
+      return out;
+    },
+  };
+}

@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+
+import { createRng } from '../core/rng.ts';
+import { ALIGN_FIELDS, codeSet, createJsPairAligner } from '../core/sequence/pair-aligner.ts';
+import { loadNativePairAligner } from './native-kernels.ts';
+
+const AA = 'ACDEFGHIKLMNPQRSTVWY';
+
+function randomProtein(rng: () => number, length: number): string {
+  return Array.from({ length }, () => AA[Math.floor(rng() * AA.length)] ?? 'A').join('');
+}
+
+/** A mutated copy: substitutions, insertions and deletions, so alignments have gaps. */
+function mutate(rng: () => number, s: string, rate: number): string {
+  let out = '';
+  for (const ch of s) {
+    const r = rng();
+    if (r < rate / 3) {
+      continue;
+    } else if (r < (2 * rate) / 3) {
+      out += ch + (AA[Math.floor(rng() * AA.length)] ?? 'A');
+    } else if (r < rate) {
+      out += AA[Math.floor(rng() * AA.length)] ?? 'A';
+    } else {
+      out += ch;
+    }
+  }
+  return out.length > 0 ? out : 'M';
+}
+
+const native = loadNativePairAligner();
+
+describe('native Smith-Waterman', () => {
+  it('matches the TypeScript aligner on scores and alignments', () => {
+    if (native === undefined) {
+      expect(process.env['CI']).not.toBe('true'); // CI builds the addon; it must be there
+      return;
+    }
+    const rng = createRng(7);
+    const queries: string[] = [];
+    const targets: string[] = [];
+    for (let i = 0; i < 160; i++) {
+      // Lengths 1..1500 (the striped kernel's segment layout changes with length).
+      const base = randomProtein(rng, 1 + Math.floor(rng() * (i % 8 === 0 ? 1500 : 320)));
+      queries.push(base);
+      targets.push(mutate(rng, base, [0.05, 0.3, 0.6, 1][i % 4] ?? 0.3));
+    }
+    targets.push('XXXX', 'W');
+    const q = codeSet(queries);
+    const t = codeSet(targets);
+    const pairs = new Int32Array(queries.flatMap((_, i) => [i, i, i, (i + 7) % targets.length]));
+    const js = createJsPairAligner();
+    expect(Array.from(native.run(q, t, pairs, false))).toEqual(
+      Array.from(js.run(q, t, pairs, false)),
+    );
+    const a = native.run(q, t, pairs, true);
+    const b = js.run(q, t, pairs, true);
+    for (let p = 0; p < pairs.length / 2; p++) {
+      const x = a.subarray(p * ALIGN_FIELDS, (p + 1) * ALIGN_FIELDS);
+      const y = b.subarray(p * ALIGN_FIELDS, (p + 1) * ALIGN_FIELDS);
+      expect(x[0]).toBe(y[0]); // same optimal score
+      // Co-optimal alignments may differ in traceback; identity agrees closely.
+      const identity = (v: Int32Array): number =>
+        (v[2] as number) === 0 ? 0 : (v[1] as number) / (v[2] as number);
+      expect(Math.abs(identity(x) - identity(y))).toBeLessThan(0.05);
+      expect(
+        Math.abs((x[4] as number) - (x[3] as number) - ((y[4] as number) - (y[3] as number))),
+      ).toBeLessThanOrEqual(3);
+    }
+  });
+
+  it('rejects inconsistent input instead of reading out of bounds', () => {
+    if (native === undefined) {
+      return;
+    }
+    const q = codeSet(['MKV']);
+    expect(() => native.run(q, q, new Int32Array([0, 5]), false)).toThrow(/inconsistent/);
+  });
+});
