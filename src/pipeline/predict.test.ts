@@ -113,6 +113,7 @@ describe('predict (library)', () => {
     async function* generate(n: number): AsyncGenerator<ProteinRecord> {
       for (let i = 0; i < n; i++) {
         produced++;
+        await Promise.resolve();
         yield { id: `p${i}`, description: '', sequence: protein(rng, 60) };
       }
     }
@@ -149,11 +150,12 @@ describe('predict (library)', () => {
     }));
     const run = async (): Promise<number> => {
       let n = 0;
-      for await (const _ of predict(records, {
+      for await (const result of predict(records, {
         model,
         signal: controller.signal,
         batchSize: 100,
       })) {
+        expect(result.id).toBe(`c${n}`);
         n++;
         if (n === 150) {
           controller.abort();
