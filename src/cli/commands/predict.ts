@@ -1,6 +1,6 @@
 // `arginator predict INPUT`: FASTA in, a table with class probabilities and evidence out (stdout or --out).
 import { createWriteStream } from 'node:fs';
-import { rename, rm, stat } from 'node:fs/promises';
+import { rename, rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
 
 import { usageError } from '../../core/errors.ts';
@@ -76,7 +76,6 @@ export async function predictCommand(
   }
   const quiet = flag(options, 'quiet');
   const inputPath = resolve(io.cwd, input);
-  await stat(inputPath).catch(() => undefined); // readFastaFile reports a missing input with a proper message
   const { config } = await loadConfig([`task=${task}`], options, io);
   const kernels = loadFastestKernels({ notify: (line) => !quiet && io.stderr.write(`${line}\n`) });
   let ref = optionalString(options, 'model', '--model');
