@@ -12,6 +12,7 @@
 #include <atomic>
 #include <cmath>
 #include <condition_variable>
+#include <climits>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
@@ -861,6 +862,101 @@ __attribute__((target("avx2"))) static int32_t sw_striped(const uint8_t* q, int 
 }
 #endif
 
+
+// The most common diagonal (target position - query position) of shared 3-mers, or INT32_MIN if none.
+// Residue codes >= 20 (B, Z, X, *) break words.
+static int32_t main_diagonal(const uint8_t* q, int m, const uint8_t* t, int n, std::vector<int32_t>& head,
+                             std::vector<int32_t>& next, std::vector<int32_t>& votes) {
+  const int WORDS = 20 * 20 * 20;
+  head.assign(WORDS, -1);
+  next.assign(n > 0 ? n : 1, -1);
+  for (int j = 0; j + 2 < n; j++) {
+    if (t[j] >= 20 || t[j + 1] >= 20 || t[j + 2] >= 20) continue;
+    const int c = (t[j] * 20 + t[j + 1]) * 20 + t[j + 2];
+    next[j] = head[c];
+    head[c] = j;
+  }
+  votes.assign((size_t)m + n + 1, 0);
+  int32_t best = 0, bestDiag = INT32_MIN;
+  for (int i = 0; i + 2 < m; i++) {
+    if (q[i] >= 20 || q[i + 1] >= 20 || q[i + 2] >= 20) continue;
+    const int c = (q[i] * 20 + q[i + 1]) * 20 + q[i + 2];
+    for (int j = head[c]; j >= 0; j = next[j]) {
+      const int32_t v = ++votes[(size_t)(j - i + m)];
+      if (v > best) { best = v; bestDiag = j - i; }
+    }
+  }
+  return bestDiag;
+}
+
+// Local alignment restricted to diagonals dLo <= j - i <= dHi (1-based cells), with traceback in the
+// band only. Same recurrences and tie-breaking as sw_run. Returns the band's best score; fills out.
+static int32_t sw_banded(const uint8_t* q, int m, const uint8_t* t, int n, const int8_t* mat, int size,
+                         int open, int ext, int dLo, int dHi, SwWork& w, int32_t* out) {
+  const int32_t oc = open + ext, NEG = -(1 << 29);
+  const int W = dHi - dLo + 1;
+  sw_profile(q, m, mat, size, w);
+  w.h.assign(m + 1, 0);
+  w.e.assign(m + 1, NEG);
+  w.trace.assign((size_t)(n + 1) * W, 0);
+  int32_t* H = w.h.data();
+  int32_t* E = w.e.data();
+  int32_t best = 0;
+  int bi = 0, bj = 0;
+  for (int j = 1; j <= n; j++) {
+    const int iLo = std::max(1, j - dHi), iHi = std::min(m, j - dLo);
+    if (iLo > iHi) continue;
+    const int32_t* pr = w.prof.data() + (size_t)t[j - 1] * (m + 1);
+    int32_t diag = iLo - 1 >= 1 ? H[iLo - 1] : 0, hup = NEG, f = NEG;
+    // A row entering the band at the bottom was never computed: H = 0 (an empty local path), E = NEG.
+    uint8_t* tr = w.trace.data() + (size_t)j * W;
+    for (int i = iLo; i <= iHi; i++) {
+      const int32_t eo = H[i] - oc, ee = E[i] - ext;
+      const int32_t e = eo > ee ? eo : ee;
+      const int32_t fo = hup - oc, fe = f - ext;
+      f = fo > fe ? fo : fe;
+      int32_t h = diag + pr[i];
+      uint8_t src = 1;
+      if (e > h) { h = e; src = 2; }
+      if (f > h) { h = f; src = 3; }
+      if (h <= 0) { h = 0; src = 0; }
+      tr[i - (j - dHi)] = (uint8_t)(src | (ee > eo ? 4 : 0) | (fe > fo ? 8 : 0));
+      diag = H[i];
+      H[i] = h;
+      E[i] = e;
+      hup = h;
+      if (h > best) { best = h; bi = i; bj = j; }
+    }
+  }
+  int i = bi, j = bj, ident = 0, len = 0, state = 0;
+  while (i > 0 && j > 0) {
+    const int off = i - (j - dHi);
+    if (off < 0 || off >= W) break;  // cannot happen for in-band paths; stops a runaway traceback
+    const uint8_t c = w.trace[(size_t)j * W + off];
+    if (state == 0) {
+      const int src = c & 3;
+      if (src == 0) break;
+      if (src == 1) {
+        if (q[i - 1] == t[j - 1]) ident++;
+        len++; i--; j--;
+        continue;
+      }
+      state = src == 2 ? 1 : 2;
+    }
+    if (state == 1) {
+      const bool extend = (c & 4) != 0;
+      len++; j--;
+      if (!extend) state = 0;
+    } else {
+      const bool extend = (c & 8) != 0;
+      len++; i--;
+      if (!extend) state = 0;
+    }
+  }
+  out[0] = best; out[1] = ident; out[2] = len; out[3] = i; out[4] = bi; out[5] = j; out[6] = bj;
+  return best;
+}
+
 // swBatch(qCodes, qOffsets, tCodes, tOffsets, pairs, matrix, size, gapOpen, gapExtend, align, out, threads)
 // pairs = [q0, t0, q1, t1, ...]; out has 1 (score) or 7 (align) int32 per pair.
 napi_value SwBatch(napi_env env, napi_callback_info info) {
@@ -904,6 +1000,7 @@ napi_value SwBatch(napi_env env, napi_callback_info info) {
 #endif
   auto run = [&](size_t from, size_t to_) {
     SwWork w;
+    std::vector<int32_t> head, next, votes;
 #ifdef ARG_X86
     StripedWork sw;
 #endif
@@ -912,7 +1009,24 @@ napi_value SwBatch(napi_env env, napi_callback_info info) {
       const uint8_t* q = qc + qo[qi];
       const uint8_t* t = tc + to[ti];
       const int m = qo[qi + 1] - qo[qi], n = to[ti + 1] - to[ti];
-      if (align) sw_run(q, m, t, n, mat, size, open, ext, w, out + p * 7);
+      if (align) {
+        // Banded traceback around the main diagonal of shared 3-mers; kept only when it reaches the
+        // full optimal score (then it is an optimal alignment), else the full-matrix traceback.
+        const int32_t d = m >= 3 && n >= 3 ? main_diagonal(q, m, t, n, head, next, votes) : INT32_MIN;
+        bool done = false;
+        if (d != INT32_MIN) {
+#ifdef ARG_X86
+          const int32_t full = striped && (int64_t)std::min(m, n) * 11 < 30000
+                                   ? sw_striped(q, m, t, n, mat, size, open, ext, sw)
+                                   : sw_run(q, m, t, n, mat, size, open, ext, w, nullptr);
+#else
+          const int32_t full = sw_run(q, m, t, n, mat, size, open, ext, w, nullptr);
+#endif
+          const int32_t banded = sw_banded(q, m, t, n, mat, size, open, ext, d - 64, d + 64, w, out + p * 7);
+          done = banded == full;
+        }
+        if (!done) sw_run(q, m, t, n, mat, size, open, ext, w, out + p * 7);
+      }
 #ifdef ARG_X86
       else if (striped && (int64_t)std::min(m, n) * 11 < 30000) out[p] = sw_striped(q, m, t, n, mat, size, open, ext, sw);
 #endif
