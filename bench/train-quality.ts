@@ -21,7 +21,7 @@ import { createRng } from '../src/core/rng.ts';
 import { loadFastestKernels } from '../src/kernels/load-kernels.ts';
 import { loadLabelledFasta } from '../src/io/labelled-fasta.ts';
 import { argmaxRows, evaluate } from '../src/pipeline/evaluation.ts';
-import { standardiser } from '../src/pipeline/standardise.ts';
+import { standardiser } from '../src/core/model/standardise.ts';
 import { diamondAvailable, diamondBestHits, type BestHit } from './lib/diamond-baseline.ts';
 
 const ROOT = new URL('..', import.meta.url).pathname;

@@ -21,7 +21,7 @@ import { argmaxRows, evaluate } from './evaluation.ts';
 import type { HomologyEvidence } from './homology-stage.ts';
 import { homologyEvidence } from './homology-stage.ts';
 import type { Clock, RunHandle, RunRecord, RunTracker } from './ports.ts';
-import { standardiser } from './standardise.ts';
+import { standardiser } from '../core/model/standardise.ts';
 import type { TrainCharts } from './train-charts.ts';
 import { trainingCharts } from './train-charts.ts';
 import type { ClusterCache, SplitIndices } from './train-split.ts';

@@ -40,8 +40,6 @@ export interface HomologyOptions {
   readonly allowed?: (query: number, reference: number) => boolean;
   /** Smith-Waterman implementation (default: the portable TypeScript one). */
   readonly pairAligner?: PairAligner;
-  /** The references as residue codes, if the caller already has them (saves re-encoding). */
-  readonly referenceCodes?: CodeSet;
   /** Called after each block of queries with (done, total). */
   readonly onProgress?: (done: number, total: number) => void;
 }
@@ -103,15 +101,44 @@ function topIndices(
   return filled;
 }
 
-/** Computes homology features of every query against the references. */
+/** The reference side, prepared once (unit embeddings, residue codes, self-scores, labels). */
+export interface PreparedReferences {
+  readonly size: number;
+  readonly dim: number;
+  readonly classes: number;
+  readonly unit: Float32Array;
+  readonly codes: CodeSet;
+  readonly selfScores: Float64Array;
+  readonly labels: Int32Array;
+}
+
+export function prepareReferences(refs: HomologyReferences): PreparedReferences {
+  const size = refs.sequences.length;
+  const codes = codeSet(refs.sequences);
+  return {
+    size,
+    dim: refs.dim,
+    classes: refs.classes,
+    unit: normalisedRows(refs.embeddings, size, refs.dim),
+    codes,
+    selfScores: Float64Array.from({ length: size }, (_, r) => selfScore(sequenceCodes(codes, r))),
+    labels: Int32Array.from({ length: size }, (_, r) => refs.labels[r] as number),
+  };
+}
+
+/**
+ * Computes homology features of every query against the references (prepare them once with
+ * prepareReferences when the same references serve many calls, e.g. prediction batches).
+ */
 export function homologyFeatures(
   queries: HomologyQueries,
-  refs: HomologyReferences,
+  references: HomologyReferences | PreparedReferences,
   kernels: Kernels,
   options: HomologyOptions = {},
 ): HomologyResult {
+  const refs = 'unit' in references ? references : prepareReferences(references);
   const nq = queries.sequences.length;
-  const nr = refs.sequences.length;
+  const nr = refs.size;
   const { dim, classes } = refs;
   const candidates = Math.max(1, options.candidates ?? 1);
   const perClass = new Float32Array(nq * classes);
@@ -120,18 +147,16 @@ export function homologyFeatures(
   if (nq === 0 || nr === 0) {
     return { perClass, best, bestSimilarity };
   }
-  const refUnit = normalisedRows(refs.embeddings, nr, dim);
+  const refUnit = refs.unit;
   const queryUnit = normalisedRows(queries.embeddings, nq, dim);
-  const refCodes = options.referenceCodes ?? codeSet(refs.sequences);
+  const refCodes = refs.codes;
   const queryCodes = codeSet(queries.sequences);
-  const refSelf = Float64Array.from({ length: nr }, (_, r) =>
-    selfScore(sequenceCodes(refCodes, r)),
-  );
+  const refSelf = refs.selfScores;
   const aligner = options.pairAligner ?? createJsPairAligner();
   const cosine = new Float32Array(Math.min(BLOCK, nq) * nr);
   const top = new Int32Array(candidates);
   const topValues = new Float32Array(candidates);
-  const refLabel = Int32Array.from({ length: nr }, (_, r) => refs.labels[r] as number);
+  const refLabel = refs.labels;
   const pairs = new Int32Array(Math.min(BLOCK, nq) * classes * candidates * 2);
   for (let q0 = 0; q0 < nq; q0 += BLOCK) {
     const rows = Math.min(BLOCK, nq - q0);

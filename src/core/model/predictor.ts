@@ -3,8 +3,9 @@ import { ArginatorError } from '../errors.ts';
 import type { PairAligner } from '../sequence/pair-aligner.ts';
 import { ALIGN_FIELDS, codeSet, createJsPairAligner } from '../sequence/pair-aligner.ts';
 import type { DecodedArtifact, ModelHeader } from './artifact.ts';
+import { applyStandardisation } from './standardise.ts';
 import { fuseLogits } from './evidence-fusion.ts';
-import { homologyFeatures } from './homology.ts';
+import { homologyFeatures, prepareReferences } from './homology.ts';
 import type { Kernels } from './kernels.ts';
 import type { MlpParams } from './mlp.ts';
 import { forwardLogits, mlpFromData, softmaxRows } from './mlp.ts';
@@ -109,17 +110,18 @@ export function createPredictor(
       '',
     );
   }
+  // Prepared once: every prediction batch reuses the references' unit vectors, codes and self-scores.
   const refs =
     homology === undefined || referenceEmbeddings === undefined
       ? undefined
-      : {
+      : prepareReferences({
           sequences: homology.references.sequences,
           labels: homology.references.labels,
           classes: k,
           embeddings: referenceEmbeddings,
           dim,
-        };
-  const refCodes = refs === undefined ? undefined : codeSet(refs.sequences);
+        });
+  const refCodes = refs?.codes;
   const negative = labels.indexOf(header.task === 'binary' ? 'Non-Betalactamase' : 'NBL');
   const positive = header.positiveLabel === undefined ? -1 : labels.indexOf(header.positiveLabel);
 
@@ -136,20 +138,17 @@ export function createPredictor(
           '',
         );
       }
-      const x = new Float32Array(n * dim);
-      for (let i = 0; i < n; i++) {
-        for (let j = 0; j < dim; j++) {
-          x[i * dim + j] =
-            ((embeddings[i * dim + j] as number) - (mean[j] as number)) / (std[j] as number);
-        }
-      }
+      const { x } = applyStandardisation(
+        { x: embeddings, y: new Int32Array(n), n, dim },
+        mean,
+        std,
+      );
       let logits = forwardLogits(params, x, n, kernels);
       let evidence: ReturnType<typeof homologyFeatures> | undefined;
       if (refs !== undefined && homology !== undefined) {
         evidence = homologyFeatures({ sequences, embeddings }, refs, kernels, {
           candidates: homology.candidates,
           pairAligner,
-          ...(refCodes === undefined ? {} : { referenceCodes: refCodes }),
         });
         logits = fuseLogits(logits, evidence.perClass, homology.alpha);
       }

@@ -1,5 +1,5 @@
 // Feature standardisation fitted on training rows only: (x - mean) / std, std floored so constant features stay finite.
-import type { DenseDataset } from '../core/model/dataset.ts';
+import type { DenseDataset } from './dataset.ts';
 
 export interface Standardiser {
   readonly mean: Float32Array;
