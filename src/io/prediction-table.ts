@@ -1,5 +1,6 @@
 // Streaming writers of the prediction table (CSV, TSV, JSON) with the original system's column order.
 import { ArginatorError } from '../core/errors.ts';
+import type { Prediction } from '../core/model/predictor.ts';
 
 /** One predicted protein; `probabilities` maps class label → probability, in label order. */
 export interface PredictionRow {
@@ -243,4 +244,26 @@ function checkFinite(value: CellValue, column: string, row: PredictionRow): Cell
 
 function internal(reason: string, message: string, hint: string): ArginatorError {
   return new ArginatorError('INTERNAL', reason, message, hint);
+}
+
+/** One prediction as a table row (identity and coverage in percent). */
+export function predictionRow(
+  id: string,
+  p: Prediction,
+  labels: readonly string[],
+  version: string,
+): PredictionRow {
+  return {
+    protein_id: id,
+    predicted_label: p.label,
+    confidence_score: p.confidence,
+    prob_betalactamase: p.probBetalactamase,
+    probabilities: Object.fromEntries(labels.map((l, i) => [l, p.probabilities[i] ?? 0])),
+    nearest_reference: p.nearest?.id ?? null,
+    nearest_reference_label: p.nearest?.label ?? null,
+    identity: p.nearest === undefined ? null : p.nearest.identity * 100,
+    coverage: p.nearest === undefined ? null : p.nearest.coverage * 100,
+    novelty: p.novelty,
+    model_version: version,
+  };
 }

@@ -4,10 +4,14 @@ import { rename, rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
 
 import { usageError } from '../../core/errors.ts';
-import type { Prediction } from '../../core/model/predictor.ts';
 import { readFastaFile } from '../../io/fasta-source.ts';
-import type { PredictionRow, TableFormat } from '../../io/prediction-table.ts';
-import { createTableWriter, formatFromPath, predictionColumns } from '../../io/prediction-table.ts';
+import type { TableFormat } from '../../io/prediction-table.ts';
+import {
+  createTableWriter,
+  formatFromPath,
+  predictionColumns,
+  predictionRow,
+} from '../../io/prediction-table.ts';
 import { loadFastestKernels } from '../../kernels/load-kernels.ts';
 import { predict } from '../../pipeline/predict.ts';
 import { FsModelRegistry } from '../../store/fs-model-registry.ts';
@@ -20,27 +24,6 @@ import { runTraining } from './train.ts';
 
 const TASKS = ['binary', 'multiclass'] as const;
 const FORMATS: readonly TableFormat[] = ['csv', 'tsv', 'json'];
-
-export function toRow(
-  id: string,
-  p: Prediction,
-  labels: readonly string[],
-  version: string,
-): PredictionRow {
-  return {
-    protein_id: id,
-    predicted_label: p.label,
-    confidence_score: p.confidence,
-    prob_betalactamase: p.probBetalactamase,
-    probabilities: Object.fromEntries(labels.map((l, i) => [l, p.probabilities[i] ?? 0])),
-    nearest_reference: p.nearest?.id ?? null,
-    nearest_reference_label: p.nearest?.label ?? null,
-    identity: p.nearest === undefined ? null : p.nearest.identity * 100,
-    coverage: p.nearest === undefined ? null : p.nearest.coverage * 100,
-    novelty: p.novelty,
-    model_version: version,
-  };
-}
 
 export async function predictCommand(
   args: readonly string[],
@@ -130,7 +113,7 @@ export async function predictCommand(
       signal: io.signal,
       onProgress: (n) => progress.update(undefined, `${n.toLocaleString('en-US')} proteins`),
     })) {
-      writer.write(toRow(p.id, p.prediction, labels, model.version));
+      writer.write(predictionRow(p.id, p.prediction, labels, model.version));
       calls.set(p.prediction.label, (calls.get(p.prediction.label) ?? 0) + 1);
       count++;
     }
