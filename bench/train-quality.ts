@@ -1,10 +1,10 @@
 // Bench: trained classifiers (MLP, logistic regression, binary MLP) vs DIAMOND best hit on the same identity-cluster 5-fold CV.
 // Run: npx tsx bench/train-quality.ts [--epochs 50]   (needs data/default/derived/clusters-cdhit40.tsv and diamond on PATH)
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 
-import { BINARY_LABELS, MULTICLASS_LABELS, toBinaryLabel } from '../src/core/data/labelled.ts';
+import { BINARY_LABELS, MULTICLASS_LABELS } from '../src/core/data/labelled.ts';
 import type { MulticlassLabel } from '../src/core/data/labelled.ts';
 import { groupKFold, groupStratifiedSplit } from '../src/core/data/split.ts';
 import { BUILTIN_DIM, BUILTIN_ID, embedSequence } from '../src/core/embed/builtin-embedder.ts';
@@ -19,22 +19,18 @@ import type { AdamConfig } from '../src/core/model/optimizer.ts';
 import { trainClassifier } from '../src/core/model/train-loop.ts';
 import { createRng } from '../src/core/rng.ts';
 import { loadFastestKernels } from '../src/kernels/load-kernels.ts';
-import { loadLabelledFasta } from '../src/io/labelled-fasta.ts';
 import { argmaxRows, evaluate } from '../src/pipeline/evaluation.ts';
 import { standardiser } from '../src/core/model/standardise.ts';
+import { loadData, type Data } from './lib/cv-data.ts';
 import { diamondAvailable, diamondBestHits, type BestHit } from './lib/diamond-baseline.ts';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 const OUT = join(ROOT, 'bench/out');
-const FASTA = join(ROOT, 'data/default/default.fasta.gz');
-const LABELS_TSV = join(ROOT, 'data/default/labels.tsv');
-const CLUSTERS_TSV = join(ROOT, 'data/default/derived/clusters-cdhit40.tsv');
 const FOLDS = 5;
 const SEED = 42;
 /** Validation part of each training fold, split by clusters (train, val, test). */
 const INNER_SPLIT = [0.85, 0.15, 0] as const;
 const LOW_IDENTITY = 40;
-const HARD_NEG_GROUPS = new Set(['amr_hardneg', 'hardneg_pbp_ddpeptidase', 'hardneg_mbl_fold']);
 const NBL = MULTICLASS_LABELS.indexOf('NBL');
 const BL = BINARY_LABELS.indexOf('Betalactamase');
 
@@ -108,80 +104,6 @@ const DIAMOND_MODES: readonly { name: string; flags: readonly string[] }[] = [
   { name: 'DIAMOND best hit (default)', flags: [] },
   { name: 'DIAMOND best hit (--sensitive)', flags: ['--sensitive'] },
 ];
-
-// ---------- data ----------
-function readTsv(path: string): Map<string, Record<string, string>> {
-  const lines = readFileSync(path, 'utf8').split('\n');
-  const header = (lines[0] ?? '').split('\t');
-  const rows = new Map<string, Record<string, string>>();
-  for (const line of lines.slice(1)) {
-    if (line === '') {
-      continue;
-    }
-    const fields = line.split('\t');
-    const row: Record<string, string> = {};
-    header.forEach((h, j) => (row[h] = fields[j] ?? ''));
-    rows.set(fields[0] ?? '', row);
-  }
-  return rows;
-}
-
-interface Data {
-  readonly ids: string[];
-  readonly sequences: string[];
-  /** Multiclass label index (A, B, C, D, NBL). */
-  readonly y: Int32Array;
-  /** Binary label index (Betalactamase, Non-Betalactamase). */
-  readonly yBin: Int32Array;
-  readonly groups: Int32Array;
-  readonly hardNeg: boolean[];
-}
-
-async function loadData(): Promise<Data> {
-  const multi = await loadLabelledFasta(FASTA, { task: 'multiclass' });
-  const binary = await loadLabelledFasta(FASTA, { task: 'binary' });
-  const labels = readTsv(LABELS_TSV);
-  const clusters = readTsv(CLUSTERS_TSV);
-  const clusterNumber = new Map<string, number>();
-  const ids: string[] = [];
-  const sequences: string[] = [];
-  const y: number[] = [];
-  const yBin: number[] = [];
-  const groups: number[] = [];
-  const hardNeg: boolean[] = [];
-  multi.examples.forEach((e, i) => {
-    const id = e.record.id;
-    const b = binary.examples[i];
-    const label = e.label as MulticlassLabel;
-    if (b?.record.id !== id || b.label !== toBinaryLabel(label)) {
-      throw new Error(`binary and multiclass loads disagree at ${id}`);
-    }
-    const cluster = clusters.get(id)?.['cluster'];
-    const row = labels.get(id);
-    if (cluster === undefined || row?.['label'] !== label) {
-      throw new Error(`${id}: missing cluster or labels.tsv row, or its label differs`);
-    }
-    let g = clusterNumber.get(cluster);
-    if (g === undefined) {
-      g = clusterNumber.size;
-      clusterNumber.set(cluster, g);
-    }
-    ids.push(id);
-    sequences.push(e.record.sequence);
-    y.push(MULTICLASS_LABELS.indexOf(label));
-    yBin.push(BINARY_LABELS.indexOf(b.label));
-    groups.push(g);
-    hardNeg.push(HARD_NEG_GROUPS.has(row['group'] ?? ''));
-  });
-  return {
-    ids,
-    sequences,
-    y: Int32Array.from(y),
-    yBin: Int32Array.from(yBin),
-    groups: Int32Array.from(groups),
-    hardNeg,
-  };
-}
 
 // ---------- training ----------
 interface FoldRun {

@@ -125,11 +125,29 @@ export const COMMANDS: readonly CommandSpec[] = [
     load: async () => (await import('./commands/config.ts')).configCommand,
   },
   {
+    name: 'serve',
+    usage: 'serve [...overrides]',
+    description:
+      'Serve the HTTP API (docs/api.md) and the web UI; jobs survive restarts (docs/service.md)',
+    options: [
+      ['--port <port>', 'TCP port (default: server.port, 8000; 0 picks a free one)'],
+      ['--host <host>', 'address to listen on (default: server.host, 127.0.0.1)'],
+      ['--config-dir <dir>', 'use this configs folder instead of the shipped one'],
+    ],
+    examples: ['arginator serve', 'arginator serve --port 8080 --host 0.0.0.0 server.workers=2'],
+    load: async () => (await import('./commands/serve.ts')).serveCommand,
+  },
+  {
     name: 'start',
     usage: 'start',
     description:
-      'The main job: prepare the shipped dataset (embeddings cached in the data directory)',
-    options: [...COMMON],
+      'The main job: train the default model if none is registered, then serve the API and web UI',
+    options: [
+      ['--no-serve', 'stop once the model is ready (do not start the server)'],
+      ['--port <port>', 'TCP port (default: server.port, 8000)'],
+      ['--host <host>', 'address to listen on (default: server.host, 127.0.0.1)'],
+      ...COMMON,
+    ],
     load: async () => (await import('./commands/start.ts')).startCommand,
   },
 ];

@@ -15,14 +15,16 @@ import {
 import { loadFastestKernels } from '../../kernels/load-kernels.ts';
 import { predict } from '../../pipeline/predict.ts';
 import { FsModelRegistry } from '../../store/fs-model-registry.ts';
-import { loadPredictionModel } from '../../wiring/load-model.ts';
+import type { Task } from '../../wiring/task-model.ts';
+import { chooseTaskModel, loadTaskModel, resolveTaskModel } from '../../wiring/task-model.ts';
 import type { CliIo } from '../cli-io.ts';
 import { loadConfig } from '../load-config.ts';
 import { flag, inputOptions, optionalPositiveInt, optionalString } from '../options.ts';
 import { createProgress } from '../progress.ts';
 import { runTraining } from './train.ts';
 
-const TASKS = ['binary', 'multiclass'] as const;
+const TASKS: readonly string[] = ['binary', 'multiclass'] satisfies Task[];
+const isTask = (t: string): t is Task => TASKS.includes(t);
 const FORMATS: readonly TableFormat[] = ['csv', 'tsv', 'json'];
 
 export async function predictCommand(
@@ -39,7 +41,7 @@ export async function predictCommand(
     );
   }
   const task = optionalString(options, 'task', '--task') ?? 'multiclass';
-  if (!(TASKS as readonly string[]).includes(task)) {
+  if (!isTask(task)) {
     throw usageError(
       'cli.bad-task',
       `--task must be binary or multiclass, got '${task}'`,
@@ -63,8 +65,9 @@ export async function predictCommand(
   const kernels = loadFastestKernels({ notify: (line) => !quiet && io.stderr.write(`${line}\n`) });
   let ref = optionalString(options, 'model', '--model');
   if (ref === undefined) {
-    const alias = `latest:${task}`;
-    if ((await new FsModelRegistry(config.paths.models).index()).aliases[alias] === undefined) {
+    // The model rule (docs/prediction.md) is shared with the server: src/wiring/task-model.ts.
+    const registry = new FsModelRegistry(config.paths.models);
+    if (chooseTaskModel(task, await registry.index()) === undefined) {
       io.stderr.write(
         `no ${task} model is registered yet: training the default ${task} model first\n`,
       );
@@ -77,9 +80,10 @@ export async function predictCommand(
         return 130;
       }
     }
-    ref = alias;
+    ref = (await resolveTaskModel(task, config.paths.models)).version;
   }
-  const model = await loadPredictionModel(
+  const model = await loadTaskModel(
+    task,
     ref.endsWith('.argm') ? resolve(io.cwd, ref) : ref,
     config.paths.models,
     kernels,

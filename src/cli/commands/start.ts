@@ -1,4 +1,5 @@
-// `arginator start` (npm start): the main job. Trains the default model on the shipped dataset if none is registered.
+// `arginator start` (npm start): the main job. Trains the default model on the shipped dataset if none is
+// registered, then serves the API and web UI (`--no-serve` stops after the model).
 import { FsModelRegistry } from '../../store/fs-model-registry.ts';
 import type { CliIo } from '../cli-io.ts';
 import { loadConfig } from '../load-config.ts';
@@ -37,5 +38,10 @@ export async function startCommand(
       `${JSON.stringify({ model: version, alias, trained, home: config.paths.home })}\n`,
     );
   }
-  return 0;
+  // cac turns --no-serve into serve: false.
+  if (options['serve'] === false || io.signal.aborted) {
+    return 0;
+  }
+  const { serveCommand } = await import('./serve.ts');
+  return serveCommand([], options, io);
 }

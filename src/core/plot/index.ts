@@ -6,3 +6,4 @@ export * from './loss-curves.ts';
 export * from './reliability.ts';
 export * from './roc-pr.ts';
 export * from './scatter.ts';
+export * from './reference-map-spec.ts';

@@ -17,6 +17,7 @@ const FILES: Record<string, string> = {
   - processing: default
   - model: mlp
   - split: cluster
+  - server: default
   - _self_
 `,
   'task/binary.yaml':
@@ -41,6 +42,7 @@ cache: \${paths.home}/cache
   'model/logreg.yaml': 'name: logreg\nhidden_sizes: []\n',
   'split/cluster.yaml': 'name: cluster\n',
   'split/stratified.yaml': 'name: stratified\n',
+  'server/default.yaml': 'port: 8000\n',
 };
 
 function source(changes: Record<string, string> = {}) {
@@ -75,6 +77,7 @@ describe('resolveConfig: composition', () => {
       processing: 'default',
       model: 'mlp',
       split: 'cluster',
+      server: 'default',
     });
     expect(config.task.labels).toEqual(['A', 'B', 'C', 'D', 'NBL']);
     expect(config.optimizer).toEqual({

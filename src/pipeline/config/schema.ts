@@ -252,6 +252,78 @@ const split = z
   .discriminatedUnion('name', [clusterSplit, stratifiedSplit])
   .describe('How proteins are divided into train, validation and test');
 
+const server = z
+  .strictObject({
+    host: z.string().min(1).default('127.0.0.1').describe('Address `arginator serve` listens on'),
+    port: z.int().gte(0).lte(65535).default(8000).describe('TCP port (0 picks a free one)'),
+    workers: z
+      .int()
+      .gte(1)
+      .default(1)
+      .describe('Jobs run at the same time, each on its own worker thread'),
+    embedder_threads: z
+      .int()
+      .gte(1)
+      .nullable()
+      .default(null)
+      .describe('Embedding threads per job worker; null means one per CPU'),
+    max_upload_bytes: z
+      .int()
+      .gte(1)
+      .default(52_428_800)
+      .describe('Largest upload or JSON body, in bytes; also the limit after gunzip (gzip bombs)'),
+    max_proteins: z.int().gte(1).default(200_000).describe('Proteins per job'),
+    max_sequence_length: z.int().gte(1).default(40_000).describe('Residues per protein'),
+    sync_max_proteins: z
+      .int()
+      .gte(1)
+      .default(100)
+      .describe('Proteins per synchronous request (POST /v1/predict)'),
+    max_attempts: z
+      .int()
+      .gte(1)
+      .default(3)
+      .describe('Runs of a job (restarts after a crash included) before it is failed'),
+    retention_hours: z
+      .number()
+      .gt(0)
+      .default(168)
+      .describe('Hours a finished job keeps its input and results before the sweeper removes them'),
+    sweep_interval_seconds: z
+      .number()
+      .gt(0)
+      .default(300)
+      .describe('How often expired jobs are swept'),
+    shutdown_grace_seconds: z
+      .number()
+      .gte(0)
+      .default(30)
+      .describe('On SIGTERM/SIGINT, how long running jobs may finish before they are re-queued'),
+    api_keys: z
+      .array(z.string().min(8))
+      .default([])
+      .describe(
+        'Keys accepted in X-API-Key for POST/DELETE; empty: no key needed (env ARGINATOR_API_KEYS adds keys)',
+      ),
+    cors_origins: z
+      .array(z.string().min(1))
+      .default([])
+      .describe(
+        "Origins allowed to call the API from a browser ('*' for any); empty: no CORS headers",
+      ),
+    rate_limit_max: z
+      .int()
+      .gte(0)
+      .default(1000)
+      .describe('Requests per client address per window; 0 disables rate limiting'),
+    rate_limit_window_seconds: z.number().gt(0).default(60).describe('Rate-limit window'),
+    web_dir: path
+      .nullable()
+      .default(null)
+      .describe('Folder of the built web UI served at /; null: the package web/dist'),
+  })
+  .describe('The HTTP service (`arginator serve`, docs/service.md)');
+
 export const configSchema = z.strictObject({
   task,
   optimizer,
@@ -261,6 +333,7 @@ export const configSchema = z.strictObject({
   processing,
   model,
   split,
+  server,
 });
 
 /** The config after composition, overrides, interpolation and validation. */

@@ -1,0 +1,61 @@
+// `arginator serve`: the HTTP API and the web UI, until Ctrl-C or SIGTERM (then a graceful stop).
+import { join } from 'node:path';
+
+import { startServer } from '../../server/main.ts';
+import { PACKAGE_ROOT } from '../../wiring/package-info.ts';
+import type { CliIo } from '../cli-io.ts';
+import { loadConfig } from '../load-config.ts';
+import { optionalString } from '../options.ts';
+import { usageError } from '../../core/errors.ts';
+
+function port(options: Readonly<Record<string, unknown>>): number | undefined {
+  const value = options['port'];
+  if (value === undefined) {
+    return undefined;
+  }
+  const n = typeof value === 'number' ? value : Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) {
+    throw usageError(
+      'cli.bad-port',
+      `--port must be a whole number from 0 to 65535, got '${typeof value === 'string' ? value : JSON.stringify(value)}'`,
+      'e.g. --port 8000 (0 picks a free port)',
+    );
+  }
+  return n;
+}
+
+/** Serves until `io.signal` aborts. `overrides` are config overrides (e.g. server.workers=2). */
+export async function serveCommand(
+  args: readonly string[],
+  options: Readonly<Record<string, unknown>>,
+  io: CliIo,
+): Promise<number> {
+  const { config } = await loadConfig(args, options, io);
+  const s = config.server;
+  const fromEnv = (io.env['ARGINATOR_API_KEYS'] ?? '')
+    .split(',')
+    .map((k) => k.trim())
+    .filter((k) => k !== '');
+  const server = await startServer({
+    host: optionalString(options, 'host', '--host') ?? s.host,
+    port: port(options) ?? s.port,
+    home: config.paths.home,
+    modelsDir: config.paths.models,
+    runsDir: config.paths.runs,
+    settings: s,
+    apiKeys: [...s.api_keys, ...fromEnv],
+    webDir: s.web_dir ?? join(PACKAGE_ROOT, 'web', 'dist'),
+    logger: { level: io.env['ARGINATOR_LOG_LEVEL'] ?? 'info' },
+  });
+  io.stderr.write(
+    `arginator: serving ${server.url} (web UI at /, API docs at ${server.url}/docs); Ctrl-C stops\n`,
+  );
+  if (!io.signal.aborted) {
+    await new Promise<void>((resolve) =>
+      io.signal.addEventListener('abort', () => resolve(), { once: true }),
+    );
+  }
+  io.stderr.write('arginator: stopping (running jobs finish or are re-queued)\n');
+  await server.close();
+  return 0;
+}

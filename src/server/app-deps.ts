@@ -1,0 +1,34 @@
+// What createApp needs: the service's adapters and use cases, built by service.ts (or by tests).
+import type { ResolvedConfig } from '../pipeline/config/schema.ts';
+import type { JobFiles, JobStore } from '../pipeline/jobs/ports.ts';
+import type { JobRunner } from '../pipeline/jobs/run-jobs.ts';
+import type { RunTracker } from '../pipeline/ports.ts';
+import type { FsModelRegistry } from '../store/fs-model-registry.ts';
+import type { JobEvents } from './job-events.ts';
+import type { MapProvider } from './job-maps.ts';
+import type { ServiceMetrics } from './metrics.ts';
+import type { ModelProvider } from './model-provider.ts';
+
+export type ServerSettings = ResolvedConfig['server'];
+
+export interface AppDeps {
+  readonly settings: ServerSettings;
+  /** Keys accepted in X-API-Key (config plus ARGINATOR_API_KEYS); empty: writes are open. */
+  readonly apiKeys: readonly string[];
+  readonly store: JobStore;
+  readonly files: JobFiles;
+  readonly runner: JobRunner;
+  readonly events: JobEvents;
+  readonly models: ModelProvider;
+  /** Reference maps of models and jobs (UMAP). */
+  readonly maps: MapProvider;
+  readonly registry: FsModelRegistry;
+  readonly runs: RunTracker;
+  readonly metrics: ServiceMetrics;
+  /** Folder of the built web UI (index.html), if it exists. */
+  readonly webDir: string | undefined;
+  readonly newId: () => string;
+  readonly now: () => Date;
+  /** Fastify logger option: false in tests, pino options in `arginator serve`. */
+  readonly logger: boolean | { level: string };
+}

@@ -1,0 +1,171 @@
+// createApp(deps): the fastify app with every route, limit and hook; it never listens (main.ts does).
+import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+
+import fastifyCors from '@fastify/cors';
+import fastifyMultipart from '@fastify/multipart';
+import fastifyRateLimit from '@fastify/rate-limit';
+import fastifyStatic from '@fastify/static';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import Fastify from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+
+import { PACKAGE_VERSION } from '../wiring/package-info.ts';
+import type { AppDeps } from './app-deps.ts';
+import { HttpProblem, problemHandler, sendProblem, toProblem } from './problem.ts';
+import { catalogueRoutes } from './routes/catalogue.ts';
+import { healthRoutes } from './routes/health.ts';
+import { jobRoutes } from './routes/jobs.ts';
+import { legacyRoutes } from './routes/legacy.ts';
+import { mapRoutes } from './routes/maps.ts';
+import { predictRoutes } from './routes/predict.ts';
+
+const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+const NO_UI_PAGE = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>ARGinator</title></head>
+<body style="font-family: sans-serif; max-width: 40em; margin: 3em auto">
+<h1>ARGinator</h1>
+<p>The API is running, but the web UI has not been built. Run <code>npm run build</code> (it builds
+<code>web/dist</code>) and restart the server.</p>
+<p>API documentation: <a href="/docs">/docs</a> (OpenAPI: <a href="/openapi.json">/openapi.json</a>).</p>
+</body></html>
+`;
+
+function digest(key: string): Buffer {
+  return createHash('sha256').update(key).digest();
+}
+
+/** Compares digests in constant time, so response timing says nothing about the keys. */
+function keyChecker(keys: readonly string[]): (request: FastifyRequest) => void {
+  const digests = keys.map(digest);
+  return (request) => {
+    if (digests.length === 0 || !WRITE_METHODS.has(request.method)) {
+      return;
+    }
+    const given = request.headers['x-api-key'];
+    const d = typeof given === 'string' ? digest(given) : undefined;
+    if (d === undefined || !digests.some((k) => timingSafeEqual(k, d))) {
+      throw new HttpProblem(
+        401,
+        'http.api-key',
+        given === undefined ? 'this endpoint needs an API key' : 'the API key is not valid',
+        'send the header X-API-Key: <key> (keys are set in server.api_keys or ARGINATOR_API_KEYS)',
+      );
+    }
+  };
+}
+
+export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
+  const s = deps.settings;
+  const app = Fastify({
+    logger: deps.logger,
+    bodyLimit: s.max_upload_bytes,
+    requestIdHeader: 'x-request-id',
+    genReqId: () => `req-${randomUUID().slice(0, 13)}`,
+    // Uploads can be slow; a stalled client is cut off rather than holding a socket forever.
+    requestTimeout: 10 * 60_000,
+  });
+  // Schemas document the routes (OpenAPI); handlers parse their input with zod, once.
+  app.setValidatorCompiler(() => () => true);
+  app.setSerializerCompiler(() => (data) => JSON.stringify(data));
+  const onError = problemHandler(s.max_upload_bytes);
+  app.setErrorHandler(onError);
+  app.setNotFoundHandler((request, reply) =>
+    sendProblem(
+      reply,
+      toProblem(
+        new HttpProblem(
+          404,
+          'http.not-found',
+          `no route ${request.method} ${request.url.split('?')[0] ?? ''}`,
+          'see /docs for the endpoints',
+        ),
+        request.id,
+        s.max_upload_bytes,
+      ),
+    ),
+  );
+
+  app.addHook('onResponse', (request, reply, done) => {
+    deps.metrics.observeRequest(
+      request.method,
+      request.routeOptions.url ?? 'unmatched',
+      reply.statusCode,
+      reply.elapsedTime / 1000,
+    );
+    done();
+  });
+  const checkKey = keyChecker(deps.apiKeys);
+  app.addHook('onRequest', (request, reply, done) => {
+    reply.header('x-request-id', request.id);
+    checkKey(request);
+    done();
+  });
+
+  if (s.cors_origins.length > 0) {
+    await app.register(fastifyCors, {
+      origin: s.cors_origins.includes('*') ? true : [...s.cors_origins],
+      methods: ['GET', 'POST', 'DELETE'],
+      allowedHeaders: ['content-type', 'x-api-key', 'idempotency-key', 'x-request-id'],
+      exposedHeaders: ['x-request-id'],
+    });
+  }
+  if (s.rate_limit_max > 0) {
+    await app.register(fastifyRateLimit, {
+      max: s.rate_limit_max,
+      timeWindow: s.rate_limit_window_seconds * 1000,
+      errorResponseBuilder: (_request, context) =>
+        new HttpProblem(
+          429,
+          'http.rate-limit',
+          `more than ${context.max} requests in ${context.after}`,
+          `wait ${context.after} and retry (server.rate_limit_max per client address)`,
+        ),
+    });
+  }
+  await app.register(fastifyMultipart, {
+    limits: {
+      fileSize: s.max_upload_bytes,
+      files: 20,
+      fields: 20,
+      parts: 50,
+      fieldSize: 1024 * 1024,
+    },
+  });
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'ARGinator',
+        version: PACKAGE_VERSION,
+        description:
+          'Beta-lactamase detection and Ambler classification. Errors are application/problem+json (docs/api.md).',
+      },
+      components: {
+        securitySchemes: { apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' } },
+      },
+    },
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
+
+  legacyRoutes(app, deps);
+  jobRoutes(app, deps);
+  predictRoutes(app, deps);
+  catalogueRoutes(app, deps);
+  healthRoutes(app, deps);
+  mapRoutes(app, deps, deps.maps);
+  app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
+
+  const webDir = deps.webDir;
+  if (webDir !== undefined && existsSync(join(webDir, 'index.html'))) {
+    await app.register(fastifyStatic, { root: webDir, prefix: '/' });
+  } else {
+    app.get('/', { schema: { hide: true } }, (_request, reply) =>
+      reply.type('text/html; charset=utf-8').send(NO_UI_PAGE),
+    );
+  }
+  return app;
+}

@@ -1,0 +1,62 @@
+// The models the request thread keeps loaded (synchronous /v1/predict, /readyz), chosen by the task rule.
+import type { Kernels } from '../core/model/kernels.ts';
+import type { PredictionModel } from '../pipeline/predict.ts';
+import { loadPredictionModel } from '../wiring/load-model.ts';
+import type { ModelChoice, Task } from '../wiring/task-model.ts';
+import { adaptModelToTask, resolveTaskModel } from '../wiring/task-model.ts';
+
+export interface ModelProvider {
+  /** The registered model a new job of `task` uses (throws NOT_FOUND when there is none). */
+  choose(task: Task): Promise<ModelChoice>;
+  /** The loaded model for `task` (loads it on first use). */
+  get(task: Task): Promise<PredictionModel>;
+  /** The model `version` as trained (not adapted to a task), e.g. for its reference map. */
+  base(version: string): Promise<PredictionModel>;
+  /** The version loaded for multiclass, if any: readiness. */
+  readonly loadedVersion: string | undefined;
+  close(): Promise<void>;
+}
+
+export function createModelProvider(options: {
+  modelsDir: string;
+  kernels: Kernels;
+  threads?: number | undefined;
+}): ModelProvider {
+  const loaded = new Map<string, Promise<PredictionModel>>();
+  let loadedVersion: string | undefined;
+  const load = (version: string): Promise<PredictionModel> => {
+    let model = loaded.get(version);
+    if (model === undefined) {
+      model = loadPredictionModel(version, options.modelsDir, options.kernels, {
+        threads: options.threads,
+      });
+      loaded.set(version, model);
+      model.catch(() => loaded.delete(version));
+    }
+    return model;
+  };
+  return {
+    choose: (task) => resolveTaskModel(task, options.modelsDir),
+    async get(task) {
+      const choice = await resolveTaskModel(task, options.modelsDir);
+      const model = adaptModelToTask(await load(choice.version), task);
+      if (task === 'multiclass' || loadedVersion === undefined) {
+        loadedVersion = choice.version;
+      }
+      return model;
+    },
+    base: load,
+    get loadedVersion() {
+      return loadedVersion;
+    },
+    async close() {
+      const all = await Promise.allSettled(loaded.values());
+      loaded.clear();
+      for (const r of all) {
+        if (r.status === 'fulfilled') {
+          await r.value.embedder.close();
+        }
+      }
+    },
+  };
+}

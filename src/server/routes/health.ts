@@ -1,0 +1,38 @@
+// Liveness, readiness (a model is loaded) and Prometheus metrics.
+import type {} from '@fastify/swagger';
+import type { FastifyInstance } from 'fastify';
+
+import type { AppDeps } from '../app-deps.ts';
+import { HttpProblem } from '../problem.ts';
+
+export function healthRoutes(app: FastifyInstance, deps: AppDeps): void {
+  app.get('/healthz', { schema: { tags: ['health'], summary: 'Liveness (no work done)' } }, () => ({
+    status: 'ok',
+  }));
+
+  app.get(
+    '/readyz',
+    { schema: { tags: ['health'], summary: 'Ready once a model is loaded' } },
+    () => {
+      const version = deps.models.loadedVersion;
+      if (version === undefined) {
+        // Start loading (once) so that a later probe finds the model ready.
+        deps.models.get('multiclass').catch(() => undefined);
+        throw new HttpProblem(
+          503,
+          'model.not-loaded',
+          'no model is loaded yet',
+          "wait for the model to load; if none is registered, train one with 'arginator train'",
+        );
+      }
+      return { status: 'ready', model_version: version };
+    },
+  );
+
+  app.get(
+    '/metrics',
+    { schema: { tags: ['health'], summary: 'Prometheus metrics' } },
+    async (_request, reply) =>
+      reply.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics()),
+  );
+}

@@ -1,0 +1,172 @@
+// Test helpers: a data directory with a tiny registered model, a service on it, and job polling.
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import type { FastifyInstance } from 'fastify';
+
+import { builtinEmbedderFactory } from '../../core/embed/builtin-embedder.ts';
+import type { ModelHeaderBody } from '../../core/model/artifact.ts';
+import { encodeArtifact } from '../../core/model/artifact.ts';
+import { initMlp } from '../../core/model/mlp.ts';
+import { createRng } from '../../core/rng.ts';
+import { configSchema } from '../../pipeline/config/schema.ts';
+import { FsModelRegistry } from '../../store/fs-model-registry.ts';
+import type { ServerSettings } from '../app-deps.ts';
+import type { JobJson } from '../job-json.ts';
+import type { Service } from '../service.ts';
+import { createService } from '../service.ts';
+
+const AA = 'ACDEFGHIKLMNPQRSTVWY';
+export const LABELS = ['A', 'B', 'C', 'D', 'NBL'];
+
+export function randomProtein(rng: () => number, length: number): string {
+  return Array.from({ length }, () => AA[Math.floor(rng() * AA.length)] ?? 'A').join('');
+}
+
+/** `n` random proteins as FASTA (seeded), ids q0…q{n-1}. */
+export function randomFasta(n: number, seed = 7, length = 120): string {
+  const rng = createRng(seed);
+  return Array.from(
+    { length: n },
+    (_, i) => `>q${i} protein ${i}\n${randomProtein(rng, length + (i % 37))}\n`,
+  ).join('');
+}
+
+export async function makeHome(): Promise<string> {
+  return mkdtemp(join(tmpdir(), 'arginator-server-'));
+}
+
+/**
+ * Registers a small but real multiclass model (random MLP weights, 10 references) in
+ * <home>/models, as `arginator train` would; returns its version.
+ */
+export async function registerTinyModel(
+  home: string,
+  task: 'multiclass' | 'binary' = 'multiclass',
+): Promise<string> {
+  const embedder = await builtinEmbedderFactory.create({});
+  const rng = createRng(3);
+  const dim = embedder.dim;
+  const labels = task === 'multiclass' ? LABELS : ['Betalactamase', 'Non-Betalactamase'];
+  const params = initMlp({ inputDim: dim, hidden: [8], outputDim: labels.length, dropout: 0 }, rng);
+  const refs = Array.from({ length: 10 }, () => randomProtein(rng, 60));
+  const body: ModelHeaderBody = {
+    packageVersion: 'test',
+    createdAt: '2026-11-26T00:00:00.000Z',
+    task,
+    labels,
+    ...(task === 'binary' ? { positiveLabel: 'Betalactamase' } : {}),
+    embedder: {
+      name: 'builtin',
+      id: embedder.id,
+      dim,
+      fingerprint: embedder.fingerprint,
+      options: {},
+    },
+    architecture: { kind: 'mlp', inputDim: dim, hidden: [8], outputDim: labels.length, dropout: 0 },
+    normalisation: { kind: 'standardise' },
+    homology: {
+      candidates: 1,
+      alpha: 4,
+      references: {
+        ids: refs.map((_, i) => `ref${i}`),
+        labels: refs.map((_, i) => i % labels.length),
+        sequences: refs,
+      },
+    },
+    calibration: { temperature: 1.5 },
+    training: {},
+  };
+  const artifact = encodeArtifact(
+    body,
+    new Map([
+      ['mlp.params', params.data],
+      ['norm.mean', new Float32Array(dim)],
+      ['norm.std', new Float32Array(dim).fill(1)],
+    ]),
+  );
+  await embedder.close();
+  const { version } = await new FsModelRegistry(join(home, 'models')).register({
+    artifact,
+    runId: 'test-run',
+    task,
+    metrics: {},
+  });
+  return version;
+}
+
+/** The schema defaults with `changes`: what configs/server/default.yaml gives, without rate limits. */
+export function testSettings(changes: Partial<ServerSettings> = {}): ServerSettings {
+  const defaults = configSchema.shape.server.parse({});
+  return { ...defaults, rate_limit_max: 0, embedder_threads: 1, ...changes };
+}
+
+export async function startService(
+  home: string,
+  changes: Partial<ServerSettings> = {},
+  apiKeys: readonly string[] = [],
+  webDir?: string,
+): Promise<Service> {
+  return createService({
+    home,
+    modelsDir: join(home, 'models'),
+    runsDir: join(home, 'runs'),
+    settings: testSettings(changes),
+    apiKeys,
+    webDir,
+    logger: false,
+    mapFitter: 'inline',
+  });
+}
+
+/** Polls GET /v1/jobs/{id} until the job has finished. */
+export async function waitForJob(
+  app: FastifyInstance,
+  id: string,
+  timeoutMs = 30_000,
+): Promise<JobJson> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const res = await app.inject({ method: 'GET', url: `/v1/jobs/${id}` });
+    const job = res.json<JobJson>();
+    if (['completed', 'failed', 'cancelled', 'expired'].includes(job.status)) {
+      return job;
+    }
+    if (Date.now() > until) {
+      throw new Error(`job ${id} did not finish in ${timeoutMs} ms: ${res.body}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** A multipart/form-data body with file parts and fields, for app.inject. */
+export function multipart(
+  parts: readonly (
+    { name: string; filename: string; data: Uint8Array | string } | { name: string; value: string }
+  )[],
+): { payload: Buffer; headers: Record<string, string> } {
+  const boundary = '----arginator-test-boundary';
+  const chunks: Buffer[] = [];
+  for (const p of parts) {
+    chunks.push(Buffer.from(`--${boundary}\r\n`));
+    if ('filename' in p) {
+      chunks.push(
+        Buffer.from(
+          `Content-Disposition: form-data; name="${p.name}"; filename="${p.filename}"\r\nContent-Type: application/octet-stream\r\n\r\n`,
+        ),
+      );
+      chunks.push(typeof p.data === 'string' ? Buffer.from(p.data) : Buffer.from(p.data));
+    } else {
+      chunks.push(
+        Buffer.from(`Content-Disposition: form-data; name="${p.name}"\r\n\r\n${p.value}`),
+      );
+    }
+    chunks.push(Buffer.from('\r\n'));
+  }
+  chunks.push(Buffer.from(`--${boundary}--\r\n`));
+  return {
+    payload: Buffer.concat(chunks),
+    headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
+  };
+}

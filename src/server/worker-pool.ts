@@ -1,0 +1,150 @@
+// A fixed pool of job worker threads behind the JobExecutor port; a crashed worker is replaced.
+import { Worker } from 'node:worker_threads';
+
+import { ArginatorError, cancelledError } from '../core/errors.ts';
+import type { Job, JobSummary } from '../pipeline/jobs/job.ts';
+import type { JobExecutor, JobFiles, JobRunOptions } from '../pipeline/jobs/ports.ts';
+import type { FromWorker, ToWorker, WorkerInit } from './worker-protocol.ts';
+
+interface Current {
+  readonly jobId: string;
+  readonly options: JobRunOptions;
+  resolve(summary: JobSummary): void;
+  reject(error: Error): void;
+}
+
+interface Slot {
+  worker: Worker;
+  current: Current | undefined;
+}
+
+/**
+ * From TypeScript sources (tests, `npm run dev`) the worker registers tsx's loader itself: on
+ * Node 20 a worker does not inherit the parent's loader hooks (as in embedders/threaded).
+ */
+function startWorker(init: WorkerInit): Worker {
+  const url = new URL(
+    import.meta.url.endsWith('.ts') ? './job-worker.ts' : './job-worker.js',
+    import.meta.url,
+  );
+  if (!url.pathname.endsWith('.ts')) {
+    return new Worker(url, { workerData: init });
+  }
+  const tsxApi = import.meta.resolve('tsx/esm/api');
+  const code = `import(${JSON.stringify(tsxApi)}).then((m) => { m.register(); return import(${JSON.stringify(url.href)}); })`;
+  return new Worker(code, { eval: true, workerData: init });
+}
+
+export interface WorkerPoolOptions extends WorkerInit {
+  readonly size: number;
+  readonly files: JobFiles;
+}
+
+export function createWorkerPool(options: WorkerPoolOptions): JobExecutor {
+  const init: WorkerInit = { modelsDir: options.modelsDir, threads: options.threads };
+  let closed = false;
+  const slots: Slot[] = [];
+
+  const attach = (slot: Slot): void => {
+    slot.worker.on('message', (message: FromWorker) => {
+      const current = slot.current;
+      if (current?.jobId !== message.jobId) {
+        return;
+      }
+      switch (message.type) {
+        case 'progress':
+          current.options.onProgress(message.done);
+          return;
+        case 'done':
+          slot.current = undefined;
+          current.resolve(message.summary);
+          return;
+        case 'failed': {
+          slot.current = undefined;
+          const e = message.error;
+          current.reject(new ArginatorError(e.code, e.reason, e.message, e.hint, e.location));
+          return;
+        }
+      }
+    });
+    const crashed = (why: string): void => {
+      const current = slot.current;
+      slot.current = undefined;
+      current?.reject(
+        new ArginatorError(
+          'INTERNAL',
+          'job.worker-crashed',
+          `the job worker thread stopped (${why})`,
+          'retry the job; if it fails again, report it with the server log',
+        ),
+      );
+      if (!closed) {
+        slot.worker = startWorker(init);
+        attach(slot);
+      }
+    };
+    slot.worker.on('error', (e) => crashed(e.message));
+    slot.worker.on('exit', (code) => {
+      if (!closed) {
+        crashed(`exit code ${code}`);
+      }
+    });
+  };
+
+  for (let i = 0; i < options.size; i++) {
+    const slot: Slot = { worker: startWorker(init), current: undefined };
+    attach(slot);
+    slots.push(slot);
+  }
+
+  return {
+    run(job: Job, runOptions: JobRunOptions): Promise<JobSummary> {
+      const slot = slots.find((s) => s.current === undefined);
+      if (slot === undefined || closed) {
+        return Promise.reject(
+          new ArginatorError('INTERNAL', 'job.no-worker', 'no free job worker', ''),
+        );
+      }
+      if (runOptions.signal.aborted) {
+        return Promise.reject(cancelledError('The job'));
+      }
+      return new Promise<JobSummary>((resolve, reject) => {
+        const onAbort = (): void => {
+          const message: ToWorker = { type: 'cancel', jobId: job.id };
+          slot.worker.postMessage(message);
+        };
+        runOptions.signal.addEventListener('abort', onAbort, { once: true });
+        const settle = (): void => runOptions.signal.removeEventListener('abort', onAbort);
+        slot.current = {
+          jobId: job.id,
+          options: runOptions,
+          resolve: (s) => {
+            settle();
+            resolve(s);
+          },
+          reject: (e) => {
+            settle();
+            reject(e);
+          },
+        };
+        const message: ToWorker = {
+          type: 'run',
+          jobId: job.id,
+          task: job.task,
+          modelVersion: job.modelVersion,
+          inputPath: options.files.inputPath(job.id),
+          outputs: {
+            csv: options.files.resultPath(job.id, 'csv'),
+            tsv: options.files.resultPath(job.id, 'tsv'),
+            json: options.files.resultPath(job.id, 'json'),
+          },
+        };
+        slot.worker.postMessage(message);
+      });
+    },
+    async close(): Promise<void> {
+      closed = true;
+      await Promise.all(slots.map((s) => s.worker.terminate()));
+    },
+  };
+}

@@ -1,0 +1,117 @@
+// The one rule that picks the model for a task (CLI predict and the server): latest:<task>, or for
+// binary the multiclass model with the binary labels derived from prob_betalactamase.
+import { ArginatorError } from '../core/errors.ts';
+import type { Kernels } from '../core/model/kernels.ts';
+import type { NearestReference, Prediction, Predictor } from '../core/model/predictor.ts';
+import type { PredictionModel } from '../pipeline/predict.ts';
+import { FsModelRegistry } from '../store/fs-model-registry.ts';
+import type { RegistryIndex } from '../store/fs-model-registry.ts';
+import { loadPredictionModel } from './load-model.ts';
+
+export type Task = 'binary' | 'multiclass';
+
+export const BINARY_LABELS = ['Betalactamase', 'Non-Betalactamase'] as const;
+/** A protein is called a beta-lactamase when prob_betalactamase is at least this. */
+export const BINARY_THRESHOLD = 0.5;
+const NOT_BETALACTAMASE = 'NBL';
+
+/** Which registered model serves a task, and whether its binary labels are derived. */
+export interface ModelChoice {
+  readonly version: string;
+  readonly alias: string;
+  /** True when a multiclass model answers the binary task. */
+  readonly derived: boolean;
+}
+
+/**
+ * The rule: `latest:multiclass` for multiclass; for binary `latest:binary` if registered, else
+ * `latest:multiclass` with derived labels. Undefined if neither is registered.
+ */
+export function chooseTaskModel(task: Task, index: RegistryIndex): ModelChoice | undefined {
+  const own = index.aliases[`latest:${task}`];
+  if (own !== undefined) {
+    return { version: own, alias: `latest:${task}`, derived: false };
+  }
+  const multiclass = index.aliases['latest:multiclass'];
+  if (task === 'binary' && multiclass !== undefined) {
+    return { version: multiclass, alias: 'latest:multiclass', derived: true };
+  }
+  return undefined;
+}
+
+/** chooseTaskModel over the registry in `modelsDir`; NOT_FOUND with the fix if there is none. */
+export async function resolveTaskModel(task: Task, modelsDir: string): Promise<ModelChoice> {
+  const choice = chooseTaskModel(task, await new FsModelRegistry(modelsDir).index());
+  if (choice === undefined) {
+    throw new ArginatorError(
+      'NOT_FOUND',
+      'model.none-registered',
+      `no model for the ${task} task is registered in ${modelsDir}`,
+      "train one first: 'arginator train' (or 'arginator start', which trains the default model)",
+    );
+  }
+  return choice;
+}
+
+/** Loads model `ref` (version, alias or .argm file) and adapts it to `task`. */
+export async function loadTaskModel(
+  task: Task,
+  ref: string,
+  modelsDir: string,
+  kernels: Kernels,
+  options: { threads?: number | undefined; signal?: AbortSignal | undefined } = {},
+): Promise<PredictionModel> {
+  const model = await loadPredictionModel(ref, modelsDir, kernels, options);
+  try {
+    return adaptModelToTask(model, task);
+  } catch (e) {
+    await model.embedder.close();
+    throw e;
+  }
+}
+
+/** The model itself if it was trained for `task`; a multiclass model answers binary by derivation. */
+export function adaptModelToTask(model: PredictionModel, task: Task): PredictionModel {
+  const trainedFor = model.predictor.header.task;
+  if (trainedFor === task) {
+    return model;
+  }
+  if (task === 'multiclass') {
+    throw new ArginatorError(
+      'USAGE',
+      'model.wrong-task',
+      `model ${model.version} was trained for the binary task and cannot give Ambler classes`,
+      'use a multiclass model (e.g. latest:multiclass) or ask for the binary task',
+    );
+  }
+  return { ...model, predictor: binaryFromMulticlass(model.predictor) };
+}
+
+/** Collapses multiclass calls to Betalactamase / Non-Betalactamase (prob_betalactamase >= 0.5). */
+function binaryFromMulticlass(inner: Predictor): Predictor {
+  const labels = [...BINARY_LABELS];
+  return {
+    header: { ...inner.header, task: 'binary', labels, positiveLabel: BINARY_LABELS[0] },
+    labels,
+    predict(sequences, embeddings) {
+      return inner.predict(sequences, embeddings).map(collapse);
+    },
+  };
+}
+
+function collapse(p: Prediction): Prediction {
+  const probabilities = Float32Array.of(p.probBetalactamase, 1 - p.probBetalactamase);
+  const positive = p.probBetalactamase >= BINARY_THRESHOLD;
+  return {
+    probabilities,
+    label: positive ? BINARY_LABELS[0] : BINARY_LABELS[1],
+    confidence: (positive ? probabilities[0] : probabilities[1]) ?? 0,
+    probBetalactamase: p.probBetalactamase,
+    nearest: p.nearest === undefined ? undefined : collapseNearest(p.nearest),
+    novelty: p.novelty,
+  };
+}
+
+function collapseNearest(n: NearestReference): NearestReference {
+  return { ...n, label: n.label === NOT_BETALACTAMASE ? BINARY_LABELS[1] : BINARY_LABELS[0] };
+}

@@ -1,0 +1,110 @@
+import { describe, expect, it } from 'vitest';
+
+import { flattenNumbers, parseJob, parseProblem, parseRunDetail, ShapeError } from './guards.ts';
+
+describe('parseJob', () => {
+  it('reads the job of docs/api.md', () => {
+    const job = parseJob({
+      id: '8c6f',
+      status: 'running',
+      task: 'multiclass',
+      progress: 42,
+      proteins_done: 420,
+      proteins_total: 1000,
+      input_name: 'isolates.faa',
+      model_version: 'v1',
+      created_at: '2026-11-26T07:00:00.000Z',
+      finished_at: null,
+      error: null,
+      summary: null,
+      links: {
+        self: '/v1/jobs/8c6f',
+        events: '/v1/jobs/8c6f/events',
+        results: '/v1/jobs/8c6f/results',
+        map: '/v1/jobs/8c6f/map',
+      },
+    });
+    expect(job).toMatchObject({
+      id: '8c6f',
+      status: 'running',
+      progress: 42,
+      proteins_total: 1000,
+    });
+    expect(job.links.events).toBe('/v1/jobs/8c6f/events');
+  });
+
+  it('derives links when absent and reads the failure', () => {
+    const job = parseJob({
+      id: 'x y',
+      status: 'failed',
+      error: { code: 'BAD_INPUT', reason: 'fasta.no-header', detail: 'line 1: no header' },
+    });
+    expect(job.links.results).toBe('/v1/jobs/x%20y/results');
+    expect(job.error?.detail).toBe('line 1: no header');
+  });
+
+  it('refuses an unknown status', () => {
+    expect(() => parseJob({ id: 'a', status: 'exploded' })).toThrow(ShapeError);
+  });
+});
+
+describe('parseProblem', () => {
+  it('reads problem+json and falls back for other bodies', () => {
+    expect(
+      parseProblem(
+        { status: 422, title: 'Bad input', detail: 'd', hint: 'h', reason: 'r', code: 'BAD_INPUT' },
+        422,
+        'x',
+      ),
+    ).toEqual({
+      status: 422,
+      title: 'Bad input',
+      detail: 'd',
+      hint: 'h',
+      reason: 'r',
+      code: 'BAD_INPUT',
+    });
+    expect(parseProblem(null, 502, '502 Bad Gateway')).toMatchObject({
+      status: 502,
+      detail: '502 Bad Gateway',
+    });
+  });
+});
+
+describe('runs', () => {
+  it('flattens metrics and reads per-class scores and plots (camelCase run.json tolerated)', () => {
+    const run = parseRunDetail({
+      id: 'r1',
+      status: 'completed',
+      startedAt: '2026-11-26T04:50:17.316Z',
+      summary: { test_f1: 0.75, model_version: 'v2' },
+      metrics: {
+        best_epoch: 1,
+        test: {
+          f1: 0.75,
+          macro: { recall: 0.7 },
+          perClass: [{ label: 'A', precision: 0.9, recall: 0.95, f1: 0.93, support: 20 }],
+        },
+      },
+      plots: [{ name: 'roc', png: '/v1/runs/r1/plots/roc.png', svg: '/v1/runs/r1/plots/roc.svg' }],
+    });
+    expect(run.started_at).toBe('2026-11-26T04:50:17.316Z');
+    expect(run.model_version).toBe('v2');
+    expect(run.metrics).toMatchObject({ best_epoch: 1, 'test.f1': 0.75, 'test.macro.recall': 0.7 });
+    expect(run.perClass[0]).toEqual({
+      label: 'A',
+      precision: 0.9,
+      recall: 0.95,
+      f1: 0.93,
+      support: 20,
+    });
+    expect(run.plots[0]?.png).toBe('/v1/runs/r1/plots/roc.png');
+  });
+
+  it('flattenNumbers skips arrays and non-numbers', () => {
+    expect(flattenNumbers({ a: 1, b: 'x', c: [1], d: { e: 2, f: null } })).toEqual({
+      a: 1,
+      'd.e': 2,
+    });
+  });
+});

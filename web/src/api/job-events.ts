@@ -1,0 +1,57 @@
+// Live job progress over Server-Sent Events (GET /v1/jobs/{id}/events), not polling.
+import { parseJob } from './guards.ts';
+import type { Job } from './types.ts';
+
+export interface JobEventHandlers {
+  readonly onUpdate: (job: Job) => void;
+  /** The final job (completed, failed or cancelled); the stream is closed by then. */
+  readonly onDone: (job: Job) => void;
+  /** The stream broke for good (the browser gave up reconnecting). */
+  readonly onLost: () => void;
+}
+
+const TERMINAL = new Set(['completed', 'failed', 'cancelled']);
+
+/** Subscribes to a job's events; returns the function that closes the stream. */
+export function watchJob(job: Job, handlers: JobEventHandlers): () => void {
+  const source = new EventSource(job.links.events);
+  let closed = false;
+  const close = (): void => {
+    closed = true;
+    source.close();
+  };
+  const read = (e: MessageEvent): Job | null => {
+    try {
+      return parseJob(JSON.parse(String(e.data)) as unknown);
+    } catch {
+      return null;
+    }
+  };
+  source.addEventListener('progress', (e) => {
+    const next = read(e);
+    if (next === null) {
+      return;
+    }
+    handlers.onUpdate(next);
+    // A stream that ends without `done` still tells us the end through the status.
+    if (TERMINAL.has(next.status)) {
+      close();
+      handlers.onDone(next);
+    }
+  });
+  source.addEventListener('done', (e) => {
+    const next = read(e);
+    // Close before the server ends the stream, or EventSource would reconnect.
+    close();
+    if (next !== null) {
+      handlers.onDone(next);
+    }
+  });
+  source.addEventListener('error', () => {
+    if (!closed && source.readyState === EventSource.CLOSED) {
+      closed = true;
+      handlers.onLost();
+    }
+  });
+  return close;
+}

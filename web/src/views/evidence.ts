@@ -1,0 +1,120 @@
+// The evidence behind one call: class probabilities as a bar, nearest reference, novelty.
+import { h } from '../dom.ts';
+import { classColour, className } from '../lib/classes.ts';
+import { percent, percentOfOne } from '../lib/format.ts';
+import type { PredictionRow } from '../lib/prediction-rows.ts';
+
+const NOVELTY_TEXT: Readonly<Record<string, string>> = {
+  known: 'identity ≥ 70% over ≥ 70% of the query to the nearest reference',
+  distant: 'between known and novel: a relative, not a close match',
+  novel: 'identity < 40%, or coverage < 50%, or no reference aligned',
+};
+
+export function evidencePanel(row: PredictionRow, classLabels: readonly string[]): HTMLElement {
+  const probs: [string, number][] =
+    classLabels.length > 0
+      ? classLabels.map((l) => [l, row.probabilities[l] ?? 0])
+      : [
+          ['Betalactamase', row.prob_betalactamase],
+          ['Non-Betalactamase', 1 - row.prob_betalactamase],
+        ];
+  const bar = h(
+    'div',
+    {
+      class: 'prob-bar',
+      role: 'img',
+      'aria-label': `Class probabilities: ${probs.map(([l, p]) => `${l} ${percentOfOne(p)}`).join(', ')}`,
+    },
+    probs.map(([label, p]) => {
+      const seg = h('span', { class: 'prob-seg', title: `${label}: ${percentOfOne(p)}` });
+      seg.style.width = `${Math.max(0, Math.min(1, p)) * 100}%`;
+      seg.style.background = classColour(label);
+      return seg;
+    }),
+  );
+  const legend = h(
+    'ul',
+    { class: 'prob-legend' },
+    probs.map(([label, p]) =>
+      h(
+        'li',
+        { class: label === row.predicted_label ? 'called' : '' },
+        swatch(label),
+        h('span', { title: className(label) }, label),
+        h('span', { class: 'num' }, percentOfOne(p)),
+      ),
+    ),
+  );
+  const ref =
+    row.nearest_reference === null
+      ? h('p', { class: 'muted' }, 'No reference protein aligned.')
+      : h(
+          'dl',
+          { class: 'facts' },
+          h('dt', {}, 'Nearest reference'),
+          h(
+            'dd',
+            {},
+            h('span', { class: 'mono' }, row.nearest_reference),
+            row.nearest_reference_label === null
+              ? null
+              : h(
+                  'span',
+                  { class: 'ref-label' },
+                  ' ',
+                  swatch(row.nearest_reference_label),
+                  row.nearest_reference_label,
+                ),
+          ),
+          h('dt', {}, 'Identity'),
+          h('dd', {}, meter(row.identity), percent(row.identity)),
+          h('dt', {}, 'Coverage'),
+          h('dd', {}, meter(row.coverage), percent(row.coverage)),
+        );
+  return h(
+    'div',
+    { class: 'evidence', 'data-testid': 'evidence' },
+    h(
+      'section',
+      { 'aria-label': 'Class probabilities' },
+      h('h3', {}, 'Class probabilities'),
+      bar,
+      legend,
+    ),
+    h('section', { 'aria-label': 'Nearest reference' }, h('h3', {}, 'Homology'), ref),
+    h(
+      'section',
+      { 'aria-label': 'Novelty' },
+      h('h3', {}, 'Novelty'),
+      row.novelty === null
+        ? h('p', { class: 'muted' }, 'not reported')
+        : h(
+            'p',
+            {},
+            h('span', { class: `badge novelty-${row.novelty}` }, row.novelty),
+            ' ',
+            h('span', { class: 'muted' }, NOVELTY_TEXT[row.novelty] ?? ''),
+          ),
+      h(
+        'p',
+        { class: 'muted small' },
+        `P(β-lactamase) ${percentOfOne(row.prob_betalactamase)} · model ${row.model_version}`,
+      ),
+    ),
+  );
+}
+
+export function swatch(label: string): HTMLElement {
+  const s = h('span', { class: 'swatch', 'aria-hidden': 'true' });
+  s.style.background = classColour(label);
+  return s;
+}
+
+function meter(value: number | null): HTMLElement | null {
+  if (value === null) {
+    return null;
+  }
+  const fill = h('span', { class: 'meter-fill' });
+  fill.style.width = `${Math.max(0, Math.min(100, value))}%`;
+  return h('span', { class: 'meter', 'aria-hidden': 'true' }, fill);
+}
