@@ -1,5 +1,5 @@
 // Bench: trained classifiers (MLP, logistic regression, binary MLP) vs DIAMOND best hit on the same identity-cluster 5-fold CV.
-// Run: npx tsx bench/train-quality.ts [--epochs 50]   (needs data/default/derived/clusters-cdhit40.tsv and diamond on PATH)
+// Run: npx tsx bench/train-quality.ts [--epochs 50] [--defaults-only]   (needs data/default/derived/clusters-cdhit40.tsv and diamond on PATH)
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -26,6 +26,7 @@ import { diamondAvailable, diamondBestHits, type BestHit } from './lib/diamond-b
 
 const ROOT = new URL('..', import.meta.url).pathname;
 const OUT = join(ROOT, 'bench/out');
+const SPLITS = join(ROOT, 'data/default/splits');
 const FOLDS = 5;
 const SEED = 42;
 /** Validation part of each training fold, split by clusters (train, val, test). */
@@ -64,7 +65,7 @@ interface ModelConfig {
   readonly homology?: boolean;
 }
 
-const MODELS: readonly ModelConfig[] = [
+const ALL_MODELS: readonly ModelConfig[] = [
   {
     name: 'MLP [256,128] multiclass + homology evidence (default)',
     task: 'multiclass',
@@ -99,6 +100,11 @@ const MODELS: readonly ModelConfig[] = [
   },
   { name: 'MLP [256,128] binary', task: 'binary', hidden: [256, 128], balance: 'weighted_sampler' },
 ];
+
+/** `--defaults-only`: just the two product models (with homology evidence), for a quicker run. */
+const MODELS = process.argv.includes('--defaults-only')
+  ? ALL_MODELS.filter((m) => m.homology === true)
+  : ALL_MODELS;
 
 const DIAMOND_MODES: readonly { name: string; flags: readonly string[] }[] = [
   { name: 'DIAMOND best hit (default)', flags: [] },
@@ -298,6 +304,14 @@ async function main(): Promise<void> {
   const kernels = loadFastestKernels();
 
   const cv = groupKFold(data.y, data.groups, FOLDS, createRng(SEED));
+  // Publish the folds, so anyone can rerun the comparison on exactly these held-out families.
+  const foldOf = new Int32Array(n).fill(-1);
+  cv.folds.forEach((f, k) => f.test.forEach((i) => (foldOf[i] = k)));
+  mkdirSync(SPLITS, { recursive: true });
+  writeFileSync(
+    join(SPLITS, 'cdhit40-5fold.tsv'),
+    `id\tcluster\tfold\n${data.ids.map((id, i) => `${id}\t${data.groups[i] ?? -1}\t${foldOf[i] ?? -1}`).join('\n')}\n`,
+  );
   const foldSummary = cv.folds.map((f) =>
     MULTICLASS_LABELS.map((_, c) => Array.from(f.test).filter((i) => data.y[i] === c).length).join(
       '/',
@@ -409,7 +423,7 @@ async function main(): Promise<void> {
           },
           refs,
           kernels,
-          { candidates: 1 },
+          { candidates: 1, seedCandidates: 20 },
         ).perClass;
       return { val: side(valRows), test: side(test) };
     };

@@ -4,6 +4,7 @@ import { cac } from 'cac';
 import { ArginatorError, usageError } from '../core/errors.ts';
 import { PACKAGE_VERSION } from '../wiring/package-info.ts';
 import type { CliIo } from './cli-io.ts';
+import { inFlagTerms } from './options.ts';
 
 type Action = (
   args: readonly string[],
@@ -63,7 +64,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     name: 'predict',
     usage: 'predict <input>',
     description:
-      'Classify proteins from FASTA: label, probabilities, nearest reference with identity, novelty',
+      'Classify proteins from FASTA (or HDF5 embeddings): label, probabilities, nearest reference with identity, novelty',
     options: [
       ['--task <task>', 'binary or multiclass', 'multiclass'],
       [
@@ -80,6 +81,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     examples: [
       'arginator predict proteins.faa > predictions.csv',
       'arginator predict proteins.faa.gz --task binary --out predictions.tsv',
+      'arginator predict embeddings.h5 --out predictions.csv',
     ],
     load: async () => (await import('./commands/predict.ts')).predictCommand,
   },
@@ -90,6 +92,10 @@ export const COMMANDS: readonly CommandSpec[] = [
       'Train and evaluate a classifier (configs/ + overrides); writes a run folder and registers the model',
     options: [
       ['--config-dir <dir>', 'use this configs folder instead of the shipped one'],
+      [
+        '--no-map',
+        'do not fit the reference map (UMAP) after training; the server fits it when it starts',
+      ],
       ...COMMON,
     ],
     examples: [
@@ -144,6 +150,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       'The main job: train the default model if none is registered, then serve the API and web UI',
     options: [
       ['--no-serve', 'stop once the model is ready (do not start the server)'],
+      ['--no-map', 'when training, skip the reference map fit (the server then fits it)'],
       ['--port <port>', 'TCP port (default: server.port, 8000)'],
       ['--host <host>', 'address to listen on (default: server.host, 127.0.0.1)'],
       ...COMMON,
@@ -171,7 +178,13 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     command.action((...received: unknown[]) => {
       const options = (received.pop() ?? {}) as Record<string, unknown>;
       const args = received.flat().filter((a): a is string => typeof a === 'string');
-      pending = spec.load().then((action) => action(args, options, io));
+      const run = spec.load().then((action) => action(args, options, io));
+      // Commands with the input-limit flags say which flag raises a limit that was hit.
+      pending = spec.options.some(([f]) => f === INPUT_OPTIONS[0][0])
+        ? run.catch((e: unknown) => {
+            throw inFlagTerms(e);
+          })
+        : run;
     });
   }
   cli.help();

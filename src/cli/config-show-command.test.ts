@@ -37,6 +37,7 @@ describe('arginator config show', () => {
       hidden_sizes: [],
       homology: true,
       homology_candidates: 1,
+      homology_seed_candidates: 20,
     });
   });
 

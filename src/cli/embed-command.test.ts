@@ -27,6 +27,15 @@ const LIMIT_FLAGS: Record<string, string> = {
   maxDecompressedBytes: '--max-input-bytes',
 };
 
+/** The flag a limit error's hint names. */
+const LIMIT_REASON_FLAGS: Record<string, string> = {
+  'fasta.too-long': '--max-sequence-length',
+  'fasta.too-many-records': '--max-records',
+  'fasta.too-many-residues': '--max-total-residues',
+  'fasta.header-too-long': '--max-header-length',
+  'input.too-large': '--max-input-bytes',
+};
+
 const cases = JSON.parse(
   await readFile(join(REPO_ROOT, 'fixtures/bad-input/cases.json'), 'utf8'),
 ) as Case[];
@@ -81,6 +90,14 @@ describe('arginator embed: the bad-input corpus through the CLI', () => {
       expect(line).toContain('Fix: ');
       for (const part of c.messageIncludes ?? []) {
         expect(line).toContain(part);
+      }
+      // A limit names the flag that raises it, not the parser's setting.
+      for (const key of Object.keys(LIMIT_FLAGS)) {
+        expect(line).not.toContain(key);
+      }
+      const flag = LIMIT_REASON_FLAGS[c.reason ?? ''];
+      if (flag !== undefined) {
+        expect(line).toContain(`raise the limit with ${flag} <n>`);
       }
       expect(result.stderr).not.toMatch(/\n\s+at /); // no stack trace
       expect(existsSync(out)).toBe(false); // no half-written output

@@ -1,5 +1,5 @@
 // Parsing of command-line option values that cac leaves as strings or numbers.
-import { usageError } from '../core/errors.ts';
+import { ArginatorError, usageError } from '../core/errors.ts';
 import type { FastaLimits, FastaParseOptions } from '../core/sequence/fasta-parser.ts';
 
 export function optionalString(
@@ -62,4 +62,27 @@ export function inputOptions(options: Readonly<Record<string, unknown>>): FastaP
     }
   }
   return { limits, duplicateIds: 'error' };
+}
+
+/** The hint of each FASTA limit error, naming the flag that raises it (the parser names its own setting). */
+const LIMIT_HINTS: Readonly<Record<string, string>> = {
+  'fasta.too-long':
+    'split or remove this record, or raise the limit with --max-sequence-length <n>',
+  'fasta.too-many-records':
+    'split the input into smaller files, or raise the limit with --max-records <n>',
+  'fasta.too-many-residues':
+    'split the input into smaller files, or raise the limit with --max-total-residues <n>',
+  'fasta.header-too-long':
+    'shorten the description (everything after the first space), or raise the limit with --max-header-length <n>',
+  'input.too-large':
+    'check that the file is what you expect, split it, or raise the limit with --max-input-bytes <n>',
+};
+
+/** `e` with a hint that names this command's flag, for the FASTA limit errors; anything else as is. */
+export function inFlagTerms(e: unknown): unknown {
+  if (!(e instanceof ArginatorError) || e.code !== 'LIMIT') {
+    return e;
+  }
+  const hint = LIMIT_HINTS[e.reason];
+  return hint === undefined ? e : new ArginatorError(e.code, e.reason, e.message, hint, e.location);
 }

@@ -26,10 +26,13 @@ describe('arginator train', () => {
         'experiment.epochs=3',
         'split.clusters=data/default/derived/clusters-cdhit40.tsv',
         '--json',
+        '--no-map', // the map fit (~15 s for these references) is tested on a small dataset below
       ],
       { env: env(), timeoutMs: 120_000 },
     );
     expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).not.toContain('reference map');
+    expect(existsSync(join(home, 'models', 'maps'))).toBe(false);
     const summary = JSON.parse(r.stdout) as {
       run_id: string;
       run_dir: string;
@@ -105,6 +108,7 @@ describe('arginator train', () => {
         'split.clusters=data/default/derived/clusters-cdhit40.tsv',
         '--json',
         '--quiet',
+        '--no-map',
       ],
       { env: env(), timeoutMs: 120_000 },
     );
@@ -133,6 +137,38 @@ describe('arginator train', () => {
   });
 });
 
+describe('arginator train: the reference map', () => {
+  it("fits and stores the registered model's UMAP map, with progress on stderr", async () => {
+    const { gunzipSync } = await import('node:zlib');
+    const { mkdir, writeFile: write } = await import('node:fs/promises');
+    const dir = join(home, 'map-train');
+    await mkdir(dir);
+    // 16 proteins per class of the shipped dataset: a fit of seconds, not of the default ~15 s.
+    const perClass = new Map<string, number>();
+    const records = gunzipSync(await readFile('data/default/default.fasta.gz'))
+      .toString('utf8')
+      .split('>')
+      .slice(1)
+      .filter((r) => {
+        const label = (r.split('\n')[0] ?? '').split('|').pop() ?? '';
+        perClass.set(label, (perClass.get(label) ?? 0) + 1);
+        return (perClass.get(label) ?? 0) <= 16;
+      });
+    const dataset = join(dir, 'tiny.faa');
+    await write(dataset, records.map((r) => `>${r}`).join(''));
+    const r = await runCli(
+      ['train', `paths.dataset=${dataset}`, 'split=stratified', 'experiment.epochs=2', '--json'],
+      { env: { ARGINATOR_HOME: join(dir, 'home') }, timeoutMs: 120_000 },
+    );
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('fitting the reference map (UMAP) of model v1');
+    expect(r.stderr).toMatch(/UMAP epoch \d+\/\d+/);
+    expect(r.stderr).toMatch(/reference map of model v1 fitted in [\d.]+ s: .*\.armap/);
+    const maps = await readdir(join(dir, 'home', 'models', 'maps'));
+    expect(maps.filter((f) => /^v1-[0-9a-f]+\.armap$/.test(f))).toHaveLength(1);
+  });
+});
+
 describe('arginator train: Ctrl-C', () => {
   it('keeps the best checkpoint so far and exits 130', async () => {
     const { spawn } = await import('node:child_process');
@@ -146,6 +182,7 @@ describe('arginator train: Ctrl-C', () => {
         'experiment.epochs=500',
         'experiment.early_stopping_patience=null',
         'split.clusters=data/default/derived/clusters-cdhit40.tsv',
+        '--no-map',
       ],
       {
         cwd: fileURLToPath(new URL('../../', import.meta.url)),

@@ -83,6 +83,26 @@ export async function readEmbeddings(
   path: string,
   options: ReadEmbeddingsOptions = {},
 ): Promise<EmbeddingSet> {
+  const ids: string[] = [];
+  const vectors: Float32Array[] = [];
+  let dim = options.expectedDim;
+  for await (const { id, vector } of streamEmbeddings(path, options)) {
+    dim ??= vector.length;
+    ids.push(id);
+    vectors.push(vector);
+  }
+  return { ids, dim: dim ?? 0, vectors };
+}
+
+/**
+ * Yields the vectors of an HDF5 embedding file one dataset at a time, in file order, with the
+ * checks of readEmbeddings. Memory: the dataset list and the ids seen (duplicate check), plus the
+ * vectors the caller keeps. The file stays open until the iteration ends (or is stopped).
+ */
+export async function* streamEmbeddings(
+  path: string,
+  options: ReadEmbeddingsOptions = {},
+): AsyncGenerator<EmbeddingEntry> {
   const { signal, expectedDim, onProgress } = options;
   const what = `Reading ${path}`;
   throwIfAborted(signal, what);
@@ -100,8 +120,6 @@ export async function readEmbeddings(
         { source: path },
       );
     }
-    const ids: string[] = [];
-    const vectors: Float32Array[] = [];
     const datasetById = new Map<string, string>();
     let dim = expectedDim;
     let firstId: string | undefined;
@@ -128,11 +146,9 @@ export async function readEmbeddings(
         );
       }
       datasetById.set(id, entry.name);
-      ids.push(id);
-      vectors.push(vector);
       onProgress?.(index + 1, datasets.length);
+      yield { id, vector };
     }
-    return { ids, dim: dim ?? 0, vectors };
   } finally {
     file.close();
   }

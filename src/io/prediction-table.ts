@@ -261,8 +261,9 @@ export function predictionRow(
     probabilities: Object.fromEntries(labels.map((l, i) => [l, p.probabilities[i] ?? 0])),
     nearest_reference: p.nearest?.id ?? null,
     nearest_reference_label: p.nearest?.label ?? null,
-    identity: p.nearest === undefined ? null : p.nearest.identity * 100,
-    coverage: p.nearest === undefined ? null : p.nearest.coverage * 100,
+    // Empty when the nearest reference was found in embedding space (HDF5 input: no sequence).
+    identity: p.nearest?.identity === undefined ? null : p.nearest.identity * 100,
+    coverage: p.nearest?.coverage === undefined ? null : p.nearest.coverage * 100,
     novelty: p.novelty,
     model_version: version,
   };

@@ -1,6 +1,7 @@
 // Homology evidence of the validation and test proteins: best similarity to each class's training references.
 import type { DenseDataset } from '../core/model/dataset.ts';
-import { homologyFeatures } from '../core/model/homology.ts';
+import { homologyFeatures, prepareReferences } from '../core/model/homology.ts';
+import { DEFAULT_SHAPES } from '../core/sequence/seed-index.ts';
 import type { Kernels } from '../core/model/kernels.ts';
 import type { PairAligner } from '../core/sequence/pair-aligner.ts';
 import type { SplitIndices } from './train-split.ts';
@@ -11,6 +12,7 @@ export interface HomologyStageInput {
   readonly split: SplitIndices;
   readonly classes: number;
   readonly candidates: number;
+  readonly seedCandidates: number;
   readonly kernels: Kernels;
   readonly pairAligner?: PairAligner | undefined;
   readonly onProgress?: ((done: number, total: number) => void) | undefined;
@@ -24,13 +26,16 @@ export interface HomologyEvidence {
 
 export function homologyEvidence(input: HomologyStageInput): HomologyEvidence {
   const { all, sequences, split, classes, kernels } = input;
-  const refs = {
-    sequences: split.train.map((i) => sequences[i] ?? ''),
-    labels: Int32Array.from(split.train, (i) => all.y[i] as number),
-    classes,
-    embeddings: rows(all, split.train),
-    dim: all.dim,
-  };
+  const refs = prepareReferences(
+    {
+      sequences: split.train.map((i) => sequences[i] ?? ''),
+      labels: Int32Array.from(split.train, (i) => all.y[i] as number),
+      classes,
+      embeddings: rows(all, split.train),
+      dim: all.dim,
+    },
+    input.seedCandidates > 0 ? { seedShapes: DEFAULT_SHAPES } : {},
+  );
   const total = split.val.length + split.test.length;
   const side = (indices: readonly number[], offset: number): Float32Array =>
     homologyFeatures(
@@ -39,6 +44,7 @@ export function homologyEvidence(input: HomologyStageInput): HomologyEvidence {
       kernels,
       {
         candidates: input.candidates,
+        seedCandidates: input.seedCandidates,
         ...(input.pairAligner === undefined ? {} : { pairAligner: input.pairAligner }),
         onProgress: (d) => input.onProgress?.(offset + d, total),
       },

@@ -6,10 +6,12 @@ import { decodeArtifact, encodeArtifact } from '../core/model/artifact.ts';
 import { jsKernels } from '../core/model/kernels.ts';
 import { initMlp } from '../core/model/mlp.ts';
 import { createPredictor } from '../core/model/predictor.ts';
+import type { ArginatorError } from '../core/errors.ts';
+import type { Prediction } from '../core/model/predictor.ts';
 import { createRng } from '../core/rng.ts';
 import type { ProteinRecord } from '../core/sequence/protein-record.ts';
 import type { PredictionModel } from './predict.ts';
-import { predict, predictAll } from './predict.ts';
+import { predict, predictAll, predictEmbeddings } from './predict.ts';
 
 const AA = 'ACDEFGHIKLMNPQRSTVWY';
 const LABELS = ['A', 'B', 'C', 'D', 'NBL'];
@@ -18,8 +20,8 @@ function protein(rng: () => number, length: number): string {
   return Array.from({ length }, () => AA[Math.floor(rng() * AA.length)] ?? 'A').join('');
 }
 
-/** A small but real model: random MLP weights, identity standardisation, 10 references. */
-async function tinyModel(): Promise<PredictionModel> {
+/** A small but real model: random MLP weights, identity standardisation, 10 references (or none). */
+async function tinyModel(options: { references?: boolean } = {}): Promise<PredictionModel> {
   const embedder = await builtinEmbedderFactory.create({});
   const rng = createRng(3);
   const dim = embedder.dim;
@@ -39,15 +41,19 @@ async function tinyModel(): Promise<PredictionModel> {
     },
     architecture: { kind: 'mlp', inputDim: dim, hidden: [8], outputDim: 5, dropout: 0 },
     normalisation: { kind: 'standardise' },
-    homology: {
-      candidates: 1,
-      alpha: 4,
-      references: {
-        ids: refs.map((_, i) => `ref${i}`),
-        labels: refs.map((_, i) => i % 5),
-        sequences: refs,
-      },
-    },
+    ...(options.references === false
+      ? {}
+      : {
+          homology: {
+            candidates: 1,
+            alpha: 4,
+            references: {
+              ids: refs.map((_, i) => `ref${i}`),
+              labels: refs.map((_, i) => i % 5),
+              sequences: refs,
+            },
+          },
+        }),
     calibration: { temperature: 1.5 },
     training: {},
   };
@@ -67,7 +73,11 @@ async function tinyModel(): Promise<PredictionModel> {
   return {
     version: 'v-test',
     embedder,
-    predictor: createPredictor(decodeArtifact(artifact), jsKernels, refEmbeddings),
+    predictor: createPredictor(
+      decodeArtifact(artifact),
+      jsKernels,
+      options.references === false ? undefined : refEmbeddings,
+    ),
   };
 }
 
@@ -164,5 +174,82 @@ describe('predict (library)', () => {
       return n;
     };
     await expect(run()).rejects.toMatchObject({ code: 'CANCELLED' });
+  });
+});
+
+describe('predictEmbeddings (library): embeddings without sequences', () => {
+  const records = (n: number, seed: number): ProteinRecord[] => {
+    const rng = createRng(seed);
+    return Array.from({ length: n }, (_, i) => ({
+      id: `e${i}`,
+      description: '',
+      sequence: protein(rng, 40 + (i % 30)),
+    }));
+  };
+  const embedded = async (model: PredictionModel, rs: readonly ProteinRecord[]) =>
+    (await model.embedder.embed(rs)).map((vector, i) => ({ id: rs[i]?.id ?? '', vector }));
+  const collect = async (it: AsyncIterable<{ id: string; prediction: Prediction }>) => {
+    const out: { id: string; prediction: Prediction }[] = [];
+    for await (const p of it) {
+      out.push(p);
+    }
+    return out;
+  };
+
+  it("is the FASTA path's call when the model has no homology evidence", async () => {
+    const model = await tinyModel({ references: false });
+    const rs = records(300, 5);
+    const fromFasta = await predictAll(rs, { model, batchSize: 64 });
+    const fromVectors = await collect(
+      predictEmbeddings(await embedded(model, rs), { model, batchSize: 100 }),
+    );
+    expect(fromVectors.map((p) => p.id)).toEqual(rs.map((r) => r.id));
+    fromVectors.forEach(({ prediction }, i) => {
+      const other = fromFasta[i]?.prediction;
+      expect(prediction.label).toBe(other?.label);
+      expect(Array.from(prediction.probabilities)).toEqual(Array.from(other?.probabilities ?? []));
+      expect(prediction.nearest).toBeUndefined();
+    });
+  });
+
+  it('gives the cosine-nearest reference without identity and coverage, and novelty by cosine', async () => {
+    const model = await tinyModel();
+    const rs = records(50, 6);
+    const refs = model.predictor.header.homology?.references.sequences ?? [];
+    const self = { id: 'self', description: '', sequence: refs[3] ?? '' };
+    const out = await collect(predictEmbeddings(await embedded(model, [...rs, self]), { model }));
+    expect(out).toHaveLength(51);
+    for (const { prediction } of out) {
+      const sum = Array.from(prediction.probabilities).reduce((a, b) => a + b, 0);
+      expect(sum).toBeCloseTo(1, 5);
+      expect(prediction.nearest?.id).toMatch(/^ref\d$/);
+      expect(prediction.nearest?.identity).toBeUndefined();
+      expect(prediction.nearest?.coverage).toBeUndefined();
+      expect(prediction.nearest?.cosine).toBeGreaterThan(0);
+      expect(prediction.nearest?.cosine).toBeLessThanOrEqual(1 + 1e-5);
+    }
+    // A reference's own vector: itself, at cosine 1, known.
+    expect(out[50]?.prediction.nearest).toMatchObject({ id: 'ref3', label: 'D' });
+    expect(out[50]?.prediction.nearest?.cosine).toBeCloseTo(1, 5);
+    expect(out[50]?.prediction.novelty).toBe('known');
+  });
+
+  it('refuses vectors of another dimension, naming both and the fix', async () => {
+    const model = await tinyModel();
+    const dim = model.embedder.dim;
+    const run = collect(
+      predictEmbeddings([{ id: 'p1', vector: new Float32Array(dim + 1) }], {
+        model,
+        source: 'x.h5',
+      }),
+    );
+    await expect(run).rejects.toMatchObject({
+      code: 'BAD_INPUT',
+      reason: 'predict.dimension-mismatch',
+    });
+    const message = await run.catch((e: unknown) => (e as ArginatorError).oneLine());
+    expect(message).toContain(`has ${dim + 1} values`);
+    expect(message).toContain(`gives ${dim}`);
+    expect(message).toContain("'arginator embed IN.faa --out X.h5 --embedder builtin'");
   });
 });

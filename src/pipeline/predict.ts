@@ -1,6 +1,6 @@
-// Use case: stream proteins through the model's embedder and predictor, in input order, with progress and cancellation.
+// Use case: stream proteins (or their precomputed embeddings) through the model, in input order, with progress and cancellation.
 import type { Embedder } from '../core/embed/embedder.ts';
-import { throwIfAborted } from '../core/errors.ts';
+import { inputError, throwIfAborted } from '../core/errors.ts';
 import type { Prediction, Predictor } from '../core/model/predictor.ts';
 import type { ProteinRecord } from '../core/sequence/protein-record.ts';
 
@@ -58,6 +58,63 @@ export async function* predict(
   }
   if (batch.length > 0) {
     yield* await flush();
+  }
+}
+
+/** A protein given by its precomputed embedding (e.g. a dataset of an HDF5 file). */
+export interface EmbeddedProtein {
+  readonly id: string;
+  readonly vector: Float32Array;
+}
+
+export interface PredictEmbeddingsOptions extends PredictOptions {
+  /** Where the vectors come from (the file), for error messages. */
+  readonly source?: string | undefined;
+}
+
+/**
+ * Predicts proteins from precomputed embeddings (no sequences: the classifier's own call, nearest
+ * reference by embedding cosine; docs/prediction.md). Every vector must have the model's embedder
+ * dimension. Results come in input order; memory is bounded by one batch plus what the source holds.
+ */
+export async function* predictEmbeddings(
+  proteins: AsyncIterable<EmbeddedProtein> | Iterable<EmbeddedProtein>,
+  options: PredictEmbeddingsOptions,
+): AsyncGenerator<PredictedProtein> {
+  const { model, signal } = options;
+  const batchSize = options.batchSize ?? 256;
+  const { embedder } = model.predictor.header;
+  const dim = embedder.dim;
+  let ids: string[] = [];
+  const batch = new Float32Array(batchSize * dim);
+  let done = 0;
+  const flush = (): PredictedProtein[] => {
+    throwIfAborted(signal, 'Prediction');
+    const predictions = model.predictor.predictEmbeddings(batch.subarray(0, ids.length * dim));
+    const out = ids.map((id, i) => ({ id, prediction: predictions[i] as Prediction }));
+    done += ids.length;
+    ids = [];
+    options.onProgress?.(done);
+    return out;
+  };
+  for await (const { id, vector } of proteins) {
+    if (vector.length !== dim) {
+      const path = typeof embedder.options['path'] === 'string' ? embedder.options['path'] : '';
+      throw inputError(
+        'predict.dimension-mismatch',
+        `the embedding of '${id}' has ${vector.length} values, but the model's embedder (${embedder.id}) gives ${dim}: these embeddings were made with another embedder`,
+        `embed the proteins with the model's embedder, e.g. 'arginator embed IN.faa --out X.h5 --embedder ${embedder.name}${path === '' ? '' : ` --embedder-path ${path}`}', or predict from the FASTA file`,
+        options.source === undefined ? undefined : { source: options.source },
+      );
+    }
+    batch.set(vector, ids.length * dim);
+    ids.push(id);
+    if (ids.length >= batchSize) {
+      yield* flush();
+    }
+  }
+  if (ids.length > 0) {
+    yield* flush();
   }
 }
 

@@ -26,6 +26,7 @@ import type { TrainCharts } from './train-charts.ts';
 import { trainingCharts } from './train-charts.ts';
 import type { ClusterCache, SplitIndices } from './train-split.ts';
 import { splitDataset } from './train-split.ts';
+import { DEFAULT_SHAPES } from '../core/sequence/seed-index.ts';
 
 /** Port: turns chart specs into files in a run folder (SVG + PNG). */
 export type ChartWriter = (run: RunHandle, charts: TrainCharts) => Promise<void>;
@@ -307,6 +308,7 @@ export async function train(deps: TrainDeps): Promise<TrainOutcome> {
         split,
         classes: k,
         candidates: config.model.homology_candidates,
+        seedCandidates: config.model.homology_seed_candidates,
         kernels: deps.kernels,
         pairAligner: deps.pairAligner,
         onProgress: (done, total) => deps.onProgress?.(done / total, `homology ${done}/${total}`),
@@ -372,6 +374,8 @@ export async function train(deps: TrainDeps): Promise<TrainOutcome> {
       homology: config.model.homology
         ? {
             candidates: config.model.homology_candidates,
+            seedCandidates: config.model.homology_seed_candidates,
+            seedShapes: [...DEFAULT_SHAPES],
             alpha: evaluation.fusion.alpha,
             references: {
               ids: split.train.map((i) => records[i]?.id ?? ''),

@@ -146,6 +146,7 @@ describe('limits and hostile requests', () => {
     ).join('');
     const problem = expectProblem(await upload(big), 413);
     expect(problem.detail).toContain('65536 bytes');
+    expect(problem.detail).toContain('server.max_upload_bytes');
   });
 
   it('cuts a gzip bomb off at the limit with 413', async () => {
@@ -154,12 +155,17 @@ describe('limits and hostile requests', () => {
     const problem = expectProblem(await upload(bomb), 413);
     expect(problem.detail).toContain('65536 bytes');
     expect(problem.detail).toContain('decompression bomb');
+    expect(problem.hint).toContain('server.max_upload_bytes');
   });
 
-  it('refuses too many proteins and too long sequences with 413', async () => {
-    expect(expectProblem(await upload(randomFasta(51, 1, 20)), 413).detail).toContain('50');
+  it('refuses too many proteins and too long sequences with 413 naming the server setting', async () => {
+    const many = expectProblem(await upload(randomFasta(51, 1, 20)), 413);
+    expect(many.detail).toContain('50');
+    expect(many.hint).toContain('server.max_proteins (now 50 per job)');
     const long = expectProblem(await upload(`>long\n${'MKTAYIAKQRQ'.repeat(50)}\n`), 413);
     expect(long.detail).toContain('500 residues');
+    expect(long.detail).toContain('server.max_sequence_length (now 500)');
+    expect(long.detail).not.toContain('maxSequenceLength');
   });
 
   it('uses a path-traversal file name as display text only', async () => {
@@ -228,7 +234,9 @@ describe('limits and hostile requests', () => {
       url: '/v1/predict',
       payload: { fasta: randomFasta(4, 2, 30) },
     });
-    expect(expectProblem(res, 413).detail).toContain('3 records');
+    const problem = expectProblem(res, 413);
+    expect(problem.detail).toContain('3 records');
+    expect(problem.hint).toContain('server.sync_max_proteins');
   });
 
   it('refuses a bad Idempotency-Key and an unsupported content type', async () => {
@@ -290,11 +298,16 @@ describe('API keys, CORS and rate limits', () => {
       expect(preflight.headers['access-control-allow-origin']).toBe('http://ui.example');
       const statuses: number[] = [];
       for (let i = 0; i < 5; i++) {
-        statuses.push((await service.app.inject('/healthz')).statusCode);
+        statuses.push((await service.app.inject('/v1/jobs')).statusCode);
       }
       expect(statuses.slice(-1)).toEqual([429]);
-      const limited = await service.app.inject('/healthz');
+      const limited = await service.app.inject('/v1/jobs');
       expect(expectProblem(limited, 429).reason).toBe('http.rate-limit');
+      // Liveness and readiness probes are never rate-limited.
+      for (let i = 0; i < 5; i++) {
+        expect((await service.app.inject('/healthz')).statusCode).toBe(200);
+      }
+      expect((await service.app.inject('/readyz')).statusCode).not.toBe(429);
     } finally {
       await service.app.close();
     }

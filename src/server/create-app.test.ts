@@ -306,13 +306,15 @@ describe('the service with a registered multiclass model', () => {
   });
 
   it('places a job on the reference map (JSON, PNG, SVG, /download_plot)', async () => {
+    await service.mapsReady; // fitted in the background at start-up
     const model = await service.app.inject('/v1/models/v1/map');
     expect(model.statusCode, model.body).toBe(200);
     const refMap = model.json<{ model_version: string; references: { x: number }[] }>();
     expect(refMap.model_version).toBe('v1');
     expect(refMap.references).toHaveLength(10);
     const id = await submitLegacy('Multiclass', randomFasta(20, 3));
-    await waitForJob(service.app, id);
+    const done = await waitForJob(service.app, id);
+    expect(done.status, JSON.stringify(done.error)).toBe('completed');
     const map = await service.app.inject(`/v1/jobs/${id}/map`);
     expect(map.statusCode, map.body).toBe(200);
     const body = map.json<{ queries: { id: string; x: number }[]; projection: string }>();

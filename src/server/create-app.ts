@@ -9,8 +9,8 @@ import fastifyRateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
-import Fastify from 'fastify';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import Fastify, { LogController } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
 import { PACKAGE_VERSION } from '../wiring/package-info.ts';
 import type { AppDeps } from './app-deps.ts';
@@ -23,6 +23,41 @@ import { mapRoutes } from './routes/maps.ts';
 import { predictRoutes } from './routes/predict.ts';
 
 const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/** Liveness and readiness probes: polled every few seconds, so logged at debug when they succeed. */
+const PROBES = new Set(['/healthz', '/readyz']);
+
+/**
+ * One log line per request, when it completes (method, url, status, ms, with its reqId), instead of
+ * fastify's two ('incoming request' with the whole request, then 'request completed'): those cost
+ * about a third of the CPU of a trivial request (bench/api-load.ts). Error logs are fastify's.
+ */
+class RequestLog extends LogController {
+  override incomingRequest(): void {
+    // Logged once, on completion.
+  }
+
+  override requestCompleted(
+    error: Error | null | undefined,
+    request: FastifyRequest,
+    reply: FastifyReply,
+  ): void {
+    const status = reply.statusCode;
+    const line = {
+      method: request.method,
+      url: request.url,
+      status,
+      ms: Math.round(reply.elapsedTime * 10) / 10,
+    };
+    if (error != null) {
+      reply.log.error({ ...line, err: error }, 'request errored');
+    } else if (status < 400 && PROBES.has(request.routeOptions.url ?? '')) {
+      reply.log.debug(line, 'request completed');
+    } else {
+      reply.log.info(line, 'request completed');
+    }
+  }
+}
 
 const NO_UI_PAGE = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>ARGinator</title></head>
@@ -63,6 +98,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     logger: deps.logger,
     bodyLimit: s.max_upload_bytes,
+    logController: new RequestLog(),
     requestIdHeader: 'x-request-id',
     genReqId: () => `req-${randomUUID().slice(0, 13)}`,
     // Uploads can be slow; a stalled client is cut off rather than holding a socket forever.
@@ -80,8 +116,8 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
         new HttpProblem(
           404,
           'http.not-found',
-          `no route ${request.method} ${request.url.split('?')[0] ?? ''}`,
-          'see /docs for the endpoints',
+          `no route ${request.method} ${request.url.split('?')[0] ?? ''}; see /docs`,
+          'see /docs (or /openapi.json) for the endpoints; the web UI is at /',
         ),
         request.id,
         s.max_upload_bytes,

@@ -10,6 +10,7 @@ import { isJobId } from '../store/fs-job-files.ts';
 import type { AppDeps } from './app-deps.ts';
 import type { TaskField } from './job-submission.ts';
 import { readJobInput } from './job-submission.ts';
+import { inServerTerms } from './limit-hints.ts';
 import { HttpProblem } from './problem.ts';
 
 /** The job, or 404 (ids that are not UUIDs never reach the store or a path). */
@@ -81,7 +82,9 @@ export async function submitFromRequest(
             },
             taskField,
             signal,
-          );
+          ).catch((e: unknown) => {
+            throw inServerTerms(e, s, 'job');
+          });
           const choice = await deps.models.choose(input.task).catch(noModel);
           return { ...input, modelVersion: choice.version };
         },

@@ -1,45 +1,77 @@
-// Reference maps (UMAP, by the map module in wiring/load-reference-map.ts) for models and jobs, cached:
-// a model's map in memory (and on disk by the module), a job's query points in its folder (map.json).
-import { readFile } from 'node:fs/promises';
+// Reference maps (UMAP, wiring/load-reference-map.ts) for models and jobs: each model's map is fitted once,
+// off the request thread (503 while it runs); a job's points are written by its worker (map.json).
+import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import { z } from 'zod';
 
-import type { ProteinRecord } from '../core/sequence/protein-record.ts';
-import { readFastaFile } from '../io/fasta-source.ts';
+import { ArginatorError } from '../core/errors.ts';
 import type { Job } from '../pipeline/jobs/job.ts';
 import type { JobFiles } from '../pipeline/jobs/ports.ts';
 import type { MappedQuery, ReferenceMapFitter } from '../pipeline/reference-map.ts';
-import { projectionMethodFor } from '../pipeline/reference-map.ts';
 import type { FsModelRegistry } from '../store/fs-model-registry.ts';
-import { writeFileAtomic } from '../store/fs-run-tracker.ts';
 import type { ReferenceMapService } from '../wiring/load-reference-map.ts';
 import { loadOrFitReferenceMap } from '../wiring/load-reference-map.ts';
 import type { ModelProvider } from './model-provider.ts';
 import { HttpProblem } from './problem.ts';
 
-export interface MapProvider {
-  /** The reference map of a model version or alias (fitted once, then read from disk). */
-  forModel(ref: string): Promise<ReferenceMapService>;
-  /** A completed job's proteins placed on its model's map. */
-  forJob(
-    job: Job,
-    signal?: AbortSignal,
-  ): Promise<{ map: ReferenceMapService; queries: MappedQuery[] }>;
+/** A job's map files: the GET /v1/jobs/{id}/map body, or why there is none. */
+export function jobMapPaths(files: JobFiles, id: string): { map: string; unavailable: string } {
+  const dir = files.dirOf(id);
+  return { map: join(dir, 'map.json'), unavailable: join(dir, 'map-unavailable.json') };
 }
 
-const rowsSchema = z.array(
-  z.object({ protein_id: z.string(), predicted_label: z.string(), novelty: z.string() }),
-);
-const queriesSchema = z.array(
-  z.object({
-    id: z.string(),
-    predictedLabel: z.string(),
-    novelty: z.string(),
-    x: z.number(),
-    y: z.number(),
-  }),
-);
+export interface MapProvider {
+  /**
+   * The map of a model version, read from disk or fitted (once, however many callers ask) and
+   * stored; waits for a running fit. For job workers and start-up, not for requests.
+   */
+  prepare(version: string): Promise<ReferenceMapService>;
+  /** The map of a model version or alias; 503 problem (with Retry-After) while it is being fitted. */
+  forModel(ref: string): Promise<ReferenceMapService>;
+  /** The file holding the body of GET /v1/jobs/{id}/map (written by the job worker). */
+  jobMapFile(job: Job): Promise<string>;
+  /** A completed job's points with its model's map (the images); 503 while the map is fitted. */
+  forJob(job: Job): Promise<{ map: ReferenceMapService; queries: MappedQuery[] }>;
+  /** Stops running fits (server shutdown). */
+  close(): void;
+}
+
+const jobMapSchema = z.object({
+  queries: z.array(
+    z.object({
+      id: z.string(),
+      predicted_label: z.string(),
+      novelty: z.string(),
+      x: z.number(),
+      y: z.number(),
+    }),
+  ),
+});
+
+const unavailableSchema = z.object({ reason: z.string(), detail: z.string(), hint: z.string() });
+
+interface Entry {
+  readonly ready: Promise<ReferenceMapService>;
+  /** Resolves when a fit begins (never, when the map is read from disk). */
+  readonly fitStarted: Promise<void>;
+  /** Set while the map is being fitted: since when, and how far (0–1). */
+  fit: { startedAt: number; fraction: number } | undefined;
+  settled: boolean;
+}
+
+/** Before the layout reports progress: a typical fit (3,000–4,500 references) takes 10–20 s. */
+const DEFAULT_FIT_SECONDS = 15;
+
+/** Seconds until a fit is likely done, from its progress (the epochs are linear in time). */
+export function fitSecondsLeft(fit: { startedAt: number; fraction: number }, now: number): number {
+  const elapsed = Math.max(0, (now - fit.startedAt) / 1000);
+  const left =
+    fit.fraction >= 0.15
+      ? (elapsed * (1 - fit.fraction)) / fit.fraction
+      : DEFAULT_FIT_SECONDS - elapsed;
+  return Math.min(600, Math.max(1, Math.ceil(left)));
+}
 
 export function createMapProvider(options: {
   models: ModelProvider;
@@ -48,60 +80,145 @@ export function createMapProvider(options: {
   files: JobFiles;
   /** 'worker' (default) fits off the request thread; tests may fit inline. */
   fitter?: 'worker' | 'inline' | ReferenceMapFitter | undefined;
+  /** Milliseconds since the epoch (tests). */
+  now?: (() => number) | undefined;
+  /** Told when a model's map starts being fitted (for the log). */
+  onFitStarted?: ((version: string) => void) | undefined;
 }): MapProvider {
-  const maps = new Map<string, Promise<ReferenceMapService>>();
-  const byVersion = (version: string): Promise<ReferenceMapService> => {
-    let map = maps.get(version);
-    if (map === undefined) {
-      map = options.models
-        .base(version)
-        .then((model) =>
-          loadOrFitReferenceMap(model, options.modelsDir, { fitter: options.fitter ?? 'worker' }),
-        );
-      maps.set(version, map);
-      map.catch(() => maps.delete(version));
+  const now = options.now ?? Date.now;
+  const entries = new Map<string, Entry>();
+  const stop = new AbortController();
+
+  const entryOf = (version: string): Entry => {
+    const existing = entries.get(version);
+    if (existing !== undefined) {
+      return existing;
     }
-    return map;
+    let started: () => void = () => undefined;
+    const fitStarted = new Promise<void>((resolve) => {
+      started = resolve;
+    });
+    const entry: Entry = {
+      fitStarted,
+      fit: undefined,
+      settled: false,
+      ready: options.models.base(version).then((model) =>
+        loadOrFitReferenceMap(model, options.modelsDir, {
+          fitter: options.fitter ?? 'worker',
+          signal: stop.signal,
+          // Called only when fitting (never when the map is read from disk).
+          onProgress: (fraction) => {
+            if (entry.fit === undefined) {
+              entry.fit = { startedAt: now(), fraction };
+              started();
+              options.onFitStarted?.(version);
+            }
+            entry.fit.fraction = fraction;
+          },
+        }),
+      ),
+    };
+    entries.set(version, entry);
+    entry.ready.then(
+      () => {
+        entry.settled = true;
+        entry.fit = undefined;
+      },
+      () => {
+        entry.settled = true;
+        entry.fit = undefined;
+        entries.delete(version); // the next request tries again
+      },
+    );
+    return entry;
   };
-  return {
-    async forModel(ref) {
-      return byVersion((await options.registry.resolve(ref)).version);
-    },
-    async forJob(job, signal) {
-      if (job.status !== 'completed') {
-        throw new HttpProblem(
-          409,
-          'job.not-completed',
-          `job ${job.id} is ${job.status}; its map exists once it has completed`,
-          'wait until the job has completed',
-        );
-      }
-      const map = await byVersion(job.modelVersion);
-      const cache = join(options.files.dirOf(job.id), 'map.json');
-      const cached = await readFile(cache, 'utf8').catch(() => undefined);
-      if (cached !== undefined) {
-        return { map, queries: queriesSchema.parse(JSON.parse(cached)) };
-      }
-      const rows = rowsSchema.parse(
-        JSON.parse(await readFile(options.files.resultPath(job.id, 'json'), 'utf8')),
+
+  const forVersion = async (version: string): Promise<ReferenceMapService> => {
+    const entry = entryOf(version);
+    if (entry.settled) {
+      return entry.ready;
+    }
+    const first = await Promise.race([
+      entry.ready.then(() => 'ready' as const),
+      entry.fitStarted.then(() => 'fitting' as const),
+    ]);
+    const fit = entry.fit; // cleared when the fit settles
+    if (first === 'fitting' && fit !== undefined) {
+      const seconds = fitSecondsLeft(fit, now());
+      throw new HttpProblem(
+        503,
+        'map.fitting',
+        `the reference map of model ${version} is being fitted (${Math.round(fit.fraction * 100)}% done); retry in ${seconds} s`,
+        `retry in ${seconds} s: each model's map is fitted once (arginator train fits it in advance)`,
+        { retryAfterSeconds: seconds },
       );
-      const records: ProteinRecord[] = [];
-      for await (const r of readFastaFile(options.files.inputPath(job.id), { signal })) {
-        records.push(r);
-      }
-      const points = await map.projectRecords(records, {
-        signal,
-        method: projectionMethodFor(records.length),
-      });
-      const queries: MappedQuery[] = points.map((p, i) => ({
-        id: p.id,
-        predictedLabel: rows[i]?.predicted_label ?? '',
-        novelty: rows[i]?.novelty ?? '',
-        x: p.x,
-        y: p.y,
+    }
+    return entry.ready;
+  };
+
+  const jobMapFile = async (job: Job): Promise<string> => {
+    if (job.status === 'expired') {
+      throw new ArginatorError(
+        'NOT_FOUND',
+        'job.expired',
+        `the map of job ${job.id} was removed when its retention ended (${job.expiresAt ?? ''})`,
+        'submit the input again',
+      );
+    }
+    if (job.status !== 'completed') {
+      throw new HttpProblem(
+        409,
+        'job.not-completed',
+        `job ${job.id} is ${job.status}; its map exists once it has completed`,
+        job.status === 'queued' || job.status === 'running'
+          ? 'wait until the job has completed'
+          : 'submit the input again',
+      );
+    }
+    const paths = jobMapPaths(options.files, job.id);
+    if (
+      await stat(paths.map).then(
+        (s) => s.isFile(),
+        () => false,
+      )
+    ) {
+      return paths.map;
+    }
+    const why = await readFile(paths.unavailable, 'utf8').then(
+      (text) => unavailableSchema.safeParse(JSON.parse(text)).data,
+      () => undefined,
+    );
+    throw new ArginatorError(
+      'NOT_FOUND',
+      why === undefined ? 'job.map-missing' : 'job.map-unavailable',
+      why === undefined
+        ? `job ${job.id} has no map (it completed without one)`
+        : `job ${job.id} completed, but its map could not be made (${why.reason}: ${why.detail})`,
+      why === undefined
+        ? 'submit the input again'
+        : `the results are complete; ${why.hint === '' ? 'submit the input again for a map' : why.hint}`,
+    );
+  };
+
+  return {
+    prepare: async (version) => entryOf(version).ready,
+    async forModel(ref) {
+      return forVersion((await options.registry.resolve(ref)).version);
+    },
+    jobMapFile,
+    async forJob(job) {
+      const file = await jobMapFile(job);
+      const map = await forVersion(job.modelVersion);
+      const body = jobMapSchema.parse(JSON.parse(await readFile(file, 'utf8')));
+      const queries: MappedQuery[] = body.queries.map((q) => ({
+        id: q.id,
+        predictedLabel: q.predicted_label,
+        novelty: q.novelty,
+        x: q.x,
+        y: q.y,
       }));
-      await writeFileAtomic(cache, JSON.stringify(queries));
       return { map, queries };
     },
+    close: () => stop.abort(),
   };
 }

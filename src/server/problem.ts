@@ -41,13 +41,22 @@ export class HttpProblem extends Error {
   readonly status: number;
   readonly reason: string;
   readonly hint: string;
+  /** Sent as the Retry-After header (e.g. 503 while a reference map is being fitted). */
+  readonly retryAfterSeconds: number | undefined;
 
-  constructor(status: number, reason: string, message: string, hint: string) {
+  constructor(
+    status: number,
+    reason: string,
+    message: string,
+    hint: string,
+    options: { retryAfterSeconds?: number | undefined } = {},
+  ) {
     super(message);
     this.name = 'HttpProblem';
     this.status = status;
     this.reason = reason;
     this.hint = hint;
+    this.retryAfterSeconds = options.retryAfterSeconds;
   }
 }
 
@@ -95,8 +104,8 @@ function fromFastify(e: FastifyError, requestId: string, maxBytes: number): Prob
         413,
         'LIMIT',
         'input.too-large',
-        `the request body is larger than the limit of ${maxBytes} bytes`,
-        'split the input into smaller jobs, or gzip it',
+        `the request body is larger than the limit of ${maxBytes} bytes (server.max_upload_bytes)`,
+        'split the input into smaller jobs, or gzip it; the operator can raise server.max_upload_bytes',
         requestId,
       );
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
@@ -188,7 +197,10 @@ export function sendProblem(reply: FastifyReply, p: Problem): FastifyReply {
 export function problemHandler(maxBytes: number) {
   return (e: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply => {
     const p = toProblem(e, request.id, maxBytes);
-    if (p.status >= 500) {
+    if (e instanceof HttpProblem && e.retryAfterSeconds !== undefined) {
+      void reply.header('retry-after', String(e.retryAfterSeconds));
+    }
+    if (p.status >= 500 && p.status !== 503) {
       request.log.error({ err: e }, 'request failed');
     } else {
       request.log.info({ reason: p.reason, status: p.status }, p.detail);

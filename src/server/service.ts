@@ -4,10 +4,12 @@ import { join } from 'node:path';
 
 import type { FastifyInstance } from 'fastify';
 
+import { isArginatorError } from '../core/errors.ts';
 import { loadFastestKernels } from '../kernels/load-kernels.ts';
 import type { JobExecutor } from '../pipeline/jobs/ports.ts';
 import type { Recovery } from '../pipeline/jobs/recover-jobs.ts';
 import { recoverJobs } from '../pipeline/jobs/recover-jobs.ts';
+import type { ReferenceMapFitter } from '../pipeline/reference-map.ts';
 import { JobRunner } from '../pipeline/jobs/run-jobs.ts';
 import { sweepJobs } from '../pipeline/jobs/sweep-jobs.ts';
 import { FsJobFiles } from '../store/fs-job-files.ts';
@@ -17,8 +19,10 @@ import { SqliteJobStore } from '../store/sqlite-job-store.ts';
 import type { ServerSettings } from './app-deps.ts';
 import { createApp } from './create-app.ts';
 import { JobEvents } from './job-events.ts';
+import type { MapProvider } from './job-maps.ts';
 import { createMapProvider } from './job-maps.ts';
 import { createMetrics } from './metrics.ts';
+import type { ModelProvider } from './model-provider.ts';
 import { createModelProvider } from './model-provider.ts';
 import { createWorkerPool } from './worker-pool.ts';
 
@@ -31,8 +35,8 @@ export interface ServiceOptions {
   readonly apiKeys: readonly string[];
   readonly webDir: string | undefined;
   readonly logger: boolean | { level: string };
-  /** How reference maps are fitted: on a worker thread (default) or inline (tests). */
-  readonly mapFitter?: 'worker' | 'inline' | undefined;
+  /** How reference maps are fitted: on a worker thread (default), inline or by a given fitter (tests). */
+  readonly mapFitter?: 'worker' | 'inline' | ReferenceMapFitter | undefined;
   /** Tests may run jobs without worker threads. */
   readonly executor?: JobExecutor | undefined;
   readonly now?: (() => Date) | undefined;
@@ -45,6 +49,8 @@ export interface Service {
   readonly recovery: Recovery;
   /** Sweeps expired jobs now (the timer does it every server.sweep_interval_seconds). */
   sweep(): Promise<number>;
+  /** Settles once the current models' maps are read or fitted (start-up does not wait for it). */
+  readonly mapsReady: Promise<void>;
 }
 
 export async function createService(options: ServiceOptions): Promise<Service> {
@@ -61,9 +67,30 @@ export async function createService(options: ServiceOptions): Promise<Service> {
     jobCounts: () => store.countByStatus(),
     modelVersion: () => models.loadedVersion,
   });
+  const registry = new FsModelRegistry(options.modelsDir);
+  // The maps exist before the app (the workers need them); they log through it once it does.
+  const logs: { current?: FastifyInstance['log'] } = {};
+  const maps = createMapProvider({
+    models,
+    registry,
+    modelsDir: options.modelsDir,
+    files,
+    fitter: options.mapFitter,
+    onFitStarted: (version) =>
+      logs.current?.info(
+        { model_version: version },
+        'fitting the reference map (UMAP) in the background',
+      ),
+  });
   const executor =
     options.executor ??
-    createWorkerPool({ size: s.workers, modelsDir: options.modelsDir, threads, files });
+    createWorkerPool({
+      size: s.workers,
+      modelsDir: options.modelsDir,
+      threads,
+      files,
+      prepareMap: (version) => maps.prepare(version),
+    });
   const retentionMs = s.retention_hours * 3_600_000;
   const runner = new JobRunner({
     store,
@@ -75,14 +102,6 @@ export async function createService(options: ServiceOptions): Promise<Service> {
     onProteins: (n) => metrics.addProteins(n),
   });
   const recovery = recoverJobs(store, { maxAttempts: s.max_attempts, retentionMs, clock });
-  const registry = new FsModelRegistry(options.modelsDir);
-  const maps = createMapProvider({
-    models,
-    registry,
-    modelsDir: options.modelsDir,
-    files,
-    fitter: options.mapFitter,
-  });
   const app = await createApp({
     settings: s,
     apiKeys: options.apiKeys,
@@ -100,6 +119,7 @@ export async function createService(options: ServiceOptions): Promise<Service> {
     now,
     logger: options.logger,
   });
+  logs.current = app.log;
   for (const job of recovery.requeued) {
     app.log.warn({ job_id: job.id, attempts: job.attempts }, 'job re-queued after an unclean stop');
   }
@@ -116,7 +136,9 @@ export async function createService(options: ServiceOptions): Promise<Service> {
   app.addHook('onClose', async () => {
     clearInterval(timer);
     sweeper.abort();
+    // Running jobs may wait for a map fit: it goes on during their grace period.
     await runner.shutdown(s.shutdown_grace_seconds * 1000);
+    maps.close();
     await executor.close();
     await models.close();
     store.close();
@@ -124,5 +146,41 @@ export async function createService(options: ServiceOptions): Promise<Service> {
   runner.wake();
   // Load the multiclass model now, so /readyz turns 200 without waiting for a first request.
   models.get('multiclass').catch((e: unknown) => app.log.warn({ err: e }, 'no model loaded yet'));
-  return { app, runner, recovery, sweep };
+  const mapsReady = prepareCurrentMaps(models, maps, app.log);
+  return { app, runner, recovery, sweep, mapsReady };
+}
+
+/**
+ * Reads (or, if missing, fits in the background) the maps of the models new jobs use, so the
+ * first map request or finished job does not wait for a fit. Never blocks start-up or /readyz.
+ */
+async function prepareCurrentMaps(
+  models: ModelProvider,
+  maps: MapProvider,
+  log: FastifyInstance['log'],
+): Promise<void> {
+  const tasks = ['multiclass', 'binary'] as const;
+  const chosen = await Promise.allSettled(tasks.map((task) => models.choose(task)));
+  const versions = new Set(
+    chosen.flatMap((c) => (c.status === 'fulfilled' ? [c.value.version] : [])),
+  );
+  await Promise.all(
+    [...versions].map(async (version) => {
+      const started = Date.now();
+      try {
+        const map = await maps.prepare(version);
+        if (map.fitted) {
+          const seconds = ((Date.now() - started) / 1000).toFixed(1);
+          log.info(
+            { model_version: version, path: map.path },
+            `reference map fitted in ${seconds} s`,
+          );
+        }
+      } catch (e) {
+        if (!isArginatorError(e) || e.code !== 'CANCELLED') {
+          log.warn({ err: e, model_version: version }, 'no reference map for this model');
+        }
+      }
+    }),
+  );
 }

@@ -4,7 +4,9 @@ import { Worker } from 'node:worker_threads';
 import { ArginatorError, cancelledError } from '../core/errors.ts';
 import type { Job, JobSummary } from '../pipeline/jobs/job.ts';
 import type { JobExecutor, JobFiles, JobRunOptions } from '../pipeline/jobs/ports.ts';
+import { jobMapPaths } from './job-maps.ts';
 import type { FromWorker, ToWorker, WorkerInit } from './worker-protocol.ts';
+import { deserialiseError, serialiseError } from './worker-protocol.ts';
 
 interface Current {
   readonly jobId: string;
@@ -38,6 +40,11 @@ function startWorker(init: WorkerInit): Worker {
 export interface WorkerPoolOptions extends WorkerInit {
   readonly size: number;
   readonly files: JobFiles;
+  /**
+   * Makes sure the reference map of a model version is stored (fitting it if needed) before a
+   * worker places a finished job on it; the request thread owns fitting, so each model is fitted once.
+   */
+  readonly prepareMap: (modelVersion: string) => Promise<unknown>;
 }
 
 export function createWorkerPool(options: WorkerPoolOptions): JobExecutor {
@@ -46,28 +53,50 @@ export function createWorkerPool(options: WorkerPoolOptions): JobExecutor {
   const slots: Slot[] = [];
 
   const attach = (slot: Slot): void => {
-    slot.worker.on('message', (message: FromWorker) => {
+    const worker = slot.worker;
+    worker.on('message', (message: FromWorker) => {
       const current = slot.current;
-      if (current?.jobId !== message.jobId) {
+      if (slot.worker !== worker || current?.jobId !== message.jobId) {
         return;
       }
       switch (message.type) {
         case 'progress':
           current.options.onProgress(message.done);
           return;
+        case 'map-needed': {
+          const reply = (answer: ToWorker & { type: 'map-ready' }): void => {
+            if (slot.current?.jobId === message.jobId) {
+              slot.worker.postMessage(answer);
+            }
+          };
+          options.prepareMap(message.modelVersion).then(
+            () => reply({ type: 'map-ready', jobId: message.jobId, error: undefined }),
+            (e: unknown) =>
+              reply({
+                type: 'map-ready',
+                jobId: message.jobId,
+                error: serialiseError(e, 'the reference map'),
+              }),
+          );
+          return;
+        }
         case 'done':
           slot.current = undefined;
           current.resolve(message.summary);
           return;
         case 'failed': {
           slot.current = undefined;
-          const e = message.error;
-          current.reject(new ArginatorError(e.code, e.reason, e.message, e.hint, e.location));
+          current.reject(deserialiseError(message.error));
           return;
         }
       }
     });
     const crashed = (why: string): void => {
+      // A crash emits 'error' and then 'exit': only the first may touch the slot (by then it may
+      // already run the next job on a replacement worker).
+      if (slot.worker !== worker) {
+        return;
+      }
       const current = slot.current;
       slot.current = undefined;
       current?.reject(
@@ -83,8 +112,8 @@ export function createWorkerPool(options: WorkerPoolOptions): JobExecutor {
         attach(slot);
       }
     };
-    slot.worker.on('error', (e) => crashed(e.message));
-    slot.worker.on('exit', (code) => {
+    worker.on('error', (e) => crashed(e.message));
+    worker.on('exit', (code) => {
       if (!closed) {
         crashed(`exit code ${code}`);
       }
@@ -138,6 +167,7 @@ export function createWorkerPool(options: WorkerPoolOptions): JobExecutor {
             tsv: options.files.resultPath(job.id, 'tsv'),
             json: options.files.resultPath(job.id, 'json'),
           },
+          map: jobMapPaths(options.files, job.id),
         };
         slot.worker.postMessage(message);
       });

@@ -1,5 +1,6 @@
 // Messages between the server and its job worker threads (structured-clone data only).
 import type { ErrorCode, ErrorLocation } from '../core/errors.ts';
+import { ArginatorError, isArginatorError } from '../core/errors.ts';
 import type { JobSummary, JobTask } from '../pipeline/jobs/job.ts';
 
 export interface WorkerInit {
@@ -15,9 +16,22 @@ export interface RunMessage {
   readonly modelVersion: string;
   readonly inputPath: string;
   readonly outputs: Readonly<Record<'csv' | 'tsv' | 'json', string>>;
+  /** Where the job's map goes: `map` (the GET /v1/jobs/{id}/map body) or, if it fails, `unavailable`. */
+  readonly map: Readonly<Record<'map' | 'unavailable', string>>;
 }
 
-export type ToWorker = RunMessage | { readonly type: 'cancel'; readonly jobId: string };
+/**
+ * `map-ready` answers a worker's `map-needed`: the request thread owns fitting (one fit per model,
+ * shared with start-up and the map routes); the worker then reads the stored map.
+ */
+export type ToWorker =
+  | RunMessage
+  | { readonly type: 'cancel'; readonly jobId: string }
+  | {
+      readonly type: 'map-ready';
+      readonly jobId: string;
+      readonly error: SerialisedError | undefined;
+    };
 
 export interface SerialisedError {
   readonly code: ErrorCode;
@@ -29,5 +43,29 @@ export interface SerialisedError {
 
 export type FromWorker =
   | { readonly type: 'progress'; readonly jobId: string; readonly done: number }
+  | { readonly type: 'map-needed'; readonly jobId: string; readonly modelVersion: string }
   | { readonly type: 'done'; readonly jobId: string; readonly summary: JobSummary }
   | { readonly type: 'failed'; readonly jobId: string; readonly error: SerialisedError };
+
+/** An error as message data; anything that is not an ArginatorError is an internal one. */
+export function serialiseError(e: unknown, where: string): SerialisedError {
+  const error = isArginatorError(e)
+    ? e
+    : new ArginatorError(
+        'INTERNAL',
+        'job.internal',
+        `internal error in ${where} (please report it): ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`,
+        'retry the job; if it fails again, report it',
+      );
+  return {
+    code: error.code,
+    reason: error.reason,
+    message: error.message,
+    hint: error.hint,
+    location: error.location,
+  };
+}
+
+export function deserialiseError(e: SerialisedError): ArginatorError {
+  return new ArginatorError(e.code, e.reason, e.message, e.hint, e.location);
+}

@@ -40,6 +40,7 @@ describe('adaptModelToTask', () => {
       call([0.3, 0.1, 0.05, 0.05, 0.5], 'NBL'),
       call([0.25, 0.1, 0.1, 0.05, 0.5], 'B'),
     ],
+    predictEmbeddings: () => [call([0.1, 0.1, 0.1, 0.1, 0.6], 'C')],
   } as unknown as Predictor;
   const model = { version: 'v1', predictor } as unknown as PredictionModel;
 
@@ -54,6 +55,11 @@ describe('adaptModelToTask', () => {
     expect(b?.nearest?.label).toBe('Betalactamase');
     expect(Array.from(a?.probabilities ?? [])).toEqual([0.5, 0.5]);
     expect(adaptModelToTask(model, 'multiclass')).toBe(model);
+    // Predictions from embeddings alone (HDF5 input) are collapsed the same way.
+    const [c] = binary.predictor.predictEmbeddings(new Float32Array());
+    expect(c?.label).toBe('Non-Betalactamase');
+    expect(c?.nearest?.label).toBe('Betalactamase');
+    expect(c?.probabilities[0]).toBeCloseTo(0.4, 6);
   });
 
   it('refuses a binary model for the multiclass task', () => {

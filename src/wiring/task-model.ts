@@ -96,6 +96,9 @@ function binaryFromMulticlass(inner: Predictor): Predictor {
     predict(sequences, embeddings) {
       return inner.predict(sequences, embeddings).map(collapse);
     },
+    predictEmbeddings(embeddings) {
+      return inner.predictEmbeddings(embeddings).map(collapse);
+    },
   };
 }
 

@@ -1,10 +1,11 @@
-// `arginator predict INPUT`: FASTA in, a table with class probabilities and evidence out (stdout or --out).
+// `arginator predict INPUT`: FASTA (or HDF5 embeddings) in, a table with class probabilities and evidence out (stdout or --out).
 import { createWriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
 
 import { usageError } from '../../core/errors.ts';
 import { readFastaFile } from '../../io/fasta-source.ts';
+import { hasHdf5Signature, streamEmbeddings } from '../../io/h5wasm-embedding-store.ts';
 import type { TableFormat } from '../../io/prediction-table.ts';
 import {
   createTableWriter,
@@ -13,7 +14,7 @@ import {
   predictionRow,
 } from '../../io/prediction-table.ts';
 import { loadFastestKernels } from '../../kernels/load-kernels.ts';
-import { predict } from '../../pipeline/predict.ts';
+import { predict, predictEmbeddings } from '../../pipeline/predict.ts';
 import { FsModelRegistry } from '../../store/fs-model-registry.ts';
 import type { Task } from '../../wiring/task-model.ts';
 import { chooseTaskModel, loadTaskModel, resolveTaskModel } from '../../wiring/task-model.ts';
@@ -36,7 +37,7 @@ export async function predictCommand(
   if (input === undefined) {
     throw usageError(
       'cli.missing-input',
-      'predict needs an INPUT FASTA file',
+      'predict needs an INPUT file: protein FASTA (.fa, .faa, .fasta, optionally .gz) or HDF5 embeddings (.h5)',
       'arginator predict proteins.faa --out predictions.csv',
     );
   }
@@ -61,6 +62,7 @@ export async function predictCommand(
   }
   const quiet = flag(options, 'quiet');
   const inputPath = resolve(io.cwd, input);
+  const embeddingsIn = await isHdf5Input(inputPath);
   const { config } = await loadConfig([`task=${task}`], options, io);
   const kernels = loadFastestKernels({ notify: (line) => !quiet && io.stderr.write(`${line}\n`) });
   let ref = optionalString(options, 'model', '--model');
@@ -73,7 +75,8 @@ export async function predictCommand(
       );
       const trained = await runTraining(
         [`task=${task}`],
-        { ...options, json: false, quiet: true },
+        // No reference map: predict does not draw one (the server fits it when it needs it).
+        { ...options, json: false, quiet: true, map: false },
         io,
       );
       if (trained.status === 'cancelled') {
@@ -107,16 +110,23 @@ export async function predictCommand(
   let count = 0;
   const calls = new Map<string, number>();
   try {
-    const records = readFastaFile(inputPath, {
-      ...inputOptions(options),
-      source: input,
-      signal: io.signal,
-    });
-    for await (const p of predict(records, {
+    const predictOptions = {
       model,
       signal: io.signal,
-      onProgress: (n) => progress.update(undefined, `${n.toLocaleString('en-US')} proteins`),
-    })) {
+      onProgress: (n: number) =>
+        progress.update(undefined, `${n.toLocaleString('en-US')} proteins`),
+    };
+    // HDF5 holds embeddings without sequences: the classifier's call, evidence in embedding space.
+    const predictions = embeddingsIn
+      ? predictEmbeddings(streamEmbeddings(inputPath, { signal: io.signal }), {
+          ...predictOptions,
+          source: input,
+        })
+      : predict(
+          readFastaFile(inputPath, { ...inputOptions(options), source: input, signal: io.signal }),
+          predictOptions,
+        );
+    for await (const p of predictions) {
       writer.write(predictionRow(p.id, p.prediction, labels, model.version));
       calls.set(p.prediction.label, (calls.get(p.prediction.label) ?? 0) + 1);
       count++;
@@ -146,4 +156,16 @@ export async function predictCommand(
   } finally {
     await model.embedder.close();
   }
+}
+
+/**
+ * HDF5 embeddings are recognised by their signature (extensions lie, as for gzip); a file named
+ * .h5/.hdf5 without one goes to the HDF5 reader too, whose error says what the file looks like.
+ * An unreadable or missing path is left to the FASTA reader's errors.
+ */
+async function isHdf5Input(path: string): Promise<boolean> {
+  if (/\.(h5|hdf5)$/i.test(path)) {
+    return true;
+  }
+  return hasHdf5Signature(path).catch(() => false);
 }

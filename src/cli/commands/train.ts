@@ -1,6 +1,8 @@
-// `arginator train [overrides...]`: resolve the config, load and embed the dataset, train, evaluate, register.
+// `arginator train [overrides...]`: resolve the config, load and embed the dataset, train, evaluate, register,
+// then fit the model's reference map (UMAP) unless --no-map.
 
-import { usageError } from '../../core/errors.ts';
+import { isArginatorError, usageError } from '../../core/errors.ts';
+import type { Kernels } from '../../core/model/kernels.ts';
 import { sha256File, sha256Json } from '../../io/file-hash.ts';
 import { loadLabelledFasta, readLabelsTable } from '../../io/labelled-fasta.ts';
 import { loadFastestKernels, loadFastestPairAligner } from '../../kernels/load-kernels.ts';
@@ -12,6 +14,8 @@ import { FsModelRegistry } from '../../store/fs-model-registry.ts';
 import { FsRunTracker } from '../../store/fs-run-tracker.ts';
 import { H5EmbeddingCache } from '../../store/h5-embedding-cache.ts';
 import { openEmbedder } from '../../wiring/embedders.ts';
+import { loadPredictionModel } from '../../wiring/load-model.ts';
+import { loadOrFitReferenceMap } from '../../wiring/load-reference-map.ts';
 import { runEnvironment } from '../../wiring/run-environment.ts';
 import type { CliIo } from '../cli-io.ts';
 import { loadConfig } from '../load-config.ts';
@@ -86,8 +90,9 @@ export async function runTraining(
     options: config.embedder.path === null ? {} : { path: config.embedder.path },
     threads: config.embedder.threads ?? undefined,
   });
+  let outcome: TrainOutcome;
   try {
-    const outcome = await train({
+    outcome = await train({
       config,
       configText: loaded.text,
       overrides,
@@ -124,9 +129,72 @@ export async function runTraining(
         'cancelled: the best checkpoint so far is kept in the run folder (model.argm), not registered',
       );
     }
-    return outcome;
   } finally {
     await embedder.close();
+  }
+  // cac turns --no-map into map: false.
+  if (outcome.modelVersion !== undefined && options['map'] !== false) {
+    await fitReferenceMap(outcome.modelVersion, config.paths.models, {
+      kernels,
+      threads: config.embedder.threads ?? undefined,
+      say,
+      signal: io.signal,
+    });
+  }
+  return outcome;
+}
+
+/**
+ * Fits the model's UMAP reference map now (docs/adr/0009-reference-map.md), so `arginator serve`
+ * has it at start instead of fitting it in the background (10-20 s for the default model). A map
+ * that cannot be made (e.g. model.homology=false: no references) is a warning, not a failed training.
+ */
+async function fitReferenceMap(
+  version: string,
+  modelsDir: string,
+  options: {
+    kernels: Kernels;
+    threads: number | undefined;
+    say: (line: string) => void;
+    signal: AbortSignal;
+  },
+): Promise<void> {
+  const { say, signal } = options;
+  const started = Date.now();
+  say(`fitting the reference map (UMAP) of model ${version}… (skip with --no-map)`);
+  const model = await loadPredictionModel(version, modelsDir, options.kernels, {
+    threads: options.threads,
+    signal,
+  });
+  try {
+    let shown = -1;
+    const map = await loadOrFitReferenceMap(model, modelsDir, {
+      fitter: 'inline',
+      signal,
+      onProgress: (fraction, message) => {
+        const tenth = Math.floor(fraction * 10);
+        if (tenth > shown) {
+          shown = tenth;
+          say(`  ${String(Math.round(fraction * 100)).padStart(3)}%  ${message}`);
+        }
+      },
+    });
+    const seconds = ((Date.now() - started) / 1000).toFixed(1);
+    say(
+      `reference map of model ${version} ${map.fitted ? `fitted in ${seconds} s` : 'already stored'}: ${map.path}`,
+    );
+  } catch (e) {
+    if (isArginatorError(e) && e.code === 'CANCELLED') {
+      say(
+        `model ${version} is registered; its reference map was not fitted (the server fits it when it starts)`,
+      );
+      throw e;
+    }
+    say(
+      `warning: no reference map for model ${version}: ${isArginatorError(e) ? e.oneLine() : String(e)}`,
+    );
+  } finally {
+    await model.embedder.close();
   }
 }
 

@@ -43,6 +43,10 @@ export interface ModelHeaderBody {
   readonly homology?:
     | {
         readonly candidates: number;
+        /** References found by spaced seeds (core/sequence/seed-index.ts) and aligned too; absent = none. */
+        readonly seedCandidates?: number | undefined;
+        /** The seed shapes of that search (kept with the model so a later default cannot change it). */
+        readonly seedShapes?: readonly string[] | undefined;
         readonly alpha: number;
         readonly references: {
           readonly ids: readonly string[];

@@ -1,8 +1,10 @@
 // Homology features: each protein's best Smith-Waterman similarity to the training references of every class,
-// with candidates chosen by embedding cosine (the built-in embedding's motif block finds distant family members).
+// with candidates chosen by embedding cosine (per class) and by spaced seeds on one diagonal (distant homologs).
 import { BLOSUM62, BLOSUM62_SIZE } from '../sequence/blosum62.ts';
 import type { CodeSet, PairAligner } from '../sequence/pair-aligner.ts';
 import { codeSet, createJsPairAligner, sequenceCodes } from '../sequence/pair-aligner.ts';
+import type { SeedIndex } from '../sequence/seed-index.ts';
+import { buildSeedIndex, DEFAULT_SHAPES } from '../sequence/seed-index.ts';
 import type { Kernels } from './kernels.ts';
 
 export interface HomologyReferences {
@@ -36,6 +38,11 @@ export interface HomologyOptions {
    * dominates the neighbourhood (e.g. many non-beta-lactamases around a distant class A enzyme).
    */
   readonly candidates?: number;
+  /**
+   * References found by the spaced-seed search (core/sequence/seed-index.ts), aligned in addition to the
+   * cosine candidates (default 0 = none). Needs references prepared with seed shapes.
+   */
+  readonly seedCandidates?: number;
   /** allowed(query, reference): false leaves a reference out (the query's own cluster during training). */
   readonly allowed?: (query: number, reference: number) => boolean;
   /** Smith-Waterman implementation (default: the portable TypeScript one). */
@@ -110,12 +117,22 @@ export interface PreparedReferences {
   readonly codes: CodeSet;
   readonly selfScores: Float64Array;
   readonly labels: Int32Array;
+  /** Spaced-seed index over the reference sequences (when prepared with seed shapes). */
+  readonly seeds?: SeedIndex | undefined;
 }
 
-export function prepareReferences(refs: HomologyReferences): PreparedReferences {
+export function prepareReferences(
+  refs: HomologyReferences,
+  options: { seedShapes?: readonly string[] | undefined } = {},
+): PreparedReferences {
   const size = refs.sequences.length;
   const codes = codeSet(refs.sequences);
+  const shapes = options.seedShapes;
   return {
+    seeds:
+      shapes === undefined || shapes.length === 0
+        ? undefined
+        : buildSeedIndex(refs.sequences, { shapes }),
     size,
     dim: refs.dim,
     classes: refs.classes,
@@ -136,7 +153,11 @@ export function homologyFeatures(
   kernels: Kernels,
   options: HomologyOptions = {},
 ): HomologyResult {
-  const refs = 'unit' in references ? references : prepareReferences(references);
+  const seedCandidates = options.seedCandidates ?? 0;
+  const refs =
+    'unit' in references
+      ? references
+      : prepareReferences(references, seedCandidates > 0 ? { seedShapes: DEFAULT_SHAPES } : {});
   const nq = queries.sequences.length;
   const nr = refs.size;
   const { dim, classes } = refs;
@@ -157,7 +178,14 @@ export function homologyFeatures(
   const top = new Int32Array(candidates);
   const topValues = new Float32Array(candidates);
   const refLabel = refs.labels;
-  const pairs = new Int32Array(Math.min(BLOCK, nq) * classes * candidates * 2);
+  const seeds = seedCandidates > 0 ? refs.seeds : undefined;
+  if (seedCandidates > 0 && seeds === undefined) {
+    throw new RangeError('seedCandidates needs references prepared with seed shapes');
+  }
+  const perQuery = classes * candidates + (seeds === undefined ? 0 : seedCandidates);
+  const pairs = new Int32Array(Math.min(BLOCK, nq) * perQuery * 2);
+  // Marks the references already paired with the current query (cosine and seed candidates overlap).
+  const pairedWith = new Int32Array(nr).fill(-1);
   for (let q0 = 0; q0 < nq; q0 += BLOCK) {
     const rows = Math.min(BLOCK, nq - q0);
     kernels.gemm(
@@ -187,9 +215,29 @@ export function homologyFeatures(
           topValues,
         );
         for (let c = 0; c < found; c++) {
+          const ref = top[c] as number;
+          pairedWith[ref] = q;
           pairs[2 * count] = q;
-          pairs[2 * count + 1] = top[c] as number;
+          pairs[2 * count + 1] = ref;
           count++;
+        }
+      }
+      if (seeds !== undefined) {
+        // A few extra candidates so that references left out by `allowed` do not shrink the set.
+        const found = seeds.search(queries.sequences[q] ?? '', seedCandidates + 8);
+        let taken = 0;
+        for (const { reference } of found) {
+          if (taken === seedCandidates) {
+            break;
+          }
+          if (pairedWith[reference] === q || (allowed !== undefined && !allowed(q, reference))) {
+            continue;
+          }
+          pairedWith[reference] = q;
+          pairs[2 * count] = q;
+          pairs[2 * count + 1] = reference;
+          count++;
+          taken++;
         }
       }
     }

@@ -5,6 +5,7 @@ import { ALIGN_FIELDS, codeSet, createJsPairAligner } from '../sequence/pair-ali
 import type { DecodedArtifact, ModelHeader } from './artifact.ts';
 import { applyStandardisation } from './standardise.ts';
 import { fuseLogits } from './evidence-fusion.ts';
+import type { PreparedReferences } from './homology.ts';
 import { homologyFeatures, prepareReferences } from './homology.ts';
 import type { Kernels } from './kernels.ts';
 import type { MlpParams } from './mlp.ts';
@@ -19,14 +20,22 @@ export const KNOWN_COVERAGE = 0.7;
 /** Below this identity (or half coverage) to every reference a protein counts as novel. */
 export const NOVEL_IDENTITY = 0.4;
 export const NOVEL_COVERAGE = 0.5;
+/**
+ * Without a sequence (HDF5 embeddings in), novelty comes from the embedding cosine to the nearest
+ * reference. Measured on the shipped data by bench/novelty-cosine.ts (docs/prediction.md).
+ */
+export const KNOWN_COSINE = 0.95;
+export const NOVEL_COSINE = 0.87;
 
 export interface NearestReference {
   readonly id: string;
   readonly label: string;
-  /** Fraction of identical aligned columns (BLAST pident / 100). */
-  readonly identity: number;
-  /** Aligned fraction of the query. */
-  readonly coverage: number;
+  /** Fraction of identical aligned columns (BLAST pident / 100); undefined without a sequence. */
+  readonly identity: number | undefined;
+  /** Aligned fraction of the query; undefined without a sequence. */
+  readonly coverage: number | undefined;
+  /** Embedding cosine to the reference, when it was chosen in embedding space (no sequence). */
+  readonly cosine?: number | undefined;
 }
 
 export interface Prediction {
@@ -45,19 +54,29 @@ export interface Predictor {
   readonly labels: readonly string[];
   /** Predicts a batch: sequences and their embeddings (n×embedder dim, row-major). */
   predict(sequences: readonly string[], embeddings: Float32Array): Prediction[];
+  /**
+   * Predicts a batch from embeddings alone (n×embedder dim, e.g. an HDF5 file): the classifier's
+   * own call (no homology fusion), nearest reference by embedding cosine, novelty from that cosine.
+   */
+  predictEmbeddings(embeddings: Float32Array): Prediction[];
 }
 
 export function noveltyOf(nearest: NearestReference | undefined): Novelty {
-  if (
-    nearest === undefined ||
-    nearest.identity < NOVEL_IDENTITY ||
-    nearest.coverage < NOVEL_COVERAGE
-  ) {
+  if (nearest === undefined) {
     return 'novel';
   }
-  return nearest.identity >= KNOWN_IDENTITY && nearest.coverage >= KNOWN_COVERAGE
-    ? 'known'
-    : 'distant';
+  const { identity, coverage, cosine } = nearest;
+  if (identity === undefined || coverage === undefined) {
+    // Chosen in embedding space: no alignment, so the cosine decides.
+    if (cosine === undefined || cosine < NOVEL_COSINE) {
+      return 'novel';
+    }
+    return cosine >= KNOWN_COSINE ? 'known' : 'distant';
+  }
+  if (identity < NOVEL_IDENTITY || coverage < NOVEL_COVERAGE) {
+    return 'novel';
+  }
+  return identity >= KNOWN_IDENTITY && coverage >= KNOWN_COVERAGE ? 'known' : 'distant';
 }
 
 function tensor(model: DecodedArtifact, name: string): Float32Array {
@@ -114,40 +133,63 @@ export function createPredictor(
   const refs =
     homology === undefined || referenceEmbeddings === undefined
       ? undefined
-      : prepareReferences({
-          sequences: homology.references.sequences,
-          labels: homology.references.labels,
-          classes: k,
-          embeddings: referenceEmbeddings,
-          dim,
-        });
+      : prepareReferences(
+          {
+            sequences: homology.references.sequences,
+            labels: homology.references.labels,
+            classes: k,
+            embeddings: referenceEmbeddings,
+            dim,
+          },
+          { seedShapes: (homology.seedCandidates ?? 0) > 0 ? homology.seedShapes : undefined },
+        );
   const refCodes = refs?.codes;
   const negative = labels.indexOf(header.task === 'binary' ? 'Non-Betalactamase' : 'NBL');
   const positive = header.positiveLabel === undefined ? -1 : labels.indexOf(header.positiveLabel);
+  /** The classifier's logits (n×k) of standardised embeddings, shared by both entry points. */
+  const classifierLogits = (embeddings: Float32Array, n: number): Float32Array => {
+    if (embeddings.length !== n * dim) {
+      throw new ArginatorError(
+        'INTERNAL',
+        'model.embedding-size',
+        `expected ${n}×${dim} embedding values, got ${embeddings.length}`,
+        '',
+      );
+    }
+    const { x } = applyStandardisation({ x: embeddings, y: new Int32Array(n), n, dim }, mean, std);
+    return forwardLogits(params, x, n, kernels);
+  };
+  /** The call of protein i from the probabilities of its batch (n×k). */
+  const callOf = (proba: Float32Array, i: number, nearest: NearestReference | undefined) => {
+    const p = proba.slice(i * k, (i + 1) * k);
+    let best = 0;
+    for (let c = 1; c < k; c++) {
+      if ((p[c] as number) > (p[best] as number)) {
+        best = c;
+      }
+    }
+    return {
+      probabilities: p,
+      label: labels[best] ?? '',
+      confidence: p[best] as number,
+      probBetalactamase:
+        positive >= 0 ? (p[positive] as number) : negative >= 0 ? 1 - (p[negative] as number) : 0,
+      nearest,
+      novelty: noveltyOf(nearest),
+    } satisfies Prediction;
+  };
 
   return {
     header,
     labels,
     predict(sequences, embeddings) {
       const n = sequences.length;
-      if (embeddings.length !== n * dim) {
-        throw new ArginatorError(
-          'INTERNAL',
-          'model.embedding-size',
-          `expected ${n}×${dim} embedding values, got ${embeddings.length}`,
-          '',
-        );
-      }
-      const { x } = applyStandardisation(
-        { x: embeddings, y: new Int32Array(n), n, dim },
-        mean,
-        std,
-      );
-      let logits = forwardLogits(params, x, n, kernels);
+      let logits = classifierLogits(embeddings, n);
       let evidence: ReturnType<typeof homologyFeatures> | undefined;
       if (refs !== undefined && homology !== undefined) {
         evidence = homologyFeatures({ sequences, embeddings }, refs, kernels, {
           candidates: homology.candidates,
+          seedCandidates: homology.seedCandidates ?? 0,
           pairAligner,
         });
         logits = fuseLogits(logits, evidence.perClass, homology.alpha);
@@ -173,13 +215,6 @@ export function createPredictor(
       const alignmentOf = new Map(withHit.map((i, j) => [i, j]));
       const out: Prediction[] = [];
       for (let i = 0; i < n; i++) {
-        const p = proba.slice(i * k, (i + 1) * k);
-        let best = 0;
-        for (let c = 1; c < k; c++) {
-          if ((p[c] as number) > (p[best] as number)) {
-            best = c;
-          }
-        }
         let nearest: NearestReference | undefined;
         const ref = evidence?.best[i] ?? -1;
         const j = alignmentOf.get(i);
@@ -194,21 +229,80 @@ export function createPredictor(
               ((a[4] as number) - (a[3] as number)) / Math.max((sequences[i] ?? '').length, 1),
           };
         }
-        out.push({
-          probabilities: p,
-          label: labels[best] ?? '',
-          confidence: p[best] as number,
-          probBetalactamase:
-            positive >= 0
-              ? (p[positive] as number)
-              : negative >= 0
-                ? 1 - (p[negative] as number)
-                : 0,
-          nearest,
-          novelty: noveltyOf(nearest),
-        });
+        out.push(callOf(proba, i, nearest));
       }
       return out;
     },
+    predictEmbeddings(embeddings) {
+      const n = dim > 0 ? Math.floor(embeddings.length / dim) : 0;
+      // The stored temperature was fitted on the fused logits; without evidence it does not apply.
+      const temperature = homology === undefined ? header.calibration.temperature : 1;
+      const proba = softmaxRows(classifierLogits(embeddings, n), k, temperature);
+      const near = refs === undefined ? undefined : cosineNearest(embeddings, n, refs, kernels);
+      return Array.from({ length: n }, (_, i) => {
+        const ref = near?.best[i] ?? -1;
+        const nearest: NearestReference | undefined =
+          ref < 0 || homology === undefined
+            ? undefined
+            : {
+                id: homology.references.ids[ref] ?? '',
+                label: labels[homology.references.labels[ref] as number] ?? '',
+                identity: undefined,
+                coverage: undefined,
+                cosine: near?.cosine[i] ?? 0,
+              };
+        return callOf(proba, i, nearest);
+      });
+    },
   };
+}
+
+/** Queries per cosine block: bounds the similarity matrix to BLOCK × references floats. */
+const COSINE_BLOCK = 256;
+
+/** Each query's most cosine-similar reference (index, -1 for a zero vector) and that cosine. */
+function cosineNearest(
+  embeddings: Float32Array,
+  n: number,
+  refs: PreparedReferences,
+  kernels: Kernels,
+): { best: Int32Array; cosine: Float32Array } {
+  const { dim, size } = refs;
+  const best = new Int32Array(n).fill(-1);
+  const cosine = new Float32Array(n);
+  const block = new Float32Array(Math.min(COSINE_BLOCK, n) * size);
+  for (let q0 = 0; q0 < n; q0 += COSINE_BLOCK) {
+    const rows = Math.min(COSINE_BLOCK, n - q0);
+    // refs.unit rows are unit length, so dividing by the query's norm gives the cosine.
+    kernels.gemm(
+      false,
+      true,
+      rows,
+      size,
+      dim,
+      1,
+      embeddings.subarray(q0 * dim, (q0 + rows) * dim),
+      refs.unit,
+      0,
+      block,
+    );
+    for (let r = 0; r < rows; r++) {
+      let norm = 0;
+      for (let j = (q0 + r) * dim; j < (q0 + r + 1) * dim; j++) {
+        norm += (embeddings[j] as number) ** 2;
+      }
+      if (norm === 0 || size === 0) {
+        continue;
+      }
+      let top = 0;
+      for (let c = 1; c < size; c++) {
+        if ((block[r * size + c] as number) > (block[r * size + top] as number)) {
+          top = c;
+        }
+      }
+      best[q0 + r] = top;
+      cosine[q0 + r] = (block[r * size + top] as number) / Math.sqrt(norm);
+    }
+  }
+  return { best, cosine };
 }

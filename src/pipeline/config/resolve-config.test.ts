@@ -138,6 +138,7 @@ describe('resolveConfig: overrides', () => {
       hidden_sizes: [],
       homology: true,
       homology_candidates: 1,
+      homology_seed_candidates: 20,
     });
     expect(choices['task']).toBe('binary');
   });

@@ -211,6 +211,13 @@ const model = z
       .describe(
         'References aligned per protein and class for the homology evidence (nearest by embedding cosine)',
       ),
+    homology_seed_candidates: z
+      .int()
+      .gte(0)
+      .default(20)
+      .describe(
+        'References aligned per protein in addition, found by spaced seeds on one diagonal (distant homologs); 0 = none',
+      ),
   })
   .superRefine((m, ctx) => {
     if (m.name === 'logreg' && m.hidden_sizes.length > 0) {

@@ -8,6 +8,7 @@ import type { FastifyInstance } from 'fastify';
 import { ArginatorError } from '../../core/errors.ts';
 import type { RegistryEntry, RegistryIndex } from '../../store/fs-model-registry.ts';
 import type { AppDeps } from '../app-deps.ts';
+import { runJson, runMetricsJson } from '../run-json.ts';
 
 const RUN_ID = /^[A-Za-z0-9._-]{1,100}$/;
 const PLOT_NAME = /^[a-z0-9-]{1,60}$/;
@@ -62,7 +63,7 @@ export function catalogueRoutes(app: FastifyInstance, deps: AppDeps): void {
     '/v1/runs',
     { schema: { tags: ['runs'], summary: 'Training runs, newest first' } },
     async () => ({
-      runs: (await deps.runs.list()).reverse(),
+      runs: (await deps.runs.list()).reverse().map(runJson),
     }),
   );
 
@@ -85,8 +86,8 @@ export function catalogueRoutes(app: FastifyInstance, deps: AppDeps): void {
         ...new Set(files.filter((f) => f.endsWith('.png')).map((f) => f.slice(0, -4))),
       ].sort();
       return {
-        ...run,
-        metrics,
+        ...runJson(run),
+        metrics: runMetricsJson(metrics),
         plots: names.map((name) => ({
           name,
           png: `/v1/runs/${id}/plots/${name}.png`,

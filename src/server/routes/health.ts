@@ -1,4 +1,5 @@
 // Liveness, readiness (a model is loaded) and Prometheus metrics.
+import type {} from '@fastify/rate-limit';
 import type {} from '@fastify/swagger';
 import type { FastifyInstance } from 'fastify';
 
@@ -6,13 +7,23 @@ import type { AppDeps } from '../app-deps.ts';
 import { HttpProblem } from '../problem.ts';
 
 export function healthRoutes(app: FastifyInstance, deps: AppDeps): void {
-  app.get('/healthz', { schema: { tags: ['health'], summary: 'Liveness (no work done)' } }, () => ({
-    status: 'ok',
-  }));
+  // Probes do no work and must keep answering while a client is being rate-limited (an orchestrator
+  // would otherwise restart a healthy server), so the rate limiter skips them.
+  app.get(
+    '/healthz',
+    {
+      schema: { tags: ['health'], summary: 'Liveness (no work done)' },
+      config: { rateLimit: false },
+    },
+    () => ({ status: 'ok' }),
+  );
 
   app.get(
     '/readyz',
-    { schema: { tags: ['health'], summary: 'Ready once a model is loaded' } },
+    {
+      schema: { tags: ['health'], summary: 'Ready once a model is loaded' },
+      config: { rateLimit: false },
+    },
     () => {
       const version = deps.models.loadedVersion;
       if (version === undefined) {

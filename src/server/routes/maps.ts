@@ -1,4 +1,6 @@
 // Reference-map routes: /v1/models/{version}/map, /v1/jobs/{id}/map(.png|.svg), /download_plot/{id}.
+import { createReadStream } from 'node:fs';
+
 import type {} from '@fastify/swagger';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
@@ -19,19 +21,22 @@ function requestSignal(request: FastifyRequest): AbortSignal {
 export function mapRoutes(app: FastifyInstance, deps: AppDeps, maps: MapProvider): void {
   app.get<{ Params: { version: string } }>(
     '/v1/models/:version/map',
-    { schema: { tags: ['models'], summary: "The model's reference map (UMAP of its references)" } },
+    {
+      schema: {
+        tags: ['models'],
+        summary: "The model's reference map (UMAP of its references); 503 while it is fitted",
+      },
+    },
     async (request) => (await maps.forModel(request.params.version)).referenceMapJson(),
   );
 
-  const jobMap = (id: string, request: FastifyRequest) =>
-    maps.forJob(findJob(deps, id), requestSignal(request));
-
+  // The job worker wrote the body when the job completed: the request thread only streams a file.
   app.get<{ Params: { id: string } }>(
     '/v1/jobs/:id/map',
     { schema: { tags: ['jobs'], summary: "The job's proteins on its model's reference map" } },
-    async (request) => {
-      const { map, queries } = await jobMap(request.params.id, request);
-      return map.queriesJson(queries);
+    async (request, reply) => {
+      const file = await maps.jobMapFile(findJob(deps, request.params.id));
+      return reply.type('application/json; charset=utf-8').send(createReadStream(file));
     },
   );
 
@@ -40,7 +45,7 @@ export function mapRoutes(app: FastifyInstance, deps: AppDeps, maps: MapProvider
     request: FastifyRequest,
     reply: FastifyReply,
   ): Promise<FastifyReply> => {
-    const { map, queries } = await jobMap(id, request);
+    const { map, queries } = await maps.forJob(findJob(deps, id));
     const bytes = await map.png(queries, { signal: requestSignal(request) });
     return reply.type('image/png').send(Buffer.from(bytes));
   };
@@ -53,8 +58,10 @@ export function mapRoutes(app: FastifyInstance, deps: AppDeps, maps: MapProvider
     '/v1/jobs/:id/map.svg',
     { schema: { tags: ['jobs'], summary: 'The job map as SVG' } },
     async (request, reply) => {
-      const { map, queries } = await jobMap(request.params.id, request);
-      return reply.type('image/svg+xml').send(await map.svg(queries));
+      const { map, queries } = await maps.forJob(findJob(deps, request.params.id));
+      return reply
+        .type('image/svg+xml')
+        .send(await map.svg(queries, { signal: requestSignal(request) }));
     },
   );
   app.get<{ Params: { job_id: string } }>(

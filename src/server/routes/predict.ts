@@ -8,6 +8,7 @@ import { parseFastaText } from '../../core/sequence/fasta-parser.ts';
 import { predictionRow } from '../../io/prediction-table.ts';
 import { predictAll } from '../../pipeline/predict.ts';
 import type { AppDeps } from '../app-deps.ts';
+import { inServerTerms } from '../limit-hints.ts';
 import { jsonInputFasta, jsonInputSchema, parseJsonInput } from '../job-submission.ts';
 import { HttpProblem } from '../problem.ts';
 
@@ -24,15 +25,21 @@ export function predictRoutes(app: FastifyInstance, deps: AppDeps): void {
     async (request) => {
       const input = parseJsonInput(request.body);
       const s = deps.settings;
-      const records = parseFastaText(jsonInputFasta(input), {
-        source: input.fasta === undefined ? 'sequences' : 'fasta',
-        limits: {
-          maxRecords: s.sync_max_proteins,
-          maxSequenceLength: s.max_sequence_length,
-          maxDecompressedBytes: s.max_upload_bytes,
-        },
-        duplicateIds: 'error',
-      });
+      const records = (() => {
+        try {
+          return parseFastaText(jsonInputFasta(input), {
+            source: input.fasta === undefined ? 'sequences' : 'fasta',
+            limits: {
+              maxRecords: s.sync_max_proteins,
+              maxSequenceLength: s.max_sequence_length,
+              maxDecompressedBytes: s.max_upload_bytes,
+            },
+            duplicateIds: 'error',
+          });
+        } catch (e) {
+          throw inServerTerms(e, s, 'sync');
+        }
+      })();
       const model = await deps.models.get(input.task).catch((e: unknown) => {
         if (isArginatorError(e) && e.reason === 'model.none-registered') {
           throw new HttpProblem(503, e.reason, e.message, e.hint);

@@ -14,7 +14,7 @@ import { configSchema } from '../../pipeline/config/schema.ts';
 import { FsModelRegistry } from '../../store/fs-model-registry.ts';
 import type { ServerSettings } from '../app-deps.ts';
 import type { JobJson } from '../job-json.ts';
-import type { Service } from '../service.ts';
+import type { Service, ServiceOptions } from '../service.ts';
 import { createService } from '../service.ts';
 
 const AA = 'ACDEFGHIKLMNPQRSTVWY';
@@ -44,6 +44,7 @@ export async function makeHome(): Promise<string> {
 export async function registerTinyModel(
   home: string,
   task: 'multiclass' | 'binary' = 'multiclass',
+  options: { references?: boolean } = {},
 ): Promise<string> {
   const embedder = await builtinEmbedderFactory.create({});
   const rng = createRng(3);
@@ -66,15 +67,19 @@ export async function registerTinyModel(
     },
     architecture: { kind: 'mlp', inputDim: dim, hidden: [8], outputDim: labels.length, dropout: 0 },
     normalisation: { kind: 'standardise' },
-    homology: {
-      candidates: 1,
-      alpha: 4,
-      references: {
-        ids: refs.map((_, i) => `ref${i}`),
-        labels: refs.map((_, i) => i % labels.length),
-        sequences: refs,
-      },
-    },
+    ...(options.references === false
+      ? {}
+      : {
+          homology: {
+            candidates: 1,
+            alpha: 4,
+            references: {
+              ids: refs.map((_, i) => `ref${i}`),
+              labels: refs.map((_, i) => i % labels.length),
+              sequences: refs,
+            },
+          },
+        }),
     calibration: { temperature: 1.5 },
     training: {},
   };
@@ -107,6 +112,7 @@ export async function startService(
   changes: Partial<ServerSettings> = {},
   apiKeys: readonly string[] = [],
   webDir?: string,
+  extra: Partial<ServiceOptions> = {},
 ): Promise<Service> {
   return createService({
     home,
@@ -117,6 +123,7 @@ export async function startService(
     webDir,
     logger: false,
     mapFitter: 'inline',
+    ...extra,
   });
 }
 

@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+
+import { createRng } from '../rng.ts';
+import { buildSeedIndex, DEFAULT_SHAPES } from './seed-index.ts';
+
+const AA = 'ACDEFGHIKLMNPQRSTVWY';
+/** Substitutions within a Murphy-10 group (what distant homologs mostly show). */
+const SIMILAR: Readonly<Record<string, string>> = {
+  L: 'VIM',
+  V: 'LIM',
+  I: 'LVM',
+  M: 'LVI',
+  S: 'T',
+  T: 'S',
+  F: 'YW',
+  Y: 'FW',
+  W: 'FY',
+  E: 'DNQ',
+  D: 'ENQ',
+  N: 'EDQ',
+  Q: 'EDN',
+  K: 'R',
+  R: 'K',
+};
+
+function randomProtein(rng: () => number, length: number): string {
+  return Array.from({ length }, () => AA[Math.floor(rng() * AA.length)] ?? 'A').join('');
+}
+
+/** ~25% identical residues, ~35% group-preserving substitutions, the rest random, plus two indels. */
+function distantHomolog(rng: () => number, seq: string): string {
+  const out: string[] = [];
+  for (const ch of seq) {
+    const r = rng();
+    const similar = SIMILAR[ch];
+    if (r < 0.25) {
+      out.push(ch);
+    } else if (r < 0.6 && similar !== undefined) {
+      out.push(similar[Math.floor(rng() * similar.length)] ?? ch);
+    } else {
+      out.push(AA[Math.floor(rng() * AA.length)] ?? 'A');
+    }
+  }
+  const s = out.join('');
+  return `${s.slice(0, 80)}GSG${s.slice(80, 200)}${s.slice(205)}`;
+}
+
+describe('buildSeedIndex', () => {
+  it('ranks a distant homolog first among 300 unrelated proteins', () => {
+    const rng = createRng(11);
+    const refs = Array.from({ length: 300 }, () =>
+      randomProtein(rng, 250 + Math.floor(rng() * 200)),
+    );
+    const index = buildSeedIndex(refs);
+    let first = 0;
+    for (let t = 0; t < 20; t++) {
+      const target = Math.floor(rng() * refs.length);
+      const query = distantHomolog(rng, refs[target] ?? '');
+      const found = index.search(query, 5);
+      if (found[0]?.reference === target) {
+        first++;
+      }
+    }
+    expect(first).toBeGreaterThanOrEqual(18);
+  });
+
+  it('returns nothing for a query sharing no seed, and respects topK and minHits', () => {
+    const index = buildSeedIndex(['LLLLLLLLLLLL', 'KKKKKKKKKKKK', 'LLLLLLKKKKKK']);
+    expect(index.search('GGGGGGGGGG', 5)).toEqual([]);
+    const hits = index.search('LLLLLLLLLL', 1);
+    expect(hits).toHaveLength(1);
+    expect(hits[0]?.reference).toBe(0);
+    expect(index.search('LLLLLL', 5, 1000)).toEqual([]);
+  });
+
+  it('skips residues outside the alphabet instead of matching them', () => {
+    const index = buildSeedIndex(['XXXXXXXXXXXX']);
+    expect(index.search('XXXXXXXXXXXX', 5, 1)).toEqual([]);
+    expect(index.size).toBe(1);
+  });
+
+  it('rejects malformed shapes with a clear error', () => {
+    expect(() => buildSeedIndex(['ACDE'], { shapes: ['0110'] })).toThrow(/must be 0\/1/);
+    expect(() => buildSeedIndex(['ACDE'], { shapes: ['1'.repeat(9)] })).toThrow(/too many/);
+    expect(DEFAULT_SHAPES.length).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,164 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+import { afterAll, describe, expect, it } from 'vitest';
+
+import { fitMapWithUmapJs } from '../kernels/umap-js-layout.ts';
+import type { ReferenceMapFitter } from '../pipeline/reference-map.ts';
+import { fitSecondsLeft } from './job-maps.ts';
+import type { Service } from './service.ts';
+import {
+  makeHome,
+  randomFasta,
+  registerTinyModel,
+  startService,
+  waitForJob,
+} from './test-support/service-fixture.ts';
+
+async function until<T>(what: string, get: () => Promise<T | undefined>): Promise<T> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const value = await get();
+    if (value !== undefined) {
+      return value;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`timed out waiting for ${what}`);
+    }
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+async function submit(service: Service, n: number): Promise<string> {
+  const res = await service.app.inject({
+    method: 'POST',
+    url: '/v1/jobs',
+    payload: { task: 'multiclass', fasta: randomFasta(n, 5) },
+  });
+  expect(res.statusCode, res.body).toBe(201);
+  return res.json<{ id: string }>().id;
+}
+
+describe('a model map that is still being fitted', () => {
+  const services: Service[] = [];
+  afterAll(async () => {
+    for (const s of services) {
+      await s.app.close();
+    }
+  });
+
+  it('answers 503 with Retry-After, keeps /healthz and /readyz up, and holds finished jobs until their map exists', async () => {
+    const home = await makeHome();
+    await registerTinyModel(home);
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let fits = 0;
+    const gated: ReferenceMapFitter = async (input, options) => {
+      fits++;
+      options.onProgress?.(0.5, 'UMAP epoch 200/400');
+      await gate;
+      return fitMapWithUmapJs(input, options);
+    };
+    const service = await startService(home, {}, [], undefined, { mapFitter: gated });
+    services.push(service);
+    const { app } = service;
+
+    const busy = await until('the 503', async () => {
+      const res = await app.inject('/v1/models/v1/map');
+      return res.statusCode === 503 ? res : undefined;
+    });
+    expect(busy.headers['content-type']).toContain('application/problem+json');
+    expect(Number(busy.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    expect(busy.json()).toMatchObject({ status: 503, code: 'NOT_READY', reason: 'map.fitting' });
+    expect(busy.json<{ detail: string }>().detail).toMatch(
+      /map of model v1 is being fitted \(50% done\); retry in \d+ s/,
+    );
+    expect((await app.inject('/healthz')).statusCode).toBe(200);
+    await until('readiness', async () =>
+      (await app.inject('/readyz')).statusCode === 200 ? true : undefined,
+    );
+
+    // The job's predictions finish, but it completes only once its points are on the map.
+    const id = await submit(service, 12);
+    await until('the predictions', async () => {
+      const job = (await app.inject(`/v1/jobs/${id}`)).json<{ proteins_done: number }>();
+      return job.proteins_done === 12 ? true : undefined;
+    });
+    await new Promise((r) => setTimeout(r, 200));
+    expect((await app.inject(`/v1/jobs/${id}`)).json()).toMatchObject({ status: 'running' });
+    const early = await app.inject(`/v1/jobs/${id}/map`);
+    expect(early.statusCode).toBe(409);
+    expect(early.json()).toMatchObject({ code: 'CONFLICT', reason: 'job.not-completed' });
+
+    release();
+    expect((await waitForJob(app, id)).status).toBe('completed');
+    const map = await app.inject(`/v1/jobs/${id}/map`);
+    expect(map.statusCode, map.body).toBe(200);
+    expect(map.headers['content-type']).toContain('application/json');
+    const body = map.json<{ model_version: string; projection: string; queries: unknown[] }>();
+    expect(body).toMatchObject({ model_version: 'v1', projection: 'transform' });
+    expect(body.queries).toHaveLength(12);
+    expect(body.queries[0]).toEqual({
+      id: 'q0',
+      predicted_label: expect.any(String) as unknown,
+      novelty: expect.any(String) as unknown,
+      x: expect.any(Number) as unknown,
+      y: expect.any(Number) as unknown,
+    });
+    // The route streams the file the worker wrote; nothing is computed on request.
+    expect(JSON.parse(await readFile(join(home, 'jobs', id, 'map.json'), 'utf8'))).toEqual(body);
+    expect((await app.inject('/v1/models/v1/map')).statusCode).toBe(200);
+    expect(fits).toBe(1); // start-up and the job shared one fit
+  });
+
+  it('keeps the map of a job independent of batching and of other jobs', async () => {
+    const home = await makeHome();
+    await registerTinyModel(home);
+    const service = await startService(home);
+    services.push(service);
+    await service.mapsReady;
+    const small = await submit(service, 3);
+    const large = await submit(service, 300);
+    await waitForJob(service.app, small);
+    await waitForJob(service.app, large);
+    type Body = { queries: { id: string; x: number; y: number }[] };
+    const a = (await service.app.inject(`/v1/jobs/${small}/map`)).json<Body>();
+    const b = (await service.app.inject(`/v1/jobs/${large}/map`)).json<Body>();
+    expect(b.queries).toHaveLength(300);
+    expect(b.queries.map((q) => q.id)).toEqual(Array.from({ length: 300 }, (_, i) => `q${i}`));
+    // Same proteins (same seed), same places: a point does not depend on its batch (256) or job.
+    expect(b.queries.slice(0, 3)).toEqual(a.queries);
+  });
+});
+
+describe('a job whose map cannot be made', () => {
+  it('still completes; its map answers 404 saying why', async () => {
+    const home = await makeHome();
+    await registerTinyModel(home, 'multiclass', { references: false });
+    const service = await startService(home);
+    try {
+      await service.mapsReady;
+      const id = await submit(service, 5);
+      expect((await waitForJob(service.app, id)).status).toBe('completed');
+      expect((await service.app.inject(`/v1/jobs/${id}/results`)).statusCode).toBe(200);
+      for (const url of [`/v1/jobs/${id}/map`, `/v1/jobs/${id}/map.png`, `/download_plot/${id}`]) {
+        const res = await service.app.inject(url);
+        expect(res.statusCode, url).toBe(404);
+        expect(res.json()).toMatchObject({ code: 'NOT_FOUND', reason: 'job.map-unavailable' });
+        expect(res.json<{ detail: string }>().detail).toContain('map.no-references');
+      }
+    } finally {
+      await service.app.close();
+    }
+  });
+});
+
+describe('fitSecondsLeft', () => {
+  it('extrapolates from the progress of the epochs, and guesses before they start', () => {
+    expect(fitSecondsLeft({ startedAt: 0, fraction: 0.5 }, 10_000)).toBe(10);
+    expect(fitSecondsLeft({ startedAt: 0, fraction: 0.05 }, 2_000)).toBe(13);
+    expect(fitSecondsLeft({ startedAt: 0, fraction: 0.99 }, 10_000)).toBe(1);
+  });
+});
