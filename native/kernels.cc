@@ -1044,6 +1044,67 @@ napi_value SwBatch(napi_env env, napi_callback_info info) {
   return undefined_value(env);
 }
 
+
+// seedBands(offsets, refs, positions, seedCodes, seedPositions, seeds, maxOccurrences, bands, best, touched)
+// The spaced-seed search's hot loop (src/core/sequence/seed-index.ts countBandsJs, same algorithm):
+// per reference, hits per 32-residue diagonal band (64 cyclic uint8 counters), best adjacent pair.
+// Returns the number of references touched; bands are left all zero.
+napi_value SeedBands(napi_env env, napi_callback_info info) {
+  Args a = get_args(env, info);
+  auto i32 = [&](size_t i, const char* what) { return a.array<int32_t>(i, napi_int32_array, 0, what); };
+  const int32_t* offsets = i32(0, "seedBands: offsets must be an Int32Array");
+  const int32_t* refs = i32(1, "seedBands: refs must be an Int32Array");
+  const int32_t* positions = i32(2, "seedBands: positions must be an Int32Array");
+  const int32_t* codes = i32(3, "seedBands: seedCodes must be an Int32Array");
+  const int32_t* qpos = i32(4, "seedBands: seedPositions must be an Int32Array");
+  const int seeds = a.integer(5), max_occ = a.integer(6);
+  uint8_t* bands = a.array<uint8_t>(7, napi_uint8_array, 0, "seedBands: bands must be a Uint8Array");
+  int32_t* best = i32(8, "seedBands: best must be an Int32Array");
+  int32_t* touched = i32(9, "seedBands: touched must be an Int32Array");
+  napi_value result;
+  if (a.failed) { napi_create_int32(env, 0, &result); return result; }
+  auto length_of = [&](size_t i) {
+    napi_typedarray_type type; size_t len = 0; void* d; napi_value ab; size_t off;
+    napi_get_typedarray_info(env, a.v[i], &type, &len, &d, &ab, &off);
+    return len;
+  };
+  const size_t n_off = length_of(0), n_post = std::min(length_of(1), length_of(2));
+  const size_t n_seed = std::min(length_of(3), length_of(4)), n_ref = std::min(length_of(8), length_of(9));
+  if ((size_t)seeds > n_seed || length_of(7) < n_ref * 64) {
+    a.fail("seedBands: arrays too small for the given sizes");
+    napi_create_int32(env, 0, &result);
+    return result;
+  }
+  std::vector<int32_t> set_slots;
+  set_slots.reserve(4096);
+  int32_t n_touched = 0;
+  for (int i = 0; i < seeds; i++) {
+    const int32_t index = codes[i];
+    if (index < 0 || (size_t)index + 1 >= n_off) continue;
+    const int32_t start = offsets[index], end = offsets[index + 1];
+    if (start < 0 || end < start || (size_t)end > n_post || end - start > max_occ) continue;
+    const int32_t q = qpos[i];
+    for (int32_t at = start; at < end; at++) {
+      const int32_t ref = refs[at];
+      if (ref < 0 || (size_t)ref >= n_ref) continue;
+      const int32_t band = ((positions[at] - q + (1 << 20)) >> 5) & 63;
+      uint8_t* row = bands + (size_t)ref * 64;
+      const int v = row[band] + 1;
+      if (v > 255) continue;
+      row[band] = (uint8_t)v;
+      if (v == 1) set_slots.push_back(ref * 64 + band);
+      const int below = row[(band + 63) & 63], above = row[(band + 1) & 63];
+      const int32_t pair = v + (below > above ? below : above);
+      const int32_t b = best[ref];
+      if (b == 0) touched[n_touched++] = ref;
+      if (pair > b) best[ref] = pair;
+    }
+  }
+  for (const int32_t slot : set_slots) bands[slot] = 0;
+  napi_create_int32(env, n_touched, &result);
+  return result;
+}
+
 napi_value Init(napi_env env, napi_value exports) {
   choose_isa();
   struct Fn {
@@ -1061,6 +1122,7 @@ napi_value Init(napi_env env, napi_value exports) {
              {"sgdUpdate", SgdUpdate},
              {"setThreads", SetThreads},
              {"swBatch", SwBatch},
+             {"seedBands", SeedBands},
              {"info", Info}};
   for (const Fn& f : fns) {
     napi_value fn;

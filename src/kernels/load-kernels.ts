@@ -1,7 +1,9 @@
 // Chooses the fastest available training kernels: the native addon when it was built, else portable TypeScript.
 import { jsKernels, type Kernels } from '../core/model/kernels.ts';
 import { createJsPairAligner, type PairAligner } from '../core/sequence/pair-aligner.ts';
+import { countBandsJs, type BandCounter } from '../core/sequence/seed-index.ts';
 import {
+  loadNativeBandCounter,
   loadNativeKernels,
   loadNativePairAligner,
   type NativeKernelsOptions,
@@ -28,4 +30,9 @@ export function loadFastestKernels(options: LoadKernelsOptions = {}): Kernels {
 /** Native Smith-Waterman when the addon has it, else the portable TypeScript aligner. */
 export function loadFastestPairAligner(): PairAligner {
   return loadNativePairAligner() ?? createJsPairAligner();
+}
+
+/** The seed search's band counting in C++ when the addon has it, else the TypeScript loop. */
+export function loadFastestBandCounter(): BandCounter {
+  return loadNativeBandCounter() ?? countBandsJs;
 }

@@ -7,9 +7,22 @@ import { fileURLToPath } from 'node:url';
 import type { AdamStep, Kernels, SgdStep } from '../core/model/kernels.ts';
 import type { PairAligner } from '../core/sequence/pair-aligner.ts';
 import { ALIGN_FIELDS, PAIR_SCORING } from '../core/sequence/pair-aligner.ts';
+import type { BandCounter } from '../core/sequence/seed-index.ts';
 
 /** The addon's exports, as declared by native/kernels.cc. */
 interface NativeAddon {
+  seedBands?(
+    offsets: Int32Array,
+    refs: Int32Array,
+    positions: Int32Array,
+    seedCodes: Int32Array,
+    seedPositions: Int32Array,
+    seeds: number,
+    maxOccurrences: number,
+    bands: Uint8Array,
+    best: Int32Array,
+    touched: Int32Array,
+  ): number;
   swBatch?(
     qCodes: Uint8Array,
     qOffsets: Int32Array,
@@ -167,17 +180,44 @@ export function loadNativeKernels(options: NativeKernelsOptions = {}): Kernels |
 }
 
 /** Smith-Waterman pairs on the native addon (both cores for large batches), or undefined if unavailable. */
-export function loadNativePairAligner(): PairAligner | undefined {
+/** The addon if it was built and loads here, else undefined. */
+function loadAddon(): NativeAddon | undefined {
   if (!existsSync(NATIVE_ADDON_PATH)) {
     return undefined;
   }
-  let addon: unknown;
   try {
-    addon = createRequire(import.meta.url)(NATIVE_ADDON_PATH);
+    const addon: unknown = createRequire(import.meta.url)(NATIVE_ADDON_PATH);
+    return isNativeAddon(addon) ? addon : undefined;
   } catch {
     return undefined;
   }
-  if (!isNativeAddon(addon) || addon.swBatch === undefined) {
+}
+
+/** The seed search's band counting in C++ (same algorithm as countBandsJs), if the addon has it. */
+export function loadNativeBandCounter(): BandCounter | undefined {
+  const addon = loadAddon();
+  if (addon?.seedBands === undefined) {
+    return undefined;
+  }
+  const seedBands = addon.seedBands.bind(addon);
+  return (c) =>
+    seedBands(
+      c.offsets,
+      c.refs,
+      c.positions,
+      c.seedCodes,
+      c.seedPositions,
+      c.seeds,
+      c.maxOccurrences,
+      c.bands,
+      c.best,
+      c.touched,
+    );
+}
+
+export function loadNativePairAligner(): PairAligner | undefined {
+  const addon = loadAddon();
+  if (addon?.swBatch === undefined) {
     return undefined;
   }
   const swBatch = addon.swBatch.bind(addon);

@@ -34,30 +34,55 @@ export async function* predict(
   const batchSize = options.batchSize ?? 256;
   let batch: ProteinRecord[] = [];
   let done = 0;
-  const flush = async (): Promise<PredictedProtein[]> => {
+  // The next batch is embedded (on the embedder's threads) while this one is classified and aligned on
+  // this thread: at most two batches are held.
+  interface Pending {
+    readonly records: ProteinRecord[];
+    readonly vectors: Promise<Float32Array[]>;
+  }
+  const start = (records: ProteinRecord[]): Pending => {
     throwIfAborted(signal, 'Prediction');
-    const vectors = await model.embedder.embed(batch, { signal });
+    const vectors = model.embedder.embed(records, { signal });
+    // Marked handled now; the rejection is still thrown where the vectors are awaited.
+    vectors.catch(() => undefined);
+    return { records, vectors };
+  };
+  const finish = async ({ records, vectors: pending }: Pending): Promise<PredictedProtein[]> => {
+    const vectors = await pending;
+    throwIfAborted(signal, 'Prediction');
     const dim = model.embedder.dim;
-    const embeddings = new Float32Array(batch.length * dim);
+    const embeddings = new Float32Array(records.length * dim);
     vectors.forEach((v, i) => embeddings.set(v, i * dim));
     const predictions = model.predictor.predict(
-      batch.map((r) => r.sequence),
+      records.map((r) => r.sequence),
       embeddings,
     );
-    const out = batch.map((r, i) => ({ id: r.id, prediction: predictions[i] as Prediction }));
-    done += batch.length;
-    batch = [];
+    const out = records.map((r, i) => ({ id: r.id, prediction: predictions[i] as Prediction }));
+    done += records.length;
     options.onProgress?.(done);
     return out;
   };
+  let inFlight: Pending | undefined;
   for await (const record of records) {
     batch.push(record);
     if (batch.length >= batchSize) {
-      yield* await flush();
+      const next = start(batch);
+      batch = [];
+      if (inFlight !== undefined) {
+        yield* await finish(inFlight);
+      }
+      inFlight = next;
     }
   }
   if (batch.length > 0) {
-    yield* await flush();
+    const next = start(batch);
+    if (inFlight !== undefined) {
+      yield* await finish(inFlight);
+    }
+    inFlight = next;
+  }
+  if (inFlight !== undefined) {
+    yield* await finish(inFlight);
   }
 }
 

@@ -7,7 +7,7 @@ import { decodeArtifact } from '../core/model/artifact.ts';
 import type { Kernels } from '../core/model/kernels.ts';
 import { createPredictor } from '../core/model/predictor.ts';
 import type { PredictionModel } from '../pipeline/predict.ts';
-import { loadFastestPairAligner } from '../kernels/load-kernels.ts';
+import { loadFastestBandCounter, loadFastestPairAligner } from '../kernels/load-kernels.ts';
 import { FsModelRegistry } from '../store/fs-model-registry.ts';
 import { openEmbedder } from './embedders.ts';
 
@@ -62,7 +62,13 @@ export async function loadPredictionModel(
     return {
       version,
       embedder,
-      predictor: createPredictor(decoded, kernels, referenceEmbeddings, loadFastestPairAligner()),
+      predictor: createPredictor(
+        decoded,
+        kernels,
+        referenceEmbeddings,
+        loadFastestPairAligner(),
+        loadFastestBandCounter(),
+      ),
     };
   } catch (e) {
     await embedder.close();

@@ -3,7 +3,7 @@
 import { BLOSUM62, BLOSUM62_SIZE } from '../sequence/blosum62.ts';
 import type { CodeSet, PairAligner } from '../sequence/pair-aligner.ts';
 import { codeSet, createJsPairAligner, sequenceCodes } from '../sequence/pair-aligner.ts';
-import type { SeedIndex } from '../sequence/seed-index.ts';
+import type { BandCounter, SeedIndex } from '../sequence/seed-index.ts';
 import { buildSeedIndex, DEFAULT_SHAPES } from '../sequence/seed-index.ts';
 import type { Kernels } from './kernels.ts';
 
@@ -123,7 +123,10 @@ export interface PreparedReferences {
 
 export function prepareReferences(
   refs: HomologyReferences,
-  options: { seedShapes?: readonly string[] | undefined } = {},
+  options: {
+    seedShapes?: readonly string[] | undefined;
+    countBands?: BandCounter | undefined;
+  } = {},
 ): PreparedReferences {
   const size = refs.sequences.length;
   const codes = codeSet(refs.sequences);
@@ -132,7 +135,10 @@ export function prepareReferences(
     seeds:
       shapes === undefined || shapes.length === 0
         ? undefined
-        : buildSeedIndex(refs.sequences, { shapes }),
+        : buildSeedIndex(refs.sequences, {
+            shapes,
+            ...(options.countBands === undefined ? {} : { countBands: options.countBands }),
+          }),
     size,
     dim: refs.dim,
     classes: refs.classes,

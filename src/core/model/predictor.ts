@@ -2,6 +2,7 @@
 import { ArginatorError } from '../errors.ts';
 import type { PairAligner } from '../sequence/pair-aligner.ts';
 import { ALIGN_FIELDS, codeSet, createJsPairAligner } from '../sequence/pair-aligner.ts';
+import type { BandCounter } from '../sequence/seed-index.ts';
 import type { DecodedArtifact, ModelHeader } from './artifact.ts';
 import { applyStandardisation } from './standardise.ts';
 import { fuseLogits } from './evidence-fusion.ts';
@@ -101,6 +102,7 @@ export function createPredictor(
   kernels: Kernels,
   referenceEmbeddings?: Float32Array,
   pairAligner: PairAligner = createJsPairAligner(),
+  bandCounter?: BandCounter,
 ): Predictor {
   const { header } = model;
   const labels = header.labels;
@@ -141,7 +143,10 @@ export function createPredictor(
             embeddings: referenceEmbeddings,
             dim,
           },
-          { seedShapes: (homology.seedCandidates ?? 0) > 0 ? homology.seedShapes : undefined },
+          {
+            seedShapes: (homology.seedCandidates ?? 0) > 0 ? homology.seedShapes : undefined,
+            countBands: bandCounter,
+          },
         );
   const refCodes = refs?.codes;
   const negative = labels.indexOf(header.task === 'binary' ? 'Non-Betalactamase' : 'NBL');

@@ -26,6 +26,8 @@ export interface SeedIndexOptions {
    * as LLLLLL match everything and carry no signal; BLAST and DIAMOND mask them too). Default 256.
    */
   readonly maxOccurrences?: number;
+  /** The band-counting loop (default: countBandsJs; the native addon's is faster). */
+  readonly countBands?: BandCounter;
 }
 
 export interface SeedCandidate {
@@ -99,38 +101,125 @@ function forEachSeed(
   }
 }
 
-/** Positional postings of one shape: for each seed code, the (reference, position) pairs (CSR). */
+/**
+ * Positional postings of all shapes in one CSR layout: shape s's code c has its (reference, position)
+ * pairs at offsets[base_s + c] .. offsets[base_s + c + 1] of refs/positions.
+ */
 interface Postings {
-  readonly shape: Shape;
   readonly offsets: Int32Array;
   readonly refs: Int32Array;
   readonly positions: Int32Array;
+  /** Index of each shape's first code in offsets. */
+  readonly bases: readonly number[];
 }
 
-function buildPostings(encoded: readonly Uint8Array[], shape: Shape): Postings {
-  const counts = new Int32Array(shape.codes + 1);
-  for (const letters of encoded) {
-    forEachSeed(letters, shape, (code) => {
-      counts[code + 1] = (counts[code + 1] as number) + 1;
-    });
+function buildPostings(encoded: readonly Uint8Array[], shapes: readonly Shape[]): Postings {
+  const bases: number[] = [];
+  let totalCodes = 0;
+  for (const shape of shapes) {
+    bases.push(totalCodes);
+    totalCodes += shape.codes;
   }
-  for (let c = 0; c < shape.codes; c++) {
+  const counts = new Int32Array(totalCodes + 1);
+  shapes.forEach((shape, s) => {
+    const base = bases[s] as number;
+    for (const letters of encoded) {
+      forEachSeed(letters, shape, (code) => {
+        counts[base + code + 1] = (counts[base + code + 1] as number) + 1;
+      });
+    }
+  });
+  for (let c = 0; c < totalCodes; c++) {
     counts[c + 1] = (counts[c + 1] as number) + (counts[c] as number);
   }
-  const total = counts[shape.codes] as number;
+  const total = counts[totalCodes] as number;
   const refs = new Int32Array(total);
   const positions = new Int32Array(total);
-  const fill = counts.slice(0, shape.codes);
-  encoded.forEach((letters, ref) => {
-    forEachSeed(letters, shape, (code, pos) => {
-      const at = fill[code] as number;
-      refs[at] = ref;
-      positions[at] = pos;
-      fill[code] = at + 1;
+  const fill = counts.slice(0, totalCodes);
+  shapes.forEach((shape, s) => {
+    const base = bases[s] as number;
+    encoded.forEach((letters, ref) => {
+      forEachSeed(letters, shape, (code, pos) => {
+        const at = fill[base + code] as number;
+        refs[at] = ref;
+        positions[at] = pos;
+        fill[base + code] = at + 1;
+      });
     });
   });
-  return { shape, offsets: counts, refs, positions };
+  return { offsets: counts, refs, positions, bases };
 }
+
+/** The arrays of one band-counting call (see BandCounter). */
+export interface BandCounting {
+  readonly offsets: Int32Array;
+  readonly refs: Int32Array;
+  readonly positions: Int32Array;
+  /** Per query seed: its index into offsets (shape base + code). */
+  readonly seedCodes: Int32Array;
+  /** Per query seed: its position in the query. */
+  readonly seedPositions: Int32Array;
+  readonly seeds: number;
+  /** Postings longer than this are skipped. */
+  readonly maxOccurrences: number;
+  /** Scratch, all zero on entry and left all zero: n × 64 band counters. */
+  readonly bands: Uint8Array;
+  /** Out: best adjacent-band-pair count per reference (all zero on entry). */
+  readonly best: Int32Array;
+  /** Out: the references with a non-zero best, in first-hit order. */
+  readonly touched: Int32Array;
+}
+
+/**
+ * The hot loop of the search: count seed hits per reference and diagonal band, keep each reference's
+ * best pair of adjacent bands; returns how many references were touched. The native addon provides
+ * the same function (native/kernels.cc seedBands); this is the portable one.
+ */
+export type BandCounter = (c: BandCounting) => number;
+
+export const countBandsJs: BandCounter = (c) => {
+  const { offsets, refs, positions, seedCodes, seedPositions, bands, best, touched } = c;
+  let nTouched = 0;
+  // Band counters set by this call, to reset afterwards (far fewer than all bands of touched references).
+  const setSlots: number[] = [];
+  for (let i = 0; i < c.seeds; i++) {
+    const index = seedCodes[i] as number;
+    const qPos = seedPositions[i] as number;
+    const start = offsets[index] as number;
+    const end = offsets[index + 1] as number;
+    if (end - start > c.maxOccurrences) {
+      continue;
+    }
+    for (let at = start; at < end; at++) {
+      const ref = refs[at] as number;
+      // Diagonal = reference position − query position, offset to stay positive.
+      const band = (((positions[at] as number) - qPos + (1 << 20)) >> BAND_SHIFT) & (BANDS - 1);
+      const row = ref * BANDS;
+      const v = (bands[row + band] as number) + 1;
+      if (v > 255) {
+        continue;
+      }
+      bands[row + band] = v;
+      if (v === 1) {
+        setSlots.push(row + band);
+      }
+      const below = bands[row + ((band + BANDS - 1) & (BANDS - 1))] as number;
+      const above = bands[row + ((band + 1) & (BANDS - 1))] as number;
+      const pair = v + (below > above ? below : above);
+      const b = best[ref] as number;
+      if (b === 0) {
+        touched[nTouched++] = ref;
+      }
+      if (pair > b) {
+        best[ref] = pair;
+      }
+    }
+  }
+  for (const slot of setSlots) {
+    bands[slot] = 0;
+  }
+  return nTouched;
+};
 
 /** Builds the index over the references (indices in `sequences` order). */
 export function buildSeedIndex(
@@ -139,80 +228,48 @@ export function buildSeedIndex(
 ): SeedIndex {
   const shapes = (options.shapes ?? DEFAULT_SHAPES).map(parseShape);
   const encoded = sequences.map(encode);
-  const postings = shapes.map((s) => buildPostings(encoded, s));
+  const postings = buildPostings(encoded, shapes);
   const maxOccurrences = options.maxOccurrences ?? 64;
+  const countBands = options.countBands ?? countBandsJs;
   const n = sequences.length;
   // Per-search scratch: band counters per reference (cyclic), best band-pair count per reference.
   // 8-bit counters keep the whole table in cache (random access dominates); a band saturates at 255.
   const bands = new Uint8Array(n * BANDS);
   const best = new Int32Array(n);
   const touched = new Int32Array(n);
-
-  let queryCodes = new Int32Array(0);
-  // Band counters set by this search (reset afterwards: far fewer than all bands of touched references).
-  let setSlots = new Int32Array(1024);
+  let seedCodes = new Int32Array(0);
+  let seedPositions = new Int32Array(0);
 
   function search(query: string, topK: number, minHits = 2): SeedCandidate[] {
     const q = encode(query);
-    let nTouched = 0;
-    let nSet = 0;
-    if (queryCodes.length < q.length) {
-      queryCodes = new Int32Array(q.length * 2);
+    if (seedCodes.length < q.length * shapes.length) {
+      seedCodes = new Int32Array(q.length * shapes.length * 2);
+      seedPositions = new Int32Array(q.length * shapes.length * 2);
     }
-    for (const p of postings) {
-      // The query's seed codes first (no callback in the hot loop), -1 where a seed is invalid.
-      const last = q.length - p.shape.span;
-      let seeds = 0;
-      queryCodes.fill(-1, 0, Math.max(last + 1, 0));
-      forEachSeed(q, p.shape, (code, pos) => {
-        queryCodes[pos] = code;
+    let seeds = 0;
+    shapes.forEach((shape, s) => {
+      const base = postings.bases[s] as number;
+      forEachSeed(q, shape, (code, pos) => {
+        seedCodes[seeds] = base + code;
+        seedPositions[seeds] = pos;
         seeds++;
       });
-      if (seeds === 0) {
-        continue;
-      }
-      const { offsets, refs, positions } = p;
-      for (let qPos = 0; qPos <= last; qPos++) {
-        const code = queryCodes[qPos] as number;
-        if (code < 0) {
-          continue;
-        }
-        const start = offsets[code] as number;
-        const end = offsets[code + 1] as number;
-        if (end - start > maxOccurrences) {
-          continue;
-        }
-        for (let at = start; at < end; at++) {
-          const ref = refs[at] as number;
-          // Diagonal = reference position − query position, offset to stay positive.
-          const band = (((positions[at] as number) - qPos + (1 << 20)) >> BAND_SHIFT) & (BANDS - 1);
-          const row = ref * BANDS;
-          const v = (bands[row + band] as number) + 1;
-          if (v > 255) {
-            continue;
-          }
-          bands[row + band] = v;
-          if (v === 1) {
-            if (nSet === setSlots.length) {
-              const grown = new Int32Array(nSet * 2);
-              grown.set(setSlots);
-              setSlots = grown;
-            }
-            setSlots[nSet++] = row + band;
-          }
-          const below = bands[row + ((band + BANDS - 1) & (BANDS - 1))] as number;
-          const above = bands[row + ((band + 1) & (BANDS - 1))] as number;
-          const pair = v + (below > above ? below : above);
-          const b = best[ref] as number;
-          if (b === 0) {
-            touched[nTouched++] = ref;
-          }
-          if (pair > b) {
-            best[ref] = pair;
-          }
-        }
-      }
-    }
+    });
+    const nTouched =
+      seeds === 0
+        ? 0
+        : countBands({
+            offsets: postings.offsets,
+            refs: postings.refs,
+            positions: postings.positions,
+            seedCodes,
+            seedPositions,
+            seeds,
+            maxOccurrences,
+            bands,
+            best,
+            touched,
+          });
     const picked: number[] = [];
     for (let t = 0; t < nTouched; t++) {
       const ref = touched[t] as number;
@@ -226,9 +283,6 @@ export function buildSeedIndex(
       .map((reference) => ({ reference, hits: best[reference] as number }));
     for (let t = 0; t < nTouched; t++) {
       best[touched[t] as number] = 0;
-    }
-    for (let i = 0; i < nSet; i++) {
-      bands[setSlots[i] as number] = 0;
     }
     return out;
   }
