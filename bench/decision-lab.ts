@@ -1,6 +1,6 @@
 // Lab: candidate retrieval and decision rules for the homology evidence, on the cd-hit 40% 5-fold CV.
 // The MLP logits and DIAMOND hits of each fold are computed once and cached in bench/out/lab-cache.json.
-// Run: npx tsx bench/decision-lab.ts
+// Run: npx tsx bench/decision-lab.ts [--diagnose]   (needs diamond on PATH; see ADR 0010)
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -141,6 +141,7 @@ interface Retrieval {
   seedTop?: number;
   seedPerClass?: number;
   seedBlOnly?: boolean;
+  seedMinHits?: number;
   shapes?: string[];
 }
 
@@ -215,7 +216,9 @@ function retrieve(refsRows: number[], queryRows: number[], r: Retrieval): Hits {
     );
     const index = {
       search: (q: string, top: number) =>
-        inner.search(q, top).map((c) => ({ ...c, reference: indexed[c.reference] ?? 0 })),
+        inner
+          .search(q, top, r.seedMinHits ?? 2)
+          .map((c) => ({ ...c, reference: indexed[c.reference] ?? 0 })),
     };
     const t0 = performance.now();
     qSeqs.forEach((s, q) => {
@@ -397,16 +400,20 @@ const decisions: Record<string, { grid: number[]; fn: Decision }> = {
   },
 };
 
+const W4 = ['11011', '110101', '1100101', '1011001'];
 const W6 = ['1110111', '11011011', '111010011', '1101100011'];
 const timed: Record<string, number> = {};
+// The variants of ADR 0010 (each takes 1-3 minutes on 2 cores).
 const retrievals: [string, Retrieval][] = [
+  ['cos1', { cosinePerClass: 1, kmerTop: 0 }],
+  ['cos2', { cosinePerClass: 2, kmerTop: 0 }],
+  ['kmer5 (aa20 k=3)', { cosinePerClass: 0, kmerTop: 5 }],
+  ['cos1+seed20 w4', { cosinePerClass: 1, kmerTop: 0, seedTop: 20, shapes: W4 }],
+  ['cos1+seed20 w6 (default)', { cosinePerClass: 1, kmerTop: 0, seedTop: 20, shapes: W6 }],
+  ['cos1+seed10 w6', { cosinePerClass: 1, kmerTop: 0, seedTop: 10, shapes: W6 }],
   [
-    'cos1+seed20 w6 BL-only',
-    { cosinePerClass: 1, kmerTop: 0, seedTop: 20, shapes: W6, seedBlOnly: true },
-  ],
-  [
-    'cos1+seed10 w6 BL-only',
-    { cosinePerClass: 1, kmerTop: 0, seedTop: 10, shapes: W6, seedBlOnly: true },
+    'cos1+seed20 w6 min6',
+    { cosinePerClass: 1, kmerTop: 0, seedTop: 20, shapes: W6, seedMinHits: 6 },
   ],
 ];
 for (const [rname, r] of process.argv.includes('--diagnose') ? [] : retrievals) {
@@ -444,6 +451,57 @@ for (const [rname, r] of process.argv.includes('--diagnose') ? [] : retrievals) 
     });
     console.log(
       `| ${rname} / ${dname} [${chosen.join(',')}] | ${apq.toFixed(1)} | ${scoreOf(pred, everyone)} | ${scoreOf(pred, low)} |`,
+    );
+  }
+  // Per-class α: coordinate search on validation accuracy, starting from the best single α.
+  {
+    const grid = [0, 1, 2, 4, 8, 16, 32, 64, 128];
+    const fuse = (l: Float32Array, h: Hits, q: number, alphas: number[]): number =>
+      argmax(
+        Array.from(
+          { length: K },
+          (_, c) => (l[q * K + c] as number) + (alphas[c] ?? 0) * (h.sim[q * K + c] as number),
+        ),
+        0,
+      );
+    const pred = new Int32Array(n);
+    const chosen: string[] = [];
+    cache.folds.forEach((f, fi) => {
+      const vl = Float32Array.from(f.valLogits);
+      const tl = Float32Array.from(f.testLogits);
+      const hv = valHits[fi] as Hits;
+      const correctOf = (alphas: number[]): number => {
+        let correct = 0;
+        f.val.forEach((row, q) => (correct += fuse(vl, hv, q, alphas) === data.y[row] ? 1 : 0));
+        return correct;
+      };
+      let alphas = Array.from({ length: K }, () => 0);
+      let best = -1;
+      for (const a of grid) {
+        const c = correctOf(Array.from({ length: K }, () => a));
+        if (c > best) {
+          best = c;
+          alphas = Array.from({ length: K }, () => a);
+        }
+      }
+      for (let pass = 0; pass < 2; pass++) {
+        for (let c = 0; c < K; c++) {
+          for (const a of grid) {
+            const trial = alphas.slice();
+            trial[c] = a;
+            const score = correctOf(trial);
+            if (score > best) {
+              best = score;
+              alphas = trial;
+            }
+          }
+        }
+      }
+      chosen.push(alphas.join('/'));
+      f.test.forEach((row, q) => (pred[row] = fuse(tl, testHits[fi] as Hits, q, alphas)));
+    });
+    console.log(
+      `| ${rname} / per-class α [${chosen.join(' ')}] | ${apq.toFixed(1)} | ${scoreOf(pred, everyone)} | ${scoreOf(pred, low)} |`,
     );
   }
 }

@@ -8,6 +8,7 @@ import type { JobEvents } from './job-events.ts';
 import type { MapProvider } from './job-maps.ts';
 import type { ServiceMetrics } from './metrics.ts';
 import type { ModelProvider } from './model-provider.ts';
+import type { PredictBatcher } from './predict-batcher.ts';
 
 export type ServerSettings = ResolvedConfig['server'];
 
@@ -20,6 +21,8 @@ export interface AppDeps {
   readonly runner: JobRunner;
   readonly events: JobEvents;
   readonly models: ModelProvider;
+  /** Synchronous /v1/predict requests, micro-batched (on the prediction worker thread by default). */
+  readonly predictions: PredictBatcher;
   /** Reference maps of models and jobs (UMAP). */
   readonly maps: MapProvider;
   readonly registry: FsModelRegistry;

@@ -63,6 +63,56 @@ describe('the web UI', () => {
   });
 });
 
+/**
+ * Sends a mix of /v1/predict requests (both tasks, 1–9 proteins, FASTA and sequences) one by one,
+ * then all at once (they are micro-batched), and expects the same bytes for each.
+ */
+async function expectBatchedAsSequential(service: Service): Promise<void> {
+  const requests = Array.from({ length: 24 }, (_, i) => {
+    const fasta = randomFasta(1 + (i % 9), 100 + i, 40 + 13 * i);
+    const task = i % 3 === 2 ? 'binary' : 'multiclass';
+    return i % 2 === 0
+      ? { task, fasta }
+      : {
+          task,
+          sequences: [...fasta.matchAll(/^>(\S+).*\n(.*)$/gm)].map((m) => ({
+            id: `r${i}-${m[1] ?? ''}`,
+            sequence: m[2] ?? '',
+          })),
+        };
+  });
+  const send = (payload: object) =>
+    service.app.inject({ method: 'POST', url: '/v1/predict', payload });
+  const alone: string[] = [];
+  for (const payload of requests) {
+    const res = await send(payload);
+    expect(res.statusCode, res.body).toBe(200);
+    alone.push(res.body);
+  }
+  const together = await Promise.all(requests.map(send));
+  expect(together.map((r) => r.statusCode)).toEqual(requests.map(() => 200));
+  expect(together.map((r) => r.body)).toEqual(alone);
+  // Each answer holds its own request's proteins, in order.
+  const ids = together.map((r) =>
+    r.json<{ predictions: { protein_id: string }[] }>().predictions.map((p) => p.protein_id),
+  );
+  expect(ids[1]?.[0]).toBe('r1-q0');
+  expect(ids[8]).toHaveLength(9);
+}
+
+describe('synchronous prediction on the request thread (syncPredict: inline)', () => {
+  it('answers concurrent /v1/predict requests (batched) exactly as one by one', async () => {
+    const home = await makeHome();
+    await registerTinyModel(home);
+    const service = await startService(home, {}, [], undefined, { syncPredict: 'inline' });
+    try {
+      await expectBatchedAsSequential(service);
+    } finally {
+      await service.app.close();
+    }
+  });
+});
+
 describe('the service with a registered multiclass model', () => {
   let home: string;
   let service: Service;
@@ -263,6 +313,10 @@ describe('the service with a registered multiclass model', () => {
       'Betalactamase',
       'Non-Betalactamase',
     ]);
+  });
+
+  it('answers concurrent /v1/predict requests (batched) exactly as one by one', async () => {
+    await expectBatchedAsSequential(service);
   });
 
   it('lists models and runs', async () => {

@@ -24,7 +24,12 @@ import { createMapProvider } from './job-maps.ts';
 import { createMetrics } from './metrics.ts';
 import type { ModelProvider } from './model-provider.ts';
 import { createModelProvider } from './model-provider.ts';
+import type { WorkerPredictor } from './predict-batcher.ts';
+import { createPredictBatcher, createWorkerPredictor, predictInline } from './predict-batcher.ts';
 import { createWorkerPool } from './worker-pool.ts';
+
+/** Proteins per predictor call of micro-batched /v1/predict requests (the predictor's batch). */
+const SYNC_BATCH_PROTEINS = 256;
 
 export interface ServiceOptions {
   /** The data directory: arginator.db and jobs/ live here. */
@@ -37,6 +42,11 @@ export interface ServiceOptions {
   readonly logger: boolean | { level: string };
   /** How reference maps are fitted: on a worker thread (default), inline or by a given fitter (tests). */
   readonly mapFitter?: 'worker' | 'inline' | ReferenceMapFitter | undefined;
+  /**
+   * Where the batches of synchronous /v1/predict run: on a worker thread of their own (default; a
+   * second copy of the model) or on the request thread ('inline').
+   */
+  readonly syncPredict?: 'worker' | 'inline' | undefined;
   /** Tests may run jobs without worker threads. */
   readonly executor?: JobExecutor | undefined;
   readonly now?: (() => Date) | undefined;
@@ -91,6 +101,14 @@ export async function createService(options: ServiceOptions): Promise<Service> {
       files,
       prepareMap: (version) => maps.prepare(version),
     });
+  const predictWorker: WorkerPredictor | undefined =
+    options.syncPredict === 'inline'
+      ? undefined
+      : createWorkerPredictor({ modelsDir: options.modelsDir, threads });
+  const predictions = createPredictBatcher({
+    predict: predictWorker?.predict ?? predictInline,
+    maxProteins: SYNC_BATCH_PROTEINS,
+  });
   const retentionMs = s.retention_hours * 3_600_000;
   const runner = new JobRunner({
     store,
@@ -110,6 +128,7 @@ export async function createService(options: ServiceOptions): Promise<Service> {
     runner,
     events,
     models,
+    predictions,
     maps,
     registry,
     runs: new FsRunTracker(options.runsDir),
@@ -140,12 +159,17 @@ export async function createService(options: ServiceOptions): Promise<Service> {
     await runner.shutdown(s.shutdown_grace_seconds * 1000);
     maps.close();
     await executor.close();
+    await predictWorker?.close();
     await models.close();
     store.close();
   });
   runner.wake();
   // Load the multiclass model now, so /readyz turns 200 without waiting for a first request.
-  models.get('multiclass').catch((e: unknown) => app.log.warn({ err: e }, 'no model loaded yet'));
+  // The prediction worker loads its copy too (an empty batch), so the first /v1/predict does not wait.
+  models
+    .get('multiclass')
+    .then((model) => predictWorker?.predict(model, 'multiclass', []))
+    .catch((e: unknown) => app.log.warn({ err: e }, 'no model loaded yet'));
   const mapsReady = prepareCurrentMaps(models, maps, app.log);
   return { app, runner, recovery, sweep, mapsReady };
 }

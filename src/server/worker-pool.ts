@@ -21,20 +21,25 @@ interface Slot {
 }
 
 /**
- * From TypeScript sources (tests, `npm run dev`) the worker registers tsx's loader itself: on
- * Node 20 a worker does not inherit the parent's loader hooks (as in embedders/threaded).
+ * Starts `name` (a sibling module: `job-worker`, `predict-worker`) as a worker thread. From
+ * TypeScript sources (tests, `npm run dev`) the worker registers tsx's loader itself: on Node 20 a
+ * worker does not inherit the parent's loader hooks (as in embedders/threaded).
  */
-function startWorker(init: WorkerInit): Worker {
+export function startWorkerThread(name: string, workerData: unknown): Worker {
   const url = new URL(
-    import.meta.url.endsWith('.ts') ? './job-worker.ts' : './job-worker.js',
+    import.meta.url.endsWith('.ts') ? `./${name}.ts` : `./${name}.js`,
     import.meta.url,
   );
   if (!url.pathname.endsWith('.ts')) {
-    return new Worker(url, { workerData: init });
+    return new Worker(url, { workerData });
   }
   const tsxApi = import.meta.resolve('tsx/esm/api');
   const code = `import(${JSON.stringify(tsxApi)}).then((m) => { m.register(); return import(${JSON.stringify(url.href)}); })`;
-  return new Worker(code, { eval: true, workerData: init });
+  return new Worker(code, { eval: true, workerData });
+}
+
+function startWorker(init: WorkerInit): Worker {
+  return startWorkerThread('job-worker', init);
 }
 
 export interface WorkerPoolOptions extends WorkerInit {

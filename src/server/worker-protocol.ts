@@ -1,6 +1,7 @@
 // Messages between the server and its job worker threads (structured-clone data only).
 import type { ErrorCode, ErrorLocation } from '../core/errors.ts';
 import { ArginatorError, isArginatorError } from '../core/errors.ts';
+import type { Prediction } from '../core/model/predictor.ts';
 import type { JobSummary, JobTask } from '../pipeline/jobs/job.ts';
 
 export interface WorkerInit {
@@ -46,6 +47,23 @@ export type FromWorker =
   | { readonly type: 'map-needed'; readonly jobId: string; readonly modelVersion: string }
   | { readonly type: 'done'; readonly jobId: string; readonly summary: JobSummary }
   | { readonly type: 'failed'; readonly jobId: string; readonly error: SerialisedError };
+
+/** One batch of synchronous /v1/predict proteins for the prediction worker (predict-worker.ts). */
+export interface ToPredictWorker {
+  readonly id: number;
+  readonly modelVersion: string;
+  readonly task: JobTask;
+  readonly ids: readonly string[];
+  readonly sequences: readonly string[];
+}
+
+export type FromPredictWorker =
+  | {
+      readonly type: 'predicted';
+      readonly id: number;
+      readonly predictions: readonly Prediction[];
+    }
+  | { readonly type: 'failed'; readonly id: number; readonly error: SerialisedError };
 
 /** An error as message data; anything that is not an ArginatorError is an internal one. */
 export function serialiseError(e: unknown, where: string): SerialisedError {

@@ -4,9 +4,9 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 
 import { isArginatorError } from '../../core/errors.ts';
+import type { Prediction } from '../../core/model/predictor.ts';
 import { parseFastaText } from '../../core/sequence/fasta-parser.ts';
 import { predictionRow } from '../../io/prediction-table.ts';
-import { predictAll } from '../../pipeline/predict.ts';
 import type { AppDeps } from '../app-deps.ts';
 import { inServerTerms } from '../limit-hints.ts';
 import { jsonInputFasta, jsonInputSchema, parseJsonInput } from '../job-submission.ts';
@@ -52,14 +52,22 @@ export function predictRoutes(app: FastifyInstance, deps: AppDeps): void {
           controller.abort();
         }
       });
-      const predicted = await predictAll(records, { model, signal: controller.signal });
+      // Batched with the other requests waiting for the predictor (predict-batcher.ts).
+      const predicted = await deps.predictions.predict(
+        model,
+        input.task,
+        records,
+        controller.signal,
+      );
       deps.metrics.addProteins(predicted.length);
       const labels = model.predictor.labels;
       return {
         model_version: model.version,
         task: input.task,
         labels,
-        predictions: predicted.map((p) => predictionRow(p.id, p.prediction, labels, model.version)),
+        predictions: records.map((r, i) =>
+          predictionRow(r.id, predicted[i] as Prediction, labels, model.version),
+        ),
       };
     },
   );
