@@ -10,12 +10,10 @@
 import { readFileSync } from 'node:fs';
 
 import { builtinEmbedderFactory } from '../src/core/embed/builtin-embedder.ts';
-import type { ModelHeaderBody } from '../src/core/model/artifact.ts';
-import { decodeArtifact, encodeArtifact } from '../src/core/model/artifact.ts';
-import { initMlp } from '../src/core/model/mlp.ts';
 import type { Novelty } from '../src/core/model/predictor.ts';
+import { decodeArtifact } from '../src/core/model/artifact.ts';
 import { createPredictor, KNOWN_COSINE, NOVEL_COSINE } from '../src/core/model/predictor.ts';
-import { createRng } from '../src/core/rng.ts';
+import { randomModelArtifact } from '../src/core/model/test-support/random-model.ts';
 import { DEFAULT_SHAPES } from '../src/core/sequence/seed-index.ts';
 import { loadLabelledFasta } from '../src/io/labelled-fasta.ts';
 import { loadFastestKernels, loadFastestPairAligner } from '../src/kernels/load-kernels.ts';
@@ -55,44 +53,18 @@ const rows = (idx: number[]): Float32Array => {
 const sequence = (i: number): string => data.examples[i]?.record.sequence ?? '';
 
 // The classifier is irrelevant to novelty: random weights, the default homology settings.
-const rng = createRng(1);
-const params = initMlp({ inputDim: dim, hidden: [8], outputDim: 5, dropout: 0 }, rng);
-const body: ModelHeaderBody = {
-  packageVersion: 'bench',
-  createdAt: '2026-01-01T00:00:00.000Z',
-  task: 'multiclass',
+const artifact = randomModelArtifact({
+  embedder,
   labels: LABELS,
-  embedder: {
-    name: 'builtin',
-    id: embedder.id,
-    dim,
-    fingerprint: embedder.fingerprint,
-    options: {},
+  references: {
+    ids: refs.map((i) => data.examples[i]?.record.id ?? ''),
+    labels: refs.map((i) => LABELS.indexOf(data.examples[i]?.label ?? '')),
+    sequences: refs.map(sequence),
   },
-  architecture: { kind: 'mlp', inputDim: dim, hidden: [8], outputDim: 5, dropout: 0 },
-  normalisation: { kind: 'standardise' },
-  homology: {
-    candidates: 1,
-    seedCandidates: 20,
-    seedShapes: [...DEFAULT_SHAPES],
-    alpha: 0,
-    references: {
-      ids: refs.map((i) => data.examples[i]?.record.id ?? ''),
-      labels: refs.map((i) => LABELS.indexOf(data.examples[i]?.label ?? '')),
-      sequences: refs.map(sequence),
-    },
-  },
-  calibration: { temperature: 1 },
-  training: {},
-};
-const artifact = encodeArtifact(
-  body,
-  new Map([
-    ['mlp.params', params.data],
-    ['norm.mean', new Float32Array(dim)],
-    ['norm.std', new Float32Array(dim).fill(1)],
-  ]),
-);
+  homology: { alpha: 0, seedCandidates: 20, seedShapes: [...DEFAULT_SHAPES] },
+  seed: 1,
+  packageVersion: 'bench',
+});
 const kernels = loadFastestKernels();
 const predictor = createPredictor(
   decodeArtifact(artifact),

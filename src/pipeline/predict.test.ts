@@ -1,11 +1,10 @@
 import { describe, expect, it } from 'vitest';
 
 import { builtinEmbedderFactory } from '../core/embed/builtin-embedder.ts';
-import type { ModelHeaderBody } from '../core/model/artifact.ts';
-import { decodeArtifact, encodeArtifact } from '../core/model/artifact.ts';
 import { jsKernels } from '../core/model/kernels.ts';
-import { initMlp } from '../core/model/mlp.ts';
+import { decodeArtifact } from '../core/model/artifact.ts';
 import { createPredictor } from '../core/model/predictor.ts';
+import { randomModelArtifact } from '../core/model/test-support/random-model.ts';
 import type { ArginatorError } from '../core/errors.ts';
 import type { Prediction } from '../core/model/predictor.ts';
 import { createRng } from '../core/rng.ts';
@@ -25,46 +24,21 @@ async function tinyModel(options: { references?: boolean } = {}): Promise<Predic
   const embedder = await builtinEmbedderFactory.create({});
   const rng = createRng(3);
   const dim = embedder.dim;
-  const params = initMlp({ inputDim: dim, hidden: [8], outputDim: 5, dropout: 0 }, rng);
   const refs = Array.from({ length: 10 }, () => protein(rng, 40));
-  const body: ModelHeaderBody = {
-    packageVersion: 'test',
-    createdAt: '2026-11-26T00:00:00.000Z',
-    task: 'multiclass',
+  const artifact = randomModelArtifact({
+    embedder,
     labels: LABELS,
-    embedder: {
-      name: 'builtin',
-      id: embedder.id,
-      dim,
-      fingerprint: embedder.fingerprint,
-      options: {},
-    },
-    architecture: { kind: 'mlp', inputDim: dim, hidden: [8], outputDim: 5, dropout: 0 },
-    normalisation: { kind: 'standardise' },
     ...(options.references === false
       ? {}
       : {
-          homology: {
-            candidates: 1,
-            alpha: 4,
-            references: {
-              ids: refs.map((_, i) => `ref${i}`),
-              labels: refs.map((_, i) => i % 5),
-              sequences: refs,
-            },
+          references: {
+            ids: refs.map((_, i) => `ref${i}`),
+            labels: refs.map((_, i) => i % 5),
+            sequences: refs,
           },
         }),
-    calibration: { temperature: 1.5 },
-    training: {},
-  };
-  const artifact = encodeArtifact(
-    body,
-    new Map([
-      ['mlp.params', params.data],
-      ['norm.mean', new Float32Array(dim)],
-      ['norm.std', new Float32Array(dim).fill(1)],
-    ]),
-  );
+    temperature: 1.5,
+  });
   const refVectors = await embedder.embed(
     refs.map((sequence, i) => ({ id: `ref${i}`, description: '', sequence })),
   );

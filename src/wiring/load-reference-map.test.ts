@@ -5,11 +5,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 import { builtinEmbedderFactory } from '../core/embed/builtin-embedder.ts';
-import type { ModelHeaderBody } from '../core/model/artifact.ts';
-import { decodeArtifact, encodeArtifact } from '../core/model/artifact.ts';
+import { decodeArtifact } from '../core/model/artifact.ts';
 import { jsKernels } from '../core/model/kernels.ts';
-import { initMlp } from '../core/model/mlp.ts';
 import { createPredictor } from '../core/model/predictor.ts';
+import { randomModelArtifact } from '../core/model/test-support/random-model.ts';
 import { createRng, type Rng } from '../core/rng.ts';
 import type { ProteinRecord } from '../core/sequence/protein-record.ts';
 import { useTempDir } from '../io/test-support/temp-dir.ts';
@@ -63,43 +62,19 @@ async function familyModel(homology = true): Promise<PredictionModel> {
   const { refs, refLabels } = families();
   const embedder = await builtinEmbedderFactory.create({});
   const dim = embedder.dim;
-  const params = initMlp({ inputDim: dim, hidden: [8], outputDim: 5, dropout: 0 }, createRng(3));
-  const body: ModelHeaderBody = {
-    packageVersion: 'test',
-    createdAt: '2026-11-26T00:00:00.000Z',
-    task: 'multiclass',
+  const artifact = randomModelArtifact({
+    embedder,
     labels: LABELS,
-    embedder: {
-      name: 'builtin',
-      id: embedder.id,
-      dim,
-      fingerprint: embedder.fingerprint,
-      options: {},
-    },
-    architecture: { kind: 'mlp', inputDim: dim, hidden: [8], outputDim: 5, dropout: 0 },
-    normalisation: { kind: 'standardise' },
-    homology: homology
+    ...(homology
       ? {
-          candidates: 1,
-          alpha: 4,
           references: {
             ids: refs.map((r) => r.id),
             labels: refLabels,
             sequences: refs.map((r) => r.sequence),
           },
         }
-      : undefined,
-    calibration: { temperature: 1 },
-    training: {},
-  };
-  const artifact = encodeArtifact(
-    body,
-    new Map([
-      ['mlp.params', params.data],
-      ['norm.mean', new Float32Array(dim)],
-      ['norm.std', new Float32Array(dim).fill(1)],
-    ]),
-  );
+      : {}),
+  });
   const vectors = await embedder.embed(refs);
   const refEmbeddings = new Float32Array(refs.length * dim);
   vectors.forEach((v, i) => {
