@@ -543,7 +543,7 @@ try {
     `POST /v1/predict (100 proteins), sequential: p50 ${fmt(percentile(hundredMs, 0.5), 1)} ms`,
   );
   console.error('POST /v1/predict (100 proteins), 4 connections, 10 s:');
-  // Meanwhile, one client probes /healthz: the predictor runs on the request thread.
+  // Meanwhile, one client probes /healthz: is the request thread free while batches are predicted?
   const probing = { on: true };
   const probeMs: number[] = [];
   const prober = (async () => {
@@ -663,7 +663,7 @@ try {
     `${fmt(hundredLoad.requests.average, 1)} req/s = ${fmt(hundredLoad.requests.average * 100)} proteins/s, p50 ${hundredLoad.latency.p50} / p99 ${hundredLoad.latency.p99} ms, non-2xx ${hundredLoad.non2xx}`,
   );
   row(
-    '… meanwhile GET /healthz, 1 client (event loop blocked by the predictor)',
+    '… meanwhile GET /healthz, 1 client',
     `p50 ${fmt(percentile(probeMs, 0.5), 1)} ms, p99 ${fmt(percentile(probeMs, 0.99))} ms, max ${fmt(probeMs.at(-1) ?? 0)} ms`,
   );
   row(

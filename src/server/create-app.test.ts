@@ -100,11 +100,11 @@ async function expectBatchedAsSequential(service: Service): Promise<void> {
   expect(ids[8]).toHaveLength(9);
 }
 
-describe('synchronous prediction on the request thread (syncPredict: inline)', () => {
+describe('synchronous prediction on the prediction worker thread (syncPredict: worker)', () => {
   it('answers concurrent /v1/predict requests (batched) exactly as one by one', async () => {
     const home = await makeHome();
     await registerTinyModel(home);
-    const service = await startService(home, {}, [], undefined, { syncPredict: 'inline' });
+    const service = await startService(home, {}, [], undefined, { syncPredict: 'worker' });
     try {
       await expectBatchedAsSequential(service);
     } finally {

@@ -104,6 +104,7 @@ describe('createPredictBatcher', () => {
     fake.release();
     await first;
     await tick();
+    await tick();
     fake.release();
     expect((await kept).map((p) => p.label)).toEqual(['v1/multiclass/c0']);
     expect(fake.calls.map((c) => c.ids)).toEqual([['a0'], ['c0']]);

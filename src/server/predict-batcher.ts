@@ -25,6 +25,8 @@ export const predictInline: BatchPredictor = async (model, _task, records) =>
 
 export interface WorkerPredictor {
   readonly predict: BatchPredictor;
+  /** Starts the worker and loads model `version` in it (an empty batch). */
+  prepare(version: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -76,25 +78,34 @@ export function createWorkerPredictor(init: WorkerInit): WorkerPredictor {
     return w;
   };
 
+  const send = (
+    modelVersion: string,
+    task: Task,
+    records: readonly ProteinRecord[],
+  ): Promise<readonly Prediction[]> => {
+    if (closed) {
+      return Promise.reject(cancelledError('Prediction'));
+    }
+    worker ??= start();
+    const w = worker;
+    const id = nextId++;
+    return new Promise((resolve, reject) => {
+      inFlight.set(id, { resolve, reject });
+      const message: ToPredictWorker = {
+        id,
+        modelVersion,
+        task,
+        ids: records.map((r) => r.id),
+        sequences: records.map((r) => r.sequence),
+      };
+      w.postMessage(message);
+    });
+  };
+
   return {
-    predict(model, task, records) {
-      if (closed) {
-        return Promise.reject(cancelledError('Prediction'));
-      }
-      worker ??= start();
-      const w = worker;
-      const id = nextId++;
-      return new Promise((resolve, reject) => {
-        inFlight.set(id, { resolve, reject });
-        const message: ToPredictWorker = {
-          id,
-          modelVersion: model.version,
-          task,
-          ids: records.map((r) => r.id),
-          sequences: records.map((r) => r.sequence),
-        };
-        w.postMessage(message);
-      });
+    predict: (model, task, records) => send(model.version, task, records),
+    async prepare(version) {
+      await send(version, 'multiclass', []);
     },
     async close() {
       closed = true;
@@ -164,7 +175,7 @@ export function createPredictBatcher(options: PredictBatcherOptions): PredictBat
     }
     const batch: Pending[] = [];
     let proteins = 0;
-    for (let i = 0; i < queue.length; ) {
+    for (let i = 0; i < queue.length;) {
       const p = queue[i] as Pending;
       if (p.key !== first.key) {
         i++;
@@ -199,13 +210,9 @@ export function createPredictBatcher(options: PredictBatcherOptions): PredictBat
     }
     running = true;
     const records = batch.length === 1 ? head.records : batch.flatMap((p) => p.records);
-    let run: Promise<readonly Prediction[]>;
-    try {
-      run = options.predict(head.model, head.task, records);
-    } catch (e) {
-      run = Promise.reject(e);
-    }
-    run
+    // Called inside a promise chain, so a predictor that throws fails this batch only.
+    Promise.resolve()
+      .then(() => options.predict(head.model, head.task, records))
       .then(
         (predictions) => {
           let offset = 0;

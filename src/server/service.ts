@@ -43,8 +43,10 @@ export interface ServiceOptions {
   /** How reference maps are fitted: on a worker thread (default), inline or by a given fitter (tests). */
   readonly mapFitter?: 'worker' | 'inline' | ReferenceMapFitter | undefined;
   /**
-   * Where the batches of synchronous /v1/predict run: on a worker thread of their own (default; a
-   * second copy of the model) or on the request thread ('inline').
+   * Where the batches of synchronous /v1/predict run: on the request thread ('inline', the
+   * default) or on a worker thread of their own ('worker': the request thread stays responsive
+   * during a batch, at the cost of a second model copy, ~150-170 MB RSS; docs/service.md).
+   * Undefined: the environment variable ARGINATOR_SYNC_PREDICT (`worker` or `inline`).
    */
   readonly syncPredict?: 'worker' | 'inline' | undefined;
   /** Tests may run jobs without worker threads. */
@@ -101,8 +103,11 @@ export async function createService(options: ServiceOptions): Promise<Service> {
       files,
       prepareMap: (version) => maps.prepare(version),
     });
+  const syncPredict =
+    options.syncPredict ??
+    (process.env['ARGINATOR_SYNC_PREDICT'] === 'worker' ? 'worker' : 'inline');
   const predictWorker: WorkerPredictor | undefined =
-    options.syncPredict === 'inline'
+    syncPredict === 'inline'
       ? undefined
       : createWorkerPredictor({ modelsDir: options.modelsDir, threads });
   const predictions = createPredictBatcher({
@@ -164,12 +169,15 @@ export async function createService(options: ServiceOptions): Promise<Service> {
     store.close();
   });
   runner.wake();
-  // Load the multiclass model now, so /readyz turns 200 without waiting for a first request.
-  // The prediction worker loads its copy too (an empty batch), so the first /v1/predict does not wait.
-  models
-    .get('multiclass')
-    .then((model) => predictWorker?.predict(model, 'multiclass', []))
-    .catch((e: unknown) => app.log.warn({ err: e }, 'no model loaded yet'));
+  // Load the multiclass model now, so /readyz turns 200 without waiting for a first request; the
+  // prediction worker loads its own copy meanwhile, so the first /v1/predict does not wait either.
+  models.get('multiclass').catch((e: unknown) => app.log.warn({ err: e }, 'no model loaded yet'));
+  if (predictWorker !== undefined) {
+    models
+      .choose('multiclass')
+      .then((choice) => predictWorker.prepare(choice.version))
+      .catch(() => undefined); // logged above; a /v1/predict request reports its own error
+  }
   const mapsReady = prepareCurrentMaps(models, maps, app.log);
   return { app, runner, recovery, sweep, mapsReady };
 }
