@@ -781,7 +781,28 @@ static inline __attribute__((target("avx2"))) __m256i shift_in(__m256i v, int16_
 struct StripedWork {
   // int16 buffers accessed with unaligned loads/stores: std::vector does not promise 32-byte alignment.
   std::vector<int16_t> prof, hA, hB, e;
+  int lanes = 0, seg = 0, m = 0;
+  int32_t query = -1;  // the query whose profile `prof` holds (pairs come grouped by query)
 };
+
+// The striped query profile (Farrar): for residue r, segment s, lane l the score of query position
+// s + l * seg against r (0 past the end).
+static void striped_profile(const uint8_t* q, int m, const int8_t* mat, int size, int lanes, StripedWork& w) {
+  const int seg = (m + lanes - 1) / lanes;
+  w.lanes = lanes;
+  w.seg = seg;
+  w.m = m;
+  w.prof.assign((size_t)size * seg * lanes, 0);
+  for (int r = 0; r < size; r++) {
+    for (int s = 0; s < seg; s++) {
+      int16_t* row = w.prof.data() + ((size_t)r * seg + s) * lanes;
+      for (int l = 0; l < lanes; l++) {
+        const int i = s + l * seg;
+        row[l] = i < m ? mat[(size_t)q[i] * size + r] : 0;
+      }
+    }
+  }
+}
 
 static inline __attribute__((target("avx2"))) __m256i ld(const int16_t* p) {
   return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
@@ -790,22 +811,12 @@ static inline __attribute__((target("avx2"))) void st(int16_t* p, __m256i v) {
   _mm256_storeu_si256(reinterpret_cast<__m256i*>(p), v);
 }
 
-__attribute__((target("avx2"))) static int32_t sw_striped(const uint8_t* q, int m, const uint8_t* t, int n,
-                                                           const int8_t* mat, int size, int open, int ext,
+// Score of the profiled query (striped_profile with 16 lanes) against t.
+__attribute__((target("avx2"))) static int32_t sw_striped(const uint8_t* t, int n, int open, int ext,
                                                            StripedWork& w) {
-  if (m == 0 || n == 0) return 0;
-  const int seg = (m + 15) / 16;
+  if (w.m == 0 || n == 0) return 0;
+  const int seg = w.seg;
   const int16_t NEG16 = -30000;
-  w.prof.assign((size_t)size * seg * 16, 0);
-  for (int r = 0; r < size; r++) {
-    for (int s = 0; s < seg; s++) {
-      int16_t* lanes = w.prof.data() + ((size_t)r * seg + s) * 16;
-      for (int l = 0; l < 16; l++) {
-        const int i = s + l * seg;
-        lanes[l] = i < m ? mat[(size_t)q[i] * size + r] : 0;
-      }
-    }
-  }
   const __m256i zero = _mm256_setzero_si256();
   const __m256i vOpen = _mm256_set1_epi16((int16_t)(open + ext));
   const __m256i vExt = _mm256_set1_epi16((int16_t)ext);
@@ -859,6 +870,66 @@ __attribute__((target("avx2"))) static int32_t sw_striped(const uint8_t* q, int 
   int32_t best = 0;
   for (int l = 0; l < 16; l++) best = std::max<int32_t>(best, lanes[l]);
   return best;
+}
+
+// Inter-sequence score kernel (Rognes' SWIPE idea): one query against up to 16 targets at once, one
+// target per int16 lane, so the column recurrence needs no lazy-F pass (homologs, whose gaps make
+// the striped kernel's lazy-F loop run long, cost the same as unrelated pairs). Targets shorter than
+// the longest are padded with a residue that scores -2000 against everything: a path through padding
+// scores less than where it entered it, so each lane's maximum is its target's exact score.
+struct SwipeWork {
+  std::vector<int16_t> h, e, colProf;
+};
+
+__attribute__((target("avx2"))) static void sw_swipe16(const uint8_t* q, int m, const uint8_t* const* t,
+                                                      const int* n, int lanes, const int8_t* mat, int size,
+                                                      int open, int ext, SwipeWork& w, int32_t* out) {
+  int longest = 0;
+  for (int l = 0; l < lanes; l++) longest = std::max(longest, n[l]);
+  if (m == 0 || longest == 0) {
+    for (int l = 0; l < lanes; l++) out[l] = 0;
+    return;
+  }
+  const int16_t NEG16 = -30000, PAD = -2000;
+  const __m256i zero = _mm256_setzero_si256();
+  const __m256i vOpen = _mm256_set1_epi16((int16_t)(open + ext));
+  const __m256i vExt = _mm256_set1_epi16((int16_t)ext);
+  w.h.assign((size_t)m * 16, 0);
+  w.e.assign((size_t)m * 16, NEG16);
+  w.colProf.assign((size_t)size * 16, PAD);
+  int16_t* H = w.h.data();
+  int16_t* E = w.e.data();
+  int16_t* prof = w.colProf.data();
+  __m256i vMax = zero;
+  for (int j = 0; j < longest; j++) {
+    // This column's scores: prof[a * 16 + l] = score of residue a against target l's residue j.
+    for (int l = 0; l < 16; l++) {
+      if (l < lanes && j < n[l]) {
+        const int8_t* row = mat + (size_t)t[l][j] * size;  // BLOSUM62 is symmetric
+        for (int a = 0; a < size; a++) prof[a * 16 + l] = row[a];
+      } else {
+        for (int a = 0; a < size; a++) prof[a * 16 + l] = PAD;
+      }
+    }
+    __m256i vF = _mm256_set1_epi16(NEG16);
+    __m256i vDiag = zero;
+    for (int i = 0; i < m; i++) {
+      __m256i h = _mm256_adds_epi16(vDiag, ld(prof + (size_t)q[i] * 16));
+      __m256i e = ld(E + (size_t)i * 16);
+      vDiag = ld(H + (size_t)i * 16);
+      // vF last: the loop-carried chain is max, subs, max (3 cycles per row).
+      h = _mm256_max_epi16(_mm256_max_epi16(h, e), zero);
+      h = _mm256_max_epi16(h, vF);
+      vMax = _mm256_max_epi16(vMax, h);
+      st(H + (size_t)i * 16, h);
+      const __m256i gap = _mm256_subs_epi16(h, vOpen);
+      st(E + (size_t)i * 16, _mm256_max_epi16(_mm256_subs_epi16(e, vExt), gap));
+      vF = _mm256_max_epi16(_mm256_subs_epi16(vF, vExt), gap);
+    }
+  }
+  alignas(32) int16_t best[16];
+  _mm256_store_si256(reinterpret_cast<__m256i*>(best), vMax);
+  for (int l = 0; l < lanes; l++) out[l] = best[l];
 }
 #endif
 
@@ -974,6 +1045,11 @@ napi_value SwBatch(napi_env env, napi_callback_info info) {
   const bool align = a.boolean(9);
   int32_t* out = i32(10, 0, "swBatch: out must be an Int32Array");
   const int threads = a.is_undefined(11) ? 1 : a.integer(11);
+  // simd: 0 = fastest (inter-sequence for score batches), 16 = striped AVX2 only, 1 = scalar only
+  // (tests compare the paths).
+  const int simd = a.is_undefined(12) ? 0 : a.integer(12);
+  // With align: each pair's optimal score when the caller knows it already (a score pass), or absent.
+  const int32_t* known = a.is_undefined(13) ? nullptr : i32(13, 0, "swBatch: knownScores must be an Int32Array");
   if (a.failed) return undefined_value(env);
   // Lengths for bounds checks.
   auto length_of = [&](size_t i) {
@@ -985,6 +1061,7 @@ napi_value SwBatch(napi_env env, napi_callback_info info) {
   const size_t nqc = length_of(0), ntc = length_of(2), nmat = length_of(5);
   const int per = align ? 7 : 1;
   if (nout < np * per || nmat < (size_t)size * size || size <= 0) ok = false;
+  if (known != nullptr && length_of(13) < np) ok = false;
   for (size_t p = 0; ok && p < np; p++) {
     const int32_t qi = pairs[2 * p], ti = pairs[2 * p + 1];
     if (qi < 0 || ti < 0 || (size_t)qi + 1 >= nqo || (size_t)ti + 1 >= nto) { ok = false; break; }
@@ -996,7 +1073,8 @@ napi_value SwBatch(napi_env env, napi_callback_info info) {
   if (!ok) { a.fail("swBatch: inconsistent offsets, pairs, codes or output size"); return undefined_value(env); }
   // int16 lanes: fall back to the int32 scalar pass when a score could overflow (very long proteins).
 #ifdef ARG_X86
-  const bool striped = std::strcmp(g_isa, "avx2") == 0;
+  const bool striped = std::strcmp(g_isa, "avx2") == 0 && simd != 1;
+  const bool swipe = striped && simd == 0 && !align;
 #endif
   auto run = [&](size_t from, size_t to_) {
     SwWork w;
@@ -1004,11 +1082,53 @@ napi_value SwBatch(napi_env env, napi_callback_info info) {
 #ifdef ARG_X86
     StripedWork sw;
 #endif
+#ifdef ARG_X86
+    SwipeWork sww;
+    const uint8_t* group[16];
+    int groupLength[16];
+    size_t groupPair[16];
+    int32_t groupScore[16];
+#endif
     for (size_t p = from; p < to_; p++) {
       const int32_t qi = pairs[2 * p], ti = pairs[2 * p + 1];
+#ifdef ARG_X86
+      if (swipe) {
+        // Up to 16 consecutive pairs of this query (pairs come grouped by query) in one call.
+        const int m = qo[qi + 1] - qo[qi];
+        int lanes = 0;
+        size_t r = p;
+        for (; r < to_ && lanes < 16 && pairs[2 * r] == qi; r++) {
+          const int32_t tr = pairs[2 * r + 1];
+          const int n = to[tr + 1] - to[tr];
+          if ((int64_t)std::min(m, n) * 11 >= 30000) break;  // could overflow int16: scalar below
+          group[lanes] = tc + to[tr];
+          groupLength[lanes] = n;
+          groupPair[lanes] = r;
+          lanes++;
+        }
+        if (lanes > 0) {
+          sw_swipe16(qc + qo[qi], m, group, groupLength, lanes, mat, size, open, ext, sww, groupScore);
+          for (int l = 0; l < lanes; l++) out[groupPair[l]] = groupScore[l];
+          p = r - 1;
+          continue;
+        }
+      }
+#endif
       const uint8_t* q = qc + qo[qi];
       const uint8_t* t = tc + to[ti];
       const int m = qo[qi + 1] - qo[qi], n = to[ti + 1] - to[ti];
+#ifdef ARG_X86
+      // Striped int16 score (exact while no score can reach int16 range), the profile reused while
+      // consecutive pairs share the query.
+      const bool fits = striped && (int64_t)std::min(m, n) * 11 < 30000;
+      auto striped_score = [&]() {
+        if (sw.query != qi) {
+          striped_profile(q, m, mat, size, 16, sw);
+          sw.query = qi;
+        }
+        return sw_striped(t, n, open, ext, sw);
+      };
+#endif
       if (align) {
         // Banded traceback around the main diagonal of shared 3-mers; kept only when it reaches the
         // full optimal score (then it is an optimal alignment), else the full-matrix traceback.
@@ -1016,19 +1136,28 @@ napi_value SwBatch(napi_env env, napi_callback_info info) {
         bool done = false;
         if (d != INT32_MIN) {
 #ifdef ARG_X86
-          const int32_t full = striped && (int64_t)std::min(m, n) * 11 < 30000
-                                   ? sw_striped(q, m, t, n, mat, size, open, ext, sw)
-                                   : sw_run(q, m, t, n, mat, size, open, ext, w, nullptr);
+          const int32_t full = known != nullptr && known[p] >= 0 ? known[p]
+                               : fits ? striped_score()
+                                      : sw_run(q, m, t, n, mat, size, open, ext, w, nullptr);
 #else
-          const int32_t full = sw_run(q, m, t, n, mat, size, open, ext, w, nullptr);
+          const int32_t full = known != nullptr && known[p] >= 0
+                                   ? known[p]
+                                   : sw_run(q, m, t, n, mat, size, open, ext, w, nullptr);
 #endif
-          const int32_t banded = sw_banded(q, m, t, n, mat, size, open, ext, d - 64, d + 64, w, out + p * 7);
-          done = banded == full;
+          // Close relatives (high scores) try a narrow band first; weak pairs, whose co-optimal
+          // alignments can lie far apart, go straight to the wide one.
+          for (const int half : {16, 64}) {
+            if (half == 16 && full < 300) continue;
+            if (sw_banded(q, m, t, n, mat, size, open, ext, d - half, d + half, w, out + p * 7) == full) {
+              done = true;
+              break;
+            }
+          }
         }
         if (!done) sw_run(q, m, t, n, mat, size, open, ext, w, out + p * 7);
       }
 #ifdef ARG_X86
-      else if (striped && (int64_t)std::min(m, n) * 11 < 30000) out[p] = sw_striped(q, m, t, n, mat, size, open, ext, sw);
+      else if (fits) out[p] = striped_score();
 #endif
       else out[p] = sw_run(q, m, t, n, mat, size, open, ext, w, nullptr);
     }
@@ -1045,64 +1174,124 @@ napi_value SwBatch(napi_env env, napi_callback_info info) {
 }
 
 
-// seedBands(offsets, refs, positions, seedCodes, seedPositions, seeds, maxOccurrences, bands, best, touched)
-// The spaced-seed search's hot loop (src/core/sequence/seed-index.ts countBandsJs, same algorithm):
-// per reference, hits per 32-residue diagonal band (64 cyclic uint8 counters), best adjacent pair.
-// Returns the number of references touched; bands are left all zero.
-napi_value SeedBands(napi_env env, napi_callback_info info) {
+// seedSearch(offsets, refs, positions, shapes, references, maxOccurrences, letters, letterOffsets,
+//            topK, minHits, outRefs, outHits, threads)
+// The spaced-seed search over a batch of queries (src/core/sequence/seed-index.ts searchSeedsJs, same
+// algorithm and order): per query and reference, hits per 32-residue diagonal band (64 cyclic uint8
+// counters), best adjacent pair; the topK references with at least minHits, most hits first, then
+// lower index. shapes = per shape [base, span, weight, used positions...]. Queries are split over
+// `threads` threads (interleaved), each with its own counters.
+napi_value SeedSearch(napi_env env, napi_callback_info info) {
   Args a = get_args(env, info);
   auto i32 = [&](size_t i, const char* what) { return a.array<int32_t>(i, napi_int32_array, 0, what); };
-  const int32_t* offsets = i32(0, "seedBands: offsets must be an Int32Array");
-  const int32_t* refs = i32(1, "seedBands: refs must be an Int32Array");
-  const int32_t* positions = i32(2, "seedBands: positions must be an Int32Array");
-  const int32_t* codes = i32(3, "seedBands: seedCodes must be an Int32Array");
-  const int32_t* qpos = i32(4, "seedBands: seedPositions must be an Int32Array");
-  const int seeds = a.integer(5), max_occ = a.integer(6);
-  uint8_t* bands = a.array<uint8_t>(7, napi_uint8_array, 0, "seedBands: bands must be a Uint8Array");
-  int32_t* best = i32(8, "seedBands: best must be an Int32Array");
-  int32_t* touched = i32(9, "seedBands: touched must be an Int32Array");
-  napi_value result;
-  if (a.failed) { napi_create_int32(env, 0, &result); return result; }
+  const int32_t* offsets = i32(0, "seedSearch: offsets must be an Int32Array");
+  const int32_t* refs = i32(1, "seedSearch: refs must be an Int32Array");
+  const int32_t* positions = i32(2, "seedSearch: positions must be an Int32Array");
+  const int32_t* shapes = i32(3, "seedSearch: shapes must be an Int32Array");
+  const int n_ref = a.integer(4), max_occ = a.integer(5);
+  const uint8_t* letters = a.array<uint8_t>(6, napi_uint8_array, 0, "seedSearch: letters must be a Uint8Array");
+  const int32_t* lo = i32(7, "seedSearch: letterOffsets must be an Int32Array");
+  const int top_k = a.integer(8), min_hits = a.integer(9);
+  int32_t* out_refs = i32(10, "seedSearch: outRefs must be an Int32Array");
+  int32_t* out_hits = i32(11, "seedSearch: outHits must be an Int32Array");
+  const int threads = a.is_undefined(12) ? 1 : a.integer(12);
+  if (a.failed) return undefined_value(env);
   auto length_of = [&](size_t i) {
     napi_typedarray_type type; size_t len = 0; void* d; napi_value ab; size_t off;
     napi_get_typedarray_info(env, a.v[i], &type, &len, &d, &ab, &off);
     return len;
   };
   const size_t n_off = length_of(0), n_post = std::min(length_of(1), length_of(2));
-  const size_t n_seed = std::min(length_of(3), length_of(4)), n_ref = std::min(length_of(8), length_of(9));
-  if ((size_t)seeds > n_seed || length_of(7) < n_ref * 64) {
-    a.fail("seedBands: arrays too small for the given sizes");
-    napi_create_int32(env, 0, &result);
-    return result;
+  const size_t n_shapes = length_of(3), n_letters = length_of(6), n_lo = length_of(7);
+  const size_t n_queries = n_lo > 0 ? n_lo - 1 : 0;
+  bool ok = n_lo >= 1 && length_of(10) >= n_queries * top_k && length_of(11) >= n_queries * top_k;
+  // Queries and shapes are validated once here; postings where the loop reads them.
+  for (size_t q = 0; ok && q < n_queries; q++) {
+    if (lo[q] < 0 || lo[q] > lo[q + 1] || (size_t)lo[q + 1] > n_letters) ok = false;
   }
-  std::vector<int32_t> set_slots;
-  set_slots.reserve(4096);
-  int32_t n_touched = 0;
-  for (int i = 0; i < seeds; i++) {
-    const int32_t index = codes[i];
-    if (index < 0 || (size_t)index + 1 >= n_off) continue;
-    const int32_t start = offsets[index], end = offsets[index + 1];
-    if (start < 0 || end < start || (size_t)end > n_post || end - start > max_occ) continue;
-    const int32_t q = qpos[i];
-    for (int32_t at = start; at < end; at++) {
-      const int32_t ref = refs[at];
-      if (ref < 0 || (size_t)ref >= n_ref) continue;
-      const int32_t band = ((positions[at] - q + (1 << 20)) >> 5) & 63;
-      uint8_t* row = bands + (size_t)ref * 64;
-      const int v = row[band] + 1;
-      if (v > 255) continue;
-      row[band] = (uint8_t)v;
-      if (v == 1) set_slots.push_back(ref * 64 + band);
-      const int below = row[(band + 63) & 63], above = row[(band + 1) & 63];
-      const int32_t pair = v + (below > above ? below : above);
-      const int32_t b = best[ref];
-      if (b == 0) touched[n_touched++] = ref;
-      if (pair > b) best[ref] = pair;
+  for (size_t s = 0; ok && s < n_shapes;) {
+    if (s + 3 > n_shapes) { ok = false; break; }
+    const int32_t base = shapes[s], span = shapes[s + 1], weight = shapes[s + 2];
+    if (base < 0 || span < 1 || weight < 1 || weight > 12 || s + 3 + weight > n_shapes) { ok = false; break; }
+    int64_t codes = 1;
+    for (int u = 0; u < weight; u++) {
+      const int32_t o = shapes[s + 3 + u];
+      if (o < 0 || o >= span) ok = false;
+      codes *= 10;
     }
+    if ((size_t)(base + codes) >= n_off) ok = false;
+    s += 3 + weight;
   }
-  for (const int32_t slot : set_slots) bands[slot] = 0;
-  napi_create_int32(env, n_touched, &result);
-  return result;
+  if (!ok) {
+    a.fail("seedSearch: inconsistent postings, shapes, queries or output sizes");
+    return undefined_value(env);
+  }
+  auto run = [&](size_t first, size_t step) {
+    std::vector<uint8_t> bands((size_t)n_ref * 64, 0);
+    std::vector<int32_t> best((size_t)n_ref, 0), touched((size_t)n_ref, 0), set_slots, picked;
+    set_slots.reserve(4096);
+    for (size_t q = first; q < n_queries; q += step) {
+      const int32_t from = lo[q], to = lo[q + 1];
+      int32_t n_touched = 0;
+      for (size_t s = 0; s < n_shapes;) {
+        const int32_t base = shapes[s], span = shapes[s + 1], weight = shapes[s + 2];
+        const int32_t* used = shapes + s + 3;
+        s += 3 + weight;
+        for (int32_t pos = from; pos + span <= to; pos++) {
+          int32_t code = 0;
+          bool valid = true;
+          for (int u = 0; u < weight; u++) {
+            const uint8_t l = letters[pos + used[u]];
+            if (l >= 10) { valid = false; break; }
+            code = code * 10 + l;
+          }
+          if (!valid) continue;
+          const int32_t start = offsets[base + code], end = offsets[base + code + 1];
+          if (start < 0 || end < start || (size_t)end > n_post || end - start > max_occ) continue;
+          const uint32_t qpos = (uint32_t)(pos - from);
+          for (int32_t at = start; at < end; at++) {
+            const int32_t ref = refs[at];
+            if (ref < 0 || ref >= n_ref) continue;
+            // Same bits as the TypeScript (positions[at] - qPos + 2^20) >> 5 & 63, without overflow.
+            const int32_t band = (int32_t)((((uint32_t)positions[at] - qpos + (1u << 20)) >> 5) & 63u);
+            uint8_t* row = bands.data() + (size_t)ref * 64;
+            const int v = row[band] + 1;
+            if (v > 255) continue;
+            row[band] = (uint8_t)v;
+            if (v == 1) set_slots.push_back(ref * 64 + band);
+            const int below = row[(band + 63) & 63], above = row[(band + 1) & 63];
+            const int32_t pair = v + (below > above ? below : above);
+            const int32_t b = best[ref];
+            if (b == 0) touched[n_touched++] = ref;
+            if (pair > b) best[ref] = pair;
+          }
+        }
+      }
+      for (const int32_t slot : set_slots) bands[slot] = 0;
+      set_slots.clear();
+      picked.clear();
+      for (int32_t t = 0; t < n_touched; t++) {
+        if (best[touched[t]] >= min_hits) picked.push_back(touched[t]);
+      }
+      const auto better = [&](int32_t x, int32_t y) { return best[x] != best[y] ? best[x] > best[y] : x < y; };
+      const size_t keep = std::min(picked.size(), (size_t)top_k);
+      std::partial_sort(picked.begin(), picked.begin() + keep, picked.end(), better);
+      for (int k = 0; k < top_k; k++) {
+        const bool has = (size_t)k < keep;
+        out_refs[q * top_k + k] = has ? picked[k] : -1;
+        out_hits[q * top_k + k] = has ? best[picked[k]] : 0;
+      }
+      for (int32_t t = 0; t < n_touched; t++) best[touched[t]] = 0;
+    }
+  };
+  if (threads > 1 && n_queries > 4) {
+    std::thread other([&] { run(1, 2); });
+    run(0, 2);
+    other.join();
+  } else {
+    run(0, 1);
+  }
+  return undefined_value(env);
 }
 
 napi_value Init(napi_env env, napi_value exports) {
@@ -1122,7 +1311,7 @@ napi_value Init(napi_env env, napi_value exports) {
              {"sgdUpdate", SgdUpdate},
              {"setThreads", SetThreads},
              {"swBatch", SwBatch},
-             {"seedBands", SeedBands},
+             {"seedSearch", SeedSearch},
              {"info", Info}};
   for (const Fn& f : fns) {
     napi_value fn;

@@ -1,9 +1,9 @@
 // Chooses the fastest available training kernels: the native addon when it was built, else portable TypeScript.
 import { jsKernels, type Kernels } from '../core/model/kernels.ts';
 import { createJsPairAligner, type PairAligner } from '../core/sequence/pair-aligner.ts';
-import { countBandsJs, type BandCounter } from '../core/sequence/seed-index.ts';
+import { searchSeedsJs, type SeedSearcher } from '../core/sequence/seed-index.ts';
 import {
-  loadNativeBandCounter,
+  loadNativeSeedSearcher,
   loadNativeKernels,
   loadNativePairAligner,
   type NativeKernelsOptions,
@@ -32,7 +32,7 @@ export function loadFastestPairAligner(): PairAligner {
   return loadNativePairAligner() ?? createJsPairAligner();
 }
 
-/** The seed search's band counting in C++ when the addon has it, else the TypeScript loop. */
-export function loadFastestBandCounter(): BandCounter {
-  return loadNativeBandCounter() ?? countBandsJs;
+/** The seed search in C++ (two threads) when the addon has it, else the TypeScript loop. */
+export function loadFastestSeedSearcher(): SeedSearcher {
+  return loadNativeSeedSearcher() ?? searchSeedsJs;
 }

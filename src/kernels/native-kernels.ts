@@ -7,22 +7,25 @@ import { fileURLToPath } from 'node:url';
 import type { AdamStep, Kernels, SgdStep } from '../core/model/kernels.ts';
 import type { PairAligner } from '../core/sequence/pair-aligner.ts';
 import { ALIGN_FIELDS, PAIR_SCORING } from '../core/sequence/pair-aligner.ts';
-import type { BandCounter } from '../core/sequence/seed-index.ts';
+import type { SeedSearcher } from '../core/sequence/seed-index.ts';
 
 /** The addon's exports, as declared by native/kernels.cc. */
 interface NativeAddon {
-  seedBands?(
+  seedSearch?(
     offsets: Int32Array,
     refs: Int32Array,
     positions: Int32Array,
-    seedCodes: Int32Array,
-    seedPositions: Int32Array,
-    seeds: number,
+    shapes: Int32Array,
+    references: number,
     maxOccurrences: number,
-    bands: Uint8Array,
-    best: Int32Array,
-    touched: Int32Array,
-  ): number;
+    letters: Uint8Array,
+    letterOffsets: Int32Array,
+    topK: number,
+    minHits: number,
+    outRefs: Int32Array,
+    outHits: Int32Array,
+    threads: number,
+  ): void;
   swBatch?(
     qCodes: Uint8Array,
     qOffsets: Int32Array,
@@ -36,6 +39,8 @@ interface NativeAddon {
     align: boolean,
     out: Int32Array,
     threads: number,
+    simd?: number,
+    knownScores?: Int32Array,
   ): void;
   gemm(
     transA: boolean,
@@ -193,29 +198,40 @@ function loadAddon(): NativeAddon | undefined {
   }
 }
 
-/** The seed search's band counting in C++ (same algorithm as countBandsJs), if the addon has it. */
-export function loadNativeBandCounter(): BandCounter | undefined {
+/** The seed search in C++ (same algorithm as searchSeedsJs, on two threads), if the addon has it. */
+export function loadNativeSeedSearcher(): SeedSearcher | undefined {
   const addon = loadAddon();
-  if (addon?.seedBands === undefined) {
+  if (addon?.seedSearch === undefined) {
     return undefined;
   }
-  const seedBands = addon.seedBands.bind(addon);
-  return (c) =>
-    seedBands(
-      c.offsets,
-      c.refs,
-      c.positions,
-      c.seedCodes,
-      c.seedPositions,
-      c.seeds,
-      c.maxOccurrences,
-      c.bands,
-      c.best,
-      c.touched,
+  const seedSearch = addon.seedSearch.bind(addon);
+  const threads = Math.min(2, availableParallelism());
+  return (b) =>
+    seedSearch(
+      b.offsets,
+      b.refs,
+      b.positions,
+      b.shapes,
+      b.references,
+      b.maxOccurrences,
+      b.letters,
+      b.letterOffsets,
+      b.topK,
+      b.minHits,
+      b.outRefs,
+      b.outHits,
+      threads,
     );
 }
 
-export function loadNativePairAligner(): PairAligner | undefined {
+/**
+ * Score kernel: the fastest (default: 16 targets per query at once in AVX2 lanes), the striped AVX2
+ * one (one pair at a time), or scalar. All give the same scores; tests compare them.
+ */
+export type SimdChoice = 'fastest' | 'striped' | 'scalar';
+const SIMD_CODE: Readonly<Record<SimdChoice, number>> = { fastest: 0, striped: 16, scalar: 1 };
+
+export function loadNativePairAligner(simd: SimdChoice = 'fastest'): PairAligner | undefined {
   const addon = loadAddon();
   if (addon?.swBatch === undefined) {
     return undefined;
@@ -224,8 +240,8 @@ export function loadNativePairAligner(): PairAligner | undefined {
   const matrix = new Int8Array(PAIR_SCORING.matrix);
   const threads = Math.min(2, availableParallelism());
   return {
-    name: `native-sw-${threads}t`,
-    run(queries, targets, pairs, align) {
+    name: `native-sw-${threads}t${simd === 'fastest' ? '' : `-${simd}`}`,
+    run(queries, targets, pairs, align, knownScores) {
       const out = new Int32Array((pairs.length / 2) * (align ? ALIGN_FIELDS : 1));
       swBatch(
         queries.codes,
@@ -240,6 +256,8 @@ export function loadNativePairAligner(): PairAligner | undefined {
         align,
         out,
         threads,
+        SIMD_CODE[simd],
+        align ? knownScores : undefined,
       );
       return out;
     },

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 
 import { createRng } from '../core/rng.ts';
 import { ALIGN_FIELDS, codeSet, createJsPairAligner } from '../core/sequence/pair-aligner.ts';
-import { loadNativePairAligner } from './native-kernels.ts';
+import { loadNativePairAligner, type SimdChoice } from './native-kernels.ts';
 
 const AA = 'ACDEFGHIKLMNPQRSTVWY';
 
@@ -31,51 +31,56 @@ function mutate(rng: () => number, s: string, rate: number): string {
 const native = loadNativePairAligner();
 
 describe('native Smith-Waterman', () => {
-  it('matches the TypeScript aligner on scores and alignments', () => {
-    if (native === undefined) {
-      expect(process.env['CI']).not.toBe('true'); // CI builds the addon; it must be there
-      return;
-    }
-    const rng = createRng(7);
-    const queries: string[] = [];
-    const targets: string[] = [];
-    for (let i = 0; i < 160; i++) {
-      // Lengths 1..1500 (the striped kernel's segment layout changes with length).
-      const base = randomProtein(rng, 1 + Math.floor(rng() * (i % 8 === 0 ? 1500 : 320)));
-      queries.push(base);
-      targets.push(mutate(rng, base, [0.05, 0.3, 0.6, 1][i % 4] ?? 0.3));
-    }
-    targets.push('XXXX', 'W');
-    const q = codeSet(queries);
-    const t = codeSet(targets);
-    const pairs = new Int32Array(queries.flatMap((_, i) => [i, i, i, (i + 7) % targets.length]));
-    const js = createJsPairAligner();
-    expect(Array.from(native.run(q, t, pairs, false))).toEqual(
-      Array.from(js.run(q, t, pairs, false)),
-    );
-    const a = native.run(q, t, pairs, true);
-    const b = js.run(q, t, pairs, true);
-    const identity = (v: Int32Array): number =>
-      (v[2] as number) === 0 ? 0 : (v[1] as number) / (v[2] as number);
-    const span = (v: Int32Array): number => (v[4] as number) - (v[3] as number);
-    let homologs = 0;
-    for (let p = 0; p < pairs.length / 2; p++) {
-      const x = a.subarray(p * ALIGN_FIELDS, (p + 1) * ALIGN_FIELDS);
-      const y = b.subarray(p * ALIGN_FIELDS, (p + 1) * ALIGN_FIELDS);
-      expect(x[0]).toBe(y[0]); // the same optimal score
-      expect(x[1] as number).toBeLessThanOrEqual(x[2] as number);
-      expect(x[2] as number).toBeGreaterThanOrEqual(span(x));
-      // The native kernel may return another co-optimal alignment (its banded traceback is kept only
-      // when it reaches the optimal score). Unrelated pairs (low scores) can have co-optimal
-      // alignments far apart; for real homologs identity and span agree closely.
-      if ((y[0] as number) >= 100) {
-        homologs++;
-        expect(Math.abs(identity(x) - identity(y))).toBeLessThan(0.05);
-        expect(Math.abs(span(x) - span(y))).toBeLessThanOrEqual(Math.max(3, 0.1 * span(y)));
+  // Each score path: 16 targets per query in AVX2 lanes, striped AVX2 (one pair at a time), scalar.
+  it.each<SimdChoice>(['fastest', 'striped', 'scalar'])(
+    'matches the TypeScript aligner on scores and alignments (%s)',
+    (simd) => {
+      const native = loadNativePairAligner(simd);
+      if (native === undefined) {
+        expect(process.env['CI']).not.toBe('true'); // CI builds the addon; it must be there
+        return;
       }
-    }
-    expect(homologs).toBeGreaterThan(50);
-  });
+      const rng = createRng(7);
+      const queries: string[] = [];
+      const targets: string[] = [];
+      for (let i = 0; i < 160; i++) {
+        // Lengths 1..1500 (the striped kernel's segment layout changes with length).
+        const base = randomProtein(rng, 1 + Math.floor(rng() * (i % 8 === 0 ? 1500 : 320)));
+        queries.push(base);
+        targets.push(mutate(rng, base, [0.05, 0.3, 0.6, 1][i % 4] ?? 0.3));
+      }
+      targets.push('XXXX', 'W');
+      const q = codeSet(queries);
+      const t = codeSet(targets);
+      const pairs = new Int32Array(queries.flatMap((_, i) => [i, i, i, (i + 7) % targets.length]));
+      const js = createJsPairAligner();
+      expect(Array.from(native.run(q, t, pairs, false))).toEqual(
+        Array.from(js.run(q, t, pairs, false)),
+      );
+      const a = native.run(q, t, pairs, true);
+      const b = js.run(q, t, pairs, true);
+      const identity = (v: Int32Array): number =>
+        (v[2] as number) === 0 ? 0 : (v[1] as number) / (v[2] as number);
+      const span = (v: Int32Array): number => (v[4] as number) - (v[3] as number);
+      let homologs = 0;
+      for (let p = 0; p < pairs.length / 2; p++) {
+        const x = a.subarray(p * ALIGN_FIELDS, (p + 1) * ALIGN_FIELDS);
+        const y = b.subarray(p * ALIGN_FIELDS, (p + 1) * ALIGN_FIELDS);
+        expect(x[0]).toBe(y[0]); // the same optimal score
+        expect(x[1] as number).toBeLessThanOrEqual(x[2] as number);
+        expect(x[2] as number).toBeGreaterThanOrEqual(span(x));
+        // The native kernel may return another co-optimal alignment (its banded traceback is kept only
+        // when it reaches the optimal score). Unrelated pairs (low scores) can have co-optimal
+        // alignments far apart; for real homologs identity and span agree closely.
+        if ((y[0] as number) >= 100) {
+          homologs++;
+          expect(Math.abs(identity(x) - identity(y))).toBeLessThan(0.05);
+          expect(Math.abs(span(x) - span(y))).toBeLessThanOrEqual(Math.max(3, 0.1 * span(y)));
+        }
+      }
+      expect(homologs).toBeGreaterThan(50);
+    },
+  );
 
   it('rejects inconsistent input instead of reading out of bounds', () => {
     if (native === undefined) {

@@ -3,7 +3,7 @@
 import { BLOSUM62, BLOSUM62_SIZE } from '../sequence/blosum62.ts';
 import type { CodeSet, PairAligner } from '../sequence/pair-aligner.ts';
 import { codeSet, createJsPairAligner, sequenceCodes } from '../sequence/pair-aligner.ts';
-import type { BandCounter, SeedIndex } from '../sequence/seed-index.ts';
+import type { SeedIndex, SeedSearcher } from '../sequence/seed-index.ts';
 import { buildSeedIndex, DEFAULT_SHAPES } from '../sequence/seed-index.ts';
 import type { Kernels } from './kernels.ts';
 
@@ -29,6 +29,8 @@ export interface HomologyResult {
   readonly best: Int32Array;
   /** Similarity to that reference (0 if none). */
   readonly bestSimilarity: Float32Array;
+  /** Smith-Waterman score against that reference (-1 if none). */
+  readonly bestScore: Int32Array;
 }
 
 export interface HomologyOptions {
@@ -125,7 +127,7 @@ export function prepareReferences(
   refs: HomologyReferences,
   options: {
     seedShapes?: readonly string[] | undefined;
-    countBands?: BandCounter | undefined;
+    seedSearcher?: SeedSearcher | undefined;
   } = {},
 ): PreparedReferences {
   const size = refs.sequences.length;
@@ -137,7 +139,7 @@ export function prepareReferences(
         ? undefined
         : buildSeedIndex(refs.sequences, {
             shapes,
-            ...(options.countBands === undefined ? {} : { countBands: options.countBands }),
+            ...(options.seedSearcher === undefined ? {} : { searcher: options.seedSearcher }),
           }),
     size,
     dim: refs.dim,
@@ -171,8 +173,9 @@ export function homologyFeatures(
   const perClass = new Float32Array(nq * classes);
   const best = new Int32Array(nq).fill(-1);
   const bestSimilarity = new Float32Array(nq);
+  const bestScore = new Int32Array(nq).fill(-1);
   if (nq === 0 || nr === 0) {
-    return { perClass, best, bestSimilarity };
+    return { perClass, best, bestSimilarity, bestScore };
   }
   const refUnit = refs.unit;
   const queryUnit = normalisedRows(queries.embeddings, nq, dim);
@@ -206,21 +209,27 @@ export function homologyFeatures(
       0,
       cosine,
     );
-    // Candidates of every query of the block, then one batched alignment call.
+    // Seed candidates of the whole block in one search call (a few extra, so that references left
+    // out by `allowed` do not shrink the set), then every query's candidates, then one alignment call.
+    const seedTop = seedCandidates + 8;
+    const found =
+      seeds === undefined
+        ? undefined
+        : seeds.searchBatch(queries.sequences.slice(q0, q0 + rows), seedTop);
     let count = 0;
     for (let r = 0; r < rows; r++) {
       const q = q0 + r;
       const allowed = options.allowed;
       const row = cosine.subarray(r * nr, (r + 1) * nr);
       for (let label = 0; label < classes; label++) {
-        const found = topIndices(
+        const n = topIndices(
           row,
           candidates,
           (ref) => refLabel[ref] === label && (allowed === undefined || allowed(q, ref)),
           top,
           topValues,
         );
-        for (let c = 0; c < found; c++) {
+        for (let c = 0; c < n; c++) {
           const ref = top[c] as number;
           pairedWith[ref] = q;
           pairs[2 * count] = q;
@@ -228,12 +237,11 @@ export function homologyFeatures(
           count++;
         }
       }
-      if (seeds !== undefined) {
-        // A few extra candidates so that references left out by `allowed` do not shrink the set.
-        const found = seeds.search(queries.sequences[q] ?? '', seedCandidates + 8);
+      if (found !== undefined) {
         let taken = 0;
-        for (const { reference } of found) {
-          if (taken === seedCandidates) {
+        for (let k = r * seedTop; k < (r + 1) * seedTop && taken < seedCandidates; k++) {
+          const reference = found.refs[k] as number;
+          if (reference < 0) {
             break;
           }
           if (pairedWith[reference] === q || (allowed !== undefined && !allowed(q, reference))) {
@@ -266,9 +274,10 @@ export function homologyFeatures(
       if (similarity > (bestSimilarity[q] as number)) {
         bestSimilarity[q] = similarity;
         best[q] = ref;
+        bestScore[q] = scores[p] as number;
       }
     }
     options.onProgress?.(q0 + rows, nq);
   }
-  return { perClass, best, bestSimilarity };
+  return { perClass, best, bestSimilarity, bestScore };
 }

@@ -2,7 +2,7 @@
 import { ArginatorError } from '../errors.ts';
 import type { PairAligner } from '../sequence/pair-aligner.ts';
 import { ALIGN_FIELDS, codeSet, createJsPairAligner } from '../sequence/pair-aligner.ts';
-import type { BandCounter } from '../sequence/seed-index.ts';
+import type { SeedSearcher } from '../sequence/seed-index.ts';
 import type { DecodedArtifact, ModelHeader } from './artifact.ts';
 import { applyStandardisation } from './standardise.ts';
 import { fuseLogits } from './evidence-fusion.ts';
@@ -102,7 +102,7 @@ export function createPredictor(
   kernels: Kernels,
   referenceEmbeddings?: Float32Array,
   pairAligner: PairAligner = createJsPairAligner(),
-  bandCounter?: BandCounter,
+  seedSearcher?: SeedSearcher,
 ): Predictor {
   const { header } = model;
   const labels = header.labels;
@@ -145,7 +145,7 @@ export function createPredictor(
           },
           {
             seedShapes: (homology.seedCandidates ?? 0) > 0 ? homology.seedShapes : undefined,
-            countBands: bandCounter,
+            seedSearcher,
           },
         );
   const refCodes = refs?.codes;
@@ -216,6 +216,7 @@ export function createPredictor(
               refCodes,
               Int32Array.from(withHit.flatMap((i, j) => [j, bestRefs[i] ?? 0])),
               true,
+              Int32Array.from(withHit, (i) => evidence?.bestScore[i] ?? -1),
             );
       const alignmentOf = new Map(withHit.map((i, j) => [i, j]));
       const out: Prediction[] = [];

@@ -17,8 +17,16 @@ export interface PairAligner {
   /**
    * pairs = [q0, t0, q1, t1, ...]. Score only: one int per pair. With `align`: ALIGN_FIELDS ints per
    * pair (ranges 0-based, end-exclusive; identities / length = BLAST pident / 100).
+   * `knownScores` (with `align`): each pair's exact optimal score from an earlier score pass, which
+   * an implementation may use to skip recomputing it (-1 = unknown).
    */
-  run(queries: CodeSet, targets: CodeSet, pairs: Int32Array, align: boolean): Int32Array;
+  run(
+    queries: CodeSet,
+    targets: CodeSet,
+    pairs: Int32Array,
+    align: boolean,
+    knownScores?: Int32Array,
+  ): Int32Array;
 }
 
 export function codeSet(sequences: readonly string[]): CodeSet {

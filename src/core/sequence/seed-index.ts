@@ -26,8 +26,8 @@ export interface SeedIndexOptions {
    * as LLLLLL match everything and carry no signal; BLAST and DIAMOND mask them too). Default 256.
    */
   readonly maxOccurrences?: number;
-  /** The band-counting loop (default: countBandsJs; the native addon's is faster). */
-  readonly countBands?: BandCounter;
+  /** The search loop (default: searchSeedsJs; the native addon's is faster). */
+  readonly searcher?: SeedSearcher;
 }
 
 export interface SeedCandidate {
@@ -40,6 +40,8 @@ export interface SeedIndex {
   readonly size: number;
   /** The `topK` references with the most seed hits on one diagonal band (at least minHits), best first. */
   search(query: string, topK: number, minHits?: number): SeedCandidate[];
+  /** search() for many queries at once (one call of the searcher: native code runs it on two threads). */
+  searchBatch(queries: readonly string[], topK: number, minHits?: number): SeedBatchResult;
 }
 
 function letterTable(): Uint8Array {
@@ -55,11 +57,16 @@ function letterTable(): Uint8Array {
 
 const TABLE = letterTable();
 
+function encodeInto(seq: string, out: Uint8Array, at: number): void {
+  for (let i = 0; i < seq.length; i++) {
+    const c = seq.charCodeAt(i);
+    out[at + i] = c < 256 ? (TABLE[c] as number) : NONE;
+  }
+}
+
 function encode(seq: string): Uint8Array {
   const out = new Uint8Array(seq.length);
-  for (let i = 0; i < seq.length; i++) {
-    out[i] = TABLE[seq.charCodeAt(i) & 0xff] as number;
-  }
+  encodeInto(seq, out, 0);
   return out;
 }
 
@@ -150,76 +157,132 @@ function buildPostings(encoded: readonly Uint8Array[], shapes: readonly Shape[])
   return { offsets: counts, refs, positions, bases };
 }
 
-/** The arrays of one band-counting call (see BandCounter). */
-export interface BandCounting {
+/**
+ * One batch of seed searches (see SeedSearcher): the index's postings and shapes, the queries as
+ * reduced letters, and the output arrays.
+ */
+export interface SeedSearchBatch {
   readonly offsets: Int32Array;
   readonly refs: Int32Array;
   readonly positions: Int32Array;
-  /** Per query seed: its index into offsets (shape base + code). */
-  readonly seedCodes: Int32Array;
-  /** Per query seed: its position in the query. */
-  readonly seedPositions: Int32Array;
-  readonly seeds: number;
+  /**
+   * The shapes, packed: per shape [base (its first code in offsets), span, weight, then `weight`
+   * used positions].
+   */
+  readonly shapes: Int32Array;
+  /** Number of references (ref ids in postings are below it). */
+  readonly references: number;
   /** Postings longer than this are skipped. */
   readonly maxOccurrences: number;
-  /** Scratch, all zero on entry and left all zero: n × 64 band counters. */
-  readonly bands: Uint8Array;
-  /** Out: best adjacent-band-pair count per reference (all zero on entry). */
-  readonly best: Int32Array;
-  /** Out: the references with a non-zero best, in first-hit order. */
-  readonly touched: Int32Array;
+  /** Queries as Murphy-10 letters (255 = out of alphabet), concatenated. */
+  readonly letters: Uint8Array;
+  /** Query q is letters[letterOffsets[q] .. letterOffsets[q + 1]]. */
+  readonly letterOffsets: Int32Array;
+  readonly topK: number;
+  readonly minHits: number;
+  /** Out (queries × topK): the candidates of each query, best first, -1 after the last one. */
+  readonly outRefs: Int32Array;
+  /** Out (queries × topK): their hits (best adjacent-band-pair count), 0 after the last one. */
+  readonly outHits: Int32Array;
 }
 
 /**
- * The hot loop of the search: count seed hits per reference and diagonal band, keep each reference's
- * best pair of adjacent bands; returns how many references were touched. The native addon provides
- * the same function (native/kernels.cc seedBands); this is the portable one.
+ * The search's hot loop over a batch of queries: per query, count seed hits per reference and
+ * diagonal band (64 cyclic 8-bit counters of 32 diagonals), keep each reference's best pair of
+ * adjacent bands, and write the topK references with at least minHits (most hits first, then
+ * lower index). The native addon provides the same function on two threads (native/kernels.cc
+ * seedSearch); searchSeedsJs is the portable one.
  */
-export type BandCounter = (c: BandCounting) => number;
+export type SeedSearcher = (batch: SeedSearchBatch) => void;
 
-export const countBandsJs: BandCounter = (c) => {
-  const { offsets, refs, positions, seedCodes, seedPositions, bands, best, touched } = c;
-  let nTouched = 0;
-  // Band counters set by this call, to reset afterwards (far fewer than all bands of touched references).
+export const searchSeedsJs: SeedSearcher = (b) => {
+  const { offsets, refs, positions, shapes, letters, letterOffsets, outRefs, outHits } = b;
+  const { topK, minHits, maxOccurrences } = b;
+  const bands = new Uint8Array(b.references * BANDS);
+  const best = new Int32Array(b.references);
+  const touched = new Int32Array(b.references);
   const setSlots: number[] = [];
-  for (let i = 0; i < c.seeds; i++) {
-    const index = seedCodes[i] as number;
-    const qPos = seedPositions[i] as number;
-    const start = offsets[index] as number;
-    const end = offsets[index + 1] as number;
-    if (end - start > c.maxOccurrences) {
-      continue;
+  const queries = letterOffsets.length - 1;
+  for (let q = 0; q < queries; q++) {
+    const from = letterOffsets[q] as number;
+    const to = letterOffsets[q + 1] as number;
+    let nTouched = 0;
+    for (let s = 0; s < shapes.length;) {
+      const base = shapes[s] as number;
+      const span = shapes[s + 1] as number;
+      const weight = shapes[s + 2] as number;
+      const used = s + 3;
+      s = used + weight;
+      seeds: for (let pos = from; pos + span <= to; pos++) {
+        let code = 0;
+        for (let u = 0; u < weight; u++) {
+          const l = letters[pos + (shapes[used + u] as number)] as number;
+          if (l === NONE) {
+            continue seeds;
+          }
+          code = code * BASE + l;
+        }
+        const start = offsets[base + code] as number;
+        const end = offsets[base + code + 1] as number;
+        if (end - start > maxOccurrences) {
+          continue;
+        }
+        const qPos = pos - from;
+        for (let at = start; at < end; at++) {
+          const ref = refs[at] as number;
+          // Diagonal = reference position − query position, offset to stay positive.
+          const band = (((positions[at] as number) - qPos + (1 << 20)) >> BAND_SHIFT) & (BANDS - 1);
+          const row = ref * BANDS;
+          const v = (bands[row + band] as number) + 1;
+          if (v > 255) {
+            continue;
+          }
+          bands[row + band] = v;
+          if (v === 1) {
+            setSlots.push(row + band);
+          }
+          const below = bands[row + ((band + BANDS - 1) & (BANDS - 1))] as number;
+          const above = bands[row + ((band + 1) & (BANDS - 1))] as number;
+          const pair = v + (below > above ? below : above);
+          const previous = best[ref] as number;
+          if (previous === 0) {
+            touched[nTouched++] = ref;
+          }
+          if (pair > previous) {
+            best[ref] = pair;
+          }
+        }
+      }
     }
-    for (let at = start; at < end; at++) {
-      const ref = refs[at] as number;
-      // Diagonal = reference position − query position, offset to stay positive.
-      const band = (((positions[at] as number) - qPos + (1 << 20)) >> BAND_SHIFT) & (BANDS - 1);
-      const row = ref * BANDS;
-      const v = (bands[row + band] as number) + 1;
-      if (v > 255) {
-        continue;
+    for (const slot of setSlots) {
+      bands[slot] = 0;
+    }
+    setSlots.length = 0;
+    const picked: number[] = [];
+    for (let t = 0; t < nTouched; t++) {
+      const ref = touched[t] as number;
+      if ((best[ref] as number) >= minHits) {
+        picked.push(ref);
       }
-      bands[row + band] = v;
-      if (v === 1) {
-        setSlots.push(row + band);
-      }
-      const below = bands[row + ((band + BANDS - 1) & (BANDS - 1))] as number;
-      const above = bands[row + ((band + 1) & (BANDS - 1))] as number;
-      const pair = v + (below > above ? below : above);
-      const b = best[ref] as number;
-      if (b === 0) {
-        touched[nTouched++] = ref;
-      }
-      if (pair > b) {
-        best[ref] = pair;
-      }
+    }
+    picked.sort((x, y) => (best[y] as number) - (best[x] as number) || x - y);
+    for (let k = 0; k < topK; k++) {
+      const ref = picked[k];
+      outRefs[q * topK + k] = ref ?? -1;
+      outHits[q * topK + k] = ref === undefined ? 0 : (best[ref] as number);
+    }
+    for (let t = 0; t < nTouched; t++) {
+      best[touched[t] as number] = 0;
     }
   }
-  for (const slot of setSlots) {
-    bands[slot] = 0;
-  }
-  return nTouched;
 };
+
+/** The candidates of a batch of queries (queries × topK, best first; -1 / 0 after the last one). */
+export interface SeedBatchResult {
+  readonly topK: number;
+  readonly refs: Int32Array;
+  readonly hits: Int32Array;
+}
 
 /** Builds the index over the references (indices in `sequences` order). */
 export function buildSeedIndex(
@@ -230,62 +293,50 @@ export function buildSeedIndex(
   const encoded = sequences.map(encode);
   const postings = buildPostings(encoded, shapes);
   const maxOccurrences = options.maxOccurrences ?? 64;
-  const countBands = options.countBands ?? countBandsJs;
-  const n = sequences.length;
-  // Per-search scratch: band counters per reference (cyclic), best band-pair count per reference.
-  // 8-bit counters keep the whole table in cache (random access dominates); a band saturates at 255.
-  const bands = new Uint8Array(n * BANDS);
-  const best = new Int32Array(n);
-  const touched = new Int32Array(n);
-  let seedCodes = new Int32Array(0);
-  let seedPositions = new Int32Array(0);
+  const searcher = options.searcher ?? searchSeedsJs;
+  const packedShapes = Int32Array.from(
+    shapes.flatMap((shape, s) => [
+      postings.bases[s] as number,
+      shape.span,
+      shape.offsets.length,
+      ...shape.offsets,
+    ]),
+  );
+
+  function searchBatch(queries: readonly string[], topK: number, minHits = 2): SeedBatchResult {
+    const letterOffsets = new Int32Array(queries.length + 1);
+    queries.forEach((q, i) => (letterOffsets[i + 1] = (letterOffsets[i] as number) + q.length));
+    const letters = new Uint8Array(letterOffsets[queries.length] as number);
+    queries.forEach((q, i) => encodeInto(q, letters, letterOffsets[i] as number));
+    const refs = new Int32Array(queries.length * topK).fill(-1);
+    const hits = new Int32Array(queries.length * topK);
+    if (topK > 0 && sequences.length > 0) {
+      searcher({
+        offsets: postings.offsets,
+        refs: postings.refs,
+        positions: postings.positions,
+        shapes: packedShapes,
+        references: sequences.length,
+        maxOccurrences,
+        letters,
+        letterOffsets,
+        topK,
+        minHits: Math.max(1, minHits),
+        outRefs: refs,
+        outHits: hits,
+      });
+    }
+    return { topK, refs, hits };
+  }
 
   function search(query: string, topK: number, minHits = 2): SeedCandidate[] {
-    const q = encode(query);
-    if (seedCodes.length < q.length * shapes.length) {
-      seedCodes = new Int32Array(q.length * shapes.length * 2);
-      seedPositions = new Int32Array(q.length * shapes.length * 2);
-    }
-    let seeds = 0;
-    shapes.forEach((shape, s) => {
-      const base = postings.bases[s] as number;
-      forEachSeed(q, shape, (code, pos) => {
-        seedCodes[seeds] = base + code;
-        seedPositions[seeds] = pos;
-        seeds++;
-      });
-    });
-    const nTouched =
-      seeds === 0
-        ? 0
-        : countBands({
-            offsets: postings.offsets,
-            refs: postings.refs,
-            positions: postings.positions,
-            seedCodes,
-            seedPositions,
-            seeds,
-            maxOccurrences,
-            bands,
-            best,
-            touched,
-          });
-    const picked: number[] = [];
-    for (let t = 0; t < nTouched; t++) {
-      const ref = touched[t] as number;
-      if ((best[ref] as number) >= minHits) {
-        picked.push(ref);
-      }
-    }
-    picked.sort((a, b) => (best[b] as number) - (best[a] as number) || a - b);
-    const out = picked
-      .slice(0, topK)
-      .map((reference) => ({ reference, hits: best[reference] as number }));
-    for (let t = 0; t < nTouched; t++) {
-      best[touched[t] as number] = 0;
+    const found = searchBatch([query], topK, minHits);
+    const out: SeedCandidate[] = [];
+    for (let k = 0; k < topK && (found.refs[k] as number) >= 0; k++) {
+      out.push({ reference: found.refs[k] as number, hits: found.hits[k] as number });
     }
     return out;
   }
 
-  return { size: n, search };
+  return { size: sequences.length, search, searchBatch };
 }

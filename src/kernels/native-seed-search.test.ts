@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 
 import { createRng } from '../core/rng.ts';
 import { buildSeedIndex } from '../core/sequence/seed-index.ts';
-import { loadNativeBandCounter } from './native-kernels.ts';
+import { loadNativeSeedSearcher } from './native-kernels.ts';
 
 const AA = 'ACDEFGHIKLMNPQRSTVWY';
 
@@ -17,9 +17,9 @@ function relative(rng: () => number, s: string): string {
   ).join('');
 }
 
-const native = loadNativeBandCounter();
+const native = loadNativeSeedSearcher();
 
-describe('native seed band counting', () => {
+describe('native seed search', () => {
   it('finds the same candidates with the same hit counts as the TypeScript loop', () => {
     if (native === undefined) {
       expect(process.env['CI']).not.toBe('true'); // CI builds the addon; it must be there
@@ -31,7 +31,7 @@ describe('native seed band counting', () => {
       i % 50 === 0 ? 'L'.repeat(400) : randomProtein(rng, 100 + Math.floor(rng() * 400)),
     );
     const js = buildSeedIndex(refs);
-    const fast = buildSeedIndex(refs, { countBands: native });
+    const fast = buildSeedIndex(refs, { searcher: native });
     let compared = 0;
     for (let t = 0; t < 60; t++) {
       const source = refs[Math.floor(rng() * refs.length)] ?? '';
@@ -45,5 +45,20 @@ describe('native seed band counting', () => {
     // Scratch is left clean: the same query twice gives the same answer.
     const q = relative(rng, refs[3] ?? '');
     expect(fast.search(q, 5)).toEqual(fast.search(q, 5));
+    // A batch (split over two threads) gives each query's single-search answer, padded with -1 / 0.
+    const queries = Array.from({ length: 41 }, (_, t) =>
+      t % 4 === 0 ? randomProtein(rng, 200) : relative(rng, refs[(t * 7) % refs.length] ?? ''),
+    );
+    queries.push('', 'XXXXXXXXXXXX', 'ACD');
+    const batch = fast.searchBatch(queries, 12, 3);
+    const jsBatch = js.searchBatch(queries, 12, 3);
+    expect(Array.from(batch.refs)).toEqual(Array.from(jsBatch.refs));
+    expect(Array.from(batch.hits)).toEqual(Array.from(jsBatch.hits));
+    queries.forEach((query, i) => {
+      const single = js.search(query, 12, 3);
+      const refsOf = Array.from(batch.refs.subarray(i * 12, (i + 1) * 12));
+      expect(refsOf.filter((r) => r >= 0)).toEqual(single.map((c) => c.reference));
+      expect(refsOf.slice(single.length).every((r) => r === -1)).toBe(true);
+    });
   });
 });
