@@ -1294,6 +1294,91 @@ napi_value SeedSearch(napi_env env, napi_callback_info info) {
   return undefined_value(env);
 }
 
+// seedPostings(letters, letterOffsets, shapes, offsets, refs, positions) -> seeds
+// The seed index's postings (src/core/sequence/seed-index.ts buildPostingsJs, same order): a counting
+// sort of every reference seed by code. offsets (all zero on entry) gets the CSR offsets; refs and
+// positions need room for every seed.
+napi_value SeedPostings(napi_env env, napi_callback_info info) {
+  Args a = get_args(env, info);
+  auto i32 = [&](size_t i, const char* what) { return a.array<int32_t>(i, napi_int32_array, 0, what); };
+  const uint8_t* letters = a.array<uint8_t>(0, napi_uint8_array, 0, "seedPostings: letters must be a Uint8Array");
+  const int32_t* lo = i32(1, "seedPostings: letterOffsets must be an Int32Array");
+  const int32_t* shapes = i32(2, "seedPostings: shapes must be an Int32Array");
+  int32_t* offsets = i32(3, "seedPostings: offsets must be an Int32Array");
+  int32_t* refs = i32(4, "seedPostings: refs must be an Int32Array");
+  int32_t* positions = i32(5, "seedPostings: positions must be an Int32Array");
+  napi_value result;
+  napi_create_int32(env, 0, &result);
+  if (a.failed) return result;
+  auto length_of = [&](size_t i) {
+    napi_typedarray_type type; size_t len = 0; void* d; napi_value ab; size_t off;
+    napi_get_typedarray_info(env, a.v[i], &type, &len, &d, &ab, &off);
+    return len;
+  };
+  const size_t n_letters = length_of(0), n_lo = length_of(1), n_shapes = length_of(2);
+  const size_t n_off = length_of(3), room = std::min(length_of(4), length_of(5));
+  const size_t n_seq = n_lo > 0 ? n_lo - 1 : 0;
+  bool ok = n_lo >= 1 && n_off >= 1;
+  for (size_t q = 0; ok && q < n_seq; q++) {
+    if (lo[q] < 0 || lo[q] > lo[q + 1] || (size_t)lo[q + 1] > n_letters) ok = false;
+  }
+  for (size_t s = 0; ok && s < n_shapes;) {
+    if (s + 3 > n_shapes) { ok = false; break; }
+    const int32_t base = shapes[s], span = shapes[s + 1], weight = shapes[s + 2];
+    if (base < 0 || span < 1 || weight < 1 || weight > 12 || s + 3 + weight > n_shapes) { ok = false; break; }
+    int64_t codes = 1;
+    for (int u = 0; u < weight; u++) {
+      const int32_t o = shapes[s + 3 + u];
+      if (o < 0 || o >= span) ok = false;
+      codes *= 10;
+    }
+    if ((size_t)(base + codes) >= n_off) ok = false;
+    s += 3 + weight;
+  }
+  if (!ok) {
+    a.fail("seedPostings: inconsistent sequences, shapes or offsets");
+    return result;
+  }
+  // visit(index, ref, pos) for every seed without an out-of-alphabet letter: shape, then sequence,
+  // then position (the TypeScript order).
+  auto each = [&](auto&& visit) {
+    for (size_t s = 0; s < n_shapes;) {
+      const int32_t base = shapes[s], span = shapes[s + 1], weight = shapes[s + 2];
+      const int32_t* used = shapes + s + 3;
+      s += 3 + weight;
+      for (size_t r = 0; r < n_seq; r++) {
+        const int32_t from = lo[r], to = lo[r + 1];
+        for (int32_t pos = from; pos + span <= to; pos++) {
+          int32_t code = 0;
+          bool valid = true;
+          for (int u = 0; u < weight; u++) {
+            const uint8_t l = letters[pos + used[u]];
+            if (l >= 10) { valid = false; break; }
+            code = code * 10 + l;
+          }
+          if (valid) visit(base + code, (int32_t)r, pos - from);
+        }
+      }
+    }
+  };
+  size_t total = 0;
+  each([&](int32_t index, int32_t, int32_t) { offsets[index + 1]++; total++; });
+  if (total > room) {
+    std::fill(offsets, offsets + n_off, 0);
+    a.fail("seedPostings: refs and positions have no room for every seed");
+    return result;
+  }
+  for (size_t c = 1; c < n_off; c++) offsets[c] += offsets[c - 1];
+  std::vector<int32_t> fill(offsets, offsets + n_off);
+  each([&](int32_t index, int32_t ref, int32_t pos) {
+    const int32_t at = fill[index]++;
+    refs[at] = ref;
+    positions[at] = pos;
+  });
+  napi_create_int32(env, (int32_t)total, &result);
+  return result;
+}
+
 napi_value Init(napi_env env, napi_value exports) {
   choose_isa();
   struct Fn {
@@ -1312,6 +1397,7 @@ napi_value Init(napi_env env, napi_value exports) {
              {"setThreads", SetThreads},
              {"swBatch", SwBatch},
              {"seedSearch", SeedSearch},
+             {"seedPostings", SeedPostings},
              {"info", Info}};
   for (const Fn& f : fns) {
     napi_value fn;

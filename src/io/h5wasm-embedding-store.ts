@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdir, open, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import h5wasm, { Module } from 'h5wasm/node';
+import type * as H5wasmModule from 'h5wasm/node';
 import type { Dataset, File as H5File, Group, Metadata } from 'h5wasm/node';
 import {
   ArginatorError,
@@ -15,6 +15,31 @@ import {
   isArginatorError,
   throwIfAborted,
 } from '../core/errors.ts';
+
+type H5wasm = typeof H5wasmModule;
+
+let loadedLib: H5wasm | undefined;
+
+/**
+ * h5wasm, loaded on first use: its WebAssembly start-up costs about 0.3 s of CPU, which runs that
+ * never touch HDF5 (FASTA in, CSV out) skip.
+ */
+async function loadH5wasm(): Promise<H5wasm> {
+  if (loadedLib === undefined) {
+    const lib = await import('h5wasm/node');
+    await lib.default.ready;
+    loadedLib = lib;
+  }
+  return loadedLib;
+}
+
+/** h5wasm after loadH5wasm() (every exported entry point awaits it before touching a file). */
+function h5(): H5wasm {
+  if (loadedLib === undefined) {
+    throw new Error('h5wasm used before loadH5wasm()');
+  }
+  return loadedLib;
+}
 
 /** Attribute holding the exact protein id (bio_embeddings uses the same name). */
 export const ORIGINAL_ID_ATTRIBUTE = 'original_id';
@@ -107,7 +132,7 @@ export async function* streamEmbeddings(
   const what = `Reading ${path}`;
   throwIfAborted(signal, what);
   await assertHdf5File(path, signal);
-  await h5wasm.ready;
+  await loadH5wasm();
   const file = openFile(path, 'r');
   try {
     const datasets: DatasetEntry[] = [];
@@ -200,7 +225,7 @@ export async function openEmbeddingWriter(
     );
   }
   await mkdir(dirname(path), { recursive: true });
-  await h5wasm.ready;
+  await loadH5wasm();
   const tempPath = join(dirname(path), `.${basename(path)}.${randomUUID().slice(0, 8)}.tmp`);
   // track_order keeps datasets in the order they were added, so readers see input order.
   const file = openFile(tempPath, 'w', path);
@@ -293,7 +318,7 @@ class H5wasmEmbeddingWriter implements EmbeddingWriter {
       dtype: '<f4',
     });
     // h5wasm returns the created dataset; anything else means HDF5 refused to write it.
-    if (!(dataset instanceof h5wasm.Dataset)) {
+    if (!(dataset instanceof h5().default.Dataset)) {
       throw new ArginatorError(
         'INTERNAL',
         'hdf5.write-failed',
@@ -427,9 +452,9 @@ function collectDatasets(
   for (const key of group.keys()) {
     const entity = group.get(key);
     const name = prefix === '' ? key : `${prefix}/${key}`;
-    if (entity instanceof h5wasm.Dataset) {
+    if (entity instanceof h5().default.Dataset) {
       out.push({ dataset: entity, name });
-    } else if (entity instanceof h5wasm.Group) {
+    } else if (entity instanceof h5().default.Group) {
       // h5py turns an id containing '/' into nested groups; walking them recovers the id.
       collectDatasets(entity, name, depth + 1, source, out);
     }
@@ -472,7 +497,7 @@ function readVector(dataset: Dataset, id: string, source: string): Float32Array 
       location,
     );
   }
-  if (metadata.type !== Module.H5T_class_t.H5T_FLOAT.value) {
+  if (metadata.type !== h5().Module.H5T_class_t.H5T_FLOAT.value) {
     throw inputError(
       'hdf5.bad-dtype',
       `dataset '${id}' holds ${describeType(metadata)} values; embeddings must be floating point`,
@@ -526,7 +551,7 @@ function readFloats(
  */
 function readFloat16(dataset: Dataset, length: number): Float32Array {
   const nbytes = length * 2;
-  const pointer = Module._malloc(nbytes);
+  const pointer = h5().Module._malloc(nbytes);
   if (pointer === 0) {
     throw new ArginatorError(
       'INTERNAL',
@@ -536,17 +561,17 @@ function readFloat16(dataset: Dataset, length: number): Float32Array {
     );
   }
   try {
-    Module.get_dataset_data(dataset.file_id, dataset.path, null, null, null, BigInt(pointer));
+    h5().Module.get_dataset_data(dataset.file_id, dataset.path, null, null, null, BigInt(pointer));
     // Read HEAPU8 only after the call: memory growth during the read replaces the buffer.
-    const halves = new Uint16Array(Module.HEAPU8.slice(pointer, pointer + nbytes).buffer);
+    const halves = new Uint16Array(h5().Module.HEAPU8.slice(pointer, pointer + nbytes).buffer);
     return Float32Array.from(halves, float16ToNumber);
   } finally {
-    Module._free(pointer);
+    h5().Module._free(pointer);
   }
 }
 
 function describeType(metadata: Metadata): string {
-  const classes = Module.H5T_class_t;
+  const classes = h5().Module.H5T_class_t;
   switch (metadata.type) {
     case classes.H5T_INTEGER.value:
       return `${metadata.signed ? '' : 'unsigned '}${metadata.size * 8}-bit integer`;
@@ -660,7 +685,7 @@ async function guessFormat(path: string): Promise<string> {
 }
 
 function openFile(path: string, mode: 'r' | 'w', target: string = path): H5File {
-  const file = new h5wasm.File(path, mode, { track_order: mode === 'w' });
+  const file = new (h5().default.File)(path, mode, { track_order: mode === 'w' });
   // h5wasm signals failure with a negative id rather than an exception.
   if (file.file_id < 0n) {
     if (mode === 'r') {

@@ -1,9 +1,9 @@
 // Chooses the fastest available training kernels: the native addon when it was built, else portable TypeScript.
 import { jsKernels, type Kernels } from '../core/model/kernels.ts';
 import { createJsPairAligner, type PairAligner } from '../core/sequence/pair-aligner.ts';
-import { searchSeedsJs, type SeedSearcher } from '../core/sequence/seed-index.ts';
+import { JS_SEED_KERNELS, type SeedKernels } from '../core/sequence/seed-index.ts';
 import {
-  loadNativeSeedSearcher,
+  loadNativeSeedKernels,
   loadNativeKernels,
   loadNativePairAligner,
   type NativeKernelsOptions,
@@ -32,7 +32,7 @@ export function loadFastestPairAligner(): PairAligner {
   return loadNativePairAligner() ?? createJsPairAligner();
 }
 
-/** The seed search in C++ (two threads) when the addon has it, else the TypeScript loop. */
-export function loadFastestSeedSearcher(): SeedSearcher {
-  return loadNativeSeedSearcher() ?? searchSeedsJs;
+/** The seed index loops in C++ (search on two threads) when the addon has them, else TypeScript. */
+export function loadFastestSeedKernels(): SeedKernels {
+  return loadNativeSeedKernels() ?? JS_SEED_KERNELS;
 }

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import type { AdamStep, Kernels, SgdStep } from '../core/model/kernels.ts';
 import type { PairAligner } from '../core/sequence/pair-aligner.ts';
 import { ALIGN_FIELDS, PAIR_SCORING } from '../core/sequence/pair-aligner.ts';
-import type { SeedSearcher } from '../core/sequence/seed-index.ts';
+import type { SeedKernels } from '../core/sequence/seed-index.ts';
 
 /** The addon's exports, as declared by native/kernels.cc. */
 interface NativeAddon {
@@ -26,6 +26,14 @@ interface NativeAddon {
     outHits: Int32Array,
     threads: number,
   ): void;
+  seedPostings?(
+    letters: Uint8Array,
+    letterOffsets: Int32Array,
+    shapes: Int32Array,
+    offsets: Int32Array,
+    refs: Int32Array,
+    positions: Int32Array,
+  ): number;
   swBatch?(
     qCodes: Uint8Array,
     qOffsets: Int32Array,
@@ -198,30 +206,35 @@ function loadAddon(): NativeAddon | undefined {
   }
 }
 
-/** The seed search in C++ (same algorithm as searchSeedsJs, on two threads), if the addon has it. */
-export function loadNativeSeedSearcher(): SeedSearcher | undefined {
+/** The seed index loops in C++ (same algorithms as the TypeScript ones; search on two threads). */
+export function loadNativeSeedKernels(): SeedKernels | undefined {
   const addon = loadAddon();
-  if (addon?.seedSearch === undefined) {
+  if (addon?.seedSearch === undefined || addon.seedPostings === undefined) {
     return undefined;
   }
   const seedSearch = addon.seedSearch.bind(addon);
+  const seedPostings = addon.seedPostings.bind(addon);
   const threads = Math.min(2, availableParallelism());
-  return (b) =>
-    seedSearch(
-      b.offsets,
-      b.refs,
-      b.positions,
-      b.shapes,
-      b.references,
-      b.maxOccurrences,
-      b.letters,
-      b.letterOffsets,
-      b.topK,
-      b.minHits,
-      b.outRefs,
-      b.outHits,
-      threads,
-    );
+  return {
+    search: (b) =>
+      seedSearch(
+        b.offsets,
+        b.refs,
+        b.positions,
+        b.shapes,
+        b.references,
+        b.maxOccurrences,
+        b.letters,
+        b.letterOffsets,
+        b.topK,
+        b.minHits,
+        b.outRefs,
+        b.outHits,
+        threads,
+      ),
+    postings: (b) =>
+      seedPostings(b.letters, b.letterOffsets, b.shapes, b.offsets, b.refs, b.positions),
+  };
 }
 
 /**

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 
 import { createRng } from '../core/rng.ts';
-import { buildSeedIndex } from '../core/sequence/seed-index.ts';
-import { loadNativeSeedSearcher } from './native-kernels.ts';
+import { buildPostingsJs, buildSeedIndex } from '../core/sequence/seed-index.ts';
+import { loadNativeSeedKernels } from './native-kernels.ts';
 
 const AA = 'ACDEFGHIKLMNPQRSTVWY';
 
@@ -17,10 +17,10 @@ function relative(rng: () => number, s: string): string {
   ).join('');
 }
 
-const native = loadNativeSeedSearcher();
+const native = loadNativeSeedKernels();
 
 describe('native seed search', () => {
-  it('finds the same candidates with the same hit counts as the TypeScript loop', () => {
+  it('builds the same postings and finds the same candidates with the same hit counts as the TypeScript loops', () => {
     if (native === undefined) {
       expect(process.env['CI']).not.toBe('true'); // CI builds the addon; it must be there
       return;
@@ -31,7 +31,7 @@ describe('native seed search', () => {
       i % 50 === 0 ? 'L'.repeat(400) : randomProtein(rng, 100 + Math.floor(rng() * 400)),
     );
     const js = buildSeedIndex(refs);
-    const fast = buildSeedIndex(refs, { searcher: native });
+    const fast = buildSeedIndex(refs, { kernels: native });
     let compared = 0;
     for (let t = 0; t < 60; t++) {
       const source = refs[Math.floor(rng() * refs.length)] ?? '';
@@ -60,5 +60,45 @@ describe('native seed search', () => {
       expect(refsOf.filter((r) => r >= 0)).toEqual(single.map((c) => c.reference));
       expect(refsOf.slice(single.length).every((r) => r === -1)).toBe(true);
     });
+  });
+
+  it('builds postings identical to the TypeScript counting sort, and rejects bad shapes', () => {
+    if (native === undefined) {
+      expect(process.env['CI']).not.toBe('true');
+      return;
+    }
+    // Letters 0-9 and 255 (out of alphabet) so some seeds are left out; shapes '101' and '11'.
+    const rng = createRng(9);
+    const lengths = [0, 1, 2, 3, 50, 120, 7];
+    const letterOffsets = new Int32Array(lengths.length + 1);
+    lengths.forEach((l, i) => (letterOffsets[i + 1] = (letterOffsets[i] as number) + l));
+    const letters = Uint8Array.from({ length: letterOffsets[lengths.length] as number }, () =>
+      rng() < 0.05 ? 255 : Math.floor(rng() * 10),
+    );
+    const shapes = Int32Array.from([0, 3, 2, 0, 2, 100, 2, 2, 0, 1]);
+    const room = lengths.reduce((sum, l) => sum + Math.max(0, l - 2) + Math.max(0, l - 1), 0);
+    const build = () => ({
+      letters,
+      letterOffsets,
+      shapes,
+      offsets: new Int32Array(201),
+      refs: new Int32Array(room),
+      positions: new Int32Array(room),
+    });
+    const js = build();
+    const cpp = build();
+    const total = buildPostingsJs(js);
+    expect(native.postings(cpp)).toBe(total);
+    expect(total).toBeGreaterThan(200);
+    expect(Array.from(cpp.offsets)).toEqual(Array.from(js.offsets));
+    expect(Array.from(cpp.refs.subarray(0, total))).toEqual(Array.from(js.refs.subarray(0, total)));
+    expect(Array.from(cpp.positions.subarray(0, total))).toEqual(
+      Array.from(js.positions.subarray(0, total)),
+    );
+    // A shape whose codes do not fit the offsets, and too little room, are errors, not overruns.
+    expect(() => native.postings({ ...build(), offsets: new Int32Array(50) })).toThrow(
+      /inconsistent/,
+    );
+    expect(() => native.postings({ ...build(), refs: new Int32Array(3) })).toThrow(/no room/);
   });
 });

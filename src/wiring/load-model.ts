@@ -7,7 +7,7 @@ import { decodeArtifact } from '../core/model/artifact.ts';
 import type { Kernels } from '../core/model/kernels.ts';
 import { createPredictor } from '../core/model/predictor.ts';
 import type { PredictionModel } from '../pipeline/predict.ts';
-import { loadFastestSeedSearcher, loadFastestPairAligner } from '../kernels/load-kernels.ts';
+import { loadFastestSeedKernels, loadFastestPairAligner } from '../kernels/load-kernels.ts';
 import { FsModelRegistry } from '../store/fs-model-registry.ts';
 import { openEmbedder } from './embedders.ts';
 
@@ -67,7 +67,7 @@ export async function loadPredictionModel(
         kernels,
         referenceEmbeddings,
         loadFastestPairAligner(),
-        loadFastestSeedSearcher(),
+        loadFastestSeedKernels(),
       ),
     };
   } catch (e) {

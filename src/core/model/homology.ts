@@ -3,7 +3,7 @@
 import { BLOSUM62, BLOSUM62_SIZE } from '../sequence/blosum62.ts';
 import type { CodeSet, PairAligner } from '../sequence/pair-aligner.ts';
 import { codeSet, createJsPairAligner, sequenceCodes } from '../sequence/pair-aligner.ts';
-import type { SeedIndex, SeedSearcher } from '../sequence/seed-index.ts';
+import type { SeedIndex, SeedKernels } from '../sequence/seed-index.ts';
 import { buildSeedIndex, DEFAULT_SHAPES } from '../sequence/seed-index.ts';
 import type { Kernels } from './kernels.ts';
 
@@ -127,7 +127,7 @@ export function prepareReferences(
   refs: HomologyReferences,
   options: {
     seedShapes?: readonly string[] | undefined;
-    seedSearcher?: SeedSearcher | undefined;
+    seedKernels?: SeedKernels | undefined;
   } = {},
 ): PreparedReferences {
   const size = refs.sequences.length;
@@ -139,7 +139,7 @@ export function prepareReferences(
         ? undefined
         : buildSeedIndex(refs.sequences, {
             shapes,
-            ...(options.seedSearcher === undefined ? {} : { searcher: options.seedSearcher }),
+            ...(options.seedKernels === undefined ? {} : { kernels: options.seedKernels }),
           }),
     size,
     dim: refs.dim,
@@ -256,10 +256,13 @@ export function homologyFeatures(
       }
     }
     const scores = aligner.run(queryCodes, refCodes, pairs.subarray(0, 2 * count), false);
+    const querySelfScores = Float64Array.from({ length: rows }, (_, r) =>
+      Math.max(selfScore(sequenceCodes(queryCodes, q0 + r)), 1),
+    );
     for (let p = 0; p < count; p++) {
       const q = pairs[2 * p] as number;
       const ref = pairs[2 * p + 1] as number;
-      const querySelf = Math.max(selfScore(sequenceCodes(queryCodes, q)), 1);
+      const querySelf = querySelfScores[q - q0] as number;
       const similarity = Math.min(
         1,
         Math.max(

@@ -2,7 +2,7 @@
 import { ArginatorError } from '../errors.ts';
 import type { PairAligner } from '../sequence/pair-aligner.ts';
 import { ALIGN_FIELDS, codeSet, createJsPairAligner } from '../sequence/pair-aligner.ts';
-import type { SeedSearcher } from '../sequence/seed-index.ts';
+import type { SeedKernels } from '../sequence/seed-index.ts';
 import type { DecodedArtifact, ModelHeader } from './artifact.ts';
 import { applyStandardisation } from './standardise.ts';
 import { fuseLogits } from './evidence-fusion.ts';
@@ -102,7 +102,7 @@ export function createPredictor(
   kernels: Kernels,
   referenceEmbeddings?: Float32Array,
   pairAligner: PairAligner = createJsPairAligner(),
-  seedSearcher?: SeedSearcher,
+  seedKernels?: SeedKernels,
 ): Predictor {
   const { header } = model;
   const labels = header.labels;
@@ -145,7 +145,7 @@ export function createPredictor(
           },
           {
             seedShapes: (homology.seedCandidates ?? 0) > 0 ? homology.seedShapes : undefined,
-            seedSearcher,
+            seedKernels,
           },
         );
   const refCodes = refs?.codes;

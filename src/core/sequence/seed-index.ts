@@ -26,8 +26,8 @@ export interface SeedIndexOptions {
    * as LLLLLL match everything and carry no signal; BLAST and DIAMOND mask them too). Default 256.
    */
   readonly maxOccurrences?: number;
-  /** The search loop (default: searchSeedsJs; the native addon's is faster). */
-  readonly searcher?: SeedSearcher;
+  /** The search and postings loops (default: the TypeScript ones; the native addon's are faster). */
+  readonly kernels?: SeedKernels;
 }
 
 export interface SeedCandidate {
@@ -64,10 +64,16 @@ function encodeInto(seq: string, out: Uint8Array, at: number): void {
   }
 }
 
-function encode(seq: string): Uint8Array {
-  const out = new Uint8Array(seq.length);
-  encodeInto(seq, out, 0);
-  return out;
+/** Sequences as Murphy-10 letters, concatenated: sequence i is letters[letterOffsets[i] .. [i + 1]]. */
+function encodeAll(sequences: readonly string[]): {
+  letters: Uint8Array;
+  letterOffsets: Int32Array;
+} {
+  const letterOffsets = new Int32Array(sequences.length + 1);
+  sequences.forEach((q, i) => (letterOffsets[i + 1] = (letterOffsets[i] as number) + q.length));
+  const letters = new Uint8Array(letterOffsets[sequences.length] as number);
+  sequences.forEach((q, i) => encodeInto(q, letters, letterOffsets[i] as number));
+  return { letters, letterOffsets };
 }
 
 interface Shape {
@@ -88,26 +94,6 @@ function parseShape(shape: string): Shape {
   return { offsets, span: shape.length, codes };
 }
 
-/** Calls visit(code, position) for every seed of the shape that has no out-of-alphabet letter. */
-function forEachSeed(
-  letters: Uint8Array,
-  shape: Shape,
-  visit: (code: number, pos: number) => void,
-): void {
-  const last = letters.length - shape.span;
-  outer: for (let pos = 0; pos <= last; pos++) {
-    let code = 0;
-    for (const o of shape.offsets) {
-      const l = letters[pos + o] as number;
-      if (l === NONE) {
-        continue outer;
-      }
-      code = code * BASE + l;
-    }
-    visit(code, pos);
-  }
-}
-
 /**
  * Positional postings of all shapes in one CSR layout: shape s's code c has its (reference, position)
  * pairs at offsets[base_s + c] .. offsets[base_s + c + 1] of refs/positions.
@@ -116,45 +102,82 @@ interface Postings {
   readonly offsets: Int32Array;
   readonly refs: Int32Array;
   readonly positions: Int32Array;
-  /** Index of each shape's first code in offsets. */
-  readonly bases: readonly number[];
 }
 
-function buildPostings(encoded: readonly Uint8Array[], shapes: readonly Shape[]): Postings {
-  const bases: number[] = [];
-  let totalCodes = 0;
-  for (const shape of shapes) {
-    bases.push(totalCodes);
-    totalCodes += shape.codes;
-  }
-  const counts = new Int32Array(totalCodes + 1);
-  shapes.forEach((shape, s) => {
-    const base = bases[s] as number;
-    for (const letters of encoded) {
-      forEachSeed(letters, shape, (code) => {
-        counts[base + code + 1] = (counts[base + code + 1] as number) + 1;
-      });
+/** The arrays of one postings build (see PostingsBuilder). */
+export interface PostingsBuild {
+  /** The references as Murphy-10 letters (255 = out of alphabet), concatenated. */
+  readonly letters: Uint8Array;
+  readonly letterOffsets: Int32Array;
+  /** Packed shapes, as in SeedSearchBatch. */
+  readonly shapes: Int32Array;
+  /** Out: totalCodes + 1 CSR offsets (all zero on entry). */
+  readonly offsets: Int32Array;
+  /** Out: reference and position of each seed, room for every seed. */
+  readonly refs: Int32Array;
+  readonly positions: Int32Array;
+}
+
+/**
+ * Builds the postings (a counting sort of every reference seed by code, references and positions in
+ * ascending order within a code) and returns how many seeds there are. The native addon provides the
+ * same function (native/kernels.cc seedPostings); buildPostingsJs is the portable one.
+ */
+export type PostingsBuilder = (build: PostingsBuild) => number;
+
+/** Calls visit(code, sequence, position) for every seed without an out-of-alphabet letter. */
+function forEachSeed(
+  build: Pick<PostingsBuild, 'letters' | 'letterOffsets' | 'shapes'>,
+  visit: (index: number, ref: number, pos: number) => void,
+): void {
+  const { letters, letterOffsets, shapes } = build;
+  for (let s = 0; s < shapes.length;) {
+    const base = shapes[s] as number;
+    const span = shapes[s + 1] as number;
+    const weight = shapes[s + 2] as number;
+    const used = s + 3;
+    s = used + weight;
+    for (let ref = 0; ref + 1 < letterOffsets.length; ref++) {
+      const from = letterOffsets[ref] as number;
+      const to = letterOffsets[ref + 1] as number;
+      seeds: for (let pos = from; pos + span <= to; pos++) {
+        let code = 0;
+        for (let u = 0; u < weight; u++) {
+          const l = letters[pos + (shapes[used + u] as number)] as number;
+          if (l === NONE) {
+            continue seeds;
+          }
+          code = code * BASE + l;
+        }
+        visit(base + code, ref, pos - from);
+      }
     }
+  }
+}
+
+export const buildPostingsJs: PostingsBuilder = (b) => {
+  const { offsets, refs, positions } = b;
+  const totalCodes = offsets.length - 1;
+  forEachSeed(b, (index) => {
+    offsets[index + 1] = (offsets[index + 1] as number) + 1;
   });
   for (let c = 0; c < totalCodes; c++) {
-    counts[c + 1] = (counts[c + 1] as number) + (counts[c] as number);
+    offsets[c + 1] = (offsets[c + 1] as number) + (offsets[c] as number);
   }
-  const total = counts[totalCodes] as number;
-  const refs = new Int32Array(total);
-  const positions = new Int32Array(total);
-  const fill = counts.slice(0, totalCodes);
-  shapes.forEach((shape, s) => {
-    const base = bases[s] as number;
-    encoded.forEach((letters, ref) => {
-      forEachSeed(letters, shape, (code, pos) => {
-        const at = fill[base + code] as number;
-        refs[at] = ref;
-        positions[at] = pos;
-        fill[base + code] = at + 1;
-      });
-    });
+  const fill = offsets.slice(0, totalCodes);
+  forEachSeed(b, (index, ref, pos) => {
+    const at = fill[index] as number;
+    refs[at] = ref;
+    positions[at] = pos;
+    fill[index] = at + 1;
   });
-  return { offsets: counts, refs, positions, bases };
+  return offsets[totalCodes] as number;
+};
+
+/** The two hot loops of the seed index (the native addon has both). */
+export interface SeedKernels {
+  readonly search: SeedSearcher;
+  readonly postings: PostingsBuilder;
 }
 
 /**
@@ -284,34 +307,60 @@ export interface SeedBatchResult {
   readonly hits: Int32Array;
 }
 
+export const JS_SEED_KERNELS: SeedKernels = { search: searchSeedsJs, postings: buildPostingsJs };
+
 /** Builds the index over the references (indices in `sequences` order). */
 export function buildSeedIndex(
   sequences: readonly string[],
   options: SeedIndexOptions = {},
 ): SeedIndex {
   const shapes = (options.shapes ?? DEFAULT_SHAPES).map(parseShape);
-  const encoded = sequences.map(encode);
-  const postings = buildPostings(encoded, shapes);
   const maxOccurrences = options.maxOccurrences ?? 64;
-  const searcher = options.searcher ?? searchSeedsJs;
+  const kernels = options.kernels ?? JS_SEED_KERNELS;
+  const bases: number[] = [];
+  let totalCodes = 0;
+  for (const shape of shapes) {
+    bases.push(totalCodes);
+    totalCodes += shape.codes;
+  }
   const packedShapes = Int32Array.from(
     shapes.flatMap((shape, s) => [
-      postings.bases[s] as number,
+      bases[s] as number,
       shape.span,
       shape.offsets.length,
       ...shape.offsets,
     ]),
   );
+  const encoded = encodeAll(sequences);
+  // Room for every seed position (seeds with an out-of-alphabet letter are left out).
+  let room = 0;
+  for (const seq of sequences) {
+    for (const shape of shapes) {
+      room += Math.max(0, seq.length - shape.span + 1);
+    }
+  }
+  const offsets = new Int32Array(totalCodes + 1);
+  const refsOut = new Int32Array(room);
+  const positionsOut = new Int32Array(room);
+  const total = kernels.postings({
+    ...encoded,
+    shapes: packedShapes,
+    offsets,
+    refs: refsOut,
+    positions: positionsOut,
+  });
+  const postings: Postings = {
+    offsets,
+    refs: refsOut.subarray(0, total),
+    positions: positionsOut.subarray(0, total),
+  };
 
   function searchBatch(queries: readonly string[], topK: number, minHits = 2): SeedBatchResult {
-    const letterOffsets = new Int32Array(queries.length + 1);
-    queries.forEach((q, i) => (letterOffsets[i + 1] = (letterOffsets[i] as number) + q.length));
-    const letters = new Uint8Array(letterOffsets[queries.length] as number);
-    queries.forEach((q, i) => encodeInto(q, letters, letterOffsets[i] as number));
+    const { letters, letterOffsets } = encodeAll(queries);
     const refs = new Int32Array(queries.length * topK).fill(-1);
     const hits = new Int32Array(queries.length * topK);
     if (topK > 0 && sequences.length > 0) {
-      searcher({
+      kernels.search({
         offsets: postings.offsets,
         refs: postings.refs,
         positions: postings.positions,
