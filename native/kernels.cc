@@ -875,41 +875,61 @@ __attribute__((target("avx2"))) static int32_t sw_striped(const uint8_t* t, int 
 // Inter-sequence score kernel (Rognes' SWIPE idea): one query against up to 16 targets at once, one
 // target per int16 lane, so the column recurrence needs no lazy-F pass (homologs, whose gaps make
 // the striped kernel's lazy-F loop run long, cost the same as unrelated pairs). Targets shorter than
-// the longest are padded with a residue that scores -2000 against everything: a path through padding
-// scores less than where it entered it, so each lane's maximum is its target's exact score.
+// the longest are padded with residue code 31, which scores -128 against everything: a path through
+// padding scores less than where it entered it (padding only follows a target's last residue), so
+// each lane's maximum is its target's exact score.
+struct SwipeTables {
+  // Per query residue a: the scores of a against residue codes 0-15 and 16-31 (bytes, -128 past
+  // the matrix), for pshufb lookups of a whole column at once.
+  alignas(16) int8_t lo[32][16];
+  alignas(16) int8_t hi[32][16];
+};
+
+static void swipe_tables(const int8_t* mat, int size, SwipeTables& tab) {
+  for (int a = 0; a < 32; a++) {
+    for (int r = 0; r < 32; r++) {
+      const int8_t v = a < size && r < size ? mat[(size_t)a * size + r] : (int8_t)-128;
+      (r < 16 ? tab.lo[a][r] : tab.hi[a][r - 16]) = v;
+    }
+  }
+}
+
 struct SwipeWork {
   std::vector<int16_t> h, e, colProf;
 };
 
 __attribute__((target("avx2"))) static void sw_swipe16(const uint8_t* q, int m, const uint8_t* const* t,
-                                                      const int* n, int lanes, const int8_t* mat, int size,
-                                                      int open, int ext, SwipeWork& w, int32_t* out) {
+                                                      const int* n, int lanes, const SwipeTables& tab,
+                                                      int size, int open, int ext, SwipeWork& w,
+                                                      int32_t* out) {
   int longest = 0;
   for (int l = 0; l < lanes; l++) longest = std::max(longest, n[l]);
   if (m == 0 || longest == 0) {
     for (int l = 0; l < lanes; l++) out[l] = 0;
     return;
   }
-  const int16_t NEG16 = -30000, PAD = -2000;
+  const int16_t NEG16 = -30000;
   const __m256i zero = _mm256_setzero_si256();
   const __m256i vOpen = _mm256_set1_epi16((int16_t)(open + ext));
   const __m256i vExt = _mm256_set1_epi16((int16_t)ext);
+  const __m128i fifteen = _mm_set1_epi8(15);
   w.h.assign((size_t)m * 16, 0);
   w.e.assign((size_t)m * 16, NEG16);
-  w.colProf.assign((size_t)size * 16, PAD);
+  w.colProf.assign((size_t)size * 16, 0);
   int16_t* H = w.h.data();
   int16_t* E = w.e.data();
   int16_t* prof = w.colProf.data();
   __m256i vMax = zero;
+  alignas(16) uint8_t column[16];
   for (int j = 0; j < longest; j++) {
     // This column's scores: prof[a * 16 + l] = score of residue a against target l's residue j.
-    for (int l = 0; l < 16; l++) {
-      if (l < lanes && j < n[l]) {
-        const int8_t* row = mat + (size_t)t[l][j] * size;  // BLOSUM62 is symmetric
-        for (int a = 0; a < size; a++) prof[a * 16 + l] = row[a];
-      } else {
-        for (int a = 0; a < size; a++) prof[a * 16 + l] = PAD;
-      }
+    for (int l = 0; l < 16; l++) column[l] = l < lanes && j < n[l] ? t[l][j] : 31;
+    const __m128i idx = _mm_load_si128(reinterpret_cast<const __m128i*>(column));
+    const __m128i useHi = _mm_cmpgt_epi8(idx, fifteen);
+    for (int a = 0; a < size; a++) {
+      const __m128i lo = _mm_shuffle_epi8(_mm_load_si128(reinterpret_cast<const __m128i*>(tab.lo[a])), idx);
+      const __m128i hi = _mm_shuffle_epi8(_mm_load_si128(reinterpret_cast<const __m128i*>(tab.hi[a])), idx);
+      st(prof + (size_t)a * 16, _mm256_cvtepi8_epi16(_mm_blendv_epi8(lo, hi, useHi)));
     }
     __m256i vF = _mm256_set1_epi16(NEG16);
     __m256i vDiag = zero;
@@ -1074,7 +1094,7 @@ napi_value SwBatch(napi_env env, napi_callback_info info) {
   // int16 lanes: fall back to the int32 scalar pass when a score could overflow (very long proteins).
 #ifdef ARG_X86
   const bool striped = std::strcmp(g_isa, "avx2") == 0 && simd != 1;
-  const bool swipe = striped && simd == 0 && !align;
+  const bool swipe = striped && simd == 0 && !align && size <= 31;
 #endif
   auto run = [&](size_t from, size_t to_) {
     SwWork w;
@@ -1084,34 +1104,44 @@ napi_value SwBatch(napi_env env, napi_callback_info info) {
 #endif
 #ifdef ARG_X86
     SwipeWork sww;
+    SwipeTables tables;
+    if (swipe) swipe_tables(mat, size, tables);
+    std::vector<size_t> run_pairs;
     const uint8_t* group[16];
     int groupLength[16];
-    size_t groupPair[16];
     int32_t groupScore[16];
 #endif
     for (size_t p = from; p < to_; p++) {
       const int32_t qi = pairs[2 * p], ti = pairs[2 * p + 1];
 #ifdef ARG_X86
       if (swipe) {
-        // Up to 16 consecutive pairs of this query (pairs come grouped by query) in one call.
+        // This query's consecutive pairs (pairs come grouped by query), sorted by target length so
+        // that each call of 16 pads little, then 16 at a time. Pairs that could overflow int16 are
+        // left to the scalar kernel.
         const int m = qo[qi + 1] - qo[qi];
-        int lanes = 0;
         size_t r = p;
-        for (; r < to_ && lanes < 16 && pairs[2 * r] == qi; r++) {
+        run_pairs.clear();
+        for (; r < to_ && pairs[2 * r] == qi; r++) {
           const int32_t tr = pairs[2 * r + 1];
           const int n = to[tr + 1] - to[tr];
-          if ((int64_t)std::min(m, n) * 11 >= 30000) break;  // could overflow int16: scalar below
-          group[lanes] = tc + to[tr];
-          groupLength[lanes] = n;
-          groupPair[lanes] = r;
-          lanes++;
+          if ((int64_t)std::min(m, n) * 11 < 30000) run_pairs.push_back(r);
+          else out[r] = sw_run(qc + qo[qi], m, tc + to[tr], n, mat, size, open, ext, w, nullptr);
         }
-        if (lanes > 0) {
-          sw_swipe16(qc + qo[qi], m, group, groupLength, lanes, mat, size, open, ext, sww, groupScore);
-          for (int l = 0; l < lanes; l++) out[groupPair[l]] = groupScore[l];
-          p = r - 1;
-          continue;
+        const auto length_of_pair = [&](size_t x) { const int32_t tr = pairs[2 * x + 1]; return to[tr + 1] - to[tr]; };
+        std::sort(run_pairs.begin(), run_pairs.end(),
+                  [&](size_t x, size_t y) { return length_of_pair(x) < length_of_pair(y); });
+        for (size_t g = 0; g < run_pairs.size(); g += 16) {
+          const int lanes = (int)std::min<size_t>(16, run_pairs.size() - g);
+          for (int l = 0; l < lanes; l++) {
+            const int32_t tr = pairs[2 * run_pairs[g + l] + 1];
+            group[l] = tc + to[tr];
+            groupLength[l] = to[tr + 1] - to[tr];
+          }
+          sw_swipe16(qc + qo[qi], m, group, groupLength, lanes, tables, size, open, ext, sww, groupScore);
+          for (int l = 0; l < lanes; l++) out[run_pairs[g + l]] = groupScore[l];
         }
+        p = r - 1;
+        continue;
       }
 #endif
       const uint8_t* q = qc + qo[qi];
