@@ -16,8 +16,10 @@ import { trainClassifier } from '../src/core/model/train-loop.ts';
 import { createRng } from '../src/core/rng.ts';
 import { buildKmerIndex } from '../src/core/sequence/kmer-index.ts';
 import { buildSeedIndex } from '../src/core/sequence/seed-index.ts';
-import { codeSet, sequenceCodes } from '../src/core/sequence/pair-aligner.ts';
-import { selfScore } from '../src/core/model/homology.ts';
+import { ALIGN_FIELDS, codeSet, sequenceCodes } from '../src/core/sequence/pair-aligner.ts';
+import { homologyFeatures, prepareReferences, selfScore } from '../src/core/model/homology.ts';
+import { fitFusion } from '../src/core/model/evidence-fusion.ts';
+import { DEFAULT_SHAPES } from '../src/core/sequence/seed-index.ts';
 import { loadFastestKernels, loadFastestPairAligner } from '../src/kernels/load-kernels.ts';
 import { loadData } from './lib/cv-data.ts';
 import { diamondBestHits } from './lib/diamond-baseline.ts';
@@ -142,6 +144,8 @@ interface Retrieval {
   seedPerClass?: number;
   seedBlOnly?: boolean;
   seedMinHits?: number;
+  /** Besides the top seedTop, the best-ranked seed candidates of every class (at least this many each). */
+  seedMinPerClass?: number;
   shapes?: string[];
 }
 
@@ -222,8 +226,20 @@ function retrieve(refsRows: number[], queryRows: number[], r: Retrieval): Hits {
     };
     const t0 = performance.now();
     qSeqs.forEach((s, q) => {
-      const found = index.search(s, r.seedPerClass === undefined ? (r.seedTop ?? 0) : 400);
-      if (r.seedPerClass === undefined) {
+      const found = index.search(
+        s,
+        r.seedPerClass === undefined && r.seedMinPerClass === undefined ? (r.seedTop ?? 0) : 400,
+      );
+      if (r.seedMinPerClass !== undefined) {
+        const taken = new Int32Array(K);
+        found.forEach((c, rank) => {
+          const label = refLabel[c.reference] as number;
+          if (rank < (r.seedTop ?? 0) || (taken[label] as number) < (r.seedMinPerClass ?? 0)) {
+            taken[label] = (taken[label] as number) + 1;
+            cand[q]?.push(c.reference);
+          }
+        });
+      } else if (r.seedPerClass === undefined) {
         for (const c of found) {
           cand[q]?.push(c.reference);
         }
@@ -416,7 +432,23 @@ const retrievals: [string, Retrieval][] = [
     { cosinePerClass: 1, kmerTop: 0, seedTop: 20, shapes: W6, seedMinHits: 6 },
   ],
 ];
-for (const [rname, r] of process.argv.includes('--diagnose') ? [] : retrievals) {
+const perClassOnly = process.argv.includes('--per-class');
+if (perClassOnly) {
+  retrievals.length = 0;
+  retrievals.push([
+    'cos1+seed20 w6 (default)',
+    { cosinePerClass: 1, kmerTop: 0, seedTop: 20, shapes: W6 },
+  ]);
+  for (const m of [1, 2, 4]) {
+    retrievals.push([
+      `cos1+seed20 w6 + ${m} per class`,
+      { cosinePerClass: 1, kmerTop: 0, seedTop: 20, shapes: W6, seedMinPerClass: m },
+    ]);
+  }
+}
+for (const [rname, r] of process.argv.includes('--diagnose') || process.argv.includes('--rules')
+  ? []
+  : retrievals) {
   const valHits = cache.folds.map((f) => retrieve(f.train, f.val, r));
   const testHits = cache.folds.map((f) => retrieve(f.train, f.test, r));
   console.log(
@@ -544,4 +576,142 @@ if (process.argv.includes('--diagnose')) {
     });
   }
   console.log(lines.sort().join('\n'));
+}
+
+// ---------- rules: the product's evidence path (homologyFeatures + fitFusion) and decision rules on top ----------
+// Run: npx tsx bench/decision-lab.ts --rules
+if (process.argv.includes('--rules')) {
+  // --candidates N: cosine candidates per class (model.homology_candidates), default 1.
+  const at = process.argv.indexOf('--candidates');
+  const ruleCandidates = at < 0 ? 1 : Number(process.argv[at + 1]);
+  const rows: RuleRow[] = [];
+  for (const f of cache.folds) {
+    const refs = prepareReferences(
+      {
+        sequences: f.train.map((i) => data.sequences[i] ?? ''),
+        labels: Int32Array.from(f.train, (i) => data.y[i] as number),
+        classes: K,
+        embeddings: takeRows(all, f.train).x,
+        dim: BUILTIN_DIM,
+      },
+      { seedShapes: DEFAULT_SHAPES },
+    );
+    const evidenceOf = (idx: number[]) =>
+      homologyFeatures(
+        { sequences: idx.map((i) => data.sequences[i] ?? ''), embeddings: takeRows(all, idx).x },
+        refs,
+        kernels,
+        { candidates: ruleCandidates, seedCandidates: 20, pairAligner: aligner },
+      );
+    const ev = evidenceOf(f.val);
+    const et = evidenceOf(f.test);
+    const vl = Float32Array.from(f.valLogits);
+    const tl = Float32Array.from(f.testLogits);
+    const fusion = fitFusion(
+      vl,
+      ev.perClass,
+      Int32Array.from(f.val, (i) => data.y[i] as number),
+      K,
+    );
+    // Identity and coverage of each test protein's nearest reference (traceback), as predictor.ts.
+    const withHit = f.test.map((_, q) => q).filter((q) => (et.best[q] as number) >= 0);
+    const qCodes = codeSet(withHit.map((q) => data.sequences[f.test[q] as number] ?? ''));
+    const al = aligner.run(
+      qCodes,
+      refs.codes,
+      Int32Array.from(withHit.flatMap((q, j) => [j, et.best[q] as number])),
+      true,
+    );
+    const identity = new Float32Array(f.test.length);
+    const coverage = new Float32Array(f.test.length);
+    const refCoverage = new Float32Array(f.test.length);
+    withHit.forEach((q, j) => {
+      const a = al.subarray(j * ALIGN_FIELDS, (j + 1) * ALIGN_FIELDS);
+      identity[q] = (a[2] as number) === 0 ? 0 : (a[1] as number) / (a[2] as number);
+      coverage[q] =
+        ((a[4] as number) - (a[3] as number)) / (data.sequences[f.test[q] as number]?.length ?? 1);
+      refCoverage[q] =
+        ((a[6] as number) - (a[5] as number)) /
+        (data.sequences[f.train[et.best[q] as number] as number]?.length ?? 1);
+    });
+    f.test.forEach((row, q) => {
+      rows.push({
+        row,
+        logits: tl.slice(q * K, (q + 1) * K),
+        sim: et.perClass.slice(q * K, (q + 1) * K),
+        alpha: fusion.alpha,
+        identity: identity[q] as number,
+        coverage: coverage[q] as number,
+        refCoverage: refCoverage[q] as number,
+        nearestLabel: (et.best[q] as number) < 0 ? -1 : (f.train[et.best[q] as number] ?? -1),
+      });
+    });
+    console.error(`fold: α ${fusion.alpha}, T ${fusion.temperature.toFixed(3)}`);
+  }
+  const everyoneR = Array.from({ length: n }, (_, i) => i);
+  const lowR = everyoneR.filter((i) => !((cache.sensitiveIdentity[data.ids[i] ?? ''] ?? 0) >= 40));
+  const fused = (r: RuleRow): number =>
+    argmax(
+      Array.from({ length: K }, (_, c) => (r.logits[c] as number) + r.alpha * (r.sim[c] as number)),
+      0,
+    );
+  const rules: Record<string, (r: RuleRow) => number> = {
+    'fused (product)': fused,
+    'mlp only': (r) => argmax(r.logits, 0),
+  };
+  for (const t of [0.25, 0.28, 0.3, 0.32, 0.35]) {
+    rules[`BL call, nearest identity < ${t}, MLP argmax differs → NBL`] = (r) => {
+      const c = fused(r);
+      return c !== NBL && r.identity < t && argmax(r.logits, 0) !== c ? NBL : c;
+    };
+  }
+  for (const s of [0.05, 0.06, 0.08, 0.09, 0.1, 0.11, 0.12, 0.13]) {
+    rules[`BL call needs sim(call) ≥ ${s}`] = (r) => {
+      const c = fused(r);
+      return c !== NBL && (r.sim[c] as number) < s ? NBL : c;
+    };
+    // The product's form (core/model/decision-rule.ts): classes without that evidence are masked out.
+    rules[`mask BL classes with sim < ${s}`] = (r) =>
+      argmax(
+        Array.from({ length: K }, (_, c) =>
+          c !== NBL && (r.sim[c] as number) < s
+            ? -Infinity
+            : (r.logits[c] as number) + r.alpha * (r.sim[c] as number),
+        ),
+        0,
+      );
+  }
+  const pred = new Int32Array(n);
+  for (const [name, rule] of Object.entries(rules)) {
+    for (const r of rows) {
+      pred[r.row] = rule(r);
+    }
+    const wrongHard = rows
+      .filter((r) => data.hardNeg[r.row] === true && pred[r.row] !== NBL)
+      .map((r) => data.ids[r.row]);
+    console.log(
+      `| ${name} | ${scoreOf(pred, everyoneR)} | ${scoreOf(pred, lowR)} | ${wrongHard.join(' ')}`,
+    );
+  }
+  // Per protein: every hard negative or error of the product rule, and the distant true beta-lactamases.
+  for (const r of rows) {
+    const c = fused(r);
+    const distant =
+      data.y[r.row] !== NBL && (cache.sensitiveIdentity[data.ids[r.row] ?? ''] ?? 0) < 40;
+    if (c !== data.y[r.row] || distant || (data.hardNeg[r.row] === true && c !== NBL)) {
+      console.log(
+        `${c === data.y[r.row] ? 'ok ' : 'ERR'} ${data.hardNeg[r.row] === true ? 'HARD' : '    '} ${data.ids[r.row]} true=${MULTICLASS_LABELS[data.y[r.row] as number]} fused=${MULTICLASS_LABELS[c]} mlp=${MULTICLASS_LABELS[argmax(r.logits, 0)]} α=${r.alpha} id=${r.identity.toFixed(3)} cov=${r.coverage.toFixed(2)}/${r.refCoverage.toFixed(2)} sim=${Array.from(r.sim, (v) => v.toFixed(3)).join(' ')} logits=${Array.from(r.logits, (v) => v.toFixed(1)).join(' ')}`,
+      );
+    }
+  }
+}
+interface RuleRow {
+  row: number;
+  logits: Float32Array;
+  sim: Float32Array;
+  alpha: number;
+  identity: number;
+  coverage: number;
+  refCoverage: number;
+  nearestLabel: number;
 }

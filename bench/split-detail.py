@@ -16,6 +16,33 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 HARD = {"amr_hardneg", "hardneg_pbp_ddpeptidase", "hardneg_mbl_fold"}
 
 
+def f1(tp: int, fp: int, fn: int) -> float:
+    return 2 * tp / (2 * tp + fp + fn) if tp > 0 else 0.0
+
+
+def macro_f1(pred, subset) -> float:
+    """Mean F1 over the classes present in the subset's true labels (as bench/train-quality.ts)."""
+    classes = sorted({lab_of[i] for i in subset})
+    scores = []
+    for c in classes:
+        tp = sum(pred[i] == c and lab_of[i] == c for i in subset)
+        fp = sum(pred[i] == c and lab_of[i] != c for i in subset)
+        fn = sum(pred[i] != c and lab_of[i] == c for i in subset)
+        scores.append(f1(tp, fp, fn))
+    return sum(scores) / max(len(scores), 1)
+
+
+def binary_f1(pred, subset) -> float:
+    """F1 of the call "beta-lactamase" (any class but NBL)."""
+    tp = sum(pred[i] != "NBL" and lab_of[i] != "NBL" for i in subset)
+    fp = sum(pred[i] != "NBL" and lab_of[i] == "NBL" for i in subset)
+    fn = sum(pred[i] == "NBL" and lab_of[i] != "NBL" for i in subset)
+    return f1(tp, fp, fn)
+
+
+lab_of: dict = {}
+
+
 def main(run_dir: str) -> None:
     split = json.load(open(os.path.join(run_dir, "split.json")))
     seqs, cur = {}, None
@@ -28,6 +55,7 @@ def main(run_dir: str) -> None:
     lab, grp = {}, {}
     for row in csv.DictReader(open(os.path.join(ROOT, "data/default/labels.tsv")), delimiter="\t"):
         lab[row["id"]], grp[row["id"]] = row["label"], row["group"]
+    lab_of.update(lab)
     work = tempfile.mkdtemp(prefix="split-detail-")
     for side in ("train", "test"):
         with open(os.path.join(work, f"{side}.faa"), "w") as f:
@@ -61,10 +89,11 @@ def main(run_dir: str) -> None:
         errors = sum(pred[i] != lab[i] for i in subset)
         fp = sum(pred[i] != "NBL" for i in hard)
         acc = sum(pred[i] == lab[i] for i in bl) / max(len(bl), 1)
-        return f"{errors}/{len(subset)} | {fp}/{len(hard)} | {acc:.4f} ({len(bl)})"
+        return f"{errors}/{len(subset)} | {macro_f1(pred, subset):.4f} | {binary_f1(pred, subset):.4f} | {fp}/{len(hard)} | {acc:.4f} ({len(bl)})"
 
-    print("| method | all: errors | hard-neg FP | BL class acc (n BL) | <40%: errors | hard-neg FP | BL class acc (n BL) |")
-    print("|---|---|---|---|---|---|---|")
+    print("| method | all: errors | macro-F1 | bin-F1 | hard-neg FP | BL class acc (n BL) "
+          "| <40%: errors | macro-F1 | bin-F1 | hard-neg FP | BL class acc (n BL) |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     print(f"| arginator predict | {report(ours, ids)} | {report(ours, low)} |")
     print(f"| DIAMOND best hit (default) | {report(diamond, ids)} | {report(diamond, low)} |")
     print("errors, ours:", [(i, lab[i], ours[i]) for i in ids if ours[i] != lab[i]])

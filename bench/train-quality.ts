@@ -14,11 +14,12 @@ import { takeRows, type DenseDataset } from '../src/core/model/dataset.ts';
 import type { Kernels } from '../src/core/model/kernels.ts';
 import { fuseLogits } from '../src/core/model/evidence-fusion.ts';
 import { homologyFeatures } from '../src/core/model/homology.ts';
-import { forwardLogits, predictProba, type MlpSpec } from '../src/core/model/mlp.ts';
+import { maskUnsupportedClasses } from '../src/core/model/decision-rule.ts';
+import { forwardLogits, predictProba, softmaxRows, type MlpSpec } from '../src/core/model/mlp.ts';
 import type { AdamConfig } from '../src/core/model/optimizer.ts';
 import { trainClassifier } from '../src/core/model/train-loop.ts';
 import { createRng } from '../src/core/rng.ts';
-import { loadFastestKernels } from '../src/kernels/load-kernels.ts';
+import { loadFastestKernels, loadFastestPairAligner } from '../src/kernels/load-kernels.ts';
 import { argmaxRows, evaluate } from '../src/pipeline/evaluation.ts';
 import { standardiser } from '../src/core/model/standardise.ts';
 import { loadData, type Data } from './lib/cv-data.ts';
@@ -38,6 +39,8 @@ const BL = BINARY_LABELS.indexOf('Betalactamase');
 /** configs/experiment/default.yaml; epochs can be lowered for a smoke run. */
 const EPOCHS = argNumber('--epochs', 50);
 const EXPERIMENT = { batchSize: 32, patience: 8, dropout: 0.2 } as const;
+/** The homology evidence of configs/model/mlp.yaml: candidates, seed candidates, evidence floor. */
+const HOMOLOGY = { candidates: 2, seedCandidates: 20, minSimilarity: 0.1 } as const;
 const ADAM: AdamConfig = {
   name: 'adam',
   lr: 1e-3,
@@ -167,6 +170,10 @@ function trainAndPredict(
     const seconds = (performance.now() - t0) / 1000;
     // Temperature scaling (fitted on validation) does not change the argmax; evaluate gives the AUC.
     const labels = model.task === 'binary' ? BINARY_LABELS : MULTICLASS_LABELS;
+    const rule = {
+      negative: model.task === 'binary' ? BINARY_LABELS.indexOf('Non-Betalactamase') : NBL,
+      minSimilarity: HOMOLOGY.minSimilarity,
+    };
     const ev = evaluate(
       result.params,
       valSet,
@@ -175,15 +182,27 @@ function trainAndPredict(
       model.task === 'binary' ? BL : undefined,
       kernels,
       evidence,
+      rule,
     );
+    // As predictor.ts: fused logits, temperature, then the evidence floor (core/model/decision-rule.ts).
     const pred =
       evidence === undefined
         ? argmaxRows(predictProba(result.params, testSet.x, testSet.n, kernels), k)
         : argmaxRows(
-            fuseLogits(
-              forwardLogits(result.params, testSet.x, testSet.n, kernels),
+            maskUnsupportedClasses(
+              softmaxRows(
+                fuseLogits(
+                  forwardLogits(result.params, testSet.x, testSet.n, kernels),
+                  evidence.test,
+                  ev.fusion.alpha,
+                ),
+                k,
+                ev.fusion.temperature,
+              ),
               evidence.test,
-              ev.fusion.alpha,
+              k,
+              rule.negative,
+              rule.minSimilarity,
             ),
             k,
           );
@@ -403,6 +422,8 @@ async function main(): Promise<void> {
     ];
     const multiSets = sets(all);
     const binSets = sets(allBin);
+    // The product's aligner (native when built), as arginator train uses.
+    const pairAligner = loadFastestPairAligner();
     // Homology evidence of the validation and test proteins against the training part (as the product).
     const evidenceFor = (
       source: DenseDataset,
@@ -423,7 +444,11 @@ async function main(): Promise<void> {
           },
           refs,
           kernels,
-          { candidates: 1, seedCandidates: 20 },
+          {
+            candidates: HOMOLOGY.candidates,
+            seedCandidates: HOMOLOGY.seedCandidates,
+            pairAligner,
+          },
         ).perClass;
       return { val: side(valRows), test: side(test) };
     };

@@ -36,7 +36,8 @@ describe('arginator config show', () => {
       name: 'logreg',
       hidden_sizes: [],
       homology: true,
-      homology_candidates: 1,
+      homology_candidates: 2,
+      homology_min_similarity: 0.1,
       homology_seed_candidates: 20,
     });
   });

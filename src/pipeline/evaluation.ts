@@ -10,6 +10,7 @@ import type { MlpParams } from '../core/model/mlp.ts';
 import { forwardLogits, softmaxRows } from '../core/model/mlp.ts';
 import type { Fusion } from '../core/model/evidence-fusion.ts';
 import { fitFusion, fuseLogits } from '../core/model/evidence-fusion.ts';
+import { maskUnsupportedClasses } from '../core/model/decision-rule.ts';
 
 export function argmaxRows(proba: Float32Array, k: number): Int32Array {
   const n = proba.length / k;
@@ -34,6 +35,8 @@ export interface Evaluation {
   readonly pr: ReturnType<typeof prOneVsRest>;
   /** How homology evidence was combined (alpha 0 = classifier only). */
   readonly fusion: Fusion;
+  /** The evidence floor applied to the test calls (core/model/decision-rule.ts; 0 = off). */
+  readonly minSimilarity: number;
   /** Test metrics of the classifier alone and of the homology evidence alone (argmax), for comparison. */
   readonly classifierOnly: ClassificationReport;
   readonly homologyOnly: ClassificationReport | null;
@@ -54,6 +57,11 @@ export function evaluate(
   positive: number | undefined,
   kernels: Kernels,
   evidence?: { readonly val: Float32Array; readonly test: Float32Array },
+  /** Classes other than `negative` need evidence ≥ minSimilarity (as the predictor; applied to test only). */
+  rule: { readonly negative: number; readonly minSimilarity: number } = {
+    negative: -1,
+    minSimilarity: 0,
+  },
 ): Evaluation {
   const k = labels.length;
   const options = positive === undefined ? {} : { positive };
@@ -81,8 +89,14 @@ export function evaluate(
     evidence === undefined
       ? null
       : classificationReport(testSet.y, argmaxRows(evidence.test, k), labels, options);
-  const rawProba = softmaxRows(fusedTest.slice(), k, 1);
-  const proba = softmaxRows(fusedTest.slice(), k, temperature);
+  const minSimilarity = evidence === undefined ? 0 : rule.minSimilarity;
+  const masked = (p: Float32Array): Float32Array =>
+    evidence === undefined
+      ? p
+      : maskUnsupportedClasses(p, evidence.test, k, rule.negative, minSimilarity);
+  // α and T are fitted on the fused logits; the evidence floor then acts on the calls, as in predictor.ts.
+  const rawProba = masked(softmaxRows(fusedTest.slice(), k, 1));
+  const proba = masked(softmaxRows(fusedTest.slice(), k, temperature));
   const test = classificationReport(testSet.y, argmaxRows(proba, k), labels, options);
   const roc = rocOneVsRest(testSet.y, proba, k);
   const pr = prOneVsRest(testSet.y, proba, k);
@@ -99,6 +113,7 @@ export function evaluate(
     pr,
     calibration: { temperature, eceBefore: before.ece, eceAfter: after.ece, before, after },
     fusion,
+    minSimilarity,
     classifierOnly,
     homologyOnly,
   };

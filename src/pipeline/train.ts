@@ -323,6 +323,10 @@ export async function train(deps: TrainDeps): Promise<TrainOutcome> {
       positive,
       deps.kernels,
       evidence,
+      {
+        negative: negativeClass(config.task.name, labels),
+        minSimilarity: config.model.homology_min_similarity,
+      },
     );
     await run.writeJson('metrics.json', {
       best_epoch: result.bestEpoch,
@@ -332,7 +336,7 @@ export async function train(deps: TrainDeps): Promise<TrainOutcome> {
       split: { method: config.split.name, train: trainSet.n, val: valSet.n, test: testSet.n },
       test: evaluation.test,
       test_roc_auc: evaluation.rocAuc,
-      fusion: evaluation.fusion,
+      fusion: { ...evaluation.fusion, min_similarity: evaluation.minSimilarity },
       test_classifier_only: evaluation.classifierOnly,
       test_homology_only: evaluation.homologyOnly,
       test_average_precision: evaluation.averagePrecision,
@@ -377,6 +381,7 @@ export async function train(deps: TrainDeps): Promise<TrainOutcome> {
             seedCandidates: config.model.homology_seed_candidates,
             seedShapes: [...DEFAULT_SHAPES],
             alpha: evaluation.fusion.alpha,
+            minSimilarity: evaluation.minSimilarity,
             references: {
               ids: split.train.map((i) => records[i]?.id ?? ''),
               labels: split.train.map((i) => all.y[i] as number),
@@ -451,6 +456,11 @@ export async function train(deps: TrainDeps): Promise<TrainOutcome> {
     await run.finish(signal?.aborted === true ? 'cancelled' : 'failed', { error: message });
     throw e;
   }
+}
+
+/** The class a masked call falls back to (NBL / Non-Betalactamase), as predictor.ts finds it; -1 if none. */
+function negativeClass(task: string, labels: readonly string[]): number {
+  return labels.indexOf(task === 'binary' ? 'Non-Betalactamase' : 'NBL');
 }
 
 function reportOptions(positive: number | undefined): { positive?: number } {

@@ -48,6 +48,11 @@ export interface ModelHeaderBody {
         /** The seed shapes of that search (kept with the model so a later default cannot change it). */
         readonly seedShapes?: readonly string[] | undefined;
         readonly alpha: number;
+        /**
+         * A β-lactamase class needs at least this similarity to one of its references to be called
+         * (core/model/decision-rule.ts); absent (older models) = no such rule.
+         */
+        readonly minSimilarity?: number | undefined;
         readonly references: {
           readonly ids: readonly string[];
           readonly labels: readonly number[];

@@ -5,6 +5,7 @@ import { ALIGN_FIELDS, codeSet, createJsPairAligner } from '../sequence/pair-ali
 import type { SeedKernels } from '../sequence/seed-index.ts';
 import type { DecodedArtifact, ModelHeader } from './artifact.ts';
 import { applyStandardisation } from './standardise.ts';
+import { maskUnsupportedClasses, minSimilarityOf } from './decision-rule.ts';
 import { fuseLogits } from './evidence-fusion.ts';
 import type { PreparedReferences } from './homology.ts';
 import { homologyFeatures, prepareReferences } from './homology.ts';
@@ -150,6 +151,7 @@ export function createPredictor(
         );
   const refCodes = refs?.codes;
   const negative = labels.indexOf(header.task === 'binary' ? 'Non-Betalactamase' : 'NBL');
+  const minSimilarity = minSimilarityOf(header);
   const positive = header.positiveLabel === undefined ? -1 : labels.indexOf(header.positiveLabel);
   /** The classifier's logits (n×k) of standardised embeddings, shared by both entry points. */
   const classifierLogits = (embeddings: Float32Array, n: number): Float32Array => {
@@ -200,6 +202,10 @@ export function createPredictor(
         logits = fuseLogits(logits, evidence.perClass, homology.alpha);
       }
       const proba = softmaxRows(logits, k, header.calibration.temperature);
+      if (evidence !== undefined) {
+        // A β-lactamase class needs alignment evidence of its own (core/model/decision-rule.ts).
+        maskUnsupportedClasses(proba, evidence.perClass, k, negative, minSimilarity);
+      }
       // The nearest reference of every protein, aligned with traceback in one batch.
       const withHit: number[] = [];
       evidence?.best.forEach((ref, i) => {

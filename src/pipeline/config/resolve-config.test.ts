@@ -137,8 +137,9 @@ describe('resolveConfig: overrides', () => {
       name: 'logreg',
       hidden_sizes: [],
       homology: true,
-      homology_candidates: 1,
+      homology_candidates: 2,
       homology_seed_candidates: 20,
+      homology_min_similarity: 0.1,
     });
     expect(choices['task']).toBe('binary');
   });

@@ -207,7 +207,7 @@ const model = z
     homology_candidates: z
       .int()
       .gte(1)
-      .default(1)
+      .default(2)
       .describe(
         'References aligned per protein and class for the homology evidence (nearest by embedding cosine)',
       ),
@@ -217,6 +217,14 @@ const model = z
       .default(20)
       .describe(
         'References aligned per protein in addition, found by spaced seeds on one diagonal (distant homologs); 0 = none',
+      ),
+    homology_min_similarity: z
+      .number()
+      .gte(0)
+      .lt(1)
+      .default(0.1)
+      .describe(
+        'A beta-lactamase class is called only with a similarity of at least this to one of its references (else masked); 0 = off',
       ),
   })
   .superRefine((m, ctx) => {
@@ -273,7 +281,9 @@ const server = z
       .gte(1)
       .nullable()
       .default(null)
-      .describe('Embedding threads per job worker; null means one per CPU'),
+      .describe(
+        'Embedding threads per model copy; null: one per CPU on the request thread, 1 in workers',
+      ),
     max_upload_bytes: z
       .int()
       .gte(1)
