@@ -1259,10 +1259,16 @@ napi_value SeedSearch(napi_env env, napi_callback_info info) {
   auto run = [&](size_t first, size_t step) {
     std::vector<uint8_t> bands((size_t)n_ref * 64, 0);
     std::vector<int32_t> best((size_t)n_ref, 0), touched((size_t)n_ref, 0), set_slots, picked;
+    // The query's seeds (posting start, end, query position), gathered first: the offsets and
+    // postings are tens of MB, so each lookup is a cache miss; prefetching a few seeds ahead
+    // overlaps them instead of paying them one after another.
+    std::vector<int32_t> codes, qposOf, starts, ends;
     set_slots.reserve(4096);
     for (size_t q = first; q < n_queries; q += step) {
       const int32_t from = lo[q], to = lo[q + 1];
       int32_t n_touched = 0;
+      codes.clear();
+      qposOf.clear();
       for (size_t s = 0; s < n_shapes;) {
         const int32_t base = shapes[s], span = shapes[s + 1], weight = shapes[s + 2];
         const int32_t* used = shapes + s + 3;
@@ -1276,25 +1282,43 @@ napi_value SeedSearch(napi_env env, napi_callback_info info) {
             code = code * 10 + l;
           }
           if (!valid) continue;
-          const int32_t start = offsets[base + code], end = offsets[base + code + 1];
-          if (start < 0 || end < start || (size_t)end > n_post || end - start > max_occ) continue;
-          const uint32_t qpos = (uint32_t)(pos - from);
-          for (int32_t at = start; at < end; at++) {
-            const int32_t ref = refs[at];
-            if (ref < 0 || ref >= n_ref) continue;
-            // Same bits as the TypeScript (positions[at] - qPos + 2^20) >> 5 & 63, without overflow.
-            const int32_t band = (int32_t)((((uint32_t)positions[at] - qpos + (1u << 20)) >> 5) & 63u);
-            uint8_t* row = bands.data() + (size_t)ref * 64;
-            const int v = row[band] + 1;
-            if (v > 255) continue;
-            row[band] = (uint8_t)v;
-            if (v == 1) set_slots.push_back(ref * 64 + band);
-            const int below = row[(band + 63) & 63], above = row[(band + 1) & 63];
-            const int32_t pair = v + (below > above ? below : above);
-            const int32_t b = best[ref];
-            if (b == 0) touched[n_touched++] = ref;
-            if (pair > b) best[ref] = pair;
-          }
+          codes.push_back(base + code);
+          qposOf.push_back(pos - from);
+          __builtin_prefetch(offsets + base + code);
+        }
+      }
+      starts.clear();
+      ends.clear();
+      size_t kept = 0;
+      for (size_t k = 0; k < codes.size(); k++) {
+        const int32_t start = offsets[codes[k]], end = offsets[codes[k] + 1];
+        if (start < 0 || end < start || (size_t)end > n_post || end - start > max_occ) continue;
+        starts.push_back(start);
+        ends.push_back(end);
+        qposOf[kept++] = qposOf[k];
+        if (end > start) {
+          __builtin_prefetch(refs + start);
+          __builtin_prefetch(positions + start);
+        }
+      }
+      for (size_t k = 0; k < kept; k++) {
+        const int32_t start = starts[k], end = ends[k];
+        const uint32_t qpos = (uint32_t)qposOf[k];
+        for (int32_t at = start; at < end; at++) {
+          const int32_t ref = refs[at];
+          if (ref < 0 || ref >= n_ref) continue;
+          // Same bits as the TypeScript (positions[at] - qPos + 2^20) >> 5 & 63, without overflow.
+          const int32_t band = (int32_t)((((uint32_t)positions[at] - qpos + (1u << 20)) >> 5) & 63u);
+          uint8_t* row = bands.data() + (size_t)ref * 64;
+          const int v = row[band] + 1;
+          if (v > 255) continue;
+          row[band] = (uint8_t)v;
+          if (v == 1) set_slots.push_back(ref * 64 + band);
+          const int below = row[(band + 63) & 63], above = row[(band + 1) & 63];
+          const int32_t pair = v + (below > above ? below : above);
+          const int32_t b = best[ref];
+          if (b == 0) touched[n_touched++] = ref;
+          if (pair > b) best[ref] = pair;
         }
       }
       for (const int32_t slot : set_slots) bands[slot] = 0;
