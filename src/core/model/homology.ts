@@ -81,33 +81,45 @@ function normalisedRows(x: Float32Array, n: number, dim: number): Float32Array {
   return out;
 }
 
-/** Indices of the `count` largest allowed values of row (descending). */
-function topIndices(
+/**
+ * Per class, the indices of the `count` largest allowed values of row, descending (ties: lower
+ * index first), in one pass: class c's are out[c * count ..], filled[c] of them.
+ */
+function topIndicesPerClass(
   row: Float32Array,
   count: number,
+  labels: Int32Array,
   allowed: ((ref: number) => boolean) | undefined,
   out: Int32Array,
   values: Float32Array,
-): number {
-  let filled = 0;
+  filled: Int32Array,
+): void {
+  filled.fill(0);
   for (let r = 0; r < row.length; r++) {
     const v = row[r] as number;
-    if (filled === count && v <= (values[count - 1] as number)) {
+    const label = labels[r] as number;
+    const base = label * count;
+    const f = filled[label] as number;
+    if (f === count && v <= (values[base + count - 1] as number)) {
       continue;
     }
     if (allowed !== undefined && !allowed(r)) {
       continue;
     }
-    let pos = filled < count ? filled++ : count - 1;
-    while (pos > 0 && (values[pos - 1] as number) < v) {
-      values[pos] = values[pos - 1] as number;
-      out[pos] = out[pos - 1] as number;
+    let pos = f;
+    if (f < count) {
+      filled[label] = f + 1;
+    } else {
+      pos = count - 1;
+    }
+    while (pos > 0 && (values[base + pos - 1] as number) < v) {
+      values[base + pos] = values[base + pos - 1] as number;
+      out[base + pos] = out[base + pos - 1] as number;
       pos--;
     }
-    values[pos] = v;
-    out[pos] = r;
+    values[base + pos] = v;
+    out[base + pos] = r;
   }
-  return filled;
 }
 
 /** The reference side, prepared once (unit embeddings, residue codes, self-scores, labels). */
@@ -184,8 +196,9 @@ export function homologyFeatures(
   const refSelf = refs.selfScores;
   const aligner = options.pairAligner ?? createJsPairAligner();
   const cosine = new Float32Array(Math.min(BLOCK, nq) * nr);
-  const top = new Int32Array(candidates);
-  const topValues = new Float32Array(candidates);
+  const top = new Int32Array(classes * candidates);
+  const topValues = new Float32Array(classes * candidates);
+  const topFilled = new Int32Array(classes);
   const refLabel = refs.labels;
   const seeds = seedCandidates > 0 ? refs.seeds : undefined;
   if (seedCandidates > 0 && seeds === undefined) {
@@ -221,16 +234,18 @@ export function homologyFeatures(
       const q = q0 + r;
       const allowed = options.allowed;
       const row = cosine.subarray(r * nr, (r + 1) * nr);
+      topIndicesPerClass(
+        row,
+        candidates,
+        refLabel,
+        allowed === undefined ? undefined : (ref) => allowed(q, ref),
+        top,
+        topValues,
+        topFilled,
+      );
       for (let label = 0; label < classes; label++) {
-        const n = topIndices(
-          row,
-          candidates,
-          (ref) => refLabel[ref] === label && (allowed === undefined || allowed(q, ref)),
-          top,
-          topValues,
-        );
-        for (let c = 0; c < n; c++) {
-          const ref = top[c] as number;
+        for (let c = 0; c < (topFilled[label] as number); c++) {
+          const ref = top[label * candidates + c] as number;
           pairedWith[ref] = q;
           pairs[2 * count] = q;
           pairs[2 * count + 1] = ref;
