@@ -328,11 +328,23 @@ describe('API keys, CORS and rate limits', () => {
       expect(statuses.slice(-1)).toEqual([429]);
       const limited = await service.app.inject('/v1/jobs');
       expect(expectProblem(limited, 429).reason).toBe('http.rate-limit');
-      // Liveness and readiness probes are never rate-limited.
+      // Liveness and readiness probes and the metrics are never rate-limited, but are counted.
       for (let i = 0; i < 5; i++) {
         expect((await service.app.inject('/healthz')).statusCode).toBe(200);
+        expect((await service.app.inject('/metrics')).statusCode).toBe(200);
       }
       expect((await service.app.inject('/readyz')).statusCode).not.toBe(429);
+      expect((await service.app.inject('/nope')).statusCode).toBe(404);
+      const metrics = (await service.app.inject('/metrics')).body;
+      for (const series of [
+        'arginator_http_requests_total{method="GET",route="/healthz",status="200"} 5',
+        'arginator_http_requests_total{method="GET",route="/metrics",status="200"} 5',
+        'arginator_http_requests_total{method="GET",route="/v1/jobs",status="429"} 3',
+        'arginator_http_requests_total{method="GET",route="unmatched",status="404"} 1',
+        'arginator_http_request_duration_seconds_count{method="GET",route="/healthz",status="200"} 5',
+      ]) {
+        expect(metrics).toContain(series);
+      }
     } finally {
       await service.app.close();
     }

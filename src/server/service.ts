@@ -73,6 +73,10 @@ export async function createService(options: ServiceOptions): Promise<Service> {
   const files = new FsJobFiles(join(options.home, 'jobs'));
   const events = new JobEvents();
   const threads = s.embedder_threads ?? undefined;
+  // The job and prediction workers embed on their own thread unless server.embedder_threads says
+  // otherwise: each is already off the request thread, and a pool per model copy costs ~40 MB of
+  // RSS per embedder thread (docs/service.md, "Memory"); the request thread keeps its pool.
+  const workerThreads = s.embedder_threads ?? 1;
   const kernels = loadFastestKernels({ notify: () => undefined });
   const models = createModelProvider({ modelsDir: options.modelsDir, kernels, threads });
   const metrics = createMetrics({
@@ -99,7 +103,7 @@ export async function createService(options: ServiceOptions): Promise<Service> {
     createWorkerPool({
       size: s.workers,
       modelsDir: options.modelsDir,
-      threads,
+      threads: workerThreads,
       files,
       prepareMap: (version) => maps.prepare(version),
     });
@@ -109,7 +113,7 @@ export async function createService(options: ServiceOptions): Promise<Service> {
   const predictWorker: WorkerPredictor | undefined =
     syncPredict === 'inline'
       ? undefined
-      : createWorkerPredictor({ modelsDir: options.modelsDir, threads });
+      : createWorkerPredictor({ modelsDir: options.modelsDir, threads: workerThreads });
   const predictions = createPredictBatcher({
     predict: predictWorker?.predict ?? predictInline,
     maxProteins: SYNC_BATCH_PROTEINS,

@@ -8,7 +8,9 @@ import { HttpProblem } from '../problem.ts';
 
 export function healthRoutes(app: FastifyInstance, deps: AppDeps): void {
   // Probes do no work and must keep answering while a client is being rate-limited (an orchestrator
-  // would otherwise restart a healthy server), so the rate limiter skips them.
+  // would otherwise restart a healthy server), so the rate limiter skips them; so does /metrics
+  // (a scraper polls it, and a gap in the series would hide what happened). All three are still
+  // counted in the request metrics.
   app.get(
     '/healthz',
     {
@@ -42,7 +44,10 @@ export function healthRoutes(app: FastifyInstance, deps: AppDeps): void {
 
   app.get(
     '/metrics',
-    { schema: { tags: ['health'], summary: 'Prometheus metrics' } },
+    {
+      schema: { tags: ['health'], summary: 'Prometheus metrics' },
+      config: { rateLimit: false },
+    },
     async (_request, reply) =>
       reply.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics()),
   );
