@@ -6,7 +6,7 @@ import { DEFAULT_MAP_PARAMS, type MapParams } from '../core/map/reference-map-co
 import { makeClusters, sliceClusters } from '../core/map/test-support/clusters.ts';
 import { projectToLayout } from '../core/map/umap-transform.ts';
 import { fitMapWithUmapJs } from './umap-js-layout.ts';
-import { fitMapOnWorker } from './umap-worker-fitter.ts';
+import { fitHeapLimit, fitMapOnWorker } from './umap-worker-fitter.ts';
 
 const params: MapParams = { ...DEFAULT_MAP_PARAMS, pcaComponents: 20, fitEpochs: 200 };
 // 6 clusters of 70 points in 64-d: the first 60 of each are references, the last 10 held out.
@@ -61,6 +61,18 @@ describe('fitMapWithUmapJs', () => {
     expect(Array.from(worker.layout.coords)).toEqual(Array.from(inline.layout.coords));
     expect(Array.from(worker.layout.reduced)).toEqual(Array.from(inline.layout.reduced));
     expect(progress.at(-1)).toBe(1);
+  });
+
+  it('caps the worker heap by input size, and retries without the cap when it runs out', async () => {
+    expect(fitHeapLimit(input).maxOldGenerationSizeMb).toBe(96);
+    const big = { ...input, n: 20_000, dim: 1390 };
+    expect(fitHeapLimit(big).maxOldGenerationSizeMb).toBeGreaterThan(300);
+    // A cap far too small for the fit: the worker dies of out-of-memory, the fit is redone uncapped.
+    const inline = await fitMapWithUmapJs(input);
+    const retried = await fitMapOnWorker(input, {
+      resourceLimits: { maxOldGenerationSizeMb: 2, maxYoungGenerationSizeMb: 1 },
+    });
+    expect(Array.from(retried.layout.coords)).toEqual(Array.from(inline.layout.coords));
   });
 
   it('stops a worker fit when the signal aborts', async () => {

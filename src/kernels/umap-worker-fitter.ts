@@ -1,5 +1,5 @@
 // Runs the umap-js map fit on a worker thread, so a server stays responsive; aborting terminates the worker.
-import { Worker } from 'node:worker_threads';
+import { Worker, type ResourceLimits } from 'node:worker_threads';
 
 import { ArginatorError, cancelledError, throwIfAborted, type ErrorCode } from '../core/errors.ts';
 import type { MapFit } from '../core/map/reference-map-codec.ts';
@@ -11,13 +11,29 @@ import type { MapFitInput, MapFitOptions } from './umap-js-layout.ts';
  * registers tsx's loader first (Node 20 workers do not inherit the parent's loader hooks), as
  * embedders/threaded does.
  */
-function startWorker(url: URL, workerData: MapFitInput): Worker {
+function startWorker(
+  url: URL,
+  workerData: MapFitInput,
+  resourceLimits: ResourceLimits | undefined,
+): Worker {
+  const limits = resourceLimits === undefined ? {} : { resourceLimits };
   if (!url.pathname.endsWith('.ts')) {
-    return new Worker(url, { workerData });
+    return new Worker(url, { workerData, ...limits });
   }
   const tsxApi = import.meta.resolve('tsx/esm/api');
   const code = `import(${JSON.stringify(tsxApi)}).then((m) => { m.register(); return import(${JSON.stringify(url.href)}); })`;
-  return new Worker(code, { eval: true, workerData });
+  return new Worker(code, { eval: true, workerData, ...limits });
+}
+
+/**
+ * A V8 heap cap for the fit worker, scaled to its input: without one V8 lets the heap grow far past
+ * what the fit needs before collecting (a server's start-up peak was 594 MB with an uncapped fit and
+ * 473 MB with a 96 MB cap, 3,130 references; docs/service.md). The fit needs a few times its input;
+ * a worker that still runs out is retried once without the cap (fitMapOnWorker).
+ */
+export function fitHeapLimit(input: MapFitInput): ResourceLimits {
+  const inputMb = (input.n * input.dim * 4) / 2 ** 20;
+  return { maxOldGenerationSizeMb: Math.ceil(Math.max(96, 64 + 3 * inputMb)) };
 }
 
 const CODES: readonly ErrorCode[] = [
@@ -30,8 +46,31 @@ const CODES: readonly ErrorCode[] = [
   'INTERNAL',
 ];
 
-/** Same contract as fitMapWithUmapJs, computed on a fresh worker thread (the embeddings are copied once). */
-export function fitMapOnWorker(input: MapFitInput, options: MapFitOptions = {}): Promise<MapFit> {
+/**
+ * Same contract as fitMapWithUmapJs, computed on a fresh worker thread (the embeddings are copied
+ * once) with a heap cap (fitHeapLimit); if the capped worker runs out of memory, once more without.
+ */
+export async function fitMapOnWorker(
+  input: MapFitInput,
+  options: MapFitOptions & { readonly resourceLimits?: ResourceLimits | null } = {},
+): Promise<MapFit> {
+  const limits =
+    options.resourceLimits === null ? undefined : (options.resourceLimits ?? fitHeapLimit(input));
+  try {
+    return await fitOnce(input, options, limits);
+  } catch (e) {
+    if (limits !== undefined && e instanceof ArginatorError && e.reason === 'map.out-of-memory') {
+      return fitOnce(input, options, undefined);
+    }
+    throw e;
+  }
+}
+
+function fitOnce(
+  input: MapFitInput,
+  options: MapFitOptions,
+  resourceLimits: ResourceLimits | undefined,
+): Promise<MapFit> {
   const { signal, onProgress } = options;
   throwIfAborted(signal, 'Fitting the reference map');
   const url = new URL(
@@ -39,7 +78,7 @@ export function fitMapOnWorker(input: MapFitInput, options: MapFitOptions = {}):
     import.meta.url,
   );
   return new Promise<MapFit>((resolve, reject) => {
-    const worker = startWorker(url, input);
+    const worker = startWorker(url, input, resourceLimits);
     let settled = false;
     const finish = (action: () => void): void => {
       if (settled) {
@@ -78,11 +117,12 @@ export function fitMapOnWorker(input: MapFitInput, options: MapFitOptions = {}):
       }
     });
     worker.on('error', (e) => {
+      const outOfMemory = (e as { code?: unknown }).code === 'ERR_WORKER_OUT_OF_MEMORY';
       finish(() => {
         reject(
           new ArginatorError(
             'INTERNAL',
-            'map.fit-failed',
+            outOfMemory ? 'map.out-of-memory' : 'map.fit-failed',
             `the reference map worker failed: ${e.message}`,
             'this is a bug; please report it with the model version',
             {},
