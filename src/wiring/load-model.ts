@@ -1,6 +1,7 @@
 // Loads a registered (or file) model: reads the artifact, opens and checks its embedder, embeds its references.
+import { createHash } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
-import { basename } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 
 import { ArginatorError } from '../core/errors.ts';
 import { decodeArtifact } from '../core/model/artifact.ts';
@@ -9,6 +10,7 @@ import { createPredictor } from '../core/model/predictor.ts';
 import type { PredictionModel } from '../pipeline/predict.ts';
 import { loadFastestSeedKernels, loadFastestPairAligner } from '../kernels/load-kernels.ts';
 import { FsModelRegistry } from '../store/fs-model-registry.ts';
+import { FsReferenceEmbeddingCache } from '../store/fs-reference-embedding-cache.ts';
 import { openEmbedder } from './embedders.ts';
 
 /**
@@ -19,14 +21,20 @@ export async function loadPredictionModel(
   ref: string,
   modelsDir: string,
   kernels: Kernels,
-  options: { threads?: number | undefined; signal?: AbortSignal | undefined } = {},
+  options: {
+    threads?: number | undefined;
+    signal?: AbortSignal | undefined;
+    /** Where reference embeddings are cached (default: the `cache` folder next to modelsDir). */
+    cacheDir?: string | undefined;
+  } = {},
 ): Promise<PredictionModel> {
   const isFile =
     ref.endsWith('.argm') && (await stat(ref).catch(() => undefined))?.isFile() === true;
   const { path, version } = isFile
     ? { path: ref, version: basename(ref, '.argm') }
     : await new FsModelRegistry(modelsDir).resolve(ref);
-  const decoded = decodeArtifact(await readFile(path), path);
+  const bytes = await readFile(path);
+  const decoded = decodeArtifact(bytes, path);
   const { header } = decoded;
   const embedder = await openEmbedder({
     name: header.embedder.name,
@@ -48,16 +56,27 @@ export async function loadPredictionModel(
     let referenceEmbeddings: Float32Array | undefined;
     if (header.homology !== undefined) {
       const refs = header.homology.references;
-      const vectors = await embedder.embed(
-        refs.sequences.map((sequence, i) => ({
-          id: refs.ids[i] ?? String(i),
-          description: '',
-          sequence,
-        })),
-        { signal: options.signal },
+      // Keyed by the model file's content and the embedder, so a retrained model or another
+      // embedder never reads stale vectors.
+      const cache = new FsReferenceEmbeddingCache(
+        options.cacheDir ?? join(dirname(modelsDir), 'cache'),
       );
-      referenceEmbeddings = new Float32Array(vectors.length * embedder.dim);
-      vectors.forEach((v, i) => referenceEmbeddings?.set(v, i * embedder.dim));
+      const key = `${createHash('sha256').update(bytes).digest('hex').slice(0, 32)}-${embedder.id.replace(/[^A-Za-z0-9._-]/g, '_')}`;
+      referenceEmbeddings = await cache.read(key, refs.sequences.length, embedder.dim);
+      if (referenceEmbeddings === undefined) {
+        const vectors = await embedder.embed(
+          refs.sequences.map((sequence, i) => ({
+            id: refs.ids[i] ?? String(i),
+            description: '',
+            sequence,
+          })),
+          { signal: options.signal },
+        );
+        const embedded = new Float32Array(vectors.length * embedder.dim);
+        vectors.forEach((v, i) => embedded.set(v, i * embedder.dim));
+        referenceEmbeddings = embedded;
+        await cache.write(key, embedded);
+      }
     }
     return {
       version,

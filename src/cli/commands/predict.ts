@@ -64,7 +64,12 @@ export async function predictCommand(
   const inputPath = resolve(io.cwd, input);
   const embeddingsIn = await isHdf5Input(inputPath);
   const { config } = await loadConfig([`task=${task}`], options, io);
-  const kernels = loadFastestKernels({ notify: (line) => !quiet && io.stderr.write(`${line}\n`) });
+  // Both cores for the classifier's and the cosine search's matrix products (the alignment and seed
+  // kernels use both already).
+  const kernels = loadFastestKernels({
+    threads: 2,
+    notify: (line) => !quiet && io.stderr.write(`${line}\n`),
+  });
   let ref = optionalString(options, 'model', '--model');
   if (ref === undefined) {
     // The model rule (docs/prediction.md) is shared with the server: src/wiring/task-model.ts.

@@ -1,0 +1,51 @@
+// A model's reference embeddings cached as raw float32 files: <cache>/reference-embeddings/<key>.f32.
+// Loading a model embeds its training references; with the cache that happens once per model and
+// embedder instead of on every load (every CLI run, every server thread). docs/prediction.md.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+import { writeFileAtomic } from './fs-run-tracker.ts';
+
+const KEY = /^[A-Za-z0-9._-]{1,200}$/;
+
+export class FsReferenceEmbeddingCache {
+  private readonly dir: string;
+
+  constructor(cacheDir: string) {
+    this.dir = join(cacheDir, 'reference-embeddings');
+  }
+
+  /** The cached n×dim embeddings, or undefined when missing, damaged or of another size. */
+  async read(key: string, n: number, dim: number): Promise<Float32Array | undefined> {
+    if (!KEY.test(key)) {
+      return undefined;
+    }
+    try {
+      const bytes = await readFile(join(this.dir, `${key}.f32`));
+      if (bytes.byteLength !== n * dim * 4) {
+        return undefined;
+      }
+      // Copied into its own aligned buffer (a Buffer may share a pool at any offset).
+      const out = new Float32Array(n * dim);
+      new Uint8Array(out.buffer).set(bytes);
+      return out.every((v) => Number.isFinite(v)) ? out : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Stores the embeddings; a cache that cannot be written (read-only disk) is not an error. */
+  async write(key: string, embeddings: Float32Array): Promise<void> {
+    if (!KEY.test(key)) {
+      return;
+    }
+    try {
+      await writeFileAtomic(
+        join(this.dir, `${key}.f32`),
+        new Uint8Array(embeddings.buffer, embeddings.byteOffset, embeddings.byteLength),
+      );
+    } catch {
+      // Only a cache: the next load embeds again.
+    }
+  }
+}
