@@ -1393,41 +1393,55 @@ napi_value SeedPostings(napi_env env, napi_callback_info info) {
     a.fail("seedPostings: inconsistent sequences, shapes or offsets");
     return result;
   }
-  // visit(index, ref, pos) for every seed without an out-of-alphabet letter: shape, then sequence,
-  // then position (the TypeScript order).
-  auto each = [&](auto&& visit) {
-    for (size_t s = 0; s < n_shapes;) {
-      const int32_t base = shapes[s], span = shapes[s + 1], weight = shapes[s + 2];
-      const int32_t* used = shapes + s + 3;
-      s += 3 + weight;
-      for (size_t r = 0; r < n_seq; r++) {
-        const int32_t from = lo[r], to = lo[r + 1];
-        for (int32_t pos = from; pos + span <= to; pos++) {
-          int32_t code = 0;
-          bool valid = true;
-          for (int u = 0; u < weight; u++) {
-            const uint8_t l = letters[pos + used[u]];
-            if (l >= 10) { valid = false; break; }
-            code = code * 10 + l;
-          }
-          if (valid) visit(base + code, (int32_t)r, pos - from);
+  // Shape starts in the packed array; each shape's codes are a disjoint range of offsets (and so of
+  // refs/positions), so shapes are counted and filled on two threads without sharing anything.
+  std::vector<size_t> shape_at;
+  for (size_t s = 0; s < n_shapes; s += 3 + shapes[s + 2]) shape_at.push_back(s);
+  // visit(index, ref, pos) for every seed of shape number k without an out-of-alphabet letter:
+  // sequence, then position (the TypeScript order within a shape).
+  auto each = [&](size_t k, auto&& visit) {
+    const size_t s = shape_at[k];
+    const int32_t base = shapes[s], span = shapes[s + 1], weight = shapes[s + 2];
+    const int32_t* used = shapes + s + 3;
+    for (size_t r = 0; r < n_seq; r++) {
+      const int32_t from = lo[r], to = lo[r + 1];
+      for (int32_t pos = from; pos + span <= to; pos++) {
+        int32_t code = 0;
+        bool valid = true;
+        for (int u = 0; u < weight; u++) {
+          const uint8_t l = letters[pos + used[u]];
+          if (l >= 10) { valid = false; break; }
+          code = code * 10 + l;
         }
+        if (valid) visit(base + code, (int32_t)r, pos - from);
       }
     }
   };
-  size_t total = 0;
-  each([&](int32_t index, int32_t, int32_t) { offsets[index + 1]++; total++; });
+  auto over_shapes = [&](auto&& work) {
+    const size_t n = shape_at.size(), half = (n + 1) / 2;
+    if (n > 1) {
+      std::thread other([&] { for (size_t k = half; k < n; k++) work(k); });
+      for (size_t k = 0; k < half; k++) work(k);
+      other.join();
+    } else {
+      for (size_t k = 0; k < n; k++) work(k);
+    }
+  };
+  over_shapes([&](size_t k) { each(k, [&](int32_t index, int32_t, int32_t) { offsets[index + 1]++; }); });
+  for (size_t c = 1; c < n_off; c++) offsets[c] += offsets[c - 1];
+  const size_t total = (size_t)offsets[n_off - 1];
   if (total > room) {
     std::fill(offsets, offsets + n_off, 0);
     a.fail("seedPostings: refs and positions have no room for every seed");
     return result;
   }
-  for (size_t c = 1; c < n_off; c++) offsets[c] += offsets[c - 1];
   std::vector<int32_t> fill(offsets, offsets + n_off);
-  each([&](int32_t index, int32_t ref, int32_t pos) {
-    const int32_t at = fill[index]++;
-    refs[at] = ref;
-    positions[at] = pos;
+  over_shapes([&](size_t k) {
+    each(k, [&](int32_t index, int32_t ref, int32_t pos) {
+      const int32_t at = fill[index]++;
+      refs[at] = ref;
+      positions[at] = pos;
+    });
   });
   napi_create_int32(env, (int32_t)total, &result);
   return result;

@@ -22,7 +22,6 @@ import type { CliIo } from '../cli-io.ts';
 import { loadConfig } from '../load-config.ts';
 import { flag, inputOptions, optionalPositiveInt, optionalString } from '../options.ts';
 import { createProgress } from '../progress.ts';
-import { runTraining } from './train.ts';
 
 const TASKS: readonly string[] = ['binary', 'multiclass'] satisfies Task[];
 const isTask = (t: string): t is Task => TASKS.includes(t);
@@ -78,6 +77,8 @@ export async function predictCommand(
       io.stderr.write(
         `no ${task} model is registered yet: training the default ${task} model first\n`,
       );
+      // Loaded only here: the training pipeline is a large module graph that prediction never needs.
+      const { runTraining } = await import('./train.ts');
       const trained = await runTraining(
         [`task=${task}`],
         // No reference map: predict does not draw one (the server fits it when it needs it).

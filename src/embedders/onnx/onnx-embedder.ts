@@ -10,7 +10,8 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { open, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { InferenceSession, Tensor } from 'onnxruntime-node';
+import type * as OnnxRuntimeModule from 'onnxruntime-node';
+import type { InferenceSession, Tensor } from 'onnxruntime-node';
 import { z } from 'zod';
 import { ArginatorError, inputError, throwIfAborted, usageError } from '../../core/errors.ts';
 import type {
@@ -21,6 +22,25 @@ import type {
 } from '../../core/embed/embedder.ts';
 import type { ProteinRecord } from '../../core/sequence/protein-record.ts';
 import { loadEsmTokenizer, type EsmTokenizer } from './esm-tokenizer.ts';
+
+let loadedOrt: typeof OnnxRuntimeModule | undefined;
+
+/**
+ * onnxruntime-node, loaded when an ONNX embedder is first opened: its native library costs start-up
+ * time that runs with other embedders (the default built-in one) should not pay.
+ */
+async function onnxRuntime(): Promise<typeof OnnxRuntimeModule> {
+  loadedOrt ??= await import('onnxruntime-node');
+  return loadedOrt;
+}
+
+/** The runtime after onnxRuntime() (a session exists only after it was loaded). */
+function ort(): typeof OnnxRuntimeModule {
+  if (loadedOrt === undefined) {
+    throw new Error('onnxruntime-node used before it was loaded');
+  }
+  return loadedOrt;
+}
 
 /** Default padded-token budget of one inference call (batch size × longest window + 2). */
 export const DEFAULT_MAX_TOKENS_PER_BATCH = 8192;
@@ -484,7 +504,9 @@ export class OnnxEmbedder implements Embedder {
     const modelSha256 = await sha256File(modelPath);
     let session: InferenceSession;
     try {
-      session = await InferenceSession.create(modelPath, {
+      session = await (
+        await onnxRuntime()
+      ).InferenceSession.create(modelPath, {
         graphOptimizationLevel: 'all',
         executionMode: 'sequential',
         interOpNumThreads: 1,
@@ -621,12 +643,12 @@ export class OnnxEmbedder implements Embedder {
 
 function idTensor(type: IdType, values: Int32Array, dims: number[]): Tensor {
   return type === 'int64'
-    ? new Tensor(
+    ? new (ort().Tensor)(
         'int64',
         BigInt64Array.from(values, (v) => BigInt(v)),
         dims,
       )
-    : new Tensor('int32', values, dims);
+    : new (ort().Tensor)('int32', values, dims);
 }
 
 /** Runs one padded batch; returns the [batch, length, dim] output and the padded length. */
