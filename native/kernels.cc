@@ -896,22 +896,41 @@ static void swipe_tables(const int8_t* mat, int size, SwipeTables& tab) {
 
 struct SwipeWork {
   std::vector<int16_t> h, e, colProf;
+  std::vector<int> order, lane_of, load;
+  std::vector<std::vector<int>> queue;
 };
 
+// Scores of query q against `count` targets. Targets are dealt to the 16 lanes longest first, each
+// to the least loaded lane, and a lane starts its next target as soon as one ends (its column of
+// H and E is reset, its maximum recorded), so lanes idle only at the very end instead of padding
+// every short target to the longest of its group.
 __attribute__((target("avx2"))) static void sw_swipe16(const uint8_t* q, int m, const uint8_t* const* t,
-                                                      const int* n, int lanes, const SwipeTables& tab,
+                                                      const int* n, int count, const SwipeTables& tab,
                                                       int size, int open, int ext, SwipeWork& w,
                                                       int32_t* out) {
-  int longest = 0;
-  for (int l = 0; l < lanes; l++) longest = std::max(longest, n[l]);
-  if (m == 0 || longest == 0) {
-    for (int l = 0; l < lanes; l++) out[l] = 0;
-    return;
+  for (int k = 0; k < count; k++) out[k] = 0;
+  if (m == 0 || count == 0) return;
+  // Deal the targets.
+  w.order.resize(count);
+  for (int k = 0; k < count; k++) w.order[k] = k;
+  std::sort(w.order.begin(), w.order.end(), [&](int x, int y) { return n[x] != n[y] ? n[x] > n[y] : x < y; });
+  w.load.assign(16, 0);
+  w.queue.resize(16);
+  for (auto& lane : w.queue) lane.clear();
+  for (const int k : w.order) {
+    if (n[k] == 0) continue;
+    int best = 0;
+    for (int l = 1; l < 16; l++) if (w.load[l] < w.load[best]) best = l;
+    w.queue[best].push_back(k);
+    w.load[best] += n[k];
   }
+  int columns = 0;
+  for (int l = 0; l < 16; l++) columns = std::max(columns, w.load[l]);
   const int16_t NEG16 = -30000;
   const __m256i zero = _mm256_setzero_si256();
   const __m256i vOpen = _mm256_set1_epi16((int16_t)(open + ext));
   const __m256i vExt = _mm256_set1_epi16((int16_t)ext);
+  const __m256i vNeg = _mm256_set1_epi16(NEG16);
   const __m128i fifteen = _mm_set1_epi8(15);
   w.h.assign((size_t)m * 16, 0);
   w.e.assign((size_t)m * 16, NEG16);
@@ -920,10 +939,36 @@ __attribute__((target("avx2"))) static void sw_swipe16(const uint8_t* q, int m, 
   int16_t* E = w.e.data();
   int16_t* prof = w.colProf.data();
   __m256i vMax = zero;
+  // Per lane: index in its queue, position in its current target.
+  int slot[16] = {0}, pos[16] = {0};
   alignas(16) uint8_t column[16];
-  for (int j = 0; j < longest; j++) {
-    // This column's scores: prof[a * 16 + l] = score of residue a against target l's residue j.
-    for (int l = 0; l < 16; l++) column[l] = l < lanes && j < n[l] ? t[l][j] : 31;
+  alignas(32) int16_t keep[16], lanesMax[16];
+  for (int j = 0; j < columns; j++) {
+    bool switched = false;
+    for (int l = 0; l < 16; l++) {
+      keep[l] = -1;
+      const std::vector<int>& lane = w.queue[l];
+      if (slot[l] < (int)lane.size() && pos[l] == n[lane[slot[l]]]) {
+        // Lane l's target ended in the previous column: record it, start the next one.
+        if (!switched) _mm256_store_si256(reinterpret_cast<__m256i*>(lanesMax), vMax);
+        switched = true;
+        out[lane[slot[l]]] = lanesMax[l];
+        slot[l]++;
+        pos[l] = 0;
+        keep[l] = 0;
+      }
+      column[l] = slot[l] < (int)lane.size() ? t[lane[slot[l]]][pos[l]++] : 31;
+    }
+    if (switched) {
+      // A new target starts with an empty column of H (0) and no open horizontal gap (E = NEG).
+      const __m256i vKeep = _mm256_load_si256(reinterpret_cast<const __m256i*>(keep));
+      vMax = _mm256_and_si256(vMax, vKeep);
+      for (int i = 0; i < m; i++) {
+        st(H + (size_t)i * 16, _mm256_and_si256(ld(H + (size_t)i * 16), vKeep));
+        st(E + (size_t)i * 16, _mm256_blendv_epi8(vNeg, ld(E + (size_t)i * 16), vKeep));
+      }
+    }
+    // This column's scores: prof[a * 16 + l] = score of residue a against lane l's current residue.
     const __m128i idx = _mm_load_si128(reinterpret_cast<const __m128i*>(column));
     const __m128i useHi = _mm_cmpgt_epi8(idx, fifteen);
     for (int a = 0; a < size; a++) {
@@ -931,7 +976,7 @@ __attribute__((target("avx2"))) static void sw_swipe16(const uint8_t* q, int m, 
       const __m128i hi = _mm_shuffle_epi8(_mm_load_si128(reinterpret_cast<const __m128i*>(tab.hi[a])), idx);
       st(prof + (size_t)a * 16, _mm256_cvtepi8_epi16(_mm_blendv_epi8(lo, hi, useHi)));
     }
-    __m256i vF = _mm256_set1_epi16(NEG16);
+    __m256i vF = vNeg;
     __m256i vDiag = zero;
     for (int i = 0; i < m; i++) {
       __m256i h = _mm256_adds_epi16(vDiag, ld(prof + (size_t)q[i] * 16));
@@ -947,9 +992,11 @@ __attribute__((target("avx2"))) static void sw_swipe16(const uint8_t* q, int m, 
       vF = _mm256_max_epi16(_mm256_subs_epi16(vF, vExt), gap);
     }
   }
-  alignas(32) int16_t best[16];
-  _mm256_store_si256(reinterpret_cast<__m256i*>(best), vMax);
-  for (int l = 0; l < lanes; l++) out[l] = best[l];
+  // The targets still running in the last column.
+  _mm256_store_si256(reinterpret_cast<__m256i*>(lanesMax), vMax);
+  for (int l = 0; l < 16; l++) {
+    if (slot[l] < (int)w.queue[l].size()) out[w.queue[l][slot[l]]] = lanesMax[l];
+  }
 }
 #endif
 
@@ -1107,17 +1154,16 @@ napi_value SwBatch(napi_env env, napi_callback_info info) {
     SwipeTables tables;
     if (swipe) swipe_tables(mat, size, tables);
     std::vector<size_t> run_pairs;
-    const uint8_t* group[16];
-    int groupLength[16];
-    int32_t groupScore[16];
+    std::vector<const uint8_t*> group;
+    std::vector<int> groupLength;
+    std::vector<int32_t> groupScore;
 #endif
     for (size_t p = from; p < to_; p++) {
       const int32_t qi = pairs[2 * p], ti = pairs[2 * p + 1];
 #ifdef ARG_X86
       if (swipe) {
-        // This query's consecutive pairs (pairs come grouped by query), sorted by target length so
-        // that each call of 16 pads little, then 16 at a time. Pairs that could overflow int16 are
-        // left to the scalar kernel.
+        // This query's consecutive pairs (pairs come grouped by query) in one call. Pairs that could
+        // overflow int16 are left to the scalar kernel.
         const int m = qo[qi + 1] - qo[qi];
         size_t r = p;
         run_pairs.clear();
@@ -1127,19 +1173,17 @@ napi_value SwBatch(napi_env env, napi_callback_info info) {
           if ((int64_t)std::min(m, n) * 11 < 30000) run_pairs.push_back(r);
           else out[r] = sw_run(qc + qo[qi], m, tc + to[tr], n, mat, size, open, ext, w, nullptr);
         }
-        const auto length_of_pair = [&](size_t x) { const int32_t tr = pairs[2 * x + 1]; return to[tr + 1] - to[tr]; };
-        std::sort(run_pairs.begin(), run_pairs.end(),
-                  [&](size_t x, size_t y) { return length_of_pair(x) < length_of_pair(y); });
-        for (size_t g = 0; g < run_pairs.size(); g += 16) {
-          const int lanes = (int)std::min<size_t>(16, run_pairs.size() - g);
-          for (int l = 0; l < lanes; l++) {
-            const int32_t tr = pairs[2 * run_pairs[g + l] + 1];
-            group[l] = tc + to[tr];
-            groupLength[l] = to[tr + 1] - to[tr];
-          }
-          sw_swipe16(qc + qo[qi], m, group, groupLength, lanes, tables, size, open, ext, sww, groupScore);
-          for (int l = 0; l < lanes; l++) out[run_pairs[g + l]] = groupScore[l];
+        group.resize(run_pairs.size());
+        groupLength.resize(run_pairs.size());
+        groupScore.resize(run_pairs.size());
+        for (size_t k = 0; k < run_pairs.size(); k++) {
+          const int32_t tr = pairs[2 * run_pairs[k] + 1];
+          group[k] = tc + to[tr];
+          groupLength[k] = to[tr + 1] - to[tr];
         }
+        sw_swipe16(qc + qo[qi], m, group.data(), groupLength.data(), (int)run_pairs.size(), tables, size,
+                   open, ext, sww, groupScore.data());
+        for (size_t k = 0; k < run_pairs.size(); k++) out[run_pairs[k]] = groupScore[k];
         p = r - 1;
         continue;
       }

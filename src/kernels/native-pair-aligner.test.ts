@@ -82,6 +82,37 @@ describe('native Smith-Waterman', () => {
     },
   );
 
+  it('scores many targets of one query (lanes reused as targets end) like the TypeScript aligner', () => {
+    const fast = loadNativePairAligner('fastest');
+    if (fast === undefined) {
+      expect(process.env['CI']).not.toBe('true');
+      return;
+    }
+    const rng = createRng(21);
+    const queries = Array.from({ length: 6 }, (_, i) =>
+      randomProtein(rng, [1, 40, 180, 300, 520, 90][i] ?? 100),
+    );
+    // 45 targets per query: relatives and unrelated proteins of very different lengths (and an
+    // empty one), so lanes finish at different columns and start new targets mid-call.
+    const targets = Array.from({ length: 60 }, (_, i) =>
+      i === 7
+        ? ''
+        : i % 3 === 0
+          ? mutate(rng, queries[i % queries.length] ?? 'M', 0.3)
+          : randomProtein(rng, 1 + Math.floor(rng() * 600)),
+    );
+    const pairs = new Int32Array(
+      queries.flatMap((_, qi) =>
+        Array.from({ length: 45 }, (_, k) => [qi, (qi * 7 + k) % 60]).flat(),
+      ),
+    );
+    const q = codeSet(queries);
+    const t = codeSet(targets);
+    const expected = Array.from(createJsPairAligner().run(q, t, pairs, false));
+    expect(Array.from(fast.run(q, t, pairs, false))).toEqual(expected);
+    expect(expected.filter((score) => score > 100).length).toBeGreaterThanOrEqual(5);
+  });
+
   it('rejects inconsistent input instead of reading out of bounds', () => {
     if (native === undefined) {
       return;
