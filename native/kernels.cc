@@ -1302,12 +1302,11 @@ napi_value SeedSearch(napi_env env, napi_callback_info info) {
   }
   auto run = [&](size_t first, size_t step) {
     std::vector<uint8_t> bands((size_t)n_ref * 64, 0);
-    std::vector<int32_t> best((size_t)n_ref, 0), touched((size_t)n_ref, 0), set_slots, picked;
+    std::vector<int32_t> best((size_t)n_ref, 0), touched((size_t)n_ref, 0), picked;
     // The query's seeds (posting start, end, query position), gathered first: the offsets and
     // postings are tens of MB, so each lookup is a cache miss; prefetching a few seeds ahead
     // overlaps them instead of paying them one after another.
     std::vector<int32_t> codes, qposOf, starts, ends;
-    set_slots.reserve(4096);
     for (size_t q = first; q < n_queries; q += step) {
       const int32_t from = lo[q], to = lo[q + 1];
       int32_t n_touched = 0;
@@ -1357,7 +1356,6 @@ napi_value SeedSearch(napi_env env, napi_callback_info info) {
           const int v = row[band] + 1;
           if (v > 255) continue;
           row[band] = (uint8_t)v;
-          if (v == 1) set_slots.push_back(ref * 64 + band);
           const int below = row[(band + 63) & 63], above = row[(band + 1) & 63];
           const int32_t pair = v + (below > above ? below : above);
           const int32_t b = best[ref];
@@ -1365,8 +1363,8 @@ napi_value SeedSearch(napi_env env, napi_callback_info info) {
           if (pair > b) best[ref] = pair;
         }
       }
-      for (const int32_t slot : set_slots) bands[slot] = 0;
-      set_slots.clear();
+      // Every band counter set for this query belongs to a touched reference.
+      for (int32_t k = 0; k < n_touched; k++) std::memset(bands.data() + (size_t)touched[k] * 64, 0, 64);
       picked.clear();
       for (int32_t t = 0; t < n_touched; t++) {
         if (best[touched[t]] >= min_hits) picked.push_back(touched[t]);
