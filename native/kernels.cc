@@ -231,6 +231,35 @@ void gemm_acc(int m, int n, int k, float alpha, const float* a, long rsA, long c
   }
 }
 
+// The same product with op(B) packed beforehand (PackB): for each KC block of k, all NR-wide panels
+// of B's npad columns, kc x NR each. Columns [j0, j0 + n) of that packing (j0 a multiple of NR).
+// Same blocking, micro-kernel and summation order as gemm_acc, so the same results bit for bit.
+void gemm_acc_packed(int m, int n, int k, float alpha, const float* a, long rsA, long csA,
+                     const float* packed, long npad, int j0, float* c, long ldc) {
+  PackBuffers& buf = buffers();
+  const MicroKernel micro = g_micro;
+  for (int jc = 0; jc < n; jc += NC) {
+    const int nc = std::min(NC, n - jc);
+    for (int pc = 0; pc < k; pc += KC) {
+      const int kc = std::min(KC, k - pc);
+      const float* block = packed + npad * pc + (long)(j0 + jc) * kc;
+      for (int ic = 0; ic < m; ic += MC) {
+        const int mc = std::min(MC, m - ic);
+        pack_a(mc, kc, a + (long)ic * rsA + (long)pc * csA, rsA, csA, buf.a);
+        for (int jr = 0; jr < nc; jr += NR) {
+          const int nr = std::min(NR, nc - jr);
+          const float* bp = block + (long)jr * kc;
+          for (int ir = 0; ir < mc; ir += MR) {
+            const int mr = std::min(MR, mc - ir);
+            micro(kc, buf.a + (long)ir * kc, bp, alpha, c + (long)(ic + ir) * ldc + jc + jr,
+                  (int)ldc, mr, nr);
+          }
+        }
+      }
+    }
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // A single helper thread, woken per large gemm. Spawning a thread per call would cost more than
 // the work at batch 32; a condition variable hand-off costs a few microseconds.
@@ -324,6 +353,42 @@ void sgemm(bool ta, bool tb, int m, int n, int k, float alpha, const float* a, c
     }
   }
   gemm_acc(m, n, k, alpha, a, rsA, csA, b, rsB, csB, c, n);
+}
+
+// C = alpha * A * op(B) + beta * C with op(B) packed by PackB (A not transposed, m x k).
+void sgemm_packed(int m, int n, int k, float alpha, const float* a, const float* packed, float beta,
+                  float* c, int threads) {
+  const long mn = (long)m * n;
+  if (beta == 0.f) {
+    std::memset(c, 0, mn * sizeof(float));
+  } else if (beta != 1.f) {
+    for (long i = 0; i < mn; i++) c[i] *= beta;
+  }
+  if (alpha == 0.f || k == 0 || mn == 0) return;
+  const long npad = ((long)n + NR - 1) / NR * NR;
+  std::unique_lock<std::mutex> helper_lock(g_helper_mu, std::defer_lock);
+  if (threads > 1 && g_helper != nullptr && (double)m * n * k >= kParallelMacs &&
+      helper_lock.try_lock()) {
+    if (n >= m && n >= 2 * NR) {
+      const int half = ((n / 2 + NR - 1) / NR) * NR;
+      std::function<void()> left = [&] { gemm_acc_packed(m, half, k, alpha, a, k, 1, packed, npad, 0, c, n); };
+      std::function<void()> right = [&] {
+        gemm_acc_packed(m, n - half, k, alpha, a, k, 1, packed, npad, half, c + half, n);
+      };
+      g_helper->run_pair(left, right);
+      return;
+    }
+    if (m >= 2 * MR) {
+      const int half = ((m / 2 + MR - 1) / MR) * MR;
+      std::function<void()> top = [&] { gemm_acc_packed(half, n, k, alpha, a, k, 1, packed, npad, 0, c, n); };
+      std::function<void()> bottom = [&] {
+        gemm_acc_packed(m - half, n, k, alpha, a + (long)half * k, k, 1, packed, npad, 0, c + (long)half * n, n);
+      };
+      g_helper->run_pair(top, bottom);
+      return;
+    }
+  }
+  gemm_acc_packed(m, n, k, alpha, a, k, 1, packed, npad, 0, c, n);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -545,6 +610,50 @@ napi_value Gemm(napi_env env, napi_callback_info info) {
   const int threads = a.is_undefined(10) ? g_threads : a.integer(10);
   if (!a.failed && threads > 1 && g_helper == nullptr) g_helper = new Helper();
   if (!a.failed) sgemm(ta, tb, m, n, k, alpha, A, B, beta, C, threads);
+  return undefined_value(env);
+}
+
+// packB(transB, n, k, B) -> Float32Array: op(B) (k x n) packed once for gemmPacked (a constant
+// right-hand side used by many products, e.g. reference embeddings), 64-byte aligned.
+napi_value PackB(napi_env env, napi_callback_info info) {
+  Args a = get_args(env, info);
+  const bool tb = a.boolean(0);
+  const int n = a.integer(1), k = a.integer(2);
+  const float* B = a.f32(3, (size_t)k * n, "packB: B is too small or not a Float32Array");
+  if (a.failed) return undefined_value(env);
+  const long npad = ((long)n + NR - 1) / NR * NR;
+  const size_t total = (size_t)npad * k;
+  void* data = nullptr;
+  napi_value buffer, result;
+  if (napi_create_arraybuffer(env, total * sizeof(float) + 64, &data, &buffer) != napi_ok) {
+    a.fail("packB: out of memory");
+    return undefined_value(env);
+  }
+  const size_t offset = (64 - reinterpret_cast<uintptr_t>(data) % 64) % 64;
+  float* out = reinterpret_cast<float*>(static_cast<char*>(data) + offset);
+  const long rsB = tb ? 1 : n, csB = tb ? k : 1;
+  for (int pc = 0; pc < k; pc += KC) {
+    pack_b(std::min(KC, k - pc), n, B + (long)pc * rsB, rsB, csB, out + npad * pc);
+  }
+  napi_create_typedarray(env, napi_float32_array, total, buffer, offset, &result);
+  return result;
+}
+
+// gemmPacked(m, n, k, alpha, A, packedB, beta, C, threads): C = alpha * A * op(B) + beta * C.
+napi_value GemmPacked(napi_env env, napi_callback_info info) {
+  Args a = get_args(env, info);
+  const int m = a.integer(0), n = a.integer(1), k = a.integer(2);
+  const float alpha = (float)a.num(3);
+  const float* A = a.f32(4, (size_t)m * k, "gemmPacked: A is too small or not a Float32Array");
+  const long npad = ((long)n + NR - 1) / NR * NR;
+  const float* P = a.f32(5, (size_t)npad * k, "gemmPacked: packedB does not match n and k");
+  const float beta = (float)a.num(6);
+  float* C = a.f32(7, (size_t)m * n, "gemmPacked: C is too small or not a Float32Array");
+  const int threads = a.is_undefined(8) ? g_threads : a.integer(8);
+  if (!a.failed && reinterpret_cast<uintptr_t>(P) % 32 != 0) a.fail("gemmPacked: packedB must come from packB");
+  if (a.failed) return undefined_value(env);
+  if (threads > 1 && g_helper == nullptr) g_helper = new Helper();
+  sgemm_packed(m, n, k, alpha, A, P, beta, C, threads);
   return undefined_value(env);
 }
 
@@ -1495,6 +1604,8 @@ napi_value Init(napi_env env, napi_value exports) {
     const char* name;
     napi_callback cb;
   } fns[] = {{"gemm", Gemm},
+             {"packB", PackB},
+             {"gemmPacked", GemmPacked},
              {"addBias", AddBias},
              {"reluForward", ReluForward},
              {"reluBackward", ReluBackward},

@@ -51,6 +51,45 @@ describe.skipIf(native === undefined)('native kernels', () => {
     }
   });
 
+  it("gemmPacked gives gemm's values bit for bit, for any number of rows, 1 and 2 threads", () => {
+    const rng = createRng(31);
+    // n not a multiple of the 16-wide panels, k spanning several 256-deep blocks.
+    const n = 1043;
+    const k = 700;
+    const b = Float32Array.from({ length: n * k }, () => rng() - 0.5);
+    for (const kernels of [native, nativeOneThread]) {
+      const packB = kernels?.packB;
+      const gemmPacked = kernels?.gemmPacked;
+      expect(packB).toBeDefined();
+      expect(gemmPacked).toBeDefined();
+      if (kernels === undefined || packB === undefined || gemmPacked === undefined) {
+        return;
+      }
+      const packed = packB(true, n, k, b);
+      for (const m of [1, 3, 25, 200]) {
+        const a = Float32Array.from({ length: m * k }, () => rng() - 0.5);
+        const expected = new Float32Array(m * n);
+        kernels.gemm(false, true, m, n, k, 1, a, b, 0, expected);
+        const got = new Float32Array(m * n).fill(Number.NaN);
+        gemmPacked(m, n, k, 1, a, packed, 0, got);
+        expect(Array.from(got)).toEqual(Array.from(expected));
+      }
+      // A packed matrix of another shape is refused, not misread.
+      expect(() => {
+        gemmPacked(
+          2,
+          n + 40,
+          k,
+          1,
+          new Float32Array(2 * k),
+          packed,
+          0,
+          new Float32Array(2 * (n + 40)),
+        );
+      }).toThrow(/packedB/);
+    }
+  });
+
   it('optimizer updates match PyTorch formulas', () => {
     for (const check of optimizerChecks(native as Kernels)) {
       expect(check.relativeError, check.label).toBeLessThan(1);

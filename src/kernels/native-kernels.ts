@@ -50,6 +50,18 @@ interface NativeAddon {
     simd?: number,
     knownScores?: Int32Array,
   ): void;
+  packB?(transB: boolean, n: number, k: number, b: Float32Array): Float32Array;
+  gemmPacked?(
+    m: number,
+    n: number,
+    k: number,
+    alpha: number,
+    a: Float32Array,
+    packedB: Float32Array,
+    beta: number,
+    c: Float32Array,
+    threads: number,
+  ): void;
   gemm(
     transA: boolean,
     transB: boolean,
@@ -151,6 +163,21 @@ export function loadNativeKernels(options: NativeKernelsOptions = {}): Kernels |
     name: `native-${native.info().isa}-${threads}t`,
     gemm: (ta, tb, m, n, k, alpha, a, b, beta, c) =>
       native.gemm(ta, tb, m, n, k, alpha, a, b, beta, c, threads),
+    ...(native.packB === undefined || native.gemmPacked === undefined
+      ? {}
+      : {
+          packB: native.packB.bind(native),
+          gemmPacked: (
+            m: number,
+            n: number,
+            k: number,
+            alpha: number,
+            a: Float32Array,
+            packedB: Float32Array,
+            beta: number,
+            c: Float32Array,
+          ) => native.gemmPacked?.(m, n, k, alpha, a, packedB, beta, c, threads),
+        }),
     addBias: (y, bias, rows, cols) => native.addBias(y, bias, rows, cols),
     reluForward: (x, n) => native.reluForward(x, n),
     reluBackward: (grad, act, n) => native.reluBackward(grad, act, n),

@@ -127,7 +127,8 @@ export interface PreparedReferences {
   readonly size: number;
   readonly dim: number;
   readonly classes: number;
-  readonly unit: Float32Array;
+  /** The references' unit embeddings (size×dim), as given to referenceDots. */
+  readonly unit: ReferenceMatrix;
   readonly codes: CodeSet;
   readonly selfScores: Float64Array;
   readonly labels: Int32Array;
@@ -140,13 +141,43 @@ export interface PreparedReferences {
   readonly cosineScratch: Float32Array;
 }
 
+/**
+ * The references' unit embeddings: plain (size×dim, row-major) or, when the kernels can, packed
+ * once for their matrix product (the same values; no repacking of 17 MB per prediction batch).
+ */
+export type ReferenceMatrix =
+  | { readonly kind: 'plain'; readonly data: Float32Array }
+  | { readonly kind: 'packed'; readonly data: Float32Array };
+
+/** out (rows×size) = queries (rows×dim) · unitᵀ: dot products of each query with every reference. */
+export function referenceDots(
+  queries: Float32Array,
+  rows: number,
+  refs: Pick<PreparedReferences, 'unit' | 'size' | 'dim'>,
+  kernels: Kernels,
+  out: Float32Array,
+): void {
+  const { unit, size, dim } = refs;
+  if (unit.kind === 'packed' && kernels.gemmPacked !== undefined) {
+    kernels.gemmPacked(rows, size, dim, 1, queries, unit.data, 0, out);
+  } else if (unit.kind === 'plain') {
+    kernels.gemm(false, true, rows, size, dim, 1, queries, unit.data, 0, out);
+  } else {
+    throw new RangeError('references packed by other kernels than these');
+  }
+}
+
 export function prepareReferences(
   refs: HomologyReferences,
   options: {
     seedShapes?: readonly string[] | undefined;
     seedKernels?: SeedKernels | undefined;
+    /** Kernels that can pack the unit embeddings once (kernels.packB); else kept plain. */
+    kernels?: Kernels | undefined;
   } = {},
 ): PreparedReferences {
+  const unit = normalisedRows(refs.embeddings, refs.sequences.length, refs.dim);
+  const packB = options.kernels?.packB;
   const size = refs.sequences.length;
   const codes = codeSet(refs.sequences);
   const shapes = options.seedShapes;
@@ -161,7 +192,10 @@ export function prepareReferences(
     size,
     dim: refs.dim,
     classes: refs.classes,
-    unit: normalisedRows(refs.embeddings, size, refs.dim),
+    unit:
+      packB === undefined
+        ? { kind: 'plain', data: unit }
+        : { kind: 'packed', data: packB(true, size, refs.dim, unit) },
     codes,
     selfScores: Float64Array.from({ length: size }, (_, r) => selfScore(sequenceCodes(codes, r))),
     labels: Int32Array.from({ length: size }, (_, r) => refs.labels[r] as number),
@@ -195,7 +229,6 @@ export function homologyFeatures(
   if (nq === 0 || nr === 0) {
     return { perClass, best, bestSimilarity, bestScore };
   }
-  const refUnit = refs.unit;
   const queryUnit = normalisedRows(queries.embeddings, nq, dim);
   const refCodes = refs.codes;
   const queryCodes = codeSet(queries.sequences);
@@ -216,18 +249,7 @@ export function homologyFeatures(
   const pairedWith = new Int32Array(nr).fill(-1);
   for (let q0 = 0; q0 < nq; q0 += BLOCK) {
     const rows = Math.min(BLOCK, nq - q0);
-    kernels.gemm(
-      false,
-      true,
-      rows,
-      nr,
-      dim,
-      1,
-      queryUnit.subarray(q0 * dim, (q0 + rows) * dim),
-      refUnit,
-      0,
-      cosine,
-    );
+    referenceDots(queryUnit.subarray(q0 * dim, (q0 + rows) * dim), rows, refs, kernels, cosine);
     // Seed candidates of the whole block in one search call (a few extra, so that references left
     // out by `allowed` do not shrink the set), then every query's candidates, then one alignment call.
     const seedTop = seedCandidates + 8;

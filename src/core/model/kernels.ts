@@ -48,6 +48,23 @@ export interface Kernels {
     beta: number,
     c: Float32Array,
   ): void;
+  /**
+   * Optional (the native kernels have it): op(B) (k×n; stored n×k when transB) packed once, for
+   * many products with gemmPacked against the same B (e.g. every prediction batch against the
+   * reference embeddings). Callers fall back to gemm when it is absent.
+   */
+  readonly packB?: (transB: boolean, n: number, k: number, b: Float32Array) => Float32Array;
+  /** C = α·A·op(B) + β·C with A m×k (not transposed) and op(B) from packB: the same values as gemm. */
+  readonly gemmPacked?: (
+    m: number,
+    n: number,
+    k: number,
+    alpha: number,
+    a: Float32Array,
+    packedB: Float32Array,
+    beta: number,
+    c: Float32Array,
+  ) => void;
   /** y[r, j] += bias[j] for a rows×cols matrix. */
   addBias(y: Float32Array, bias: Float32Array, rows: number, cols: number): void;
   /** x[i] = max(x[i], 0) for i < n, in place. */

@@ -8,7 +8,7 @@ import { applyStandardisation } from './standardise.ts';
 import { maskUnsupportedClasses, minSimilarityOf } from './decision-rule.ts';
 import { fuseLogits } from './evidence-fusion.ts';
 import type { PreparedReferences } from './homology.ts';
-import { homologyFeatures, prepareReferences } from './homology.ts';
+import { homologyFeatures, prepareReferences, referenceDots } from './homology.ts';
 import type { Kernels } from './kernels.ts';
 import type { MlpParams } from './mlp.ts';
 import { forwardLogits, mlpFromData, softmaxRows } from './mlp.ts';
@@ -147,6 +147,7 @@ export function createPredictor(
           {
             seedShapes: (homology.seedCandidates ?? 0) > 0 ? homology.seedShapes : undefined,
             seedKernels,
+            kernels,
           },
         );
   const refCodes = refs?.codes;
@@ -286,18 +287,7 @@ function cosineNearest(
   for (let q0 = 0; q0 < n; q0 += COSINE_BLOCK) {
     const rows = Math.min(COSINE_BLOCK, n - q0);
     // refs.unit rows are unit length, so dividing by the query's norm gives the cosine.
-    kernels.gemm(
-      false,
-      true,
-      rows,
-      size,
-      dim,
-      1,
-      embeddings.subarray(q0 * dim, (q0 + rows) * dim),
-      refs.unit,
-      0,
-      block,
-    );
+    referenceDots(embeddings.subarray(q0 * dim, (q0 + rows) * dim), rows, refs, kernels, block);
     for (let r = 0; r < rows; r++) {
       let norm = 0;
       for (let j = (q0 + r) * dim; j < (q0 + r + 1) * dim; j++) {
