@@ -17,8 +17,10 @@ describe('createThreadedEmbedder', () => {
     try {
       expect(threaded.id).toBe(inner.id);
       expect(threaded.dim).toBe(inner.dim);
-      const [big, small] = await Promise.all([
+      // 100 records: split over the workers; 12: one worker; 3: on this thread.
+      const [big, medium, small] = await Promise.all([
         threaded.embed(records),
+        threaded.embed(records.slice(0, 12)),
         threaded.embed(records.slice(0, 3)),
       ]);
       expect(big).toHaveLength(records.length);
@@ -26,6 +28,7 @@ describe('createThreadedEmbedder', () => {
         expect(Array.from(v)).toEqual(Array.from(embedSequence(records[i]?.sequence ?? '')));
       });
       expect(small.map((v) => Array.from(v))).toEqual(big.slice(0, 3).map((v) => Array.from(v)));
+      expect(medium.map((v) => Array.from(v))).toEqual(big.slice(0, 12).map((v) => Array.from(v)));
     } finally {
       await threaded.close();
     }

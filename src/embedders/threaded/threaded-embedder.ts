@@ -32,6 +32,12 @@ function startWorker(url: URL, workerData: WorkerInit): Worker {
 
 /** Below this many records a batch is not worth splitting across threads. */
 const MIN_SPLIT = 16;
+/**
+ * Below this many records the batch is embedded on the calling thread: a worker round trip
+ * (~0.5 ms) costs more than embedding a few proteins (the built-in embedder: ~30 µs each), which
+ * is what a single /v1/predict request needs. Same embedder, same vectors.
+ */
+const MAX_INLINE = 8;
 
 /**
  * Wraps `inner` (already created on the main thread, used for id/dim/fingerprint and as the
@@ -108,6 +114,9 @@ export function createThreadedEmbedder(
       throwIfAborted(opts?.signal, 'Embedding');
       if (closed) {
         throw new ArginatorError('INTERNAL', 'embedder.closed', 'embedder used after close()', '');
+      }
+      if (records.length < MAX_INLINE) {
+        return inner.embed(records, opts);
       }
       const sequences = records.map((r) => r.sequence);
       if (sequences.length < MIN_SPLIT) {
