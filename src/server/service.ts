@@ -72,11 +72,12 @@ export async function createService(options: ServiceOptions): Promise<Service> {
   const store = new SqliteJobStore(join(options.home, 'arginator.db'));
   const files = new FsJobFiles(join(options.home, 'jobs'));
   const events = new JobEvents();
-  const threads = s.embedder_threads ?? undefined;
-  // The job and prediction workers embed on their own thread unless server.embedder_threads says
-  // otherwise: each is already off the request thread, and a pool per model copy costs ~40 MB of
-  // RSS per embedder thread (docs/service.md, "Memory"); the request thread keeps its pool.
-  const workerThreads = s.embedder_threads ?? 1;
+  // Every model copy (request thread, job and prediction workers) embeds on its own thread unless
+  // server.embedder_threads says otherwise: a pool costs ~40 MB of RSS per embedder thread
+  // (docs/service.md, "Memory"), and the request thread only embeds /v1/predict batches (the
+  // built-in embedder: ~30 µs per protein; a batch under 8 proteins never used the pool anyway).
+  const threads = s.embedder_threads ?? 1;
+  const workerThreads = threads;
   const kernels = loadFastestKernels({ notify: () => undefined });
   const models = createModelProvider({ modelsDir: options.modelsDir, kernels, threads });
   const metrics = createMetrics({

@@ -282,7 +282,7 @@ const server = z
       .nullable()
       .default(null)
       .describe(
-        'Embedding threads per model copy; null: one per CPU on the request thread, 1 in workers',
+        'Embedding threads per model copy (request thread, job and prediction workers); null: 1, on the thread that predicts',
       ),
     max_upload_bytes: z
       .int()
