@@ -17,6 +17,8 @@ export interface ModelProvider {
   close(): Promise<void>;
 }
 
+const REGISTRY_TTL_MS = 1000;
+
 export function createModelProvider(options: {
   modelsDir: string;
   kernels: Kernels;
@@ -35,10 +37,25 @@ export function createModelProvider(options: {
     }
     return model;
   };
+  // The registry is read at most once a second per task for /v1/predict (reading registry.json on
+  // every request cost ~1/10 of the request thread under load); a newly registered model answers
+  // within a second. New jobs (choose) always read it.
+  const recent = new Map<Task, { at: number; choice: Promise<ModelChoice> }>();
+  const resolveRecent = (task: Task): Promise<ModelChoice> => {
+    const now = Date.now();
+    const hit = recent.get(task);
+    if (hit !== undefined && now - hit.at < REGISTRY_TTL_MS) {
+      return hit.choice;
+    }
+    const choice = resolveTaskModel(task, options.modelsDir);
+    recent.set(task, { at: now, choice });
+    choice.catch(() => recent.delete(task));
+    return choice;
+  };
   return {
     choose: (task) => resolveTaskModel(task, options.modelsDir),
     async get(task) {
-      const choice = await resolveTaskModel(task, options.modelsDir);
+      const choice = await resolveRecent(task);
       const model = adaptModelToTask(await load(choice.version), task);
       if (task === 'multiclass' || loadedVersion === undefined) {
         loadedVersion = choice.version;
