@@ -40,7 +40,11 @@ const BL = BINARY_LABELS.indexOf('Betalactamase');
 const EPOCHS = argNumber('--epochs', 50);
 const EXPERIMENT = { batchSize: 32, patience: 8, dropout: 0.2 } as const;
 /** The homology evidence of configs/model/mlp.yaml: candidates, seed candidates, evidence floor. */
-const HOMOLOGY = { candidates: 2, seedCandidates: 20, minSimilarity: 0.1 } as const;
+const HOMOLOGY = {
+  candidates: argNumber('--candidates', 2),
+  seedCandidates: argNumber('--seed-candidates', 20),
+  minSimilarity: 0.1,
+} as const;
 const ADAM: AdamConfig = {
   name: 'adam',
   lr: 1e-3,
