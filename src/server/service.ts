@@ -28,9 +28,6 @@ import type { WorkerPredictor } from './predict-batcher.ts';
 import { createPredictBatcher, createWorkerPredictor, predictInline } from './predict-batcher.ts';
 import { createWorkerPool } from './worker-pool.ts';
 
-/** Proteins per predictor call of micro-batched /v1/predict requests (the predictor's batch). */
-const SYNC_BATCH_PROTEINS = 256;
-
 export interface ServiceOptions {
   /** The data directory: arginator.db and jobs/ live here. */
   readonly home: string;
@@ -117,7 +114,7 @@ export async function createService(options: ServiceOptions): Promise<Service> {
       : createWorkerPredictor({ modelsDir: options.modelsDir, threads: workerThreads });
   const predictions = createPredictBatcher({
     predict: predictWorker?.predict ?? predictInline,
-    maxProteins: SYNC_BATCH_PROTEINS,
+    maxProteins: s.sync_batch_proteins,
   });
   const retentionMs = s.retention_hours * 3_600_000;
   const runner = new JobRunner({

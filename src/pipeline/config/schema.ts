@@ -296,6 +296,13 @@ const server = z
       .gte(1)
       .default(100)
       .describe('Proteins per synchronous request (POST /v1/predict)'),
+    sync_batch_proteins: z
+      .int()
+      .gte(1)
+      .default(256)
+      .describe(
+        'Proteins per predictor call when concurrent POST /v1/predict requests are batched together',
+      ),
     max_attempts: z
       .int()
       .gte(1)
