@@ -1357,6 +1357,41 @@ napi_value SwBatch(napi_env env, napi_callback_info info) {
 }
 
 
+// Checks what the seed loops index without further checks: sequence offsets within the letters,
+// packed shapes ([base, span, weight, used positions...]) whose codes fit the offsets array.
+static bool seeds_input_valid(const int32_t* lo, size_t n_seq, size_t n_letters, const int32_t* shapes,
+                              size_t n_shapes, size_t n_off) {
+  for (size_t q = 0; q < n_seq; q++) {
+    if (lo[q] < 0 || lo[q] > lo[q + 1] || (size_t)lo[q + 1] > n_letters) return false;
+  }
+  for (size_t s = 0; s < n_shapes;) {
+    if (s + 3 > n_shapes) return false;
+    const int32_t base = shapes[s], span = shapes[s + 1], weight = shapes[s + 2];
+    if (base < 0 || span < 1 || weight < 1 || weight > 12 || s + 3 + weight > n_shapes) return false;
+    int64_t codes = 1;
+    for (int u = 0; u < weight; u++) {
+      const int32_t o = shapes[s + 3 + u];
+      if (o < 0 || o >= span) return false;
+      codes *= 10;
+    }
+    if ((size_t)(base + codes) >= n_off) return false;
+    s += 3 + weight;
+  }
+  return true;
+}
+
+// The code of the seed at letters[pos] with the shape's used positions, or -1 if one of its
+// letters is out of the Murphy-10 alphabet.
+static inline int32_t seed_code(const uint8_t* letters, int32_t pos, const int32_t* used, int weight) {
+  int32_t code = 0;
+  for (int u = 0; u < weight; u++) {
+    const uint8_t l = letters[pos + used[u]];
+    if (l >= 10) return -1;
+    code = code * 10 + l;
+  }
+  return code;
+}
+
 // seedSearch(offsets, refs, positions, shapes, references, maxOccurrences, letters, letterOffsets,
 //            topK, minHits, outRefs, outHits, threads)
 // The spaced-seed search over a batch of queries (src/core/sequence/seed-index.ts searchSeedsJs, same
@@ -1389,22 +1424,7 @@ napi_value SeedSearch(napi_env env, napi_callback_info info) {
   const size_t n_queries = n_lo > 0 ? n_lo - 1 : 0;
   bool ok = n_lo >= 1 && length_of(10) >= n_queries * top_k && length_of(11) >= n_queries * top_k;
   // Queries and shapes are validated once here; postings where the loop reads them.
-  for (size_t q = 0; ok && q < n_queries; q++) {
-    if (lo[q] < 0 || lo[q] > lo[q + 1] || (size_t)lo[q + 1] > n_letters) ok = false;
-  }
-  for (size_t s = 0; ok && s < n_shapes;) {
-    if (s + 3 > n_shapes) { ok = false; break; }
-    const int32_t base = shapes[s], span = shapes[s + 1], weight = shapes[s + 2];
-    if (base < 0 || span < 1 || weight < 1 || weight > 12 || s + 3 + weight > n_shapes) { ok = false; break; }
-    int64_t codes = 1;
-    for (int u = 0; u < weight; u++) {
-      const int32_t o = shapes[s + 3 + u];
-      if (o < 0 || o >= span) ok = false;
-      codes *= 10;
-    }
-    if ((size_t)(base + codes) >= n_off) ok = false;
-    s += 3 + weight;
-  }
+  ok = ok && seeds_input_valid(lo, n_queries, n_letters, shapes, n_shapes, n_off);
   if (!ok) {
     a.fail("seedSearch: inconsistent postings, shapes, queries or output sizes");
     return undefined_value(env);
@@ -1426,14 +1446,8 @@ napi_value SeedSearch(napi_env env, napi_callback_info info) {
         const int32_t* used = shapes + s + 3;
         s += 3 + weight;
         for (int32_t pos = from; pos + span <= to; pos++) {
-          int32_t code = 0;
-          bool valid = true;
-          for (int u = 0; u < weight; u++) {
-            const uint8_t l = letters[pos + used[u]];
-            if (l >= 10) { valid = false; break; }
-            code = code * 10 + l;
-          }
-          if (!valid) continue;
+          const int32_t code = seed_code(letters, pos, used, weight);
+          if (code < 0) continue;
           codes.push_back(base + code);
           qposOf.push_back(pos - from);
           __builtin_prefetch(offsets + base + code);
@@ -1524,22 +1538,7 @@ napi_value SeedPostings(napi_env env, napi_callback_info info) {
   const size_t n_off = length_of(3), room = std::min(length_of(4), length_of(5));
   const size_t n_seq = n_lo > 0 ? n_lo - 1 : 0;
   bool ok = n_lo >= 1 && n_off >= 1;
-  for (size_t q = 0; ok && q < n_seq; q++) {
-    if (lo[q] < 0 || lo[q] > lo[q + 1] || (size_t)lo[q + 1] > n_letters) ok = false;
-  }
-  for (size_t s = 0; ok && s < n_shapes;) {
-    if (s + 3 > n_shapes) { ok = false; break; }
-    const int32_t base = shapes[s], span = shapes[s + 1], weight = shapes[s + 2];
-    if (base < 0 || span < 1 || weight < 1 || weight > 12 || s + 3 + weight > n_shapes) { ok = false; break; }
-    int64_t codes = 1;
-    for (int u = 0; u < weight; u++) {
-      const int32_t o = shapes[s + 3 + u];
-      if (o < 0 || o >= span) ok = false;
-      codes *= 10;
-    }
-    if ((size_t)(base + codes) >= n_off) ok = false;
-    s += 3 + weight;
-  }
+  ok = ok && seeds_input_valid(lo, n_seq, n_letters, shapes, n_shapes, n_off);
   if (!ok) {
     a.fail("seedPostings: inconsistent sequences, shapes or offsets");
     return result;
@@ -1557,14 +1556,8 @@ napi_value SeedPostings(napi_env env, napi_callback_info info) {
     for (size_t r = 0; r < n_seq; r++) {
       const int32_t from = lo[r], to = lo[r + 1];
       for (int32_t pos = from; pos + span <= to; pos++) {
-        int32_t code = 0;
-        bool valid = true;
-        for (int u = 0; u < weight; u++) {
-          const uint8_t l = letters[pos + used[u]];
-          if (l >= 10) { valid = false; break; }
-          code = code * 10 + l;
-        }
-        if (valid) visit(base + code, (int32_t)r, pos - from);
+        const int32_t code = seed_code(letters, pos, used, weight);
+        if (code >= 0) visit(base + code, (int32_t)r, pos - from);
       }
     }
   };

@@ -125,6 +125,28 @@ export interface PostingsBuild {
  */
 export type PostingsBuilder = (build: PostingsBuild) => number;
 
+/**
+ * The code of the seed at letters[pos] whose used positions are shapes[used .. used + weight), or
+ * -1 if one of its letters is out of the alphabet.
+ */
+function seedCodeAt(
+  letters: Uint8Array,
+  pos: number,
+  shapes: Int32Array,
+  used: number,
+  weight: number,
+): number {
+  let code = 0;
+  for (let u = 0; u < weight; u++) {
+    const l = letters[pos + (shapes[used + u] as number)] as number;
+    if (l === NONE) {
+      return -1;
+    }
+    code = code * BASE + l;
+  }
+  return code;
+}
+
 /** Calls visit(code, sequence, position) for every seed without an out-of-alphabet letter. */
 function forEachSeed(
   build: Pick<PostingsBuild, 'letters' | 'letterOffsets' | 'shapes'>,
@@ -140,16 +162,11 @@ function forEachSeed(
     for (let ref = 0; ref + 1 < letterOffsets.length; ref++) {
       const from = letterOffsets[ref] as number;
       const to = letterOffsets[ref + 1] as number;
-      seeds: for (let pos = from; pos + span <= to; pos++) {
-        let code = 0;
-        for (let u = 0; u < weight; u++) {
-          const l = letters[pos + (shapes[used + u] as number)] as number;
-          if (l === NONE) {
-            continue seeds;
-          }
-          code = code * BASE + l;
+      for (let pos = from; pos + span <= to; pos++) {
+        const code = seedCodeAt(letters, pos, shapes, used, weight);
+        if (code >= 0) {
+          visit(base + code, ref, pos - from);
         }
-        visit(base + code, ref, pos - from);
       }
     }
   }
@@ -236,14 +253,10 @@ export const searchSeedsJs: SeedSearcher = (b) => {
       const weight = shapes[s + 2] as number;
       const used = s + 3;
       s = used + weight;
-      seeds: for (let pos = from; pos + span <= to; pos++) {
-        let code = 0;
-        for (let u = 0; u < weight; u++) {
-          const l = letters[pos + (shapes[used + u] as number)] as number;
-          if (l === NONE) {
-            continue seeds;
-          }
-          code = code * BASE + l;
+      for (let pos = from; pos + span <= to; pos++) {
+        const code = seedCodeAt(letters, pos, shapes, used, weight);
+        if (code < 0) {
+          continue;
         }
         const start = offsets[base + code] as number;
         const end = offsets[base + code + 1] as number;
