@@ -1,0 +1,143 @@
+// Bench: where prediction time goes, in process. Times each stage of the predictor (seed search,
+// Smith-Waterman score pass, nearest-reference traceback, cosine candidates, classifier) over the
+// shipped proteins, for a batch size, with a choice of score kernel. Diagnostic numbers for
+// docs/benchmarks.md and ADR 0011; the DIAMOND comparison is bench/predict-throughput.ts.
+// Run: npx tsx bench/predict-profile.ts --home DIR [--n 4514] [--batch 256] [--score fastest|striped|scalar]
+//   DIR holds a model trained by `arginator train` (registry alias latest:multiclass).
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { BUILTIN_DIM, embedSequence } from '../src/core/embed/builtin-embedder.ts';
+import { decodeArtifact } from '../src/core/model/artifact.ts';
+import type { Kernels } from '../src/core/model/kernels.ts';
+import { createPredictor } from '../src/core/model/predictor.ts';
+import type { PairAligner } from '../src/core/sequence/pair-aligner.ts';
+import type { SeedKernels } from '../src/core/sequence/seed-index.ts';
+import { loadFastestKernels, loadFastestSeedKernels } from '../src/kernels/load-kernels.ts';
+import { loadNativePairAligner, type SimdChoice } from '../src/kernels/native-kernels.ts';
+import { readFastaFile } from '../src/io/fasta-source.ts';
+import { FASTA } from './lib/cv-data.ts';
+
+const arg = (name: string): string | undefined => {
+  const i = process.argv.indexOf(name);
+  return i > 0 ? process.argv[i + 1] : undefined;
+};
+const home = arg('--home');
+if (home === undefined) {
+  throw new Error(
+    'pass --home DIR with a trained model (e.g. the DIR of bench/predict-throughput.ts)',
+  );
+}
+const batch = Number(arg('--batch') ?? 256);
+const score = (arg('--score') ?? 'fastest') as SimdChoice;
+
+const registry = JSON.parse(readFileSync(join(home, 'models', 'registry.json'), 'utf8')) as {
+  aliases: Record<string, string>;
+  models: { version: string; file: string }[];
+};
+const version = registry.aliases['latest:multiclass'] ?? '';
+const file = registry.models.find((m) => m.version === version)?.file ?? '';
+const model = decodeArtifact(readFileSync(join(home, 'models', file)));
+const references = model.header.homology?.references.sequences;
+if (references === undefined) {
+  throw new Error('the model has no references (model.homology=false)');
+}
+const shipped: string[] = [];
+for await (const record of readFastaFile(FASTA)) {
+  shipped.push(record.sequence);
+}
+const n = Math.min(Number(arg('--n') ?? shipped.length), shipped.length);
+const queries = shipped.slice(0, n);
+
+const embed = (sequences: readonly string[]): Float32Array => {
+  const out = new Float32Array(sequences.length * BUILTIN_DIM);
+  sequences.forEach((s, i) =>
+    embedSequence(s, out.subarray(i * BUILTIN_DIM, (i + 1) * BUILTIN_DIM)),
+  );
+  return out;
+};
+
+interface Stage {
+  wallMs: number;
+  cpuMs: number;
+  calls: number;
+}
+const stages = new Map<string, Stage>();
+/** Wall and process CPU time (all threads) of every call of f, under `name`. */
+function timed<A extends unknown[], R>(name: string, f: (...a: A) => R): (...a: A) => R {
+  return (...a: A): R => {
+    const c0 = process.cpuUsage();
+    const w0 = performance.now();
+    const result = f(...a);
+    const c = process.cpuUsage(c0);
+    const s = stages.get(name) ?? { wallMs: 0, cpuMs: 0, calls: 0 };
+    s.wallMs += performance.now() - w0;
+    s.cpuMs += (c.user + c.system) / 1000;
+    s.calls++;
+    stages.set(name, s);
+    return result;
+  };
+}
+
+const base = loadFastestKernels({ threads: 2 });
+const { gemmPacked } = base;
+const kernels: Kernels = {
+  ...base,
+  gemm: timed('classifier and other products (gemm)', base.gemm.bind(base)),
+  ...(gemmPacked === undefined
+    ? {}
+    : { gemmPacked: timed('cosine candidates (packed gemm)', gemmPacked) }),
+};
+const native = loadNativePairAligner(score);
+if (native === undefined) {
+  throw new Error('the native addon is not built (npm rebuild)');
+}
+const scorePass = timed(`score pass (${score})`, native.run.bind(native));
+const traceback = timed('nearest-reference traceback', native.run.bind(native));
+const aligner: PairAligner = {
+  name: native.name,
+  run: (q, t, pairs, align, known) => (align ? traceback : scorePass)(q, t, pairs, align, known),
+};
+const seedBase = loadFastestSeedKernels();
+const seeds: SeedKernels = {
+  search: timed('seed search', seedBase.search),
+  postings: timed('seed postings (start-up)', seedBase.postings),
+};
+
+const t0 = performance.now();
+const predictor = createPredictor(model, kernels, embed(references), aligner, seeds);
+const prepareMs = performance.now() - t0;
+const embeddings = embed(queries);
+const c0 = process.cpuUsage();
+const w0 = performance.now();
+for (let b = 0; b < n; b += batch) {
+  const rows = Math.min(batch, n - b);
+  predictor.predict(
+    queries.slice(b, b + rows),
+    embeddings.subarray(b * BUILTIN_DIM, (b + rows) * BUILTIN_DIM),
+  );
+}
+const wall = performance.now() - w0;
+const cpu = process.cpuUsage(c0);
+
+console.log(
+  `model ${version}, ${references.length} references; ${n} proteins in batches of ${batch}; score kernel ${native.name}; preparing the references ${prepareMs.toFixed(0)} ms`,
+);
+console.log('');
+console.log('| stage | wall ms | CPU ms (all threads) | µs per protein (wall) | calls |');
+console.log('| --- | --- | --- | --- | --- |');
+let staged = 0;
+for (const [name, s] of stages) {
+  if (!name.includes('start-up')) {
+    staged += s.wallMs;
+  }
+  console.log(
+    `| ${name} | ${s.wallMs.toFixed(0)} | ${s.cpuMs.toFixed(0)} | ${((s.wallMs * 1000) / n).toFixed(0)} | ${s.calls} |`,
+  );
+}
+console.log(
+  `| rest (TypeScript glue, batches) | ${(wall - staged).toFixed(0)} | – | ${(((wall - staged) * 1000) / n).toFixed(0)} | – |`,
+);
+console.log(
+  `| **all of predict()** | ${wall.toFixed(0)} | ${((cpu.user + cpu.system) / 1000).toFixed(0)} | ${((wall * 1000) / n).toFixed(0)} | – |`,
+);
