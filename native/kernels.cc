@@ -204,29 +204,36 @@ PackBuffers& buffers() {
   return buf;
 }
 
+// C[m x n] (row stride ldc) += alpha * op(A)[:, pc:pc+kc] * (a packed kc x nc block of op(B)): A is
+// packed MC rows at a time and every MR x NR tile goes through the micro-kernel.
+static void block_product(int m, int nc, int kc, int pc, float alpha, const float* a, long rsA, long csA,
+                          const float* bblock, float* c, long ldc) {
+  PackBuffers& buf = buffers();
+  const MicroKernel micro = g_micro;
+  for (int ic = 0; ic < m; ic += MC) {
+    const int mc = std::min(MC, m - ic);
+    pack_a(mc, kc, a + (long)ic * rsA + (long)pc * csA, rsA, csA, buf.a);
+    for (int jr = 0; jr < nc; jr += NR) {
+      const int nr = std::min(NR, nc - jr);
+      const float* bp = bblock + (long)jr * kc;
+      for (int ir = 0; ir < mc; ir += MR) {
+        const int mr = std::min(MR, mc - ir);
+        micro(kc, buf.a + (long)ir * kc, bp, alpha, c + (long)(ic + ir) * ldc + jr, (int)ldc, mr, nr);
+      }
+    }
+  }
+}
+
 // C[m x n] (row stride ldc) += alpha * op(A) op(B); C already scaled by beta.
 void gemm_acc(int m, int n, int k, float alpha, const float* a, long rsA, long csA,
               const float* b, long rsB, long csB, float* c, long ldc) {
-  PackBuffers& buf = buffers();
-  const MicroKernel micro = g_micro;
+  float* packed = buffers().b;
   for (int jc = 0; jc < n; jc += NC) {
     const int nc = std::min(NC, n - jc);
     for (int pc = 0; pc < k; pc += KC) {
       const int kc = std::min(KC, k - pc);
-      pack_b(kc, nc, b + (long)pc * rsB + (long)jc * csB, rsB, csB, buf.b);
-      for (int ic = 0; ic < m; ic += MC) {
-        const int mc = std::min(MC, m - ic);
-        pack_a(mc, kc, a + (long)ic * rsA + (long)pc * csA, rsA, csA, buf.a);
-        for (int jr = 0; jr < nc; jr += NR) {
-          const int nr = std::min(NR, nc - jr);
-          const float* bp = buf.b + (long)jr * kc;
-          for (int ir = 0; ir < mc; ir += MR) {
-            const int mr = std::min(MR, mc - ir);
-            micro(kc, buf.a + (long)ir * kc, bp, alpha, c + (long)(ic + ir) * ldc + jc + jr,
-                  (int)ldc, mr, nr);
-          }
-        }
-      }
+      pack_b(kc, nc, b + (long)pc * rsB + (long)jc * csB, rsB, csB, packed);
+      block_product(m, nc, kc, pc, alpha, a, rsA, csA, packed, c + jc, ldc);
     }
   }
 }
@@ -236,26 +243,12 @@ void gemm_acc(int m, int n, int k, float alpha, const float* a, long rsA, long c
 // Same blocking, micro-kernel and summation order as gemm_acc, so the same results bit for bit.
 void gemm_acc_packed(int m, int n, int k, float alpha, const float* a, long rsA, long csA,
                      const float* packed, long npad, int j0, float* c, long ldc) {
-  PackBuffers& buf = buffers();
-  const MicroKernel micro = g_micro;
   for (int jc = 0; jc < n; jc += NC) {
     const int nc = std::min(NC, n - jc);
     for (int pc = 0; pc < k; pc += KC) {
       const int kc = std::min(KC, k - pc);
-      const float* block = packed + npad * pc + (long)(j0 + jc) * kc;
-      for (int ic = 0; ic < m; ic += MC) {
-        const int mc = std::min(MC, m - ic);
-        pack_a(mc, kc, a + (long)ic * rsA + (long)pc * csA, rsA, csA, buf.a);
-        for (int jr = 0; jr < nc; jr += NR) {
-          const int nr = std::min(NR, nc - jr);
-          const float* bp = block + (long)jr * kc;
-          for (int ir = 0; ir < mc; ir += MR) {
-            const int mr = std::min(MR, mc - ir);
-            micro(kc, buf.a + (long)ir * kc, bp, alpha, c + (long)(ic + ir) * ldc + jc + jr,
-                  (int)ldc, mr, nr);
-          }
-        }
-      }
+      block_product(m, nc, kc, pc, alpha, a, rsA, csA, packed + npad * pc + (long)(j0 + jc) * kc,
+                    c + jc, ldc);
     }
   }
 }
@@ -318,8 +311,11 @@ std::mutex g_helper_mu;
 // Below this many multiply-adds the hand-off costs more than it saves.
 constexpr double kParallelMacs = 2.0e6;
 
-void sgemm(bool ta, bool tb, int m, int n, int k, float alpha, const float* a, const float* b,
-           float beta, float* c, int threads) {
+// C = alpha * (product) + beta * C for an m x n C: scales C, then runs acc(i0, rows, j0, cols), which
+// adds rows [i0, i0 + rows) x columns [j0, j0 + cols) of the product, on one thread or split over the
+// helper (the longer output dimension, so each thread packs half of one operand).
+template <typename Acc>
+static void scaled_product(int m, int n, int k, float alpha, float beta, float* c, int threads, Acc&& acc) {
   const long mn = (long)m * n;
   if (beta == 0.f) {
     std::memset(c, 0, mn * sizeof(float));
@@ -327,68 +323,43 @@ void sgemm(bool ta, bool tb, int m, int n, int k, float alpha, const float* a, c
     for (long i = 0; i < mn; i++) c[i] *= beta;
   }
   if (alpha == 0.f || k == 0 || mn == 0) return;
-  const long rsA = ta ? 1 : k, csA = ta ? m : 1;
-  const long rsB = tb ? 1 : n, csB = tb ? k : 1;
   std::unique_lock<std::mutex> helper_lock(g_helper_mu, std::defer_lock);
   if (threads > 1 && g_helper != nullptr && (double)m * n * k >= kParallelMacs &&
       helper_lock.try_lock()) {
-    // Split the longer output dimension so each thread packs half of one operand.
     if (n >= m && n >= 2 * NR) {
       const int half = ((n / 2 + NR - 1) / NR) * NR;
-      std::function<void()> left = [&] { gemm_acc(m, half, k, alpha, a, rsA, csA, b, rsB, csB, c, n); };
-      std::function<void()> right = [&] {
-        gemm_acc(m, n - half, k, alpha, a, rsA, csA, b + half * csB, rsB, csB, c + half, n);
-      };
+      std::function<void()> left = [&] { acc(0, m, 0, half); };
+      std::function<void()> right = [&] { acc(0, m, half, n - half); };
       g_helper->run_pair(left, right);
       return;
     }
     if (m >= 2 * MR) {
       const int half = ((m / 2 + MR - 1) / MR) * MR;
-      std::function<void()> top = [&] { gemm_acc(half, n, k, alpha, a, rsA, csA, b, rsB, csB, c, n); };
-      std::function<void()> bottom = [&] {
-        gemm_acc(m - half, n, k, alpha, a + half * rsA, rsA, csA, b, rsB, csB, c + (long)half * n, n);
-      };
+      std::function<void()> top = [&] { acc(0, half, 0, n); };
+      std::function<void()> bottom = [&] { acc(half, m - half, 0, n); };
       g_helper->run_pair(top, bottom);
       return;
     }
   }
-  gemm_acc(m, n, k, alpha, a, rsA, csA, b, rsB, csB, c, n);
+  acc(0, m, 0, n);
+}
+
+void sgemm(bool ta, bool tb, int m, int n, int k, float alpha, const float* a, const float* b,
+           float beta, float* c, int threads) {
+  const long rsA = ta ? 1 : k, csA = ta ? m : 1;
+  const long rsB = tb ? 1 : n, csB = tb ? k : 1;
+  scaled_product(m, n, k, alpha, beta, c, threads, [&](int i0, int rows, int j0, int cols) {
+    gemm_acc(rows, cols, k, alpha, a + i0 * rsA, rsA, csA, b + j0 * csB, rsB, csB, c + (long)i0 * n + j0, n);
+  });
 }
 
 // C = alpha * A * op(B) + beta * C with op(B) packed by PackB (A not transposed, m x k).
 void sgemm_packed(int m, int n, int k, float alpha, const float* a, const float* packed, float beta,
                   float* c, int threads) {
-  const long mn = (long)m * n;
-  if (beta == 0.f) {
-    std::memset(c, 0, mn * sizeof(float));
-  } else if (beta != 1.f) {
-    for (long i = 0; i < mn; i++) c[i] *= beta;
-  }
-  if (alpha == 0.f || k == 0 || mn == 0) return;
   const long npad = ((long)n + NR - 1) / NR * NR;
-  std::unique_lock<std::mutex> helper_lock(g_helper_mu, std::defer_lock);
-  if (threads > 1 && g_helper != nullptr && (double)m * n * k >= kParallelMacs &&
-      helper_lock.try_lock()) {
-    if (n >= m && n >= 2 * NR) {
-      const int half = ((n / 2 + NR - 1) / NR) * NR;
-      std::function<void()> left = [&] { gemm_acc_packed(m, half, k, alpha, a, k, 1, packed, npad, 0, c, n); };
-      std::function<void()> right = [&] {
-        gemm_acc_packed(m, n - half, k, alpha, a, k, 1, packed, npad, half, c + half, n);
-      };
-      g_helper->run_pair(left, right);
-      return;
-    }
-    if (m >= 2 * MR) {
-      const int half = ((m / 2 + MR - 1) / MR) * MR;
-      std::function<void()> top = [&] { gemm_acc_packed(half, n, k, alpha, a, k, 1, packed, npad, 0, c, n); };
-      std::function<void()> bottom = [&] {
-        gemm_acc_packed(m - half, n, k, alpha, a + (long)half * k, k, 1, packed, npad, 0, c + (long)half * n, n);
-      };
-      g_helper->run_pair(top, bottom);
-      return;
-    }
-  }
-  gemm_acc_packed(m, n, k, alpha, a, k, 1, packed, npad, 0, c, n);
+  scaled_product(m, n, k, alpha, beta, c, threads, [&](int i0, int rows, int j0, int cols) {
+    gemm_acc_packed(rows, cols, k, alpha, a + (long)i0 * k, k, 1, packed, npad, j0, c + (long)i0 * n + j0, n);
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
