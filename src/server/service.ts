@@ -70,11 +70,10 @@ export async function createService(options: ServiceOptions): Promise<Service> {
   const files = new FsJobFiles(join(options.home, 'jobs'));
   const events = new JobEvents();
   // Every model copy (request thread, job and prediction workers) embeds on its own thread unless
-  // server.embedder_threads says otherwise: a pool costs ~40 MB of RSS per embedder thread
+  // server.embedder_threads says otherwise: each pool thread is a V8 isolate of its own
   // (docs/service.md, "Memory"), and the request thread only embeds /v1/predict batches (the
   // built-in embedder: ~30 µs per protein; a batch under 8 proteins never used the pool anyway).
   const threads = s.embedder_threads ?? 1;
-  const workerThreads = threads;
   const kernels = loadFastestKernels({ notify: () => undefined });
   const models = createModelProvider({ modelsDir: options.modelsDir, kernels, threads });
   const metrics = createMetrics({
@@ -101,7 +100,7 @@ export async function createService(options: ServiceOptions): Promise<Service> {
     createWorkerPool({
       size: s.workers,
       modelsDir: options.modelsDir,
-      threads: workerThreads,
+      threads,
       files,
       prepareMap: (version) => maps.prepare(version),
     });
@@ -111,7 +110,7 @@ export async function createService(options: ServiceOptions): Promise<Service> {
   const predictWorker: WorkerPredictor | undefined =
     syncPredict === 'inline'
       ? undefined
-      : createWorkerPredictor({ modelsDir: options.modelsDir, threads: workerThreads });
+      : createWorkerPredictor({ modelsDir: options.modelsDir, threads });
   const predictions = createPredictBatcher({
     predict: predictWorker?.predict ?? predictInline,
     maxProteins: s.sync_batch_proteins,

@@ -34,7 +34,7 @@ function startWorker(url: URL, workerData: WorkerInit): Worker {
 const MIN_SPLIT = 16;
 /**
  * Below this many records the batch is embedded on the calling thread: a worker round trip
- * (~0.5 ms) costs more than embedding a few proteins (the built-in embedder: ~30 µs each), which
+ * costs more than embedding a few proteins (the built-in embedder: ~30 µs each), which
  * is what a single /v1/predict request needs. Same embedder, same vectors.
  */
 const MAX_INLINE = 8;
