@@ -161,7 +161,52 @@ export function symmetricEigen(
   return { values, vectors };
 }
 
-/** y (n×l) = x (n×d) · zᵀ (z is l×d); four z rows at a time so each x value is loaded once per four. */
+/**
+ * out[oo + j] = Σ_t v[vo + t] · z[j·d + t] for j < l: one vector against the l rows of z (l×d), four
+ * rows at a time so each v value is loaded once per four dot products.
+ */
+function dotRows(
+  v: Float32Array | Float64Array,
+  vo: number,
+  d: number,
+  z: Float32Array | Float64Array,
+  l: number,
+  out: Float32Array | Float64Array,
+  oo: number,
+): void {
+  let j = 0;
+  for (; j + 3 < l; j += 4) {
+    const o0 = j * d;
+    const o1 = o0 + d;
+    const o2 = o1 + d;
+    const o3 = o2 + d;
+    let s0 = 0;
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    for (let t = 0; t < d; t++) {
+      const x = v[vo + t] as number;
+      s0 += x * (z[o0 + t] as number);
+      s1 += x * (z[o1 + t] as number);
+      s2 += x * (z[o2 + t] as number);
+      s3 += x * (z[o3 + t] as number);
+    }
+    out[oo + j] = s0;
+    out[oo + j + 1] = s1;
+    out[oo + j + 2] = s2;
+    out[oo + j + 3] = s3;
+  }
+  for (; j < l; j++) {
+    const o = j * d;
+    let s = 0;
+    for (let t = 0; t < d; t++) {
+      s += (v[vo + t] as number) * (z[o + t] as number);
+    }
+    out[oo + j] = s;
+  }
+}
+
+/** y (n×l) = x (n×d) · zᵀ (z is l×d). */
 function multiplyRowsByBasis(
   x: Float32Array,
   n: number,
@@ -171,37 +216,7 @@ function multiplyRowsByBasis(
   y: Float64Array,
 ): void {
   for (let i = 0; i < n; i++) {
-    const xo = i * d;
-    let j = 0;
-    for (; j + 3 < l; j += 4) {
-      const o0 = j * d;
-      const o1 = o0 + d;
-      const o2 = o1 + d;
-      const o3 = o2 + d;
-      let s0 = 0;
-      let s1 = 0;
-      let s2 = 0;
-      let s3 = 0;
-      for (let t = 0; t < d; t++) {
-        const v = x[xo + t] as number;
-        s0 += v * (z[o0 + t] as number);
-        s1 += v * (z[o1 + t] as number);
-        s2 += v * (z[o2 + t] as number);
-        s3 += v * (z[o3 + t] as number);
-      }
-      y[i * l + j] = s0;
-      y[i * l + j + 1] = s1;
-      y[i * l + j + 2] = s2;
-      y[i * l + j + 3] = s3;
-    }
-    for (; j < l; j++) {
-      const o = j * d;
-      let s = 0;
-      for (let t = 0; t < d; t++) {
-        s += (x[xo + t] as number) * (z[o + t] as number);
-      }
-      y[i * l + j] = s;
-    }
+    dotRows(x, i * d, d, z, l, y, i * l);
   }
 }
 
@@ -373,37 +388,7 @@ export function projectPca(pca: Pca, data: Float32Array, n: number): Float32Arra
     for (let t = 0; t < d; t++) {
       centred[t] = (data[i * d + t] as number) - (mean[t] as number);
     }
-    // Four components at a time: each centred value is loaded once per four dot products.
-    let c = 0;
-    for (; c + 3 < k; c += 4) {
-      const o0 = c * d;
-      const o1 = o0 + d;
-      const o2 = o1 + d;
-      const o3 = o2 + d;
-      let s0 = 0;
-      let s1 = 0;
-      let s2 = 0;
-      let s3 = 0;
-      for (let t = 0; t < d; t++) {
-        const v = centred[t] as number;
-        s0 += v * (basis[o0 + t] as number);
-        s1 += v * (basis[o1 + t] as number);
-        s2 += v * (basis[o2 + t] as number);
-        s3 += v * (basis[o3 + t] as number);
-      }
-      out[i * k + c] = s0;
-      out[i * k + c + 1] = s1;
-      out[i * k + c + 2] = s2;
-      out[i * k + c + 3] = s3;
-    }
-    for (; c < k; c++) {
-      let s = 0;
-      const off = c * d;
-      for (let t = 0; t < d; t++) {
-        s += (centred[t] as number) * (basis[off + t] as number);
-      }
-      out[i * k + c] = s;
-    }
+    dotRows(centred, 0, d, basis, k, out, i * k);
   }
   return out;
 }
