@@ -12,11 +12,10 @@ import { createTableWriter, predictionColumns, predictionRow } from '../io/predi
 import type { TableFormat, TableWriter } from '../io/prediction-table.ts';
 import { loadFastestKernels } from '../kernels/load-kernels.ts';
 import type { JobSummary } from '../pipeline/jobs/job.ts';
-import type { PredictionModel } from '../pipeline/predict.ts';
 import { predict } from '../pipeline/predict.ts';
 import type { ReferenceMapFitter } from '../pipeline/reference-map.ts';
 import { projectionMethodFor } from '../pipeline/reference-map.ts';
-import { loadPredictionModel } from '../wiring/load-model.ts';
+import { createModelCache } from '../wiring/load-model.ts';
 import type { ReferenceMapService } from '../wiring/load-reference-map.ts';
 import { loadOrFitReferenceMap } from '../wiring/load-reference-map.ts';
 import { adaptModelToTask } from '../wiring/task-model.ts';
@@ -29,7 +28,6 @@ if (port === null) {
 }
 const init = workerData as WorkerInit;
 const kernels = loadFastestKernels({ notify: () => undefined });
-const models = new Map<string, Promise<PredictionModel>>();
 const maps = new Map<string, Promise<ReferenceMapService>>();
 const running = new Map<string, AbortController>();
 /** Jobs waiting for the request thread to say their model's map is stored (map-needed → map-ready). */
@@ -40,15 +38,7 @@ function post(message: FromWorker): void {
   port?.postMessage(message);
 }
 
-function modelFor(version: string): Promise<PredictionModel> {
-  let model = models.get(version);
-  if (model === undefined) {
-    model = loadPredictionModel(version, init.modelsDir, kernels, { threads: init.threads });
-    models.set(version, model);
-    model.catch(() => models.delete(version));
-  }
-  return model;
-}
+const models = createModelCache(init.modelsDir, kernels, { threads: init.threads });
 
 async function endStream(out: WriteStream): Promise<void> {
   await new Promise<void>((ok, fail) =>
@@ -57,7 +47,7 @@ async function endStream(out: WriteStream): Promise<void> {
 }
 
 async function runJob(message: RunMessage, signal: AbortSignal): Promise<JobSummary> {
-  const model = adaptModelToTask(await modelFor(message.modelVersion), message.task);
+  const model = adaptModelToTask(await models.get(message.modelVersion), message.task);
   const labels = model.predictor.labels;
   const columns = predictionColumns(labels, model.predictor.header.task);
   // Each table goes to a temp file renamed when complete, as `arginator predict --out` does.
@@ -154,7 +144,7 @@ function mapFor(jobId: string, version: string, signal: AbortSignal): Promise<Re
   let map = maps.get(version);
   if (map === undefined) {
     map = mapStored(jobId, version, signal).then(async () =>
-      loadOrFitReferenceMap(await modelFor(version), init.modelsDir, {
+      loadOrFitReferenceMap(await models.get(version), init.modelsDir, {
         fitter: refuseToFit,
         signal,
       }),

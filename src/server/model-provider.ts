@@ -1,7 +1,7 @@
 // The models the request thread keeps loaded (synchronous /v1/predict, /readyz), chosen by the task rule.
 import type { Kernels } from '../core/model/kernels.ts';
 import type { PredictionModel } from '../pipeline/predict.ts';
-import { loadPredictionModel } from '../wiring/load-model.ts';
+import { createModelCache } from '../wiring/load-model.ts';
 import type { ModelChoice, Task } from '../wiring/task-model.ts';
 import { adaptModelToTask, resolveTaskModel } from '../wiring/task-model.ts';
 
@@ -24,19 +24,8 @@ export function createModelProvider(options: {
   kernels: Kernels;
   threads?: number | undefined;
 }): ModelProvider {
-  const loaded = new Map<string, Promise<PredictionModel>>();
+  const models = createModelCache(options.modelsDir, options.kernels, { threads: options.threads });
   let loadedVersion: string | undefined;
-  const load = (version: string): Promise<PredictionModel> => {
-    let model = loaded.get(version);
-    if (model === undefined) {
-      model = loadPredictionModel(version, options.modelsDir, options.kernels, {
-        threads: options.threads,
-      });
-      loaded.set(version, model);
-      model.catch(() => loaded.delete(version));
-    }
-    return model;
-  };
   // The registry is read at most once a second per task for /v1/predict (reading registry.json on
   // every request cost ~1/10 of the request thread under load); a newly registered model answers
   // within a second. New jobs (choose) always read it.
@@ -56,19 +45,19 @@ export function createModelProvider(options: {
     choose: (task) => resolveTaskModel(task, options.modelsDir),
     async get(task) {
       const choice = await resolveRecent(task);
-      const model = adaptModelToTask(await load(choice.version), task);
+      const model = adaptModelToTask(await models.get(choice.version), task);
       if (task === 'multiclass' || loadedVersion === undefined) {
         loadedVersion = choice.version;
       }
       return model;
     },
-    base: load,
+    base: (version) => models.get(version),
     get loadedVersion() {
       return loadedVersion;
     },
     async close() {
-      const all = await Promise.allSettled(loaded.values());
-      loaded.clear();
+      const all = await Promise.allSettled(models.all());
+      models.clear();
       for (const r of all) {
         if (r.status === 'fulfilled') {
           await r.value.embedder.close();

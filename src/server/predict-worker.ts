@@ -3,9 +3,8 @@
 import { parentPort, workerData } from 'node:worker_threads';
 
 import { loadFastestKernels } from '../kernels/load-kernels.ts';
-import type { PredictionModel } from '../pipeline/predict.ts';
 import { predictAll } from '../pipeline/predict.ts';
-import { loadPredictionModel } from '../wiring/load-model.ts';
+import { createModelCache } from '../wiring/load-model.ts';
 import { adaptModelToTask } from '../wiring/task-model.ts';
 import type { FromPredictWorker, ToPredictWorker, WorkerInit } from './worker-protocol.ts';
 import { serialiseError } from './worker-protocol.ts';
@@ -16,17 +15,8 @@ if (port === null) {
 }
 const init = workerData as WorkerInit;
 const kernels = loadFastestKernels({ notify: () => undefined });
-const models = new Map<string, Promise<PredictionModel>>();
 
-function modelFor(version: string): Promise<PredictionModel> {
-  let model = models.get(version);
-  if (model === undefined) {
-    model = loadPredictionModel(version, init.modelsDir, kernels, { threads: init.threads });
-    models.set(version, model);
-    model.catch(() => models.delete(version));
-  }
-  return model;
-}
+const models = createModelCache(init.modelsDir, kernels, { threads: init.threads });
 
 function post(message: FromPredictWorker): void {
   port?.postMessage(message);
@@ -38,7 +28,8 @@ port.on('message', (message: ToPredictWorker) => {
     description: '',
     sequence: message.sequences[i] ?? '',
   }));
-  modelFor(message.modelVersion)
+  models
+    .get(message.modelVersion)
     .then((model) => predictAll(records, { model: adaptModelToTask(model, message.task) }))
     .then((predicted) =>
       post({ type: 'predicted', id: message.id, predictions: predicted.map((p) => p.prediction) }),

@@ -94,3 +94,34 @@ export async function loadPredictionModel(
     throw e;
   }
 }
+
+/** Models loaded once per version and kept (a failed load is forgotten, so the next call retries). */
+export interface ModelCache {
+  get(version: string): Promise<PredictionModel>;
+  /** Every load started so far. */
+  all(): Promise<PredictionModel>[];
+  clear(): void;
+}
+
+export function createModelCache(
+  modelsDir: string,
+  kernels: Kernels,
+  options: { threads?: number | undefined } = {},
+): ModelCache {
+  const loaded = new Map<string, Promise<PredictionModel>>();
+  return {
+    get(version) {
+      let model = loaded.get(version);
+      if (model === undefined) {
+        model = loadPredictionModel(version, modelsDir, kernels, { threads: options.threads });
+        loaded.set(version, model);
+        model.catch(() => loaded.delete(version));
+      }
+      return model;
+    },
+    all: () => [...loaded.values()],
+    clear: () => {
+      loaded.clear();
+    },
+  };
+}
