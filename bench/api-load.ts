@@ -14,7 +14,7 @@
 //   ARGINATOR_HOME with a copy of the models (without fitted maps, so the first map fit is timed).
 // Needs /usr/bin/python3 with Debian's python3-fastapi python3-uvicorn python3-uvloop python3-httptools.
 import type { ChildProcess } from 'node:child_process';
-import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import {
   closeSync,
   cpSync,
@@ -36,6 +36,7 @@ import { loadFastestKernels } from '../src/kernels/load-kernels.ts';
 import { loadPredictionModel } from '../src/wiring/load-model.ts';
 import type { AutocannonResult } from './lib/autocannon.ts';
 import { runAutocannon } from './lib/autocannon.ts';
+import { ensureMulticlassModel } from './lib/model-home.ts';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 const BIN = join(ROOT, 'dist/cli/bin.js');
@@ -374,23 +375,7 @@ const logPath = join(serverHome, 'server.log');
 const fastapiLog = join(serverHome, 'fastapi.log');
 
 function ensureModel(): void {
-  const registry = join(modelHome, 'models', 'registry.json');
-  let hasModel: boolean;
-  try {
-    hasModel =
-      (JSON.parse(readFileSync(registry, 'utf8')) as { aliases: Record<string, string> }).aliases[
-        'latest:multiclass'
-      ] !== undefined;
-  } catch {
-    hasModel = false;
-  }
-  if (!hasModel) {
-    console.error(`training a model in ${modelHome} first (~35 s, not timed)`);
-    execFileSync(process.execPath, [BIN, 'train', '--quiet'], {
-      env: { ...process.env, ARGINATOR_HOME: modelHome },
-      stdio: 'inherit',
-    });
-  }
+  ensureMulticlassModel(modelHome);
   // The server's own models folder: a copy without fitted maps, so the first map fit is measured.
   cpSync(join(modelHome, 'models'), join(serverHome, 'models'), {
     recursive: true,

@@ -5,7 +5,6 @@
 // Run: npx tsx bench/predict-profile.ts --home DIR [--n 4514] [--batch 256] [--score fastest|striped|scalar]
 //   DIR holds a model trained by `arginator train` (registry alias latest:multiclass).
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 
 import { BUILTIN_DIM, embedSequence } from '../src/core/embed/builtin-embedder.ts';
 import { decodeArtifact } from '../src/core/model/artifact.ts';
@@ -17,6 +16,7 @@ import { loadFastestKernels, loadFastestSeedKernels } from '../src/kernels/load-
 import { loadNativePairAligner, type SimdChoice } from '../src/kernels/native-kernels.ts';
 import { readFastaFile } from '../src/io/fasta-source.ts';
 import { FASTA } from './lib/cv-data.ts';
+import { latestMulticlassModel } from './lib/model-home.ts';
 
 const arg = (name: string): string | undefined => {
   const i = process.argv.indexOf(name);
@@ -31,13 +31,12 @@ if (home === undefined) {
 const batch = Number(arg('--batch') ?? 256);
 const score = (arg('--score') ?? 'fastest') as SimdChoice;
 
-const registry = JSON.parse(readFileSync(join(home, 'models', 'registry.json'), 'utf8')) as {
-  aliases: Record<string, string>;
-  models: { version: string; file: string }[];
-};
-const version = registry.aliases['latest:multiclass'] ?? '';
-const file = registry.models.find((m) => m.version === version)?.file ?? '';
-const model = decodeArtifact(readFileSync(join(home, 'models', file)));
+const found = latestMulticlassModel(home);
+if (found === undefined) {
+  throw new Error(`no multiclass model in ${home}: run \`arginator train\` there first`);
+}
+const { version } = found;
+const model = decodeArtifact(readFileSync(found.path));
 const references = model.header.homology?.references.sequences;
 if (references === undefined) {
   throw new Error('the model has no references (model.homology=false)');

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { decodeArtifact } from '../src/core/model/artifact.ts';
+import { ensureMulticlassModel } from './lib/model-home.ts';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 const BIN = join(ROOT, 'dist/cli/bin.js');
@@ -34,27 +35,8 @@ function measure(cmd: string, args: readonly string[]): { seconds: number; peakM
   return { seconds, peakMb: Number(lines.at(-1)) / 1024 };
 }
 
-const registry = join(home, 'models', 'registry.json');
-let hasModel: boolean;
-try {
-  hasModel =
-    (JSON.parse(readFileSync(registry, 'utf8')) as { aliases: Record<string, string> }).aliases[
-      'latest:multiclass'
-    ] !== undefined;
-} catch {
-  hasModel = false;
-}
-if (!hasModel) {
-  console.error('training a model first (not timed)');
-  execFileSync(process.execPath, [BIN, 'train', '--quiet'], { env, stdio: 'inherit' });
-}
-const index = JSON.parse(readFileSync(registry, 'utf8')) as {
-  aliases: Record<string, string>;
-  models: { version: string; file: string }[];
-};
-const version = index.aliases['latest:multiclass'] ?? '';
-const file = index.models.find((m) => m.version === version)?.file ?? '';
-const model = decodeArtifact(readFileSync(join(home, 'models', file)));
+const { version, path: modelPath } = ensureMulticlassModel(home);
+const model = decodeArtifact(readFileSync(modelPath));
 const refs = model.header.homology?.references;
 if (refs === undefined) {
   throw new Error('the model has no references (model.homology=false)');
