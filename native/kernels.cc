@@ -958,6 +958,9 @@ __attribute__((target("avx2"))) static int32_t sw_striped(const uint8_t* t, int 
 // the longest are padded with residue code 31, which scores -128 against everything: a path through
 // padding scores less than where it entered it (padding only follows a target's last residue), so
 // each lane's maximum is its target's exact score.
+
+
+
 struct SwipeTables {
   // Per query residue a: the scores of a against residue codes 0-15 and 16-31 (bytes, -128 past
   // the matrix), for pshufb lookups of a whole column at once.
@@ -979,6 +982,60 @@ struct SwipeWork {
   std::vector<int> order, lane_of, load;
   std::vector<std::vector<int>> queue;
 };
+
+// One column's scores for the inter-sequence kernel: pr[a * 16 + l] = score of query residue a
+// against lane l's residue col[l].
+__attribute__((target("avx2"))) static void column_profile(const uint8_t* col, const SwipeTables& tab,
+                                                          int size, int16_t* pr) {
+  const __m128i fifteen = _mm_set1_epi8(15);
+  const __m128i idx = _mm_load_si128(reinterpret_cast<const __m128i*>(col));
+  const __m128i useHi = _mm_cmpgt_epi8(idx, fifteen);
+  for (int a = 0; a < size; a++) {
+    const __m128i lo = _mm_shuffle_epi8(_mm_load_si128(reinterpret_cast<const __m128i*>(tab.lo[a])), idx);
+    const __m128i hi = _mm_shuffle_epi8(_mm_load_si128(reinterpret_cast<const __m128i*>(tab.hi[a])), idx);
+    st(pr + (size_t)a * 16, _mm256_cvtepi8_epi16(_mm_blendv_epi8(lo, hi, useHi)));
+  }
+}
+
+// C consecutive columns of the inter-sequence kernel in one pass over the query rows: H and E are
+// read and written once for all C, and the C vertical-gap chains (vF) run side by side. Column c's
+// diagonal is column c-1's cell one row up. Every cell sees the same operations in the same order
+// as with one column per pass, so the scores are the same. prof holds C column profiles, `stride`
+// apart.
+template <int C>
+__attribute__((target("avx2"))) static inline void swipe_columns(const uint8_t* q, int m, const int16_t* prof,
+                                                                size_t stride, int16_t* H, int16_t* E,
+                                                                __m256i vOpen, __m256i vExt, __m256i vNeg,
+                                                                __m256i& vMax) {
+  const __m256i zero = _mm256_setzero_si256();
+  __m256i vF[C], vDiag[C];
+  for (int c = 0; c < C; c++) {
+    vF[c] = vNeg;
+    vDiag[c] = zero;
+  }
+  __m256i best = vMax;
+  for (int i = 0; i < m; i++) {
+    const size_t r = (size_t)q[i] * 16;
+    __m256i e = ld(E + (size_t)i * 16);
+    __m256i left = ld(H + (size_t)i * 16);
+#pragma GCC unroll 2
+    for (int c = 0; c < C; c++) {
+      __m256i h = _mm256_adds_epi16(vDiag[c], ld(prof + c * stride + r));
+      vDiag[c] = left;
+      // vF last: the loop-carried chain is max, subs, max (3 cycles per row and column).
+      h = _mm256_max_epi16(_mm256_max_epi16(h, e), zero);
+      h = _mm256_max_epi16(h, vF[c]);
+      best = _mm256_max_epi16(best, h);
+      const __m256i gap = _mm256_subs_epi16(h, vOpen);
+      e = _mm256_max_epi16(_mm256_subs_epi16(e, vExt), gap);
+      vF[c] = _mm256_max_epi16(_mm256_subs_epi16(vF[c], vExt), gap);
+      left = h;
+    }
+    st(H + (size_t)i * 16, left);
+    st(E + (size_t)i * 16, e);
+  }
+  vMax = best;
+}
 
 // Scores of query q against `count` targets. Targets are dealt to the 16 lanes longest first, each
 // to the least loaded lane, and a lane starts its next target as soon as one ends (its column of
@@ -1011,10 +1068,9 @@ __attribute__((target("avx2"))) static void sw_swipe16(const uint8_t* q, int m, 
   const __m256i vOpen = _mm256_set1_epi16((int16_t)(open + ext));
   const __m256i vExt = _mm256_set1_epi16((int16_t)ext);
   const __m256i vNeg = _mm256_set1_epi16(NEG16);
-  const __m128i fifteen = _mm_set1_epi8(15);
   w.h.assign((size_t)m * 16, 0);
   w.e.assign((size_t)m * 16, NEG16);
-  w.colProf.assign((size_t)size * 16, 0);
+  w.colProf.assign((size_t)2 * size * 16, 0);
   int16_t* H = w.h.data();
   int16_t* E = w.e.data();
   int16_t* prof = w.colProf.data();
@@ -1023,7 +1079,16 @@ __attribute__((target("avx2"))) static void sw_swipe16(const uint8_t* q, int m, 
   int slot[16] = {0}, pos[16] = {0};
   alignas(16) uint8_t column[16];
   alignas(32) int16_t keep[16], lanesMax[16];
-  for (int j = 0; j < columns; j++) {
+  // Whether every lane's current target goes on after the last column read (a lane past its last
+  // target reads padding and never switches).
+  auto goes_on = [&]() {
+    for (int l = 0; l < 16; l++) {
+      const std::vector<int>& lane = w.queue[l];
+      if (slot[l] < (int)lane.size() && pos[l] == n[lane[slot[l]]]) return false;
+    }
+    return true;
+  };
+  for (int j = 0; j < columns;) {
     bool switched = false;
     for (int l = 0; l < 16; l++) {
       keep[l] = -1;
@@ -1048,29 +1113,26 @@ __attribute__((target("avx2"))) static void sw_swipe16(const uint8_t* q, int m, 
         st(E + (size_t)i * 16, _mm256_blendv_epi8(vNeg, ld(E + (size_t)i * 16), vKeep));
       }
     }
-    // This column's scores: prof[a * 16 + l] = score of residue a against lane l's current residue.
-    const __m128i idx = _mm_load_si128(reinterpret_cast<const __m128i*>(column));
-    const __m128i useHi = _mm_cmpgt_epi8(idx, fifteen);
-    for (int a = 0; a < size; a++) {
-      const __m128i lo = _mm_shuffle_epi8(_mm_load_si128(reinterpret_cast<const __m128i*>(tab.lo[a])), idx);
-      const __m128i hi = _mm_shuffle_epi8(_mm_load_si128(reinterpret_cast<const __m128i*>(tab.hi[a])), idx);
-      st(prof + (size_t)a * 16, _mm256_cvtepi8_epi16(_mm_blendv_epi8(lo, hi, useHi)));
+    column_profile(column, tab, size, prof);
+    // Two columns in this pass unless a lane's target ends after the first (a lane switching targets
+    // needs its column of H and E reset in between). Three or four columns per pass were tried and
+    // were no faster than two (ADR 0011).
+    int take = 1;
+    if (j + 1 < columns && goes_on()) {
+      for (int l = 0; l < 16; l++) {
+        const std::vector<int>& lane = w.queue[l];
+        column[l] = slot[l] < (int)lane.size() ? t[lane[slot[l]]][pos[l]++] : 31;
+      }
+      column_profile(column, tab, size, prof + (size_t)size * 16);
+      take = 2;
     }
-    __m256i vF = vNeg;
-    __m256i vDiag = zero;
-    for (int i = 0; i < m; i++) {
-      __m256i h = _mm256_adds_epi16(vDiag, ld(prof + (size_t)q[i] * 16));
-      __m256i e = ld(E + (size_t)i * 16);
-      vDiag = ld(H + (size_t)i * 16);
-      // vF last: the loop-carried chain is max, subs, max (3 cycles per row).
-      h = _mm256_max_epi16(_mm256_max_epi16(h, e), zero);
-      h = _mm256_max_epi16(h, vF);
-      vMax = _mm256_max_epi16(vMax, h);
-      st(H + (size_t)i * 16, h);
-      const __m256i gap = _mm256_subs_epi16(h, vOpen);
-      st(E + (size_t)i * 16, _mm256_max_epi16(_mm256_subs_epi16(e, vExt), gap));
-      vF = _mm256_max_epi16(_mm256_subs_epi16(vF, vExt), gap);
+    const size_t stride = (size_t)size * 16;
+    if (take == 2) {
+      swipe_columns<2>(q, m, prof, stride, H, E, vOpen, vExt, vNeg, vMax);
+    } else {
+      swipe_columns<1>(q, m, prof, stride, H, E, vOpen, vExt, vNeg, vMax);
     }
+    j += take;
   }
   // The targets still running in the last column.
   _mm256_store_si256(reinterpret_cast<__m256i*>(lanesMax), vMax);
