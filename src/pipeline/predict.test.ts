@@ -90,6 +90,33 @@ describe('predict (library)', () => {
     expect(self?.prediction.novelty).toBe('known');
   });
 
+  it('gives the same calls whether the references are prepared up front, by the pipeline or on first use', async () => {
+    const rng = createRng(11);
+    const records: ProteinRecord[] = Array.from({ length: 300 }, (_, i) => ({
+      id: `q${i}`,
+      description: '',
+      sequence: protein(rng, 30 + (i % 40)),
+    }));
+    const eager = await tinyModel();
+    eager.predictor.prepare();
+    eager.predictor.prepare(); // idempotent
+    const expected = await predictAll(records, { model: eager, batchSize: 64 });
+    // Unprepared: the pipeline prepares before its first batch.
+    const viaPipeline = await predictAll(records, { model: await tinyModel(), batchSize: 64 });
+    expect(viaPipeline).toEqual(expected);
+    // Unprepared, called directly: the first predict() prepares.
+    const direct = await tinyModel();
+    const vectors = await direct.embedder.embed(records);
+    const dim = direct.embedder.dim;
+    const embeddings = new Float32Array(records.length * dim);
+    vectors.forEach((v, i) => embeddings.set(v, i * dim));
+    const calls = direct.predictor.predict(
+      records.map((r) => r.sequence),
+      embeddings,
+    );
+    expect(calls).toEqual(expected.map((r) => r.prediction));
+  });
+
   it('streams: memory stays flat while 40,000 proteins go through', async () => {
     const model = await tinyModel();
     const rng = createRng(11);

@@ -48,6 +48,9 @@ export async function* predict(
     return { records, vectors };
   };
   const finish = async ({ records, vectors: pending }: Pending): Promise<PredictedProtein[]> => {
+    // A model loaded without its references prepared prepares them now, while the embedder's threads
+    // embed this batch and the next (a no-op once done).
+    model.predictor.prepare();
     const vectors = await pending;
     throwIfAborted(signal, 'Prediction');
     const dim = model.embedder.dim;

@@ -8,6 +8,17 @@ import { writeFileAtomic } from './fs-run-tracker.ts';
 
 const KEY = /^[A-Za-z0-9._-]{1,200}$/;
 
+/** A plain loop: several times faster than `every` over millions of values. */
+function allFinite(values: Float32Array): boolean {
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i] as number;
+    if (v - v !== 0) {
+      return false; // NaN or ±Infinity
+    }
+  }
+  return true;
+}
+
 export class FsReferenceEmbeddingCache {
   private readonly dir: string;
 
@@ -28,7 +39,7 @@ export class FsReferenceEmbeddingCache {
       // Copied into its own aligned buffer (a Buffer may share a pool at any offset).
       const out = new Float32Array(n * dim);
       new Uint8Array(out.buffer).set(bytes);
-      return out.every((v) => Number.isFinite(v)) ? out : undefined;
+      return allFinite(out) ? out : undefined;
     } catch {
       return undefined;
     }

@@ -13,6 +13,19 @@ import { FsModelRegistry } from '../store/fs-model-registry.ts';
 import { FsReferenceEmbeddingCache } from '../store/fs-reference-embedding-cache.ts';
 import { openEmbedder } from './embedders.ts';
 
+export interface LoadModelOptions {
+  readonly threads?: number | undefined;
+  readonly signal?: AbortSignal | undefined;
+  /** Where reference embeddings are cached (default: the `cache` folder next to modelsDir). */
+  readonly cacheDir?: string | undefined;
+  /**
+   * Prepare the references (seed index, unit vectors) before returning (default). `false` leaves it
+   * to the first prediction, e.g. for the predict pipeline, which prepares while its first batch is
+   * embedded on the embedder's threads.
+   */
+  readonly prepare?: boolean | undefined;
+}
+
 /**
  * `ref` is a model file (.argm), a registry version ('v3') or alias ('latest:binary'), or a task name
  * ('multiclass' = its latest model).
@@ -21,12 +34,7 @@ export async function loadPredictionModel(
   ref: string,
   modelsDir: string,
   kernels: Kernels,
-  options: {
-    threads?: number | undefined;
-    signal?: AbortSignal | undefined;
-    /** Where reference embeddings are cached (default: the `cache` folder next to modelsDir). */
-    cacheDir?: string | undefined;
-  } = {},
+  options: LoadModelOptions = {},
 ): Promise<PredictionModel> {
   const isFile =
     ref.endsWith('.argm') && (await stat(ref).catch(() => undefined))?.isFile() === true;
@@ -78,17 +86,17 @@ export async function loadPredictionModel(
         await cache.write(key, embedded);
       }
     }
-    return {
-      version,
-      embedder,
-      predictor: createPredictor(
-        decoded,
-        kernels,
-        referenceEmbeddings,
-        loadFastestPairAligner(),
-        loadFastestSeedKernels(),
-      ),
-    };
+    const predictor = createPredictor(
+      decoded,
+      kernels,
+      referenceEmbeddings,
+      loadFastestPairAligner(),
+      loadFastestSeedKernels(),
+    );
+    if (options.prepare !== false) {
+      predictor.prepare();
+    }
+    return { version, embedder, predictor };
   } catch (e) {
     await embedder.close();
     throw e;

@@ -6,6 +6,7 @@ import type { NearestReference, Prediction, Predictor } from '../core/model/pred
 import type { PredictionModel } from '../pipeline/predict.ts';
 import { FsModelRegistry } from '../store/fs-model-registry.ts';
 import type { RegistryIndex } from '../store/fs-model-registry.ts';
+import type { LoadModelOptions } from './load-model.ts';
 import { loadPredictionModel } from './load-model.ts';
 
 export type Task = 'binary' | 'multiclass';
@@ -59,7 +60,7 @@ export async function loadTaskModel(
   ref: string,
   modelsDir: string,
   kernels: Kernels,
-  options: { threads?: number | undefined; signal?: AbortSignal | undefined } = {},
+  options: LoadModelOptions = {},
 ): Promise<PredictionModel> {
   const model = await loadPredictionModel(ref, modelsDir, kernels, options);
   try {
@@ -98,6 +99,9 @@ function binaryFromMulticlass(inner: Predictor): Predictor {
     },
     predictEmbeddings(embeddings) {
       return inner.predictEmbeddings(embeddings).map(collapse);
+    },
+    prepare() {
+      inner.prepare();
     },
   };
 }

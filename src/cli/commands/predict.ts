@@ -99,6 +99,8 @@ export async function predictCommand(
     {
       threads: optionalPositiveInt(options, 'threads', '--threads'),
       signal: io.signal,
+      // The pipeline prepares the references while the first batches are embedded.
+      prepare: false,
     },
   );
   const labels = model.predictor.labels;

@@ -61,6 +61,11 @@ export interface Predictor {
    * own call (no homology fusion), nearest reference by embedding cosine, novelty from that cosine.
    */
   predictEmbeddings(embeddings: Float32Array): Prediction[];
+  /**
+   * Prepares the references (unit vectors, alignment codes, seed index), which the first prediction
+   * does otherwise. Idempotent. A caller can do it while its first batch is embedded elsewhere.
+   */
+  prepare(): void;
 }
 
 export function noveltyOf(nearest: NearestReference | undefined): Novelty {
@@ -132,11 +137,14 @@ export function createPredictor(
       '',
     );
   }
-  // Prepared once: every prediction batch reuses the references' unit vectors, codes and self-scores.
-  const refs =
-    homology === undefined || referenceEmbeddings === undefined
-      ? undefined
-      : prepareReferences(
+  // Prepared once, on first use (or prepare()): every prediction batch reuses the references' unit
+  // vectors, codes and self-scores.
+  let prepared: PreparedReferences | undefined;
+  const references = (): PreparedReferences | undefined => {
+    if (prepared !== undefined || homology === undefined || referenceEmbeddings === undefined) {
+      return prepared;
+    }
+    prepared = prepareReferences(
           {
             sequences: homology.references.sequences,
             labels: homology.references.labels,
@@ -150,7 +158,8 @@ export function createPredictor(
             kernels,
           },
         );
-  const refCodes = refs?.codes;
+    return prepared;
+  };
   const negative = labels.indexOf(header.task === 'binary' ? 'Non-Betalactamase' : 'NBL');
   const minSimilarity = minSimilarityOf(header);
   const positive = header.positiveLabel === undefined ? -1 : labels.indexOf(header.positiveLabel);
@@ -190,7 +199,12 @@ export function createPredictor(
   return {
     header,
     labels,
+    prepare() {
+      references();
+    },
     predict(sequences, embeddings) {
+      const refs = references();
+      const refCodes = refs?.codes;
       const n = sequences.length;
       let logits = classifierLogits(embeddings, n);
       let evidence: ReturnType<typeof homologyFeatures> | undefined;
@@ -251,6 +265,7 @@ export function createPredictor(
       // The stored temperature was fitted on the fused logits; without evidence it does not apply.
       const temperature = homology === undefined ? header.calibration.temperature : 1;
       const proba = softmaxRows(classifierLogits(embeddings, n), k, temperature);
+      const refs = references();
       const near = refs === undefined ? undefined : cosineNearest(embeddings, n, refs, kernels);
       return Array.from({ length: n }, (_, i) => {
         const ref = near?.best[i] ?? -1;
