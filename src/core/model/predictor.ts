@@ -145,19 +145,19 @@ export function createPredictor(
       return prepared;
     }
     prepared = prepareReferences(
-          {
-            sequences: homology.references.sequences,
-            labels: homology.references.labels,
-            classes: k,
-            embeddings: referenceEmbeddings,
-            dim,
-          },
-          {
-            seedShapes: (homology.seedCandidates ?? 0) > 0 ? homology.seedShapes : undefined,
-            seedKernels,
-            kernels,
-          },
-        );
+      {
+        sequences: homology.references.sequences,
+        labels: homology.references.labels,
+        classes: k,
+        embeddings: referenceEmbeddings,
+        dim,
+      },
+      {
+        seedShapes: (homology.seedCandidates ?? 0) > 0 ? homology.seedShapes : undefined,
+        seedKernels,
+        kernels,
+      },
+    );
     return prepared;
   };
   const negative = labels.indexOf(header.task === 'binary' ? 'Non-Betalactamase' : 'NBL');
