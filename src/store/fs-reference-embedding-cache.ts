@@ -1,10 +1,10 @@
 // A model's reference embeddings cached as raw float32 files: <cache>/reference-embeddings/<key>.f32.
 // Loading a model embeds its training references; with the cache that happens once per model and
 // embedder instead of on every load (every CLI run, every server thread). docs/prediction.md.
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import { writeFileAtomic } from './fs-run-tracker.ts';
+import { readWholeFile } from './read-whole-file.ts';
 
 const KEY = /^[A-Za-z0-9._-]{1,200}$/;
 
@@ -32,13 +32,11 @@ export class FsReferenceEmbeddingCache {
       return undefined;
     }
     try {
-      const bytes = await readFile(join(this.dir, `${key}.f32`));
+      const bytes = await readWholeFile(join(this.dir, `${key}.f32`));
       if (bytes.byteLength !== n * dim * 4) {
         return undefined;
       }
-      // Copied into its own aligned buffer (a Buffer may share a pool at any offset).
-      const out = new Float32Array(n * dim);
-      new Uint8Array(out.buffer).set(bytes);
+      const out = new Float32Array(bytes.buffer, bytes.byteOffset, n * dim);
       return allFinite(out) ? out : undefined;
     } catch {
       return undefined;

@@ -6,11 +6,13 @@ import { basename, dirname, join } from 'node:path';
 import { ArginatorError } from '../core/errors.ts';
 import { decodeArtifact } from '../core/model/artifact.ts';
 import type { Kernels } from '../core/model/kernels.ts';
+import type { SeedPostingsCache } from '../core/model/predictor.ts';
 import { createPredictor } from '../core/model/predictor.ts';
 import type { PredictionModel } from '../pipeline/predict.ts';
 import { loadFastestSeedKernels, loadFastestPairAligner } from '../kernels/load-kernels.ts';
 import { FsModelRegistry } from '../store/fs-model-registry.ts';
 import { FsReferenceEmbeddingCache } from '../store/fs-reference-embedding-cache.ts';
+import { FsSeedPostingsCache } from '../store/fs-seed-postings-cache.ts';
 import { openEmbedder } from './embedders.ts';
 
 export interface LoadModelOptions {
@@ -62,15 +64,26 @@ export async function loadPredictionModel(
       );
     }
     let referenceEmbeddings: Float32Array | undefined;
+    let seedPostings: SeedPostingsCache = {};
     if (header.homology !== undefined) {
       const refs = header.homology.references;
-      // Keyed by the model file's content and the embedder, so a retrained model or another
-      // embedder never reads stale vectors.
-      const cache = new FsReferenceEmbeddingCache(
-        options.cacheDir ?? join(dirname(modelsDir), 'cache'),
-      );
-      const key = `${createHash('sha256').update(bytes).digest('hex').slice(0, 32)}-${embedder.id.replace(/[^A-Za-z0-9._-]/g, '_')}`;
-      referenceEmbeddings = await cache.read(key, refs.sequences.length, embedder.dim);
+      const cacheDir = options.cacheDir ?? join(dirname(modelsDir), 'cache');
+      // Keyed by the model file's content (and the embedder), so a retrained model or another
+      // embedder never reads stale data.
+      const modelKey = createHash('sha256').update(bytes).digest('hex').slice(0, 32);
+      const cache = new FsReferenceEmbeddingCache(cacheDir);
+      const key = `${modelKey}-${embedder.id.replace(/[^A-Za-z0-9._-]/g, '_')}`;
+      const postingsCache = new FsSeedPostingsCache(cacheDir);
+      const usesSeeds = (header.homology.seedCandidates ?? 0) > 0;
+      const [cachedEmbeddings, cachedPostings] = await Promise.all([
+        cache.read(key, refs.sequences.length, embedder.dim),
+        usesSeeds ? postingsCache.read(modelKey) : undefined,
+      ]);
+      referenceEmbeddings = cachedEmbeddings;
+      seedPostings = {
+        cached: cachedPostings,
+        onBuilt: (postings) => void postingsCache.write(modelKey, postings),
+      };
       if (referenceEmbeddings === undefined) {
         const vectors = await embedder.embed(
           refs.sequences.map((sequence, i) => ({
@@ -92,6 +105,7 @@ export async function loadPredictionModel(
       referenceEmbeddings,
       loadFastestPairAligner(),
       loadFastestSeedKernels(),
+      seedPostings,
     );
     if (options.prepare !== false) {
       predictor.prepare();

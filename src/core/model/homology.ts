@@ -3,7 +3,7 @@
 import { BLOSUM62, BLOSUM62_SIZE } from '../sequence/blosum62.ts';
 import type { CodeSet, PairAligner } from '../sequence/pair-aligner.ts';
 import { codeSet, createJsPairAligner, sequenceCodes } from '../sequence/pair-aligner.ts';
-import type { SeedIndex, SeedKernels } from '../sequence/seed-index.ts';
+import type { SeedIndex, SeedKernels, SeedPostings } from '../sequence/seed-index.ts';
 import { buildSeedIndex, DEFAULT_SHAPES } from '../sequence/seed-index.ts';
 import type { Kernels } from './kernels.ts';
 
@@ -172,6 +172,8 @@ export function prepareReferences(
   options: {
     seedShapes?: readonly string[] | undefined;
     seedKernels?: SeedKernels | undefined;
+    /** The seed index's postings from an earlier build (SeedIndexOptions.postings). */
+    seedPostings?: SeedPostings | undefined;
     /** Kernels that can pack the unit embeddings once (kernels.packB); else kept plain. */
     kernels?: Kernels | undefined;
   } = {},
@@ -187,6 +189,7 @@ export function prepareReferences(
         ? undefined
         : buildSeedIndex(refs.sequences, {
             shapes,
+            postings: options.seedPostings,
             ...(options.seedKernels === undefined ? {} : { kernels: options.seedKernels }),
           }),
     size,

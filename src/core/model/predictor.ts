@@ -2,7 +2,7 @@
 import { ArginatorError } from '../errors.ts';
 import type { PairAligner } from '../sequence/pair-aligner.ts';
 import { ALIGN_FIELDS, codeSet, createJsPairAligner } from '../sequence/pair-aligner.ts';
-import type { SeedKernels } from '../sequence/seed-index.ts';
+import type { SeedKernels, SeedPostings } from '../sequence/seed-index.ts';
 import type { DecodedArtifact, ModelHeader } from './artifact.ts';
 import { applyStandardisation } from './standardise.ts';
 import { maskUnsupportedClasses, minSimilarityOf } from './decision-rule.ts';
@@ -103,12 +103,22 @@ function tensor(model: DecodedArtifact, name: string): Float32Array {
  * Builds a predictor. `referenceEmbeddings` are the model's reference sequences embedded with the
  * model's embedder (n×dim), needed when the model uses homology evidence.
  */
+/**
+ * The seed index's postings kept between loads of a model (a cache): `cached` from an earlier build,
+ * if any, and `onBuilt` told when the predictor had to build them.
+ */
+export interface SeedPostingsCache {
+  readonly cached?: SeedPostings | undefined;
+  readonly onBuilt?: ((postings: SeedPostings) => void) | undefined;
+}
+
 export function createPredictor(
   model: DecodedArtifact,
   kernels: Kernels,
   referenceEmbeddings?: Float32Array,
   pairAligner: PairAligner = createJsPairAligner(),
   seedKernels?: SeedKernels,
+  seedPostings: SeedPostingsCache = {},
 ): Predictor {
   const { header } = model;
   const labels = header.labels;
@@ -155,9 +165,14 @@ export function createPredictor(
       {
         seedShapes: (homology.seedCandidates ?? 0) > 0 ? homology.seedShapes : undefined,
         seedKernels,
+        seedPostings: seedPostings.cached,
         kernels,
       },
     );
+    const built = prepared.seeds?.postings;
+    if (built !== undefined && built !== seedPostings.cached) {
+      seedPostings.onBuilt?.(built);
+    }
     return prepared;
   };
   const negative = labels.indexOf(header.task === 'binary' ? 'Non-Betalactamase' : 'NBL');

@@ -64,6 +64,29 @@ describe('buildSeedIndex', () => {
     expect(first).toBeGreaterThanOrEqual(18);
   });
 
+  it('reuses postings given back from an earlier build, and rebuilds ones that do not fit', () => {
+    const rng = createRng(5);
+    const refs = Array.from({ length: 60 }, () => randomProtein(rng, 120 + Math.floor(rng() * 80)));
+    const queries = Array.from({ length: 10 }, (_, i) => distantHomolog(rng, refs[i * 5] ?? ''));
+    const built = buildSeedIndex(refs);
+    const expected = built.searchBatch(queries, 5);
+    const reused = buildSeedIndex(refs, { postings: built.postings });
+    expect(reused.postings).toBe(built.postings);
+    expect(reused.searchBatch(queries, 5)).toEqual(expected);
+    // Postings that cannot be these sequences' (more seeds than they have, or other shapes) are not
+    // used: the index builds its own. (Which sequences postings belong to is the caller's key.)
+    const more = buildSeedIndex([...refs, ...refs]).postings;
+    const rebuilt = buildSeedIndex(refs, { postings: more });
+    expect(rebuilt.postings).not.toBe(more);
+    expect(rebuilt.searchBatch(queries, 5)).toEqual(expected);
+    const otherShapes = buildSeedIndex(refs, { shapes: ['11111'] }).postings;
+    expect(buildSeedIndex(refs, { postings: otherShapes }).postings).not.toBe(otherShapes);
+    // Nor are postings whose offsets do not ascend (a damaged cache).
+    const damaged = { ...built.postings, offsets: built.postings.offsets.slice() };
+    damaged.offsets[7] = (damaged.offsets[8] ?? 0) + 1;
+    expect(buildSeedIndex(refs, { postings: damaged }).postings).not.toBe(damaged);
+  });
+
   it('returns nothing for a query sharing no seed, and respects topK and minHits', () => {
     const index = buildSeedIndex(['LLLLLLLLLLLL', 'KKKKKKKKKKKK', 'LLLLLLKKKKKK']);
     expect(index.search('GGGGGGGGGG', 5)).toEqual([]);

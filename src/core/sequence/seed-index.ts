@@ -28,6 +28,12 @@ export interface SeedIndexOptions {
   readonly maxOccurrences?: number;
   /** The search and postings loops (default: the TypeScript ones; the native addon's are faster). */
   readonly kernels?: SeedKernels;
+  /**
+   * Postings built earlier for the same sequences and shapes (e.g. read from a cache keyed by them,
+   * see SeedIndex.postings). Used when their sizes fit these sequences and shapes, else built again;
+   * that they belong to these very sequences is the caller's to ensure (its cache key).
+   */
+  readonly postings?: SeedPostings | undefined;
 }
 
 export interface SeedCandidate {
@@ -38,6 +44,8 @@ export interface SeedCandidate {
 
 export interface SeedIndex {
   readonly size: number;
+  /** The index's postings, to be kept (cached) and given back through SeedIndexOptions.postings. */
+  readonly postings: SeedPostings;
   /** The `topK` references with the most seed hits on one diagonal band (at least minHits), best first. */
   search(query: string, topK: number, minHits?: number): SeedCandidate[];
   /** search() for many queries at once (one call of the searcher: native code runs it on two threads). */
@@ -98,7 +106,7 @@ function parseShape(shape: string): Shape {
  * Positional postings of all shapes in one CSR layout: shape s's code c has its (reference, position)
  * pairs at offsets[base_s + c] .. offsets[base_s + c + 1] of refs/positions.
  */
-interface Postings {
+export interface SeedPostings {
   readonly offsets: Int32Array;
   readonly refs: Int32Array;
   readonly positions: Int32Array;
@@ -322,6 +330,46 @@ export interface SeedBatchResult {
 
 export const JS_SEED_KERNELS: SeedKernels = { search: searchSeedsJs, postings: buildPostingsJs };
 
+function buildPostings(
+  encoded: { readonly letters: Uint8Array; readonly letterOffsets: Int32Array },
+  packedShapes: Int32Array,
+  totalCodes: number,
+  room: number,
+  kernels: SeedKernels,
+): SeedPostings {
+  const offsets = new Int32Array(totalCodes + 1);
+  const refs = new Int32Array(room);
+  const positions = new Int32Array(room);
+  const total = kernels.postings({
+    ...encoded,
+    shapes: packedShapes,
+    offsets,
+    refs,
+    positions,
+  });
+  return { offsets, refs: refs.subarray(0, total), positions: positions.subarray(0, total) };
+}
+
+/** Whether given postings have the sizes of these sequences' and shapes' (offsets ascending). */
+function postingsFit(p: SeedPostings, totalCodes: number, room: number): boolean {
+  const total = p.refs.length;
+  if (
+    p.offsets.length !== totalCodes + 1 ||
+    p.positions.length !== total ||
+    total > room ||
+    p.offsets[0] !== 0 ||
+    p.offsets[totalCodes] !== total
+  ) {
+    return false;
+  }
+  for (let c = 0; c < totalCodes; c++) {
+    if ((p.offsets[c] as number) > (p.offsets[c + 1] as number)) {
+      return false;
+    }
+  }
+  return true;
+}
+
 /** Builds the index over the references (indices in `sequences` order). */
 export function buildSeedIndex(
   sequences: readonly string[],
@@ -352,22 +400,11 @@ export function buildSeedIndex(
       room += Math.max(0, seq.length - shape.span + 1);
     }
   }
-  const offsets = new Int32Array(totalCodes + 1);
-  const refsOut = new Int32Array(room);
-  const positionsOut = new Int32Array(room);
-  const total = kernels.postings({
-    ...encoded,
-    shapes: packedShapes,
-    offsets,
-    refs: refsOut,
-    positions: positionsOut,
-  });
-  const postings: Postings = {
-    offsets,
-    refs: refsOut.subarray(0, total),
-    positions: positionsOut.subarray(0, total),
-  };
-
+  const given = options.postings;
+  const postings: SeedPostings =
+    given !== undefined && postingsFit(given, totalCodes, room)
+      ? given
+      : buildPostings(encoded, packedShapes, totalCodes, room, kernels);
   function searchBatch(queries: readonly string[], topK: number, minHits = 2): SeedBatchResult {
     const { letters, letterOffsets } = encodeAll(queries);
     const refs = new Int32Array(queries.length * topK).fill(-1);
@@ -400,5 +437,5 @@ export function buildSeedIndex(
     return out;
   }
 
-  return { size: sequences.length, search, searchBatch };
+  return { size: sequences.length, postings, search, searchBatch };
 }
