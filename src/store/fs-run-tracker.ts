@@ -9,8 +9,14 @@ import type { Clock, RunHandle, RunRecord, RunStatus, RunTracker } from '../pipe
 const RUN_FILE = 'run.json';
 const SAFE_NAME = /^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/;
 
-/** Writes a file atomically: a temp file in the same folder, then rename. */
-export async function writeFileAtomic(path: string, data: string | Uint8Array): Promise<void> {
+/**
+ * Writes a file atomically: a temp file in the same folder, then rename. Chunks are written in
+ * order, without being copied into one buffer.
+ */
+export async function writeFileAtomic(
+  path: string,
+  data: string | Uint8Array | readonly Uint8Array[],
+): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
   const temp = `${path}.${randomBytes(4).toString('hex')}.tmp`;
   await writeFile(temp, data);

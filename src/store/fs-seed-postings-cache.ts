@@ -72,9 +72,10 @@ export class FsSeedPostingsCache {
     [offsets.length, refs.length, positions.length].forEach((n, i) =>
       header.writeUInt32LE(n, 8 + 4 * i),
     );
-    const bytes = Buffer.concat([header, ...[offsets, refs, positions].map(asBytes)]);
+    // In chunks: no copy of the tens of MB.
+    const chunks = [header, ...[offsets, refs, positions].map(asBytes)];
     try {
-      await writeFileAtomic(join(this.dir, `${key}.bin`), bytes);
+      await writeFileAtomic(join(this.dir, `${key}.bin`), chunks);
     } catch {
       // Only a cache: the next load builds them again.
     }
