@@ -77,6 +77,59 @@ describe('createPredictBatcher', () => {
     ]);
   });
 
+  it('with a window, gathers requests that keep arriving into one batch, and runs a lone one soon', async () => {
+    const fake = fakePredictor();
+    const batcher = createPredictBatcher({
+      predict: fake.predict,
+      maxProteins: 4,
+      windowMs: 400,
+      quietMs: 60,
+    });
+    const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+    const t0 = performance.now();
+    const a = batcher.predict(model('v1'), 'multiclass', records('a', 1));
+    await sleep(20);
+    const b = batcher.predict(model('v1'), 'multiclass', records('b', 1));
+    await sleep(20);
+    expect(fake.calls).toHaveLength(0); // still arriving: gathered
+    const c = batcher.predict(model('v1'), 'multiclass', records('c', 1));
+    while (fake.calls.length === 0) {
+      await sleep(5);
+    }
+    // Started once none arrived for the quiet time, long before the window closed.
+    expect(performance.now() - t0).toBeLessThan(300);
+    expect(fake.calls).toEqual([{ version: 'v1', task: 'multiclass', ids: ['a0', 'b0', 'c0'] }]);
+    fake.release();
+    await Promise.all([a, b, c]);
+    // A full batch does not wait: four proteins at once start at the end of the turn.
+    const full = batcher.predict(model('v1'), 'multiclass', records('d', 4));
+    await tick();
+    await tick();
+    expect(fake.calls).toHaveLength(2);
+    fake.release();
+    await full;
+    // Requests that keep arriving (faster than the quiet time) hold a batch back for the window at
+    // most.
+    const steady = fakePredictor();
+    const windowed = createPredictBatcher({ predict: steady.predict, windowMs: 150, quietMs: 60 });
+    const stream: Promise<readonly Prediction[]>[] = [];
+    const start = performance.now();
+    while (steady.calls.length === 0 && performance.now() - start < 2000) {
+      stream.push(windowed.predict(model('v1'), 'multiclass', records(`s${stream.length}-`, 1)));
+      await sleep(20);
+    }
+    const waited = performance.now() - start;
+    expect(waited).toBeGreaterThanOrEqual(150);
+    expect(waited).toBeLessThan(1000);
+    expect(steady.calls[0]?.ids.length).toBeGreaterThanOrEqual(5);
+    steady.release();
+    for (let i = 0; i < 5; i++) {
+      await sleep(1);
+      steady.release();
+    }
+    await Promise.all(stream);
+  });
+
   it('runs a request larger than the cap alone, and fails every request of a failed batch', async () => {
     const batcher = createPredictBatcher({
       predict: (_m, _t, rs) =>

@@ -124,10 +124,20 @@ export interface PredictBatcherOptions {
   readonly predict: BatchPredictor;
   /** Proteins per predictor call (a request larger than this still runs, alone). Default 256. */
   readonly maxProteins?: number | undefined;
+  /**
+   * Milliseconds an idle batcher may wait for more requests once one arrives: the batch starts when
+   * none has arrived for `quietMs` (default 0.5), when `windowMs` have passed since the oldest
+   * waiting request, or when the batch is full. 0 (default): at the end of the event-loop turn.
+   */
+  readonly windowMs?: number | undefined;
+  readonly quietMs?: number | undefined;
+  /** Clock in milliseconds (tests). */
+  readonly now?: (() => number) | undefined;
 }
 
 interface Pending {
   readonly key: string;
+  readonly arrivedAt: number;
   readonly model: PredictionModel;
   readonly task: Task;
   readonly records: readonly ProteinRecord[];
@@ -150,15 +160,44 @@ export interface PredictBatcher {
 
 /**
  * One batch runs at a time. A request arriving while none runs starts one at the end of the
- * current event-loop turn (setImmediate: requests parsed in the same turn join it, no timer);
- * requests arriving during a batch are queued and the next batch takes the oldest one's
- * (model version, task) group in arrival order, up to `maxProteins` proteins.
+ * current event-loop turn (setImmediate: requests parsed in the same turn join it), or, with a
+ * window, once requests stop arriving (see windowMs); requests arriving during a batch are queued
+ * and the next batch takes the oldest one's (model version, task) group in arrival order, up to
+ * `maxProteins` proteins.
+ *
+ * The window is for closed-loop clients: when a batch's answers go out together, their clients'
+ * next requests come back over a millisecond or two. Started at the first of them, a batch leaves
+ * the rest to wait for it and then for their own batch (twice the latency); gathered, they share
+ * one batch.
  */
 export function createPredictBatcher(options: PredictBatcherOptions): PredictBatcher {
   const maxProteins = options.maxProteins ?? 256;
+  const windowMs = options.windowMs ?? 0;
+  const quietMs = options.quietMs ?? 0.5;
+  const now = options.now ?? (() => performance.now());
   const queue: Pending[] = [];
   let running = false;
   let scheduled = false;
+  let lastArrival = 0;
+
+  /** Whether to wait a little longer for requests still arriving (an idle batcher, window open). */
+  const gathering = (): boolean => {
+    const oldest = queue[0];
+    if (windowMs <= 0 || oldest === undefined) {
+      return false;
+    }
+    const t = now();
+    if (t - oldest.arrivedAt >= windowMs || t - lastArrival >= quietMs) {
+      return false;
+    }
+    let proteins = 0;
+    for (const p of queue) {
+      if (p.key === oldest.key) {
+        proteins += p.records.length;
+      }
+    }
+    return proteins < maxProteins;
+  };
 
   const schedule = (): void => {
     if (!running && !scheduled && queue.length > 0) {
@@ -194,6 +233,12 @@ export function createPredictBatcher(options: PredictBatcherOptions): PredictBat
   function runNext(): void {
     scheduled = false;
     if (running) {
+      return;
+    }
+    if (gathering()) {
+      // Back after the next poll phase has read what the sockets hold.
+      scheduled = true;
+      setImmediate(runNext);
       return;
     }
     const batch = take().filter((p) => {
@@ -239,8 +284,10 @@ export function createPredictBatcher(options: PredictBatcherOptions): PredictBat
         return Promise.reject(cancelledError('Prediction'));
       }
       return new Promise((resolve, reject) => {
+        lastArrival = now();
         const pending: Pending = {
           key: `${model.version}\u0000${task}`,
+          arrivedAt: lastArrival,
           model,
           task,
           records,

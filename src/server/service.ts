@@ -114,6 +114,7 @@ export async function createService(options: ServiceOptions): Promise<Service> {
   const predictions = createPredictBatcher({
     predict: predictWorker?.predict ?? predictInline,
     maxProteins: s.sync_batch_proteins,
+    windowMs: s.sync_batch_window_ms,
   });
   const retentionMs = s.retention_hours * 3_600_000;
   const runner = new JobRunner({

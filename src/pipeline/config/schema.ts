@@ -303,6 +303,14 @@ const server = z
       .describe(
         'Proteins per predictor call when concurrent POST /v1/predict requests are batched together',
       ),
+    sync_batch_window_ms: z
+      .number()
+      .gte(0)
+      .lte(100)
+      .default(3)
+      .describe(
+        'Milliseconds an idle server may wait for more POST /v1/predict requests to batch once one arrives (it starts when none arrives for 0.5 ms); 0 = start at once',
+      ),
     max_attempts: z
       .int()
       .gte(1)
