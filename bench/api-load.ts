@@ -632,7 +632,7 @@ try {
   const pr = best(predictRuns);
   const prErrors = pr.errors + pr.timeouts + pr.non2xx;
   row(
-    `GET /healthz, ours (fastify), ${CONNECTIONS} conn, ${DURATION} s, median of ${HEALTH_ROUNDS}`,
+    `GET /healthz, ours (answered by the HTTP server before fastify, src/server/probes.ts), ${CONNECTIONS} conn, ${DURATION} s, median of ${HEALTH_ROUNDS}`,
     `${fmt(ours.requests.average)} req/s (p50 ${ours.latency.p50} / p99 ${ours.latency.p99} ms; rounds ${rounds(oursHealth)})`,
   );
   row(

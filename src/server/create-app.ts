@@ -1,6 +1,7 @@
 // createApp(deps): the fastify app with every route, limit and hook; it never listens (main.ts does).
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { join } from 'node:path';
 
 import fastifyCors from '@fastify/cors';
@@ -15,6 +16,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, onResponseHookHandl
 import { PACKAGE_VERSION } from '../wiring/package-info.ts';
 import type { AppDeps } from './app-deps.ts';
 import type { RouteMetrics } from './metrics.ts';
+import { probeListener } from './probes.ts';
 import { HttpProblem, problemHandler, sendProblem, toProblem } from './problem.ts';
 import { catalogueRoutes } from './routes/catalogue.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -126,16 +128,32 @@ function metricsHook(series: RouteMetrics): onResponseHookHandler {
   };
 }
 
+/** Uploads can be slow; a stalled client is cut off rather than holding a socket forever. */
+const REQUEST_TIMEOUT_MS = 10 * 60_000;
+/** fastify's default keep-alive timeout (it sets it on servers it creates itself). */
+const KEEP_ALIVE_TIMEOUT_MS = 72_000;
+
 export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   const s = deps.settings;
-  const app = Fastify({
+  // The HTTP server answers the probes itself and hands every other request to fastify (probes.ts).
+  const probe = probeListener(deps, () => app.log);
+  const app: FastifyInstance = Fastify({
     logger: deps.logger,
     bodyLimit: s.max_upload_bytes,
     logController: new RequestLog(),
     requestIdHeader: 'x-request-id',
     genReqId: requestIds(),
-    // Uploads can be slow; a stalled client is cut off rather than holding a socket forever.
-    requestTimeout: 10 * 60_000,
+    requestTimeout: REQUEST_TIMEOUT_MS,
+    serverFactory: (handler) => {
+      const server = createServer((req, res) => {
+        if (!probe(req, res)) {
+          handler(req, res);
+        }
+      });
+      server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+      server.requestTimeout = REQUEST_TIMEOUT_MS;
+      return server;
+    },
   });
   // Schemas document the routes (OpenAPI); handlers parse their input with zod, once.
   app.setValidatorCompiler(() => () => true);
