@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { builtinEmbedderFactory } from '../core/embed/builtin-embedder.ts';
+import { stackRows } from '../core/embed/embedder.ts';
 import { jsKernels } from '../core/model/kernels.ts';
 import { decodeArtifact } from '../core/model/artifact.ts';
 import { createPredictor } from '../core/model/predictor.ts';
@@ -42,8 +43,7 @@ async function tinyModel(options: { references?: boolean } = {}): Promise<Predic
   const refVectors = await embedder.embed(
     refs.map((sequence, i) => ({ id: `ref${i}`, description: '', sequence })),
   );
-  const refEmbeddings = new Float32Array(refs.length * dim);
-  refVectors.forEach((v, i) => refEmbeddings.set(v, i * dim));
+  const refEmbeddings = stackRows(refVectors, dim);
   return {
     version: 'v-test',
     embedder,
@@ -106,10 +106,7 @@ describe('predict (library)', () => {
     expect(viaPipeline).toEqual(expected);
     // Unprepared, called directly: the first predict() prepares.
     const direct = await tinyModel();
-    const vectors = await direct.embedder.embed(records);
-    const dim = direct.embedder.dim;
-    const embeddings = new Float32Array(records.length * dim);
-    vectors.forEach((v, i) => embeddings.set(v, i * dim));
+    const embeddings = stackRows(await direct.embedder.embed(records), direct.embedder.dim);
     const calls = direct.predictor.predict(
       records.map((r) => r.sequence),
       embeddings,

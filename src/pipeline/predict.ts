@@ -1,5 +1,6 @@
 // Use case: stream proteins (or their precomputed embeddings) through the model, in input order, with progress and cancellation.
 import type { Embedder } from '../core/embed/embedder.ts';
+import { stackRows } from '../core/embed/embedder.ts';
 import { inputError, throwIfAborted } from '../core/errors.ts';
 import type { Prediction, Predictor } from '../core/model/predictor.ts';
 import type { ProteinRecord } from '../core/sequence/protein-record.ts';
@@ -53,9 +54,7 @@ export async function* predict(
     model.predictor.prepare();
     const vectors = await pending;
     throwIfAborted(signal, 'Prediction');
-    const dim = model.embedder.dim;
-    const embeddings = new Float32Array(records.length * dim);
-    vectors.forEach((v, i) => embeddings.set(v, i * dim));
+    const embeddings = stackRows(vectors, model.embedder.dim);
     const predictions = model.predictor.predict(
       records.map((r) => r.sequence),
       embeddings,

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 import { builtinEmbedderFactory } from '../core/embed/builtin-embedder.ts';
+import { stackRows } from '../core/embed/embedder.ts';
 import { jsKernels } from '../core/model/kernels.ts';
 import { randomModelArtifact } from '../core/model/test-support/random-model.ts';
 import { createRng } from '../core/rng.ts';
@@ -46,9 +47,7 @@ describe('loadPredictionModel: caches of a model', () => {
       const vectors = await model.embedder.embed(
         queries.map((sequence, i) => ({ id: `q${i}`, description: '', sequence })),
       );
-      const embeddings = new Float32Array(queries.length * model.embedder.dim);
-      vectors.forEach((v, i) => embeddings.set(v, i * model.embedder.dim));
-      const out = model.predictor.predict(queries, embeddings);
+      const out = model.predictor.predict(queries, stackRows(vectors, model.embedder.dim));
       await model.embedder.close();
       return out;
     };

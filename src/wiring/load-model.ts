@@ -4,6 +4,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
 import { ArginatorError } from '../core/errors.ts';
+import { stackRows } from '../core/embed/embedder.ts';
 import { decodeArtifact } from '../core/model/artifact.ts';
 import type { Kernels } from '../core/model/kernels.ts';
 import type { SeedPostingsCache } from '../core/model/predictor.ts';
@@ -93,10 +94,8 @@ export async function loadPredictionModel(
           })),
           { signal: options.signal },
         );
-        const embedded = new Float32Array(vectors.length * embedder.dim);
-        vectors.forEach((v, i) => embedded.set(v, i * embedder.dim));
-        referenceEmbeddings = embedded;
-        await cache.write(key, embedded);
+        referenceEmbeddings = stackRows(vectors, embedder.dim);
+        await cache.write(key, referenceEmbeddings);
       }
     }
     const predictor = createPredictor(

@@ -26,3 +26,13 @@ export interface EmbedderFactory {
   readonly description: string;
   create(options: EmbedderOptions): Promise<Embedder>;
 }
+
+/** Embeddings (one vector of `dim` values per protein) as one row-major n×dim matrix. */
+export function stackRows(
+  vectors: readonly Float32Array[],
+  dim: number,
+): Float32Array<ArrayBuffer> {
+  const out = new Float32Array(vectors.length * dim);
+  vectors.forEach((v, i) => out.set(v, i * dim));
+  return out;
+}

@@ -2,6 +2,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 
 import type { Embedder } from '../../core/embed/embedder.ts';
+import { stackRows } from '../../core/embed/embedder.ts';
 import { PURE_EMBEDDERS } from '../../core/embed/pure-embedders.ts';
 import type { WorkerInit, WorkerReply, WorkerRequest } from './protocol.ts';
 
@@ -31,8 +32,7 @@ async function handle(request: WorkerRequest): Promise<void> {
     }));
     const vectors = await embedder.embed(records);
     // One contiguous buffer, transferred (not copied) back to the main thread.
-    const flat = new Float32Array(vectors.length * embedder.dim);
-    vectors.forEach((v, i) => flat.set(v, i * embedder.dim));
+    const flat = stackRows(vectors, embedder.dim);
     const reply: WorkerReply = { id: request.id, ok: true, dim: embedder.dim, data: flat };
     port?.postMessage(reply, [flat.buffer]);
   } catch (e) {
