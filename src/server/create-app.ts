@@ -136,7 +136,12 @@ const KEEP_ALIVE_TIMEOUT_MS = 72_000;
 export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   const s = deps.settings;
   // The HTTP server answers the probes itself and hands every other request to fastify (probes.ts).
-  const probe = probeListener(deps, () => app.log);
+  let closing = false;
+  const probe = probeListener(
+    deps,
+    () => app.log,
+    () => closing,
+  );
   const app: FastifyInstance = Fastify({
     logger: deps.logger,
     bodyLimit: s.max_upload_bytes,
@@ -154,6 +159,10 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
       server.requestTimeout = REQUEST_TIMEOUT_MS;
       return server;
     },
+  });
+  app.addHook('preClose', (done) => {
+    closing = true;
+    done();
   });
   // Schemas document the routes (OpenAPI); handlers parse their input with zod, once.
   app.setValidatorCompiler(() => () => true);

@@ -39,13 +39,15 @@ export function probeListener(
   deps: Pick<AppDeps, 'metrics' | 'models'>,
   /** The server's logger (looked up per probe: the app creates it after the server). */
   log: () => FastifyBaseLogger,
+  /** Whether the app is closing: then the app answers (503 on a connection kept alive). */
+  closing: () => boolean,
 ): (req: IncomingMessage, res: ServerResponse) => boolean {
   const live = deps.metrics.route('/healthz');
   const ready = deps.metrics.route('/readyz');
   const liveLength = String(Buffer.byteLength(LIVE.body));
   let readyFor: { version: string; body: string; length: string } | undefined;
   return (req, res) => {
-    if (req.method !== 'GET') {
+    if (req.method !== 'GET' || closing()) {
       return false;
     }
     const url = req.url ?? '';
