@@ -6,9 +6,7 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 
 import { builtinEmbedderFactory } from '../../core/embed/builtin-embedder.ts';
-import type { ModelHeaderBody } from '../../core/model/artifact.ts';
-import { encodeArtifact } from '../../core/model/artifact.ts';
-import { initMlp } from '../../core/model/mlp.ts';
+import { randomModelArtifact } from '../../core/model/test-support/random-model.ts';
 import { createRng } from '../../core/rng.ts';
 import { configSchema } from '../../pipeline/config/schema.ts';
 import { FsModelRegistry } from '../../store/fs-model-registry.ts';
@@ -48,49 +46,24 @@ export async function registerTinyModel(
 ): Promise<string> {
   const embedder = await builtinEmbedderFactory.create({});
   const rng = createRng(3);
-  const dim = embedder.dim;
   const labels = task === 'multiclass' ? LABELS : ['Betalactamase', 'Non-Betalactamase'];
-  const params = initMlp({ inputDim: dim, hidden: [8], outputDim: labels.length, dropout: 0 }, rng);
   const refs = Array.from({ length: 10 }, () => randomProtein(rng, 60));
-  const body: ModelHeaderBody = {
-    packageVersion: 'test',
-    createdAt: '2026-11-26T00:00:00.000Z',
-    task,
+  const artifact = randomModelArtifact({
+    embedder,
     labels,
     ...(task === 'binary' ? { positiveLabel: 'Betalactamase' } : {}),
-    embedder: {
-      name: 'builtin',
-      id: embedder.id,
-      dim,
-      fingerprint: embedder.fingerprint,
-      options: {},
-    },
-    architecture: { kind: 'mlp', inputDim: dim, hidden: [8], outputDim: labels.length, dropout: 0 },
-    normalisation: { kind: 'standardise' },
     ...(options.references === false
       ? {}
       : {
-          homology: {
-            candidates: 1,
-            alpha: 4,
-            references: {
-              ids: refs.map((_, i) => `ref${i}`),
-              labels: refs.map((_, i) => i % labels.length),
-              sequences: refs,
-            },
+          references: {
+            ids: refs.map((_, i) => `ref${i}`),
+            labels: refs.map((_, i) => i % labels.length),
+            sequences: refs,
           },
         }),
-    calibration: { temperature: 1.5 },
-    training: {},
-  };
-  const artifact = encodeArtifact(
-    body,
-    new Map([
-      ['mlp.params', params.data],
-      ['norm.mean', new Float32Array(dim)],
-      ['norm.std', new Float32Array(dim).fill(1)],
-    ]),
-  );
+    homology: { candidates: 1, alpha: 4 },
+    temperature: 1.5,
+  });
   await embedder.close();
   const { version } = await new FsModelRegistry(join(home, 'models')).register({
     artifact,

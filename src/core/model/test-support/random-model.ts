@@ -25,6 +25,8 @@ export interface RandomModelOptions {
     seedShapes: readonly string[];
   }>;
   readonly temperature?: number;
+  /** The positive class of a binary model (its header's positiveLabel). */
+  readonly positiveLabel?: string;
   readonly seed?: number;
   readonly packageVersion?: string;
 }
@@ -41,6 +43,7 @@ export function randomModelArtifact(options: RandomModelOptions): Uint8Array {
     createdAt: '2026-11-26T00:00:00.000Z',
     task: labels.includes('NBL') ? 'multiclass' : 'binary',
     labels,
+    ...(options.positiveLabel === undefined ? {} : { positiveLabel: options.positiveLabel }),
     embedder: {
       name: 'builtin',
       id: embedder.id,
