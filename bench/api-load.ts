@@ -35,6 +35,7 @@ import { predictAll } from '../src/pipeline/predict.ts';
 import { loadFastestKernels } from '../src/kernels/load-kernels.ts';
 import { loadPredictionModel } from '../src/wiring/load-model.ts';
 import type { AutocannonResult } from './lib/autocannon.ts';
+import { argNumber, argValue } from './lib/args.ts';
 import { runAutocannon } from './lib/autocannon.ts';
 import { ensureMulticlassModel } from './lib/model-home.ts';
 
@@ -45,18 +46,6 @@ const PYTHON = '/usr/bin/python3';
 const OUT = join(ROOT, 'bench/out');
 const HOST = '127.0.0.1';
 
-function argValue(name: string): string | undefined {
-  const i = process.argv.indexOf(name);
-  return i > 0 ? process.argv[i + 1] : undefined;
-}
-function argNumber(name: string, fallback: number): number {
-  const v = argValue(name);
-  const n = v === undefined ? fallback : Number(v);
-  if (!Number.isFinite(n) || n <= 0) {
-    throw new Error(`${name} needs a positive number, got '${v ?? ''}'`);
-  }
-  return n;
-}
 const DURATION = argNumber('--duration', 10);
 const CONNECTIONS = Math.min(argNumber('--connections', 50), 200);
 const REPEAT = Math.min(argNumber('--repeat', 2), 5);

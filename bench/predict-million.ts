@@ -6,19 +6,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { createRng } from '../src/core/rng.ts';
+import { argValue, requiredHome } from './lib/args.ts';
 
 const ROOT = new URL('..', import.meta.url).pathname;
-const arg = (name: string): string | undefined => {
-  const i = process.argv.indexOf(name);
-  return i > 0 ? process.argv[i + 1] : undefined;
-};
-const home = arg('--home');
-if (home === undefined) {
-  throw new Error(
-    'pass --home DIR with a trained model (e.g. the DIR of bench/predict-throughput.ts)',
-  );
-}
-const n = Number(arg('--n') ?? 1_000_000);
+const home = requiredHome();
+const n = Number(argValue('--n') ?? 1_000_000);
 const work = mkdtempSync(join(tmpdir(), 'arginator-million-'));
 try {
   const fasta = join(work, 'synthetic.faa');

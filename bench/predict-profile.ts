@@ -17,19 +17,11 @@ import { loadNativePairAligner, type SimdChoice } from '../src/kernels/native-ke
 import { readFastaFile } from '../src/io/fasta-source.ts';
 import { FASTA } from './lib/cv-data.ts';
 import { latestMulticlassModel } from './lib/model-home.ts';
+import { argValue, requiredHome } from './lib/args.ts';
 
-const arg = (name: string): string | undefined => {
-  const i = process.argv.indexOf(name);
-  return i > 0 ? process.argv[i + 1] : undefined;
-};
-const home = arg('--home');
-if (home === undefined) {
-  throw new Error(
-    'pass --home DIR with a trained model (e.g. the DIR of bench/predict-throughput.ts)',
-  );
-}
-const batch = Number(arg('--batch') ?? 256);
-const score = (arg('--score') ?? 'fastest') as SimdChoice;
+const home = requiredHome();
+const batch = Number(argValue('--batch') ?? 256);
+const score = (argValue('--score') ?? 'fastest') as SimdChoice;
 
 const found = latestMulticlassModel(home);
 if (found === undefined) {
@@ -45,7 +37,7 @@ const shipped: string[] = [];
 for await (const record of readFastaFile(FASTA)) {
   shipped.push(record.sequence);
 }
-const n = Math.min(Number(arg('--n') ?? shipped.length), shipped.length);
+const n = Math.min(Number(argValue('--n') ?? shipped.length), shipped.length);
 const queries = shipped.slice(0, n);
 
 const embed = (sequences: readonly string[]): Float32Array => {

@@ -1,4 +1,5 @@
 // The hot numeric operations of classifier training behind one narrow interface, and their portable TypeScript implementation.
+import { dotRows } from '../dot-rows.ts';
 
 /** Adam / AdamW step parameters (PyTorch semantics). */
 export interface AdamStep {
@@ -200,7 +201,7 @@ function gemmBNormal(
   }
 }
 
-/** C += α·A·Bᵀ (A m×k, B n×k): dot products of contiguous rows, four columns of C at a time. */
+/** C += α·A·Bᵀ (A m×k, B n×k): dot products of contiguous rows (dotRows, four columns at a time). */
 function gemmNT(
   m: number,
   n: number,
@@ -210,38 +211,13 @@ function gemmNT(
   b: Float32Array,
   c: Float32Array,
 ): void {
+  // Float64: each sum is kept exactly as computed until it is scaled and added.
+  const dots = new Float64Array(n);
   for (let i = 0; i < m; i++) {
-    const ai = i * k;
+    dotRows(a, i * k, k, b, n, dots, 0);
     const ci = i * n;
-    let j = 0;
-    for (; j + 3 < n; j += 4) {
-      const b0 = j * k;
-      const b1 = b0 + k;
-      const b2 = b1 + k;
-      const b3 = b2 + k;
-      let s0 = 0;
-      let s1 = 0;
-      let s2 = 0;
-      let s3 = 0;
-      for (let p = 0; p < k; p++) {
-        const av = a[ai + p] as number;
-        s0 += av * (b[b0 + p] as number);
-        s1 += av * (b[b1 + p] as number);
-        s2 += av * (b[b2 + p] as number);
-        s3 += av * (b[b3 + p] as number);
-      }
-      c[ci + j] = (c[ci + j] as number) + alpha * s0;
-      c[ci + j + 1] = (c[ci + j + 1] as number) + alpha * s1;
-      c[ci + j + 2] = (c[ci + j + 2] as number) + alpha * s2;
-      c[ci + j + 3] = (c[ci + j + 3] as number) + alpha * s3;
-    }
-    for (; j < n; j++) {
-      const b0 = j * k;
-      let s = 0;
-      for (let p = 0; p < k; p++) {
-        s += (a[ai + p] as number) * (b[b0 + p] as number);
-      }
-      c[ci + j] = (c[ci + j] as number) + alpha * s;
+    for (let j = 0; j < n; j++) {
+      c[ci + j] = (c[ci + j] as number) + alpha * (dots[j] as number);
     }
   }
 }
