@@ -11,7 +11,7 @@ import {
   TINY_ESM,
   writeTinyEsmFolder,
   type TinyEsmWeights,
-} from '../../../scripts/make-tiny-esm-onnx.ts';
+} from './test-support/tiny-esm-onnx.ts';
 import { EmbedderRegistry } from '../../core/embed/embedder-registry.ts';
 import { ArginatorError } from '../../core/errors.ts';
 import { createRng } from '../../core/rng.ts';
