@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { readEmbeddings } from '../io/h5wasm-embedding-store.ts';
-import { errorLines, REPO_ROOT, runCli } from './test-support/run-cli.ts';
+import { errorLines, REPO_ROOT, runCli } from '../wiring/test-support/run-cli.ts';
 
 interface Case {
   file: string;

@@ -8,9 +8,8 @@ import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { writeEmbeddings } from '../io/h5wasm-embedding-store.ts';
-// A test helper shared with the server tests: a tiny registered model (random weights, 10 references).
-import { randomFasta, registerTinyModel } from '../server/test-support/service-fixture.ts';
-import { errorLines, REPO_ROOT, runCli } from './test-support/run-cli.ts';
+import { errorLines, REPO_ROOT, runCli } from '../wiring/test-support/run-cli.ts';
+import { randomFasta, registerTinyModel } from '../wiring/test-support/tiny-model.ts';
 
 interface Case {
   file: string;

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { decodeArtifact } from '../core/model/artifact.ts';
-import { errorLines, runCli } from './test-support/run-cli.ts';
+import { errorLines, runCli } from '../wiring/test-support/run-cli.ts';
 
 let home: string;
 beforeAll(async () => {

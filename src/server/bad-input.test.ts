@@ -4,7 +4,7 @@ import { gzipSync } from 'node:zlib';
 
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 
-import { REPO_ROOT } from '../cli/test-support/run-cli.ts';
+import { REPO_ROOT } from '../wiring/test-support/run-cli.ts';
 import type { ServerSettings } from './app-deps.ts';
 import type { Problem } from './problem.ts';
 import type { Service } from './service.ts';

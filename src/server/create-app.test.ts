@@ -4,7 +4,7 @@ import { gzipSync } from 'node:zlib';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { runCli } from '../cli/test-support/run-cli.ts';
+import { runCli } from '../wiring/test-support/run-cli.ts';
 import type { JobJson } from './job-json.ts';
 import type { Service } from './service.ts';
 import {

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { REPO_ROOT } from '../cli/test-support/run-cli.ts';
+import { REPO_ROOT } from '../wiring/test-support/run-cli.ts';
 import type { JobJson } from './job-json.ts';
 import { makeHome, randomFasta, registerTinyModel } from './test-support/service-fixture.ts';
 

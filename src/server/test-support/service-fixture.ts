@@ -5,73 +5,22 @@ import { join } from 'node:path';
 
 import type { FastifyInstance } from 'fastify';
 
-import { builtinEmbedderFactory } from '../../core/embed/builtin-embedder.ts';
-import { randomModelArtifact } from '../../core/model/test-support/random-model.ts';
-import { createRng } from '../../core/rng.ts';
 import { configSchema } from '../../pipeline/config/schema.ts';
-import { FsModelRegistry } from '../../store/fs-model-registry.ts';
 import type { ServerSettings } from '../app-deps.ts';
 import type { JobJson } from '../job-json.ts';
 import type { Service, ServiceOptions } from '../service.ts';
 import { createService } from '../service.ts';
 
-const AA = 'ACDEFGHIKLMNPQRSTVWY';
-export const LABELS = ['A', 'B', 'C', 'D', 'NBL'];
-
-export function randomProtein(rng: () => number, length: number): string {
-  return Array.from({ length }, () => AA[Math.floor(rng() * AA.length)] ?? 'A').join('');
-}
-
-/** `n` random proteins as FASTA (seeded), ids q0…q{n-1}. */
-export function randomFasta(n: number, seed = 7, length = 120): string {
-  const rng = createRng(seed);
-  return Array.from(
-    { length: n },
-    (_, i) => `>q${i} protein ${i}\n${randomProtein(rng, length + (i % 37))}\n`,
-  ).join('');
-}
+// The tiny model and random FASTA are shared with the cli tests, so they live in wiring/test-support.
+export {
+  LABELS,
+  randomFasta,
+  randomProtein,
+  registerTinyModel,
+} from '../../wiring/test-support/tiny-model.ts';
 
 export async function makeHome(): Promise<string> {
   return mkdtemp(join(tmpdir(), 'arginator-server-'));
-}
-
-/**
- * Registers a small but real multiclass model (random MLP weights, 10 references) in
- * <home>/models, as `arginator train` would; returns its version.
- */
-export async function registerTinyModel(
-  home: string,
-  task: 'multiclass' | 'binary' = 'multiclass',
-  options: { references?: boolean } = {},
-): Promise<string> {
-  const embedder = await builtinEmbedderFactory.create({});
-  const rng = createRng(3);
-  const labels = task === 'multiclass' ? LABELS : ['Betalactamase', 'Non-Betalactamase'];
-  const refs = Array.from({ length: 10 }, () => randomProtein(rng, 60));
-  const artifact = randomModelArtifact({
-    embedder,
-    labels,
-    ...(task === 'binary' ? { positiveLabel: 'Betalactamase' } : {}),
-    ...(options.references === false
-      ? {}
-      : {
-          references: {
-            ids: refs.map((_, i) => `ref${i}`),
-            labels: refs.map((_, i) => i % labels.length),
-            sequences: refs,
-          },
-        }),
-    homology: { candidates: 1, alpha: 4 },
-    temperature: 1.5,
-  });
-  await embedder.close();
-  const { version } = await new FsModelRegistry(join(home, 'models')).register({
-    artifact,
-    runId: 'test-run',
-    task,
-    metrics: {},
-  });
-  return version;
 }
 
 /** The schema defaults with `changes`: what configs/server/default.yaml gives, without rate limits. */

@@ -1,0 +1,63 @@
+// Test helpers shared by the cli and server tests: seeded random FASTA and a data directory with a tiny registered model.
+// They live in wiring/ because both roots may import wiring and wiring imports neither root.
+import { join } from 'node:path';
+
+import { builtinEmbedderFactory } from '../../core/embed/builtin-embedder.ts';
+import { randomModelArtifact } from '../../core/model/test-support/random-model.ts';
+import { createRng } from '../../core/rng.ts';
+import { FsModelRegistry } from '../../store/fs-model-registry.ts';
+
+const AA = 'ACDEFGHIKLMNPQRSTVWY';
+export const LABELS = ['A', 'B', 'C', 'D', 'NBL'];
+
+export function randomProtein(rng: () => number, length: number): string {
+  return Array.from({ length }, () => AA[Math.floor(rng() * AA.length)] ?? 'A').join('');
+}
+
+/** `n` random proteins as FASTA (seeded), ids q0…q{n-1}. */
+export function randomFasta(n: number, seed = 7, length = 120): string {
+  const rng = createRng(seed);
+  return Array.from(
+    { length: n },
+    (_, i) => `>q${i} protein ${i}\n${randomProtein(rng, length + (i % 37))}\n`,
+  ).join('');
+}
+
+/**
+ * Registers a small but real multiclass model (random MLP weights, 10 references) in
+ * <home>/models, as `arginator train` would; returns its version.
+ */
+export async function registerTinyModel(
+  home: string,
+  task: 'multiclass' | 'binary' = 'multiclass',
+  options: { references?: boolean } = {},
+): Promise<string> {
+  const embedder = await builtinEmbedderFactory.create({});
+  const rng = createRng(3);
+  const labels = task === 'multiclass' ? LABELS : ['Betalactamase', 'Non-Betalactamase'];
+  const refs = Array.from({ length: 10 }, () => randomProtein(rng, 60));
+  const artifact = randomModelArtifact({
+    embedder,
+    labels,
+    ...(task === 'binary' ? { positiveLabel: 'Betalactamase' } : {}),
+    ...(options.references === false
+      ? {}
+      : {
+          references: {
+            ids: refs.map((_, i) => `ref${i}`),
+            labels: refs.map((_, i) => i % labels.length),
+            sequences: refs,
+          },
+        }),
+    homology: { candidates: 1, alpha: 4 },
+    temperature: 1.5,
+  });
+  await embedder.close();
+  const { version } = await new FsModelRegistry(join(home, 'models')).register({
+    artifact,
+    runId: 'test-run',
+    task,
+    metrics: {},
+  });
+  return version;
+}
