@@ -139,7 +139,7 @@ describe('the service with a registered multiclass model', () => {
     });
     expect(res.statusCode, res.body).toBe(200);
     const body = res.json<{ job_id: string; status: string }>();
-    expect(body.status).toBe('queued');
+    expect(body.status).toBe('submitted');
     return body.job_id;
   }
 
@@ -151,10 +151,11 @@ describe('the service with a registered multiclass model', () => {
     const job = await waitForJob(service.app, id);
     expect(job).toMatchObject({ status: 'completed', progress: 100, task, model_version: 'v1' });
     const status = await service.app.inject(`/status/${id}`);
-    expect(status.json()).toEqual({
+    expect(status.json()).toMatchObject({
       status: 'completed',
       progress: 100,
-      result: `/download/${id}`,
+      result: { classification_type: type },
+      filename: 'isolates.faa',
     });
     const download = await service.app.inject(`/download/${id}`);
     expect(download.statusCode).toBe(200);
@@ -285,9 +286,13 @@ describe('the service with a registered multiclass model', () => {
     expect(running.json<JobJson>().status).toBe('cancelled');
     const again = await service.app.inject({ method: 'POST', url: `/v1/jobs/${queuedId}/cancel` });
     expect(again.json<JobJson>().status).toBe('cancelled');
-    const results = await service.app.inject(`/download/${queuedId}`);
+    const results = await service.app.inject(`/v1/jobs/${queuedId}/results`);
     expect(results.statusCode).toBe(409);
     expect(results.json()).toMatchObject({ reason: 'job.not-completed' });
+    // The original route keeps the original's answer.
+    const legacy = await service.app.inject(`/download/${queuedId}`);
+    expect(legacy.statusCode).toBe(400);
+    expect(legacy.json()).toMatchObject({ detail: 'Job not finished yet' });
   });
 
   it('predicts a few proteins synchronously', async () => {

@@ -1,6 +1,7 @@
 // The job as the API shows it (docs/api.md): snake_case, progress in percent, links.
 import type { Job } from '../pipeline/jobs/job.ts';
 import { jobProgress } from '../pipeline/jobs/job.ts';
+import type { Preview } from './legacy-preview.ts';
 
 export interface JobJson {
   readonly id: string;
@@ -53,17 +54,57 @@ export function jobJson(job: Job): JobJson {
   };
 }
 
-/** GET /status/{job_id} of the original system: status, progress, and a result link or error text. */
-export function legacyStatusJson(job: Job): {
-  status: Job['status'];
-  progress: number;
-  result?: string;
-  error?: string;
-} {
+/** The original system's three states: it had no queue, no cancel and no retention. */
+export type LegacyStatus = 'processing' | 'completed' | 'failed';
+
+const LEGACY_STATUS: Readonly<Record<Job['status'], LegacyStatus>> = {
+  queued: 'processing',
+  running: 'processing',
+  completed: 'completed',
+  failed: 'failed',
+  cancelled: 'failed',
+  expired: 'failed',
+};
+
+/** The original `classification_type` values, as /submit_job took them. */
+export const LEGACY_CLASSIFICATION_TYPE: Readonly<Record<Job['task'], string>> = {
+  binary: 'Binary',
+  multiclass: 'Multiclass',
+};
+
+export interface LegacyStatusJson {
+  readonly status: LegacyStatus;
+  readonly progress: number;
+  readonly result: { readonly classification_type: string; readonly preview: Preview } | null;
+  readonly filename: string;
+  readonly error?: string;
+}
+
+/** Why a job the original would call failed has no results (its `error` text, always given). */
+function legacyError(job: Job): string {
+  if (job.status === 'expired') {
+    return `the results were removed when the job's retention ended (${job.expiresAt ?? ''}); submit the input again`;
+  }
+  return (
+    job.error?.detail ?? (job.status === 'cancelled' ? 'the job was cancelled' : 'the job failed')
+  );
+}
+
+/**
+ * GET /status/{job_id} of the original system, key for key (its job dict without the server-side
+ * `csv_path`); `preview` (legacy-preview.ts) is the completed job's table preview.
+ */
+export function legacyStatusJson(job: Job, preview: Preview | undefined): LegacyStatusJson {
+  const status = LEGACY_STATUS[job.status];
+  const error = status === 'failed' ? legacyError(job) : undefined;
   return {
-    status: job.status,
+    status,
     progress: jobProgress(job),
-    ...(job.status === 'completed' ? { result: `/download/${job.id}` } : {}),
-    ...(job.error === null ? {} : { error: job.error.detail }),
+    result:
+      status === 'completed' && preview !== undefined
+        ? { classification_type: LEGACY_CLASSIFICATION_TYPE[job.task], preview }
+        : null,
+    filename: job.inputName,
+    ...(error === undefined ? {} : { error }),
   };
 }

@@ -147,7 +147,14 @@ describe('a job whose map cannot be made', () => {
         const res = await service.app.inject(url);
         expect(res.statusCode, url).toBe(404);
         expect(res.json()).toMatchObject({ code: 'NOT_FOUND', reason: 'job.map-unavailable' });
-        expect(res.json<{ detail: string }>().detail).toContain('map.no-references');
+        // /download_plot keeps the original's detail text; the reason moves to the hint there.
+        const { detail, hint } = res.json<{ detail: string; hint: string }>();
+        if (url.startsWith('/download_plot')) {
+          expect(detail).toBe('Plot file not found on server');
+          expect(hint).toContain('map.no-references');
+        } else {
+          expect(detail).toContain('map.no-references');
+        }
       }
     } finally {
       await service.app.close();

@@ -29,6 +29,7 @@ const TITLES: Readonly<Record<number, string>> = {
 
 /** Codes of the HTTP-only problems (they have no ArginatorError code). */
 const HTTP_CODES: Readonly<Record<number, string>> = {
+  400: 'USAGE',
   401: 'UNAUTHORIZED',
   404: 'NOT_FOUND',
   409: 'CONFLICT',

@@ -4,9 +4,11 @@ import { createReadStream } from 'node:fs';
 import type {} from '@fastify/swagger';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 
+import type { Job } from '../../pipeline/jobs/job.ts';
 import type { AppDeps } from '../app-deps.ts';
 import { findJob } from '../job-access.ts';
 import type { MapProvider } from '../job-maps.ts';
+import { completedLegacyJob, plotNotFound } from '../legacy-access.ts';
 
 function requestSignal(request: FastifyRequest): AbortSignal {
   const controller = new AbortController();
@@ -41,18 +43,18 @@ export function mapRoutes(app: FastifyInstance, deps: AppDeps, maps: MapProvider
   );
 
   const png = async (
-    id: string,
+    job: Job,
     request: FastifyRequest,
     reply: FastifyReply,
   ): Promise<FastifyReply> => {
-    const { map, queries } = await maps.forJob(findJob(deps, id));
+    const { map, queries } = await maps.forJob(job);
     const bytes = await map.png(queries, { signal: requestSignal(request) });
     return reply.type('image/png').send(Buffer.from(bytes));
   };
   app.get<{ Params: { id: string } }>(
     '/v1/jobs/:id/map.png',
     { schema: { tags: ['jobs'], summary: 'The job map as PNG' } },
-    (request, reply) => png(request.params.id, request, reply),
+    (request, reply) => png(findJob(deps, request.params.id), request, reply),
   );
   app.get<{ Params: { id: string } }>(
     '/v1/jobs/:id/map.svg',
@@ -66,7 +68,14 @@ export function mapRoutes(app: FastifyInstance, deps: AppDeps, maps: MapProvider
   );
   app.get<{ Params: { job_id: string } }>(
     '/download_plot/:job_id',
-    { schema: { tags: ['original'], summary: "PNG: the job's proteins on the reference map" } },
-    (request, reply) => png(request.params.job_id, request, reply),
+    {
+      schema: {
+        tags: ['original'],
+        summary: "PNG: the job's proteins on the reference map; 400 until the job has completed",
+      },
+    },
+    // The original's answers: 404 Job not found, 400 Job not finished yet, 404 Plot file not found.
+    (request, reply) =>
+      png(completedLegacyJob(deps, request.params.job_id), request, reply).catch(plotNotFound),
   );
 }
