@@ -264,9 +264,13 @@ async function* multipartText(
       if (part.type === 'file') {
         open = part;
         if (part.fieldname !== 'file') {
+          // busboy gives no field name (undefined, despite the types) to a part without name="...".
+          const field = (part.fieldname as string | undefined) ?? '';
           throw usageError(
             'http.unknown-field',
-            `unknown file field '${part.fieldname.slice(0, 40)}'`,
+            field === ''
+              ? 'a file part has no field name'
+              : `unknown file field '${field.slice(0, 40)}'`,
             "send the FASTA in the multipart field 'file'",
           );
         }
