@@ -261,24 +261,27 @@ function problemOf(a: Answer, status: number): Problem {
 
 describe('the reported requests, on a listening server', () => {
   it('refuses classification_type=Sideways sent before the file with 400, and lives on', async () => {
-    // curl -F classification_type=Sideways -F file=@proteins.fa URL/submit_job
-    const fa = new Blob([randomFasta(30)]);
-    const before = await post(
-      '/submit_job',
-      form([
-        ['classification_type', 'Sideways'],
-        ['file', fa, 'proteins.fa'],
-      ]),
-    );
-    expect(problemOf(before, 400).reason).toBe('http.bad-task');
-    const after = await post(
-      '/submit_job',
-      form([
-        ['file', fa, 'proteins.fa'],
-        ['classification_type', 'Sideways'],
-      ]),
-    );
-    expect(problemOf(after, 400).reason).toBe('http.bad-task');
+    // curl -F classification_type=Sideways -F file=@proteins.fa URL/submit_job. The crash was a
+    // race (the file stream destroyed with a write in flight), so a few sizes, in both orders.
+    for (const n of [1, 5, 20, 45]) {
+      const fa = new Blob([randomFasta(n)]);
+      const before = await post(
+        '/submit_job',
+        form([
+          ['classification_type', 'Sideways'],
+          ['file', fa, 'proteins.fa'],
+        ]),
+      );
+      expect(problemOf(before, 400).reason).toBe('http.bad-task');
+      const after = await post(
+        '/submit_job',
+        form([
+          ['file', fa, 'proteins.fa'],
+          ['classification_type', 'Sideways'],
+        ]),
+      );
+      expect(problemOf(after, 400).reason).toBe('http.bad-task');
+    }
     await checkAlive('after Sideways');
     await checkNoLeftovers('after Sideways');
   });
