@@ -129,24 +129,38 @@ function rawRequest(
   });
 }
 
+/** The answers on one connection, in order (each with a content-length, as fastify sends). */
+function parseAnswers(raw: Buffer): Answer[] {
+  const answers: Answer[] = [];
+  let rest = raw;
+  while (rest.length > 0) {
+    const split = rest.indexOf('\r\n\r\n');
+    if (split < 0) {
+      throw new Error(
+        `no HTTP answer (${rest.length} bytes: ${rest.toString('latin1').slice(0, 200)})`,
+      );
+    }
+    const lines = rest.subarray(0, split).toString('latin1').split('\r\n');
+    const status = Number((lines[0] ?? '').split(' ')[1]);
+    const headers: Record<string, string> = {};
+    for (const line of lines.slice(1)) {
+      const colon = line.indexOf(':');
+      headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
+    }
+    expect(headers['transfer-encoding']).toBeUndefined();
+    const length = Number(headers['content-length']);
+    expect(rest.length - split - 4).toBeGreaterThanOrEqual(length);
+    const body = rest.subarray(split + 4, split + 4 + length).toString('utf8');
+    answers.push({ status, headers, body });
+    rest = rest.subarray(split + 4 + length);
+  }
+  return answers;
+}
+
 function parseAnswer(raw: Buffer): Answer {
-  const split = raw.indexOf('\r\n\r\n');
-  if (split < 0) {
-    throw new Error(
-      `no HTTP answer (${raw.length} bytes: ${raw.toString('latin1').slice(0, 200)})`,
-    );
-  }
-  const lines = raw.subarray(0, split).toString('latin1').split('\r\n');
-  const status = Number((lines[0] ?? '').split(' ')[1]);
-  const headers: Record<string, string> = {};
-  for (const line of lines.slice(1)) {
-    const colon = line.indexOf(':');
-    headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
-  }
-  expect(headers['transfer-encoding']).toBeUndefined();
-  const body = raw.subarray(split + 4).toString('utf8');
-  expect(Buffer.byteLength(body)).toBe(Number(headers['content-length']));
-  return { status, headers, body };
+  const answers = parseAnswers(raw);
+  expect(answers.length).toBe(1);
+  return answers[0] as Answer;
 }
 
 async function inject(c: UploadCase): Promise<Answer> {
@@ -396,6 +410,38 @@ describe('each kind of broken upload gets its own 4xx', () => {
     expect(problemOf(listened, status).reason).toBe(reason);
     await checkAlive(reason);
     await checkNoLeftovers(reason);
+  });
+
+  it('keeps a kept-alive connection usable after a refused upload', async () => {
+    // A refused upload whose file part was never read, then a second request on the same socket:
+    // the unread bytes must not be parsed as that request (either it is answered, or the refusal
+    // said Connection: close).
+    const refused = body('b', [
+      'Content-Disposition: form-data; name="classification_type"\r\n\r\nSideways',
+      `Content-Disposition: form-data; name="file"; filename="a.fa"\r\n\r\n${randomFasta(45)}`,
+    ]);
+    const raw = await new Promise<Buffer>((resolve, reject) => {
+      const socket = connect(port, '127.0.0.1');
+      const got: Buffer[] = [];
+      socket.on('data', (d: Buffer) => got.push(d));
+      socket.on('error', reject);
+      socket.on('close', () => resolve(Buffer.concat(got)));
+      socket.write(
+        `POST /submit_job HTTP/1.1\r\nhost: x\r\ncontent-type: multipart/form-data; boundary=b\r\ncontent-length: ${refused.length}\r\n\r\n`,
+      );
+      socket.write(refused);
+      socket.write('GET /healthz HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n');
+    });
+    const [first, second, ...more] = parseAnswers(raw);
+    expect(first?.status, first?.body).toBe(400);
+    expect((JSON.parse(first?.body ?? '{}') as Problem).reason).toBe('http.bad-task');
+    if (first?.headers['connection'] === 'close') {
+      expect(second).toBeUndefined();
+    } else {
+      expect(second?.status, second?.body).toBe(200);
+      expect(second?.body).toBe('{"status":"ok"}');
+    }
+    expect(more).toEqual([]);
   });
 
   it('cleans up after a client that disconnects mid-upload', async () => {
