@@ -1,9 +1,8 @@
 // Checks uploaded FASTA (files, text or JSON sequences) against the service limits and writes it as
 // plain FASTA to the job's input file. Bad input is refused here, before a job exists.
 import { createWriteStream } from 'node:fs';
-import type { WriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
-import { once } from 'node:events';
+import { pipeline } from 'node:stream/promises';
 
 import { inputError, limitError } from '../core/errors.ts';
 import type { FastaParseOptions } from '../core/sequence/fasta-parser.ts';
@@ -18,31 +17,42 @@ export interface InputLimits {
 }
 
 /**
- * Collects records from one or more sources into `path` as `>id\nSEQUENCE\n` (ids and sanitised
- * sequences are all a prediction uses, so the table is the same as for the original file).
+ * Writes the text a source yields to `path` through one pipeline(), so an error of either side (a
+ * bad upload, a disconnected client, a full disk) ends both, and nothing writes after the file
+ * stream is destroyed. On failure the file is closed before it is removed (pipeline() settles only
+ * once the write stream has closed), so no partial file is left or re-created afterwards.
  */
-export class FastaInputWriter {
-  private readonly out: WriteStream;
-  private readonly path: string;
+export async function writeInputFile(path: string, text: AsyncIterable<string>): Promise<void> {
+  try {
+    await pipeline(text, createWriteStream(path, { flags: 'wx' }));
+  } catch (e) {
+    await rm(path, { force: true });
+    throw e;
+  }
+}
+
+/**
+ * Turns one or more sources into `>id\nSEQUENCE\n` text with every check across them (ids and
+ * sanitised sequences are all a prediction uses, so the table is the same as for the original file).
+ */
+export class FastaCollector {
   private readonly limits: InputLimits;
   private readonly ids = new Set<string>();
 
-  constructor(path: string, limits: InputLimits) {
-    this.path = path;
+  constructor(limits: InputLimits) {
     this.limits = limits;
-    this.out = createWriteStream(path);
   }
 
   get count(): number {
     return this.ids.size;
   }
 
-  /** Parses one FASTA byte stream (plain or gzip) with every check of the CLI. */
-  async addStream(
+  /** Parses one FASTA byte stream (plain or gzip) with every check of the CLI; yields its text. */
+  async *fromStream(
     stream: AsyncIterable<Uint8Array>,
     source: string,
     signal: AbortSignal | undefined,
-  ): Promise<void> {
+  ): AsyncGenerator<string> {
     const options: FastaParseOptions = {
       source,
       limits: {
@@ -54,12 +64,12 @@ export class FastaInputWriter {
       ...(signal === undefined ? {} : { signal }),
     };
     for await (const record of readFastaStream(stream, options)) {
-      await this.add(record, source);
+      yield this.add(record, source);
     }
   }
 
-  /** Adds one record that was parsed elsewhere (JSON sequences go through the same parser). */
-  async add(record: ProteinRecord, source: string): Promise<void> {
+  /** Checks one record that was parsed elsewhere; returns its FASTA text. */
+  add(record: ProteinRecord, source: string): string {
     if (this.ids.has(record.id)) {
       throw inputError(
         'fasta.duplicate-id',
@@ -77,16 +87,11 @@ export class FastaInputWriter {
       );
     }
     this.ids.add(record.id);
-    if (!this.out.write(`>${record.id}\n${record.sequence}\n`)) {
-      await once(this.out, 'drain');
-    }
+    return `>${record.id}\n${record.sequence}\n`;
   }
 
-  /** Flushes the file; returns the number of proteins. An input without proteins is refused. */
-  async close(source: string): Promise<number> {
-    await new Promise<void>((ok, fail) =>
-      this.out.end((e?: Error | null) => (e == null ? ok() : fail(e))),
-    );
+  /** Refuses an input without proteins; returns the number of proteins. */
+  finish(source: string): number {
     if (this.count === 0) {
       throw inputError(
         'fasta.empty-input',
@@ -96,11 +101,5 @@ export class FastaInputWriter {
       );
     }
     return this.count;
-  }
-
-  /** Drops the partial file after an error. */
-  async discard(): Promise<void> {
-    this.out.destroy();
-    await rm(this.path, { force: true });
   }
 }

@@ -201,6 +201,11 @@ export function problemHandler(maxBytes: number) {
     if (e instanceof HttpProblem && e.retryAfterSeconds !== undefined) {
       void reply.header('retry-after', String(e.retryAfterSeconds));
     }
+    if (!request.raw.complete) {
+      // The body was not read to its end (a refused upload): the rest of it must not be taken
+      // for the next request on this connection, so the connection ends with this answer.
+      void reply.header('connection', 'close');
+    }
     if (p.status >= 500 && p.status !== 503) {
       request.log.error({ err: e }, 'request failed');
     } else {
