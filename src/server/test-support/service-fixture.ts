@@ -5,6 +5,13 @@ import { join } from 'node:path';
 
 import type { FastifyInstance } from 'fastify';
 
+import {
+  BINARY_LABELS,
+  BINARY_POSITIVE,
+  FINISHED_JOB_STATUSES,
+  MULTICLASS_LABELS,
+} from '../../core/domain.ts';
+import type { JobStatus, Task } from '../../core/domain.ts';
 import { builtinEmbedderFactory } from '../../core/embed/builtin-embedder.ts';
 import { randomModelArtifact } from '../../core/model/test-support/random-model.ts';
 import { createRng } from '../../core/rng.ts';
@@ -16,7 +23,7 @@ import type { Service, ServiceOptions } from '../service.ts';
 import { createService } from '../service.ts';
 
 const AA = 'ACDEFGHIKLMNPQRSTVWY';
-export const LABELS = ['A', 'B', 'C', 'D', 'NBL'];
+export const LABELS: string[] = [...MULTICLASS_LABELS];
 
 export function randomProtein(rng: () => number, length: number): string {
   return Array.from({ length }, () => AA[Math.floor(rng() * AA.length)] ?? 'A').join('');
@@ -41,17 +48,17 @@ export async function makeHome(): Promise<string> {
  */
 export async function registerTinyModel(
   home: string,
-  task: 'multiclass' | 'binary' = 'multiclass',
+  task: Task = 'multiclass',
   options: { references?: boolean } = {},
 ): Promise<string> {
   const embedder = await builtinEmbedderFactory.create({});
   const rng = createRng(3);
-  const labels = task === 'multiclass' ? LABELS : ['Betalactamase', 'Non-Betalactamase'];
+  const labels = task === 'multiclass' ? LABELS : [...BINARY_LABELS];
   const refs = Array.from({ length: 10 }, () => randomProtein(rng, 60));
   const artifact = randomModelArtifact({
     embedder,
     labels,
-    ...(task === 'binary' ? { positiveLabel: 'Betalactamase' } : {}),
+    ...(task === 'binary' ? { positiveLabel: BINARY_POSITIVE } : {}),
     ...(options.references === false
       ? {}
       : {
@@ -110,7 +117,8 @@ export async function waitForJob(
   for (;;) {
     const res = await app.inject({ method: 'GET', url: `/v1/jobs/${id}` });
     const job = res.json<JobJson>();
-    if (['completed', 'failed', 'cancelled', 'expired'].includes(job.status)) {
+    const ended: readonly JobStatus[] = [...FINISHED_JOB_STATUSES, 'expired'];
+    if (ended.includes(job.status)) {
       return job;
     }
     if (Date.now() > until) {
