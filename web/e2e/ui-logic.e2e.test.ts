@@ -154,11 +154,12 @@ describe.skipIf(!canRun)('web UI against the fake API (real chromium)', () => {
     await expect.poll(() => notice.textContent()).toMatch(/^Expired\. .*results were deleted/);
     expect(await page.locator('[data-testid=progress]').isVisible()).toBe(false);
     expect(await page.locator('[data-testid=results-grid]').count()).toBe(0);
+    await page.screenshot({ path: join(ARTIFACTS, 'expired-job.png') });
 
     await page.goto(`${api.url}/#/`);
     const item = page.locator('.recent-jobs li', { hasText: 'old.faa' });
     await expect.poll(() => item.locator('.badge').textContent()).toBe('expired');
-    await page.screenshot({ path: join(ARTIFACTS, 'expired.png') });
+    await page.screenshot({ path: join(ARTIFACTS, 'expired-list.png') });
     expect(pageErrors).toEqual([]);
   });
 
