@@ -1,6 +1,13 @@
 // Every command and flag of `arginator`, declared in one place; each command's module is loaded lazily.
 import { cac } from 'cac';
 
+import {
+  DEFAULT_TABLE_FORMAT,
+  DEFAULT_TASK,
+  orList,
+  TABLE_FORMATS,
+  TASKS,
+} from '../core/domain.ts';
 import { ArginatorError, usageError } from '../core/errors.ts';
 import { PACKAGE_VERSION } from '../wiring/package-info.ts';
 import type { CliIo } from './cli-io.ts';
@@ -66,13 +73,16 @@ export const COMMANDS: readonly CommandSpec[] = [
     description:
       'Classify proteins from FASTA (or HDF5 embeddings): label, probabilities, nearest reference with identity, novelty',
     options: [
-      ['--task <task>', 'binary or multiclass', 'multiclass'],
+      ['--task <task>', orList(TASKS), DEFAULT_TASK],
       [
         '--model <ref>',
         'model version (v3), alias (latest:binary) or .argm file; default: latest for the task',
       ],
       ['--out <file>', 'write the table here instead of stdout'],
-      ['--format <format>', 'csv, tsv or json (default: from --out, else csv)'],
+      [
+        '--format <format>',
+        `${orList(TABLE_FORMATS)} (default: from --out, else ${DEFAULT_TABLE_FORMAT})`,
+      ],
       ['--threads <n>', 'worker threads for the built-in embedder'],
       ['--config-dir <dir>', 'use this configs folder instead of the shipped one'],
       ...INPUT_OPTIONS,

@@ -1,14 +1,16 @@
 // Typed errors: each carries a code and a message that says what is wrong and how to fix it.
 
 /** Error categories; mapped once to CLI exit codes (cli/bin.ts) and HTTP statuses (server). */
-export type ErrorCode =
-  | 'BAD_INPUT' // the user's data is wrong (exit 3, HTTP 422)
-  | 'LIMIT' // the user's data exceeds a configured limit (exit 3, HTTP 413)
-  | 'USAGE' // wrong command-line usage (exit 2, HTTP 400)
-  | 'CONFIG' // invalid configuration (exit 2, HTTP 400)
-  | 'NOT_FOUND' // a named thing does not exist (exit 2, HTTP 404)
-  | 'CANCELLED' // the operation was aborted (exit 130, HTTP 499)
-  | 'INTERNAL'; // a bug or an environment failure (exit 1, HTTP 500)
+export const ERROR_CODES = [
+  'BAD_INPUT', // the user's data is wrong (exit 3, HTTP 422)
+  'LIMIT', // the user's data exceeds a configured limit (exit 3, HTTP 413)
+  'USAGE', // wrong command-line usage (exit 2, HTTP 400)
+  'CONFIG', // invalid configuration (exit 2, HTTP 400)
+  'NOT_FOUND', // a named thing does not exist (exit 2, HTTP 404)
+  'CANCELLED', // the operation was aborted (exit 130, HTTP 499)
+  'INTERNAL', // a bug or an environment failure (exit 1, HTTP 500)
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
 
 export interface ErrorLocation {
   /** File name or other source label, if known. */

@@ -2,16 +2,17 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ArginatorError, inputError, isArginatorError, throwIfAborted } from '../core/errors.ts';
-import { BINARY_LABELS, type LabelledVector } from '../core/data/labelled.ts';
+import type { LabelledVector } from '../core/data/labelled.ts';
+import { AMBLER_CLASSES, BINARY_LABELS, NOT_BETALACTAMASE, type Task } from '../core/domain.ts';
 import { readEmbeddings } from './h5wasm-embedding-store.ts';
 
-export type LabelTask = 'binary' | 'multiclass';
+export type LabelTask = Task;
 
 /** Default Ambler classes, in the order of MULTICLASS_LABELS. */
-export const DEFAULT_CLASSES: readonly string[] = ['A', 'B', 'C', 'D'];
+export const DEFAULT_CLASSES: readonly string[] = AMBLER_CLASSES;
 
 /** Label of 'non' files in the multiclass task. */
-export const NEGATIVE_CLASS = 'NBL';
+export const NEGATIVE_CLASS = NOT_BETALACTAMASE;
 
 /** File extensions read as HDF5. */
 export const HDF5_EXTENSIONS: readonly string[] = ['.h5', '.hdf5'];

@@ -4,14 +4,17 @@ import { open } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 
+import { toBinaryLabel, type LabelledProtein } from '../core/data/labelled.ts';
 import {
+  AMBLER_CLASSES,
   BINARY_LABELS,
+  BINARY_POSITIVE,
   MULTICLASS_LABELS,
-  toBinaryLabel,
+  NOT_BETALACTAMASE,
+  taskLabels as domainTaskLabels,
   type BinaryLabel,
-  type LabelledProtein,
   type MulticlassLabel,
-} from '../core/data/labelled.ts';
+} from '../core/domain.ts';
 import {
   cancelledError,
   inputError,
@@ -94,7 +97,7 @@ function labelKey(raw: string): string {
  * train a silently inverted model; an error listing the accepted labels costs one edit.
  */
 const LABEL_SPELLINGS: ReadonlyMap<string, ParsedLabel> = new Map<string, ParsedLabel>([
-  ...(['A', 'B', 'C', 'D'] as const).flatMap((c): [string, ParsedLabel][] => [
+  ...AMBLER_CLASSES.flatMap((c): [string, ParsedLabel][] => [
     [c.toLowerCase(), { kind: 'class', label: c }],
     [`class${c.toLowerCase()}`, { kind: 'class', label: c }],
   ]),
@@ -103,14 +106,14 @@ const LABEL_SPELLINGS: ReadonlyMap<string, ParsedLabel> = new Map<string, Parsed
     [s, { kind: 'class', label: 'B' }],
     [`class${s}`, { kind: 'class', label: 'B' }],
   ]),
-  ['nbl', { kind: 'class', label: 'NBL' }],
-  ['nonbetalactamase', { kind: 'class', label: 'NBL' }],
-  ['betalactamase', { kind: 'binary', label: 'Betalactamase' }],
+  [labelKey(NOT_BETALACTAMASE), { kind: 'class', label: NOT_BETALACTAMASE }],
+  [labelKey(BINARY_LABELS[1]), { kind: 'class', label: NOT_BETALACTAMASE }],
+  [labelKey(BINARY_POSITIVE), { kind: 'binary', label: BINARY_POSITIVE }],
 ]);
 
 /** The labels a task produces, in their canonical order. */
 export function taskLabels(task: LabelTask): readonly string[] {
-  return task === 'binary' ? BINARY_LABELS : MULTICLASS_LABELS;
+  return domainTaskLabels(task);
 }
 
 /**
@@ -519,9 +522,9 @@ function unknownLabel(
 ): ArginatorError {
   const accepted =
     task === 'binary'
-      ? `Betalactamase, Non-Betalactamase, or a class A, B, C, D, NBL (any case; '-', '_' and spaces ignored)`
-      : `A, B, C, D, NBL (any case; also 'class A', B1–B3 for B, 'non-betalactamase' for NBL)`;
-  const binaryOnly = task === 'multiclass' && labelKey(raw) === 'betalactamase';
+      ? `${BINARY_LABELS.join(', ')}, or a class ${MULTICLASS_LABELS.join(', ')} (any case; '-', '_' and spaces ignored)`
+      : `${MULTICLASS_LABELS.join(', ')} (any case; also 'class A', B1–B3 for B, 'non-betalactamase' for ${NOT_BETALACTAMASE})`;
+  const binaryOnly = task === 'multiclass' && labelKey(raw) === labelKey(BINARY_POSITIVE);
   return inputError(
     'dataset.unknown-label',
     raw === ''

@@ -1,4 +1,6 @@
 // Streaming writers of the prediction table (CSV, TSV, JSON) with the original system's column order.
+import { TABLE_FORMATS } from '../core/domain.ts';
+import type { Novelty, TableFormat, Task } from '../core/domain.ts';
 import { ArginatorError } from '../core/errors.ts';
 import type { Prediction } from '../core/model/predictor.ts';
 
@@ -15,12 +17,13 @@ export interface PredictionRow {
   identity: number | null;
   /** Percent of the query covered by the best alignment, 0–100. */
   coverage: number | null;
-  novelty: 'known' | 'distant' | 'novel';
+  novelty: Novelty;
   model_version: string;
 }
 
-export type TableFormat = 'csv' | 'tsv' | 'json';
-export type PredictionTask = 'binary' | 'multiclass';
+// The format and task words live in core/domain.ts.
+export type { TableFormat } from '../core/domain.ts';
+export type PredictionTask = Task;
 
 /**
  * Where the table goes; a Node Writable or anything with a string `write`. The return value
@@ -78,11 +81,10 @@ export function formatFromPath(path: string): TableFormat | undefined {
   return ext === undefined ? undefined : EXTENSIONS.get(ext);
 }
 
-const EXTENSIONS: ReadonlyMap<string, TableFormat> = new Map([
-  ['csv', 'csv'],
-  ['tsv', 'tsv'],
+/** Each format's own name, plus `.tab` for TSV. */
+const EXTENSIONS: ReadonlyMap<string, TableFormat> = new Map<string, TableFormat>([
+  ...TABLE_FORMATS.map((f): [string, TableFormat] => [f, f]),
   ['tab', 'tsv'],
-  ['json', 'json'],
 ]);
 
 /**

@@ -1,5 +1,6 @@
 // Use case: train and evaluate a classifier from a resolved config, writing a complete, reproducible run.
 import type { LabelledProtein } from '../core/data/labelled.ts';
+import { BINARY_NEGATIVE, NOT_BETALACTAMASE } from '../core/domain.ts';
 import type { Embedder } from '../core/embed/embedder.ts';
 import { ArginatorError, throwIfAborted } from '../core/errors.ts';
 import { classificationReport } from '../core/metrics/classification-report.ts';
@@ -460,7 +461,7 @@ export async function train(deps: TrainDeps): Promise<TrainOutcome> {
 
 /** The class a masked call falls back to (NBL / Non-Betalactamase), as predictor.ts finds it; -1 if none. */
 function negativeClass(task: string, labels: readonly string[]): number {
-  return labels.indexOf(task === 'binary' ? 'Non-Betalactamase' : 'NBL');
+  return labels.indexOf(task === 'binary' ? BINARY_NEGATIVE : NOT_BETALACTAMASE);
 }
 
 function reportOptions(positive: number | undefined): { positive?: number } {

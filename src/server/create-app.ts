@@ -14,6 +14,7 @@ import Fastify, { LogController } from 'fastify';
 import type { FastifyInstance, FastifyReply, FastifyRequest, onResponseHookHandler } from 'fastify';
 
 import { PACKAGE_VERSION } from '../wiring/package-info.ts';
+import { API_SCHEMAS } from './api-schemas.ts';
 import type { AppDeps } from './app-deps.ts';
 import type { RouteMetrics } from './metrics.ts';
 import { probeListener } from './probes.ts';
@@ -233,6 +234,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
           'Beta-lactamase detection and Ambler classification. Errors are application/problem+json (docs/api.md).',
       },
       components: {
+        schemas: API_SCHEMAS,
         securitySchemes: { apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' } },
       },
     },

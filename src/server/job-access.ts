@@ -3,6 +3,7 @@ import { createReadStream } from 'node:fs';
 
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
+import type { TableFormat } from '../core/domain.ts';
 import { ArginatorError, isArginatorError, usageError } from '../core/errors.ts';
 import type { Job } from '../pipeline/jobs/job.ts';
 import { submitJob } from '../pipeline/jobs/submit-job.ts';
@@ -117,7 +118,7 @@ export function sendResults(
   deps: AppDeps,
   reply: FastifyReply,
   job: Job,
-  format: 'csv' | 'tsv' | 'json',
+  format: TableFormat,
 ): FastifyReply {
   if (job.status === 'expired') {
     throw new ArginatorError(

@@ -3,6 +3,7 @@ import type { Multipart, MultipartFile } from '@fastify/multipart';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 
+import { DEFAULT_TASK, TASKS } from '../core/domain.ts';
 import {
   ArginatorError,
   cancelledError,
@@ -24,8 +25,8 @@ export interface TaskField {
 
 export const V1_TASK: TaskField = {
   name: 'task',
-  values: { binary: 'binary', multiclass: 'multiclass' },
-  fallback: 'multiclass',
+  values: Object.fromEntries(TASKS.map((t) => [t, t])),
+  fallback: DEFAULT_TASK,
 };
 
 export const LEGACY_TASK: TaskField = {
@@ -46,7 +47,7 @@ const sequenceSchema = z.strictObject({
 
 export const jsonInputSchema = z
   .strictObject({
-    task: z.enum(['binary', 'multiclass']).default('multiclass'),
+    task: z.enum(TASKS).default(DEFAULT_TASK),
     sequences: z.array(sequenceSchema).min(1).optional(),
     fasta: z.string().min(1).optional(),
   })

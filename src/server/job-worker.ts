@@ -5,11 +5,13 @@ import { rename, rm, writeFile } from 'node:fs/promises';
 import { once } from 'node:events';
 import { parentPort, workerData } from 'node:worker_threads';
 
+import { TABLE_FORMATS } from '../core/domain.ts';
+import type { TableFormat } from '../core/domain.ts';
 import { ArginatorError, cancelledError } from '../core/errors.ts';
 import type { ProteinRecord } from '../core/sequence/protein-record.ts';
 import { readFastaFile } from '../io/fasta-source.ts';
 import { createTableWriter, predictionColumns, predictionRow } from '../io/prediction-table.ts';
-import type { TableFormat, TableWriter } from '../io/prediction-table.ts';
+import type { TableWriter } from '../io/prediction-table.ts';
 import { loadFastestKernels } from '../kernels/load-kernels.ts';
 import type { JobSummary } from '../pipeline/jobs/job.ts';
 import { predict } from '../pipeline/predict.ts';
@@ -32,7 +34,7 @@ const maps = new Map<string, Promise<ReferenceMapService>>();
 const running = new Map<string, AbortController>();
 /** Jobs waiting for the request thread to say their model's map is stored (map-needed → map-ready). */
 const awaitingMap = new Map<string, { ok(): void; fail(e: Error): void }>();
-const FORMATS: readonly TableFormat[] = ['csv', 'tsv', 'json'];
+const FORMATS: readonly TableFormat[] = TABLE_FORMATS;
 
 function post(message: FromWorker): void {
   port?.postMessage(message);

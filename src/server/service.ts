@@ -4,6 +4,7 @@ import { join } from 'node:path';
 
 import type { FastifyInstance } from 'fastify';
 
+import { TASKS } from '../core/domain.ts';
 import { isArginatorError } from '../core/errors.ts';
 import { loadFastestKernels } from '../kernels/load-kernels.ts';
 import type { JobExecutor } from '../pipeline/jobs/ports.ts';
@@ -193,8 +194,7 @@ async function prepareCurrentMaps(
   maps: MapProvider,
   log: FastifyInstance['log'],
 ): Promise<void> {
-  const tasks = ['multiclass', 'binary'] as const;
-  const chosen = await Promise.allSettled(tasks.map((task) => models.choose(task)));
+  const chosen = await Promise.allSettled(TASKS.map((task) => models.choose(task)));
   const versions = new Set(
     chosen.flatMap((c) => (c.status === 'fulfilled' ? [c.value.version] : [])),
   );

@@ -1,4 +1,5 @@
 // Messages between the server and its job worker threads (structured-clone data only).
+import type { TableFormat } from '../core/domain.ts';
 import type { ErrorCode, ErrorLocation } from '../core/errors.ts';
 import { ArginatorError, isArginatorError } from '../core/errors.ts';
 import type { Prediction } from '../core/model/predictor.ts';
@@ -16,7 +17,7 @@ export interface RunMessage {
   readonly task: JobTask;
   readonly modelVersion: string;
   readonly inputPath: string;
-  readonly outputs: Readonly<Record<'csv' | 'tsv' | 'json', string>>;
+  readonly outputs: Readonly<Record<TableFormat, string>>;
   /** Where the job's map goes: `map` (the GET /v1/jobs/{id}/map body) or, if it fails, `unavailable`. */
   readonly map: Readonly<Record<'map' | 'unavailable', string>>;
 }

@@ -2,6 +2,7 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 
+import type { TableFormat } from '../core/domain.ts';
 import { ArginatorError } from '../core/errors.ts';
 import type { JobFiles } from '../pipeline/jobs/ports.ts';
 
@@ -36,7 +37,7 @@ export class FsJobFiles implements JobFiles {
     return join(this.dirOf(id), 'input.fasta');
   }
 
-  resultPath(id: string, format: 'csv' | 'tsv' | 'json'): string {
+  resultPath(id: string, format: TableFormat): string {
     return join(this.dirOf(id), `results.${format}`);
   }
 

@@ -5,12 +5,18 @@ import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { z } from 'zod';
 
-import { ArginatorError } from '../core/errors.ts';
+import { ACTIVE_JOB_STATUSES, FINISHED_JOB_STATUSES, TASKS } from '../core/domain.ts';
+import { ArginatorError, ERROR_CODES } from '../core/errors.ts';
 import type { Job, JobStatus, NewJob } from '../pipeline/jobs/job.ts';
 import { JOB_STATUSES } from '../pipeline/jobs/job.ts';
 import type { JobStore } from '../pipeline/jobs/ports.ts';
 
 const SCHEMA_VERSION = 1;
+
+/** A list of state words as SQL text, e.g. `'queued', 'running'` (the words are fixed identifiers). */
+const sqlWords = (words: readonly string[]): string => words.map((w) => `'${w}'`).join(', ');
+const ACTIVE_SQL = sqlWords(ACTIVE_JOB_STATUSES);
+const FINISHED_SQL = sqlWords(FINISHED_JOB_STATUSES);
 
 const MIGRATIONS: readonly string[] = [
   `CREATE TABLE jobs (
@@ -39,7 +45,7 @@ const rowSchema = z.object({
   seq: z.number(),
   id: z.string(),
   status: z.enum(JOB_STATUSES),
-  task: z.enum(['binary', 'multiclass']),
+  task: z.enum(TASKS),
   input_name: z.string(),
   model_version: z.string(),
   proteins_total: z.number().nullable(),
@@ -55,7 +61,7 @@ const rowSchema = z.object({
 });
 
 const errorSchema = z.object({
-  code: z.enum(['BAD_INPUT', 'LIMIT', 'USAGE', 'CONFIG', 'NOT_FOUND', 'CANCELLED', 'INTERNAL']),
+  code: z.enum(ERROR_CODES),
   reason: z.string(),
   detail: z.string(),
 });
@@ -213,7 +219,7 @@ export class SqliteJobStore implements JobStore {
       .prepare(
         `UPDATE jobs SET status = @status, finished_at = @finishedAt, expires_at = @expiresAt,
            summary = @summary, error = @error
-         WHERE id = @id AND status IN ('queued', 'running')`,
+         WHERE id = @id AND status IN (${ACTIVE_SQL})`,
       )
       .run({
         id,
@@ -246,7 +252,7 @@ export class SqliteJobStore implements JobStore {
   expiredAt(now: string): Job[] {
     const rows: unknown[] = this.db
       .prepare(
-        `SELECT * FROM jobs WHERE status IN ('completed', 'failed', 'cancelled')
+        `SELECT * FROM jobs WHERE status IN (${FINISHED_SQL})
            AND expires_at IS NOT NULL AND expires_at <= ? ORDER BY seq`,
       )
       .all(now);
@@ -255,9 +261,7 @@ export class SqliteJobStore implements JobStore {
 
   markExpired(id: string): Job | undefined {
     this.db
-      .prepare(
-        `UPDATE jobs SET status = 'expired' WHERE id = ? AND status IN ('completed', 'failed', 'cancelled')`,
-      )
+      .prepare(`UPDATE jobs SET status = 'expired' WHERE id = ? AND status IN (${FINISHED_SQL})`)
       .run(id);
     return this.get(id);
   }

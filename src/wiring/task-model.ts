@@ -1,5 +1,7 @@
 // The one rule that picks the model for a task (CLI predict and the server): latest:<task>, or for
 // binary the multiclass model with the binary labels derived from prob_betalactamase.
+import { BINARY_LABELS, NOT_BETALACTAMASE } from '../core/domain.ts';
+import type { Task } from '../core/domain.ts';
 import { ArginatorError } from '../core/errors.ts';
 import type { Kernels } from '../core/model/kernels.ts';
 import type { NearestReference, Prediction, Predictor } from '../core/model/predictor.ts';
@@ -9,12 +11,11 @@ import type { RegistryIndex } from '../store/fs-model-registry.ts';
 import type { LoadModelOptions } from './load-model.ts';
 import { loadPredictionModel } from './load-model.ts';
 
-export type Task = 'binary' | 'multiclass';
-
-export const BINARY_LABELS = ['Betalactamase', 'Non-Betalactamase'] as const;
+// The task and label words live in core/domain.ts.
+export type { Task } from '../core/domain.ts';
+export { BINARY_LABELS } from '../core/domain.ts';
 /** A protein is called a beta-lactamase when prob_betalactamase is at least this. */
 export const BINARY_THRESHOLD = 0.5;
-const NOT_BETALACTAMASE = 'NBL';
 
 /** Which registered model serves a task, and whether its binary labels are derived. */
 export interface ModelChoice {

@@ -6,7 +6,20 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize } from 'node:path';
 
-const LABELS = ['A', 'B', 'C', 'D', 'NBL'];
+// The API's words from their one declaration (this fake runs in Node, not in the bundle).
+import {
+  BINARY_NEGATIVE,
+  BINARY_POSITIVE,
+  FINISHED_JOB_STATUSES,
+  isOneOf,
+  MULTICLASS_LABELS,
+  NOT_BETALACTAMASE,
+  NOVELTY_CLASSES,
+  TABLE_FORMATS,
+} from '../../src/core/domain.ts';
+import type { JobStatus, Novelty, TableFormat, Task } from '../../src/core/domain.ts';
+
+const LABELS: readonly string[] = MULTICLASS_LABELS;
 
 interface FakeRow {
   readonly protein_id: string;
@@ -18,16 +31,18 @@ interface FakeRow {
   readonly nearest_reference_label: string | null;
   readonly identity: number | null;
   readonly coverage: number | null;
-  readonly novelty: 'known' | 'distant' | 'novel';
+  readonly novelty: Novelty;
   readonly x: number;
   readonly y: number;
 }
 
 interface FakeJob {
   readonly id: string;
-  status: 'queued' | 'running' | 'completed' | 'failed' | 'cancelled';
-  readonly task: 'binary' | 'multiclass';
+  status: JobStatus;
+  readonly task: Task;
   done: number;
+  /** Set when the job expires (addExpiredJob). */
+  expiresAt: string | null;
   readonly rows: readonly FakeRow[];
   readonly inputName: string;
   readonly createdAt: string;
@@ -45,6 +60,8 @@ export interface FakeApi {
   readonly url: string;
   /** Adds a completed job with `n` synthetic proteins; returns its id. */
   addCompletedJob(n: number, name?: string): string;
+  /** Adds a job that completed and then expired (results deleted); returns its id. */
+  addExpiredJob(n: number, name?: string): string;
   close(): Promise<void>;
 }
 
@@ -76,9 +93,9 @@ const CENTRES: Record<string, [number, number]> = {
   NBL: [0, 0],
 };
 
-function fakeRow(id: string, seed: number, task: 'binary' | 'multiclass'): FakeRow {
+function fakeRow(id: string, seed: number, task: Task): FakeRow {
   const r = rng(seed);
-  const label = LABELS[Math.floor(r() * LABELS.length)] ?? 'NBL';
+  const label = LABELS[Math.floor(r() * LABELS.length)] ?? NOT_BETALACTAMASE;
   const top = 0.5 + r() * 0.5;
   const probabilities: Record<string, number> = {};
   for (const l of LABELS) {
@@ -94,7 +111,7 @@ function fakeRow(id: string, seed: number, task: 'binary' | 'multiclass'): FakeR
         : 'distant';
   const centre = CENTRES[label] ?? [0, 0];
   const pbl = 1 - (probabilities['NBL'] ?? 0);
-  const binaryLabel = pbl >= 0.5 ? 'Betalactamase' : 'Non-Betalactamase';
+  const binaryLabel = pbl >= 0.5 ? BINARY_POSITIVE : BINARY_NEGATIVE;
   return {
     protein_id: id,
     predicted_label: task === 'binary' ? binaryLabel : label,
@@ -115,7 +132,7 @@ function csvField(text: string): string {
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
-function table(job: FakeJob, format: 'csv' | 'tsv' | 'json'): string {
+function table(job: FakeJob, format: TableFormat): string {
   const perClass = job.task === 'multiclass' ? LABELS.map((l) => `p_${l}`) : [];
   const columns = [
     'protein_id',
@@ -167,7 +184,7 @@ function jobJson(job: FakeJob): Record<string, unknown> {
   const self = `/v1/jobs/${job.id}`;
   const total = job.rows.length;
   const counts: Record<string, number> = {};
-  const novelty: Record<string, number> = { known: 0, distant: 0, novel: 0 };
+  const novelty: Record<string, number> = Object.fromEntries(NOVELTY_CLASSES.map((n) => [n, 0]));
   if (job.status === 'completed') {
     for (const r of job.rows) {
       counts[r.predicted_label] = (counts[r.predicted_label] ?? 0) + 1;
@@ -186,7 +203,7 @@ function jobJson(job: FakeJob): Record<string, unknown> {
     created_at: job.createdAt,
     started_at: job.createdAt,
     finished_at: job.status === 'completed' ? new Date().toISOString() : null,
-    expires_at: null,
+    expires_at: job.expiresAt,
     error: null,
     summary: job.status === 'completed' ? { counts, novelty } : null,
     links: { self, events: `${self}/events`, results: `${self}/results`, map: `${self}/map` },
@@ -276,18 +293,13 @@ export async function startFakeApi(options: FakeApiOptions): Promise<FakeApi> {
   let nextId = 1;
   const timers = new Set<ReturnType<typeof setInterval>>();
   const references = Array.from({ length: 600 }, (_, i) => {
-    const label = LABELS[i % LABELS.length] ?? 'NBL';
+    const label = LABELS[i % LABELS.length] ?? NOT_BETALACTAMASE;
     const r = rng(i + 7);
     const c = CENTRES[label] ?? [0, 0];
     return { id: `WP_ref${i}.1`, label, x: c[0] + (r() - 0.5) * 4, y: c[1] + (r() - 0.5) * 4 };
   });
 
-  const newJob = (
-    task: 'binary' | 'multiclass',
-    inputName: string,
-    ids: string[],
-    seqs: string[],
-  ): FakeJob => {
+  const newJob = (task: Task, inputName: string, ids: string[], seqs: string[]): FakeJob => {
     const id = `job-${String(nextId).padStart(4, '0')}`;
     nextId += 1;
     const job: FakeJob = {
@@ -295,6 +307,7 @@ export async function startFakeApi(options: FakeApiOptions): Promise<FakeApi> {
       status: 'queued',
       task,
       done: 0,
+      expiresAt: null,
       inputName,
       createdAt: new Date().toISOString(),
       rows: ids.map((pid, i) => fakeRow(pid, hash(seqs[i] ?? pid), task)),
@@ -405,8 +418,7 @@ export async function startFakeApi(options: FakeApiOptions): Promise<FakeApi> {
         let last = '';
         const tick = (): void => {
           const text = JSON.stringify(jobJson(job));
-          const terminal =
-            job.status === 'completed' || job.status === 'cancelled' || job.status === 'failed';
+          const terminal = isOneOf(FINISHED_JOB_STATUSES, job.status) || job.status === 'expired';
           if (text !== last) {
             res.write(`event: progress\ndata: ${text}\n\n`);
             last = text;
@@ -423,6 +435,15 @@ export async function startFakeApi(options: FakeApiOptions): Promise<FakeApi> {
         return;
       }
       if (rest === '/results') {
+        if (job.status === 'expired') {
+          return problem(
+            res,
+            404,
+            'job.expired',
+            'the job expired and its results were deleted.',
+            'submit the input again',
+          );
+        }
         if (job.status !== 'completed') {
           return problem(
             res,
@@ -432,12 +453,8 @@ export async function startFakeApi(options: FakeApiOptions): Promise<FakeApi> {
             'wait for the done event',
           );
         }
-        const format =
-          url.searchParams.get('format') === 'tsv'
-            ? 'tsv'
-            : url.searchParams.get('format') === 'json'
-              ? 'json'
-              : 'csv';
+        const asked = url.searchParams.get('format');
+        const format: TableFormat = isOneOf(TABLE_FORMATS, asked) ? asked : 'csv';
         const type =
           format === 'csv'
             ? 'text/csv'
@@ -562,6 +579,14 @@ export async function startFakeApi(options: FakeApiOptions): Promise<FakeApi> {
       const job = newJob('multiclass', name, ids, ids);
       job.status = 'completed';
       job.done = n;
+      return job.id;
+    },
+    addExpiredJob(n, name = 'old.faa') {
+      const ids = Array.from({ length: n }, (_, i) => `old_${String(i).padStart(6, '0')}`);
+      const job = newJob('multiclass', name, ids, ids);
+      job.status = 'expired';
+      job.done = n;
+      job.expiresAt = new Date().toISOString();
       return job.id;
     },
     async close() {

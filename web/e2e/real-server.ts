@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 
+import { MULTICLASS_LABELS } from '../../src/core/domain.ts';
+
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const BIN = join(REPO_ROOT, 'dist/cli/bin.js');
 
@@ -159,7 +161,7 @@ export function writeQueryFasta(path: string, perClass: number): string[] {
     records.push({ id, label, seq: lines.join('').trim() });
   }
   const picked: typeof records = [];
-  for (const label of ['A', 'B', 'C', 'D', 'NBL']) {
+  for (const label of MULTICLASS_LABELS) {
     const of = records.filter((r) => r.label === label);
     const step = Math.max(1, Math.floor(of.length / perClass));
     for (let i = 0; i < perClass && i * step < of.length; i += 1) {

@@ -1,5 +1,5 @@
 // The UI's behaviour in a real browser against the fake API: 100,000-row virtual table, keyboard,
-// map → table selection, progress over SSE with cancel, and a rejected input. (ui.e2e.test.ts runs the real server.)
+// map → table selection, progress over SSE with cancel, an expired job, and a rejected input. (ui.e2e.test.ts runs the real server.)
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -141,6 +141,26 @@ describe.skipIf(!canRun)('web UI against the fake API (real chromium)', () => {
     await expect
       .poll(() => page.locator('[data-testid=job-status]').textContent())
       .toBe('cancelled');
+  });
+
+  it('shows an expired job as expired, in the job view and in the recent jobs', async () => {
+    const expired = api.addExpiredJob(5, 'old.faa');
+    await page.goto(`${api.url}/#/jobs/${expired}`);
+    const badge = page.locator('[data-testid=job-status]');
+    await expect.poll(() => badge.textContent()).toBe('expired');
+    expect(await badge.getAttribute('class')).toContain('status-expired');
+    expect(await badge.getAttribute('title')).toMatch(/results deleted/);
+    const notice = page.locator('.problem[role=alert]');
+    await expect.poll(() => notice.textContent()).toMatch(/^Expired\. .*results were deleted/);
+    expect(await page.locator('[data-testid=progress]').isVisible()).toBe(false);
+    expect(await page.locator('[data-testid=results-grid]').count()).toBe(0);
+    await page.screenshot({ path: join(ARTIFACTS, 'expired-job.png') });
+
+    await page.goto(`${api.url}/#/`);
+    const item = page.locator('.recent-jobs li', { hasText: 'old.faa' });
+    await expect.poll(() => item.locator('.badge').textContent()).toBe('expired');
+    await page.screenshot({ path: join(ARTIFACTS, 'expired-list.png') });
+    expect(pageErrors).toEqual([]);
   });
 
   it('shows why an input was rejected, next to the input', async () => {

@@ -3,10 +3,17 @@ import { createWriteStream } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
 
+import {
+  DEFAULT_TABLE_FORMAT,
+  DEFAULT_TASK,
+  isOneOf,
+  orList,
+  TABLE_FORMATS,
+  TASKS,
+} from '../../core/domain.ts';
 import { usageError } from '../../core/errors.ts';
 import { readFastaFile } from '../../io/fasta-source.ts';
 import { hasHdf5Signature, streamEmbeddings } from '../../io/h5wasm-embedding-store.ts';
-import type { TableFormat } from '../../io/prediction-table.ts';
 import {
   createTableWriter,
   formatFromPath,
@@ -16,16 +23,11 @@ import {
 import { loadFastestKernels } from '../../kernels/load-kernels.ts';
 import { predict, predictEmbeddings } from '../../pipeline/predict.ts';
 import { FsModelRegistry } from '../../store/fs-model-registry.ts';
-import type { Task } from '../../wiring/task-model.ts';
 import { chooseTaskModel, loadTaskModel, resolveTaskModel } from '../../wiring/task-model.ts';
 import type { CliIo } from '../cli-io.ts';
 import { loadConfig } from '../load-config.ts';
 import { flag, inputOptions, optionalPositiveInt, optionalString } from '../options.ts';
 import { createProgress } from '../progress.ts';
-
-const TASKS: readonly string[] = ['binary', 'multiclass'] satisfies Task[];
-const isTask = (t: string): t is Task => TASKS.includes(t);
-const FORMATS: readonly TableFormat[] = ['csv', 'tsv', 'json'];
 
 export async function predictCommand(
   args: readonly string[],
@@ -40,22 +42,23 @@ export async function predictCommand(
       'arginator predict proteins.faa --out predictions.csv',
     );
   }
-  const task = optionalString(options, 'task', '--task') ?? 'multiclass';
-  if (!isTask(task)) {
+  const task = optionalString(options, 'task', '--task') ?? DEFAULT_TASK;
+  if (!isOneOf(TASKS, task)) {
     throw usageError(
       'cli.bad-task',
-      `--task must be binary or multiclass, got '${task}'`,
+      `--task must be ${orList(TASKS)}, got '${task}'`,
       'e.g. --task binary',
     );
   }
   const out = optionalString(options, 'out', '--out');
-  const format = (optionalString(options, 'format', '--format') ??
+  const format =
+    optionalString(options, 'format', '--format') ??
     (out === undefined ? undefined : formatFromPath(out)) ??
-    'csv') as TableFormat;
-  if (!FORMATS.includes(format)) {
+    DEFAULT_TABLE_FORMAT;
+  if (!isOneOf(TABLE_FORMATS, format)) {
     throw usageError(
       'cli.bad-format',
-      `--format must be csv, tsv or json, got '${format}'`,
+      `--format must be ${orList(TABLE_FORMATS)}, got '${format}'`,
       'e.g. --format tsv',
     );
   }

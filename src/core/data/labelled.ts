@@ -1,13 +1,11 @@
 // Labelled examples as the dataset loaders produce them.
+import { BINARY_NEGATIVE, BINARY_POSITIVE, NOT_BETALACTAMASE } from '../domain.ts';
+import type { BinaryLabel, MulticlassLabel } from '../domain.ts';
 import type { ProteinRecord } from '../sequence/protein-record.ts';
 
-/** Multiclass labels of the product (Ambler classes + not a beta-lactamase). */
-export const MULTICLASS_LABELS = ['A', 'B', 'C', 'D', 'NBL'] as const;
-export type MulticlassLabel = (typeof MULTICLASS_LABELS)[number];
-
-/** Binary labels of the product. */
-export const BINARY_LABELS = ['Betalactamase', 'Non-Betalactamase'] as const;
-export type BinaryLabel = (typeof BINARY_LABELS)[number];
+// The label words live in core/domain.ts; re-exported for the dataset loaders.
+export { BINARY_LABELS, MULTICLASS_LABELS } from '../domain.ts';
+export type { BinaryLabel, MulticlassLabel } from '../domain.ts';
 
 /** A protein sequence with its label (FASTA-based datasets). */
 export interface LabelledProtein {
@@ -24,5 +22,5 @@ export interface LabelledVector {
 
 /** Maps a multiclass label to the binary task's label. */
 export function toBinaryLabel(label: MulticlassLabel): BinaryLabel {
-  return label === 'NBL' ? 'Non-Betalactamase' : 'Betalactamase';
+  return label === NOT_BETALACTAMASE ? BINARY_NEGATIVE : BINARY_POSITIVE;
 }

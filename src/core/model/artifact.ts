@@ -1,4 +1,5 @@
 // The model file: magic, format version, a JSON header (what a model needs to be used and trusted), float32 tensors.
+import type { Task } from '../domain.ts';
 import { ArginatorError } from '../errors.ts';
 
 /** Bytes 0-3 of every model file. */
@@ -17,7 +18,7 @@ export interface TensorRef {
 export interface ModelHeaderBody {
   readonly packageVersion: string;
   readonly createdAt: string;
-  readonly task: 'binary' | 'multiclass';
+  readonly task: Task;
   readonly labels: readonly string[];
   readonly positiveLabel?: string | undefined;
   readonly embedder: {

@@ -1,4 +1,6 @@
 // A trained model ready to predict: standardise, classify, fuse homology evidence, and explain each call.
+import { negativeLabel } from '../domain.ts';
+import type { Novelty } from '../domain.ts';
 import { ArginatorError } from '../errors.ts';
 import type { PairAligner } from '../sequence/pair-aligner.ts';
 import { ALIGN_FIELDS, codeSet, createJsPairAligner } from '../sequence/pair-aligner.ts';
@@ -13,8 +15,8 @@ import type { Kernels } from './kernels.ts';
 import type { MlpParams } from './mlp.ts';
 import { forwardLogits, mlpFromData, softmaxRows } from './mlp.ts';
 
-/** Novelty of a protein relative to the model's references (docs/prediction.md). */
-export type Novelty = 'known' | 'distant' | 'novel';
+/** Novelty of a protein relative to the model's references (docs/prediction.md); words in core/domain.ts. */
+export type { Novelty } from '../domain.ts';
 
 /** Identity (and query coverage) at or above which a protein counts as a known family member. */
 export const KNOWN_IDENTITY = 0.7;
@@ -175,7 +177,7 @@ export function createPredictor(
     }
     return prepared;
   };
-  const negative = labels.indexOf(header.task === 'binary' ? 'Non-Betalactamase' : 'NBL');
+  const negative = labels.indexOf(negativeLabel(header.task));
   const minSimilarity = minSimilarityOf(header);
   const positive = header.positiveLabel === undefined ? -1 : labels.indexOf(header.positiveLabel);
   /** The classifier's logits (n×k) of standardised embeddings, shared by both entry points. */

@@ -1,4 +1,5 @@
 // Shared look of every ARGinator chart: the spec type, class palette, sizes and base config.
+import type { BinaryLabel, MulticlassLabel } from '../domain.ts';
 
 /** A JSON value, so that specs stay plain data that survives JSON.stringify unchanged. */
 export type JsonValue = string | number | boolean | null | JsonValue[] | JsonObject;
@@ -21,7 +22,7 @@ export const VEGA_LITE_SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json
  * Okabe–Ito colours (safe for the common colour-vision deficiencies). Each class keeps its
  * colour in every chart, so a reader learns it once.
  */
-export const CLASS_COLOURS: Readonly<Record<string, string>> = {
+export const CLASS_COLOURS: Readonly<Record<MulticlassLabel | BinaryLabel, string>> = {
   A: '#0072B2', // blue
   B: '#E69F00', // orange
   C: '#009E73', // bluish green
@@ -48,7 +49,7 @@ export function classColours(labels: readonly string[]): string[] {
   let extra = 0;
   const assigned = new Map<string, string>();
   return labels.map((label) => {
-    const known = CLASS_COLOURS[label];
+    const known = (CLASS_COLOURS as Readonly<Record<string, string | undefined>>)[label];
     if (known !== undefined) {
       return known;
     }

@@ -1,4 +1,5 @@
 // Chart spec: 2-D embedding scatter (e.g. UMAP) coloured by class, with query points on top.
+import { BINARY_LABELS, MULTICLASS_LABELS } from '../domain.ts';
 import {
   PANEL,
   classColours,
@@ -26,7 +27,7 @@ export interface ScatterInput {
   maxQueryLabels?: number | undefined;
 }
 
-const CLASS_ORDER = ['A', 'B', 'C', 'D', 'NBL', 'Betalactamase', 'Non-Betalactamase'];
+const CLASS_ORDER: readonly string[] = [...MULTICLASS_LABELS, ...BINARY_LABELS];
 
 interface PointRow extends JsonObject {
   x: number;

@@ -1,13 +1,15 @@
 // The one schema of the resolved config: every key with its description, constraints and default.
 import { z } from 'zod';
 
+import { TASKS } from '../../core/domain.ts';
+
 const fraction = z.number().gte(0).lte(1);
 const beta = z.number().gte(0).lt(1);
 const path = z.string().min(1);
 
 const task = z
   .strictObject({
-    name: z.enum(['binary', 'multiclass']).describe('What the classifier predicts'),
+    name: z.enum(TASKS).describe('What the classifier predicts'),
     num_classes: z.int().gte(2).describe('Number of classes; must equal the length of labels'),
     labels: z
       .array(z.string().min(1))

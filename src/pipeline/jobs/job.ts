@@ -1,19 +1,15 @@
 // A prediction job: its record, its states and the transitions allowed between them.
+import { FINISHED_JOB_STATUSES } from '../../core/domain.ts';
+import type { JobStatus, Task } from '../../core/domain.ts';
 import type { ErrorCode } from '../../core/errors.ts';
 
-export const JOB_STATUSES = [
-  'queued',
-  'running',
-  'completed',
-  'failed',
-  'cancelled',
-  'expired',
-] as const;
-export type JobStatus = (typeof JOB_STATUSES)[number];
-export type JobTask = 'binary' | 'multiclass';
+// The state words live in core/domain.ts (shared with the web UI's types).
+export { JOB_STATUSES } from '../../core/domain.ts';
+export type { JobStatus } from '../../core/domain.ts';
+export type JobTask = Task;
 
 /** States a job never leaves on its own (only the sweeper moves them on, to `expired`). */
-export const FINISHED: ReadonlySet<JobStatus> = new Set(['completed', 'failed', 'cancelled']);
+export const FINISHED: ReadonlySet<JobStatus> = new Set(FINISHED_JOB_STATUSES);
 
 export interface JobError {
   readonly code: ErrorCode;

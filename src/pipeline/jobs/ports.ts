@@ -1,4 +1,5 @@
 // Ports of the job use cases: where records live (SQLite), where files live, and what runs a job.
+import type { TableFormat } from '../../core/domain.ts';
 import type { Job, JobError, JobStatus, JobSummary, NewJob } from './job.ts';
 
 /**
@@ -43,7 +44,7 @@ export interface JobStore {
 export interface JobFiles {
   dirOf(id: string): string;
   inputPath(id: string): string;
-  resultPath(id: string, format: 'csv' | 'tsv' | 'json'): string;
+  resultPath(id: string, format: TableFormat): string;
   create(id: string): Promise<void>;
   remove(id: string): Promise<void>;
 }

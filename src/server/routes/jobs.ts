@@ -3,6 +3,7 @@ import type {} from '@fastify/swagger';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 
+import { DEFAULT_TABLE_FORMAT, TABLE_FORMATS } from '../../core/domain.ts';
 import { usageError } from '../../core/errors.ts';
 import { isFinished, JOB_STATUSES } from '../../pipeline/jobs/job.ts';
 import type { Job } from '../../pipeline/jobs/job.ts';
@@ -25,7 +26,15 @@ const listQuery = z.object({
     .optional(),
 });
 
-const resultsQuery = z.object({ format: z.enum(['csv', 'tsv', 'json']).default('csv') });
+const resultsQuery = z.object({ format: z.enum(TABLE_FORMATS).default(DEFAULT_TABLE_FORMAT) });
+
+/**
+ * A query's schema for /openapi.json only: `attachValidation` lets the route's own zod parse (and
+ * its problem+json with an example) judge the query, so the document and the check share one schema.
+ */
+function documentedQuery(schema: z.ZodType): { querystring: Record<string, unknown> } {
+  return { querystring: z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) };
+}
 
 function parseQuery<T>(schema: z.ZodType<T>, query: unknown, example: string): T {
   const result = schema.safeParse(query);
@@ -72,7 +81,14 @@ export function jobRoutes(app: FastifyInstance, deps: AppDeps): void {
 
   app.get(
     '/v1/jobs',
-    { schema: { tags: ['jobs'], summary: 'List jobs, newest first (?status=&limit=&cursor=)' } },
+    {
+      schema: {
+        tags: ['jobs'],
+        summary: 'List jobs, newest first (?status=&limit=&cursor=)',
+        ...documentedQuery(listQuery),
+      },
+      attachValidation: true,
+    },
     (request) => {
       const q = parseQuery(listQuery, request.query, '/v1/jobs?status=completed&limit=20');
       const page = deps.store.list({ status: q.status, limit: q.limit, before: q.cursor });
@@ -110,9 +126,15 @@ export function jobRoutes(app: FastifyInstance, deps: AppDeps): void {
         tags: ['jobs'],
         summary: 'The prediction table (?format=csv|tsv|json)',
         params: ID_PARAM,
+        ...documentedQuery(resultsQuery),
       },
+      attachValidation: true,
     },
     (request, reply) => {
+      // The query is judged by parseQuery; the path's id by the schema, as on the other routes.
+      if (request.validationError?.validationContext === 'params') {
+        throw request.validationError;
+      }
       const { format } = parseQuery(resultsQuery, request.query, '?format=tsv');
       return sendResults(deps, reply, findJob(deps, request.params.id), format);
     },

@@ -5,6 +5,8 @@ import { join } from 'node:path';
 
 import type { FastifyInstance } from 'fastify';
 
+import { FINISHED_JOB_STATUSES } from '../../core/domain.ts';
+import type { JobStatus } from '../../core/domain.ts';
 import { configSchema } from '../../pipeline/config/schema.ts';
 import type { ServerSettings } from '../app-deps.ts';
 import type { JobJson } from '../job-json.ts';
@@ -59,7 +61,8 @@ export async function waitForJob(
   for (;;) {
     const res = await app.inject({ method: 'GET', url: `/v1/jobs/${id}` });
     const job = res.json<JobJson>();
-    if (['completed', 'failed', 'cancelled', 'expired'].includes(job.status)) {
+    const ended: readonly JobStatus[] = [...FINISHED_JOB_STATUSES, 'expired'];
+    if (ended.includes(job.status)) {
       return job;
     }
     if (Date.now() > until) {

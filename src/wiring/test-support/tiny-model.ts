@@ -2,13 +2,15 @@
 // They live in wiring/ because both roots may import wiring and wiring imports neither root.
 import { join } from 'node:path';
 
+import { BINARY_LABELS, BINARY_POSITIVE, MULTICLASS_LABELS } from '../../core/domain.ts';
+import type { Task } from '../../core/domain.ts';
 import { builtinEmbedderFactory } from '../../core/embed/builtin-embedder.ts';
 import { randomModelArtifact } from '../../core/model/test-support/random-model.ts';
 import { createRng } from '../../core/rng.ts';
 import { FsModelRegistry } from '../../store/fs-model-registry.ts';
 
 const AA = 'ACDEFGHIKLMNPQRSTVWY';
-export const LABELS = ['A', 'B', 'C', 'D', 'NBL'];
+export const LABELS: string[] = [...MULTICLASS_LABELS];
 
 export function randomProtein(rng: () => number, length: number): string {
   return Array.from({ length }, () => AA[Math.floor(rng() * AA.length)] ?? 'A').join('');
@@ -29,17 +31,17 @@ export function randomFasta(n: number, seed = 7, length = 120): string {
  */
 export async function registerTinyModel(
   home: string,
-  task: 'multiclass' | 'binary' = 'multiclass',
+  task: Task = 'multiclass',
   options: { references?: boolean } = {},
 ): Promise<string> {
   const embedder = await builtinEmbedderFactory.create({});
   const rng = createRng(3);
-  const labels = task === 'multiclass' ? LABELS : ['Betalactamase', 'Non-Betalactamase'];
+  const labels = task === 'multiclass' ? LABELS : [...BINARY_LABELS];
   const refs = Array.from({ length: 10 }, () => randomProtein(rng, 60));
   const artifact = randomModelArtifact({
     embedder,
     labels,
-    ...(task === 'binary' ? { positiveLabel: 'Betalactamase' } : {}),
+    ...(task === 'binary' ? { positiveLabel: BINARY_POSITIVE } : {}),
     ...(options.references === false
       ? {}
       : {

@@ -16,6 +16,7 @@ import type {
   ReferenceMap,
   RunDetail,
   RunInfo,
+  TableFormat,
   Task,
 } from './types.ts';
 
@@ -135,7 +136,7 @@ export async function cancelJob(id: string): Promise<Job> {
   return parseJob(await res.json());
 }
 
-export function resultsUrl(job: Job, format: 'csv' | 'tsv' | 'json'): string {
+export function resultsUrl(job: Job, format: TableFormat): string {
   return `${job.links.results}?format=${format}`;
 }
 

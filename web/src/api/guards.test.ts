@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
+import { JOB_STATUS_TEXT, JOB_STATUSES } from './contract.ts';
 import { flattenNumbers, parseJob, parseProblem, parseRunDetail, ShapeError } from './guards.ts';
 
 describe('parseJob', () => {
@@ -45,6 +46,38 @@ describe('parseJob', () => {
 
   it('refuses an unknown status', () => {
     expect(() => parseJob({ id: 'a', status: 'exploded' })).toThrow(ShapeError);
+  });
+
+  it('reads an expired job (results deleted, the record kept) with its expiry time', () => {
+    const job = parseJob({
+      id: 'old',
+      status: 'expired',
+      task: 'binary',
+      finished_at: '2026-11-20T07:00:00.000Z',
+      expires_at: '2026-11-27T07:00:00.000Z',
+    });
+    expect(job).toMatchObject({ status: 'expired', task: 'binary' });
+    expect(job.expires_at).toBe('2026-11-27T07:00:00.000Z');
+    expect(JOB_STATUS_TEXT[job.status]).toMatchObject({ final: true, active: false });
+  });
+
+  it('reads every state the contract lists, and only final ones end the event stream', () => {
+    for (const status of JOB_STATUSES) {
+      expect(parseJob({ id: 'a', status }).status).toBe(status);
+    }
+    expect(JOB_STATUSES.filter((s) => JOB_STATUS_TEXT[s].final)).toEqual([
+      'completed',
+      'failed',
+      'cancelled',
+      'expired',
+    ]);
+  });
+
+  it('defaults a missing task to multiclass and refuses an unknown one', () => {
+    expect(parseJob({ id: 'a', status: 'queued' }).task).toBe('multiclass');
+    expect(() => parseJob({ id: 'a', status: 'queued', task: 'ternary' })).toThrow(
+      /unknown task "ternary"/,
+    );
   });
 });
 

@@ -1,8 +1,8 @@
 // Parsing of unknown JSON from the API into the UI's types; tolerant of extra and camelCase fields.
+import { isOneOf, JOB_STATUSES, TASKS } from './contract.ts';
 import type {
   Job,
   JobError,
-  JobStatus,
   ModelInfo,
   Problem,
   QueryMap,
@@ -10,7 +10,6 @@ import type {
   RunDetail,
   RunInfo,
   RunPlot,
-  Task,
 } from './types.ts';
 
 type Obj = Readonly<Record<string, unknown>>;
@@ -57,17 +56,19 @@ function reqStr(o: Obj, what: string, ...names: string[]): string {
   return v;
 }
 
-const STATUSES: readonly JobStatus[] = ['queued', 'running', 'completed', 'failed', 'cancelled'];
-
 export function parseJob(v: unknown): Job {
   const o = obj(v, 'job');
   const id = reqStr(o, 'job', 'id', 'job_id');
   const statusText = reqStr(o, 'job', 'status');
-  const status = STATUSES.find((s) => s === statusText);
-  if (status === undefined) {
+  if (!isOneOf(JOB_STATUSES, statusText)) {
     throw new ShapeError(`job: unknown status '${statusText}'`);
   }
-  const task: Task = field(o, 'task') === 'binary' ? 'binary' : 'multiclass';
+  const status = statusText;
+  // A job without a task is a multiclass one (the API's default); an unknown task is a new word.
+  const task = field(o, 'task') ?? 'multiclass';
+  if (!isOneOf(TASKS, task)) {
+    throw new ShapeError(`job: unknown task ${JSON.stringify(task)}`);
+  }
   const links = isObj(o['links']) ? o['links'] : {};
   const self = str(links['self']) ?? `/v1/jobs/${encodeURIComponent(id)}`;
   const summary = isObj(o['summary']) ? o['summary'] : null;
@@ -82,6 +83,7 @@ export function parseJob(v: unknown): Job {
     model_version: str(field(o, 'model_version', 'modelVersion')),
     created_at: str(field(o, 'created_at', 'createdAt')),
     finished_at: str(field(o, 'finished_at', 'finishedAt')),
+    expires_at: str(field(o, 'expires_at', 'expiresAt')),
     error: parseJobError(o['error']),
     summary:
       summary === null

@@ -1,16 +1,15 @@
 // Live job progress over Server-Sent Events (GET /v1/jobs/{id}/events), not polling.
+import { JOB_STATUS_TEXT } from './contract.ts';
 import { parseJob } from './guards.ts';
 import type { Job } from './types.ts';
 
 export interface JobEventHandlers {
   readonly onUpdate: (job: Job) => void;
-  /** The final job (completed, failed or cancelled); the stream is closed by then. */
+  /** The final job (completed, failed, cancelled or expired); the stream is closed by then. */
   readonly onDone: (job: Job) => void;
   /** The stream broke for good (the browser gave up reconnecting). */
   readonly onLost: () => void;
 }
-
-const TERMINAL = new Set(['completed', 'failed', 'cancelled']);
 
 /** Subscribes to a job's events; returns the function that closes the stream. */
 export function watchJob(job: Job, handlers: JobEventHandlers): () => void {
@@ -34,7 +33,7 @@ export function watchJob(job: Job, handlers: JobEventHandlers): () => void {
     }
     handlers.onUpdate(next);
     // A stream that ends without `done` still tells us the end through the status.
-    if (TERMINAL.has(next.status)) {
+    if (JOB_STATUS_TEXT[next.status].final) {
       close();
       handlers.onDone(next);
     }

@@ -1,7 +1,8 @@
 // The shapes of docs/api.md the UI reads, after parsing (see guards.ts).
+import type { JobStatus, Task } from './contract.ts';
 
-export type JobStatus = 'queued' | 'running' | 'completed' | 'failed' | 'cancelled';
-export type Task = 'binary' | 'multiclass';
+// The words (states, tasks, formats) are declared once, in src/core/domain.ts, via contract.ts.
+export type { JobStatus, Novelty, TableFormat, Task } from './contract.ts';
 
 export interface JobError {
   readonly code: string;
@@ -20,6 +21,8 @@ export interface Job {
   readonly model_version: string | null;
   readonly created_at: string | null;
   readonly finished_at: string | null;
+  /** When the input and results are (or were) deleted; the record stays, as `expired`. */
+  readonly expires_at: string | null;
   readonly error: JobError | null;
   readonly summary: {
     readonly counts: Readonly<Record<string, number>>;

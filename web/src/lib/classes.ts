@@ -1,7 +1,14 @@
 // Colours and names of the classes, shared by the table, the map and the exports.
+import type { BinaryLabel, MulticlassLabel } from '../api/contract.ts';
+
+/** A Record over the label types: a label added to src/core/domain.ts must get a colour and a name. */
+type PerLabel = Readonly<Record<MulticlassLabel | BinaryLabel, string>>;
+/** Lookup by any label text (unknown labels fall back). */
+const byText = (table: PerLabel, label: string): string | undefined =>
+  (table as Readonly<Record<string, string | undefined>>)[label];
 
 /** Okabe–Ito colours: distinguishable with the common colour-vision deficiencies. */
-const COLOURS: Readonly<Record<string, string>> = {
+const COLOURS: PerLabel = {
   A: '#0072B2',
   B: '#E69F00',
   C: '#009E73',
@@ -15,7 +22,7 @@ const FALLBACK = ['#56B4E9', '#F0E442', '#000000', '#D55E00'];
 
 /** The colour of a class label (stable for unknown labels too). */
 export function classColour(label: string): string {
-  const known = COLOURS[label];
+  const known = byText(COLOURS, label);
   if (known !== undefined) {
     return known;
   }
@@ -26,7 +33,7 @@ export function classColour(label: string): string {
   return FALLBACK[h % FALLBACK.length] ?? '#000000';
 }
 
-const NAMES: Readonly<Record<string, string>> = {
+const NAMES: PerLabel = {
   A: 'Class A (serine)',
   B: 'Class B (metallo)',
   C: 'Class C (serine, AmpC)',
@@ -38,8 +45,7 @@ const NAMES: Readonly<Record<string, string>> = {
 
 /** A human name for a class label, e.g. 'B' → 'Class B (metallo)'. */
 export function className(label: string): string {
-  return NAMES[label] ?? label;
+  return byText(NAMES, label) ?? label;
 }
 
-export const MULTICLASS_LABELS = ['A', 'B', 'C', 'D', 'NBL'] as const;
-export const BINARY_LABELS = ['Betalactamase', 'Non-Betalactamase'] as const;
+export { BINARY_LABELS, MULTICLASS_LABELS } from '../api/contract.ts';

@@ -1,7 +1,9 @@
 // The prediction table (docs/prediction.md) as typed rows, parsed from the API's CSV.
+import { isOneOf, NOVELTY_CLASSES } from '../api/contract.ts';
+import type { Novelty } from '../api/contract.ts';
 import { parseCsv } from './csv.ts';
 
-export type Novelty = 'known' | 'distant' | 'novel';
+export type { Novelty } from '../api/contract.ts';
 
 export interface PredictionRow {
   /** Position in the input (the table is in input order). */
@@ -108,5 +110,5 @@ function toText(cell: string | undefined): string | null {
 }
 
 function toNovelty(cell: string | undefined): Novelty | null {
-  return cell === 'known' || cell === 'distant' || cell === 'novel' ? cell : null;
+  return isOneOf(NOVELTY_CLASSES, cell) ? cell : null;
 }

@@ -1,5 +1,6 @@
 // Classify: FASTA files (drag and drop or pick) and/or pasted sequences, a task, submit.
 import { apiKey, ApiError, listJobs, setApiKey, submitJob } from '../api/client.ts';
+import { JOB_STATUS_TEXT } from '../api/contract.ts';
 import type { Job, Task } from '../api/types.ts';
 import { h, on, replace } from '../dom.ts';
 import { count, dateTime } from '../lib/format.ts';
@@ -274,7 +275,11 @@ async function loadRecent(section: HTMLElement, signal: AbortSignal): Promise<vo
             { href: routeHash({ name: 'job', id: j.id, tab: 'table' }) },
             j.input_name ?? j.id.slice(0, 8),
           ),
-          h('span', { class: `badge status-${j.status}` }, j.status),
+          h(
+            'span',
+            { class: `badge status-${j.status}`, title: JOB_STATUS_TEXT[j.status].meaning },
+            JOB_STATUS_TEXT[j.status].label,
+          ),
           h(
             'span',
             { class: 'muted' },

@@ -1,10 +1,12 @@
 // The evidence behind one call: class probabilities as a bar, nearest reference, novelty.
+import { BINARY_LABELS } from '../api/contract.ts';
+import type { Novelty } from '../api/contract.ts';
 import { h } from '../dom.ts';
 import { classColour, className } from '../lib/classes.ts';
 import { percent, percentOfOne } from '../lib/format.ts';
 import type { PredictionRow } from '../lib/prediction-rows.ts';
 
-const NOVELTY_TEXT: Readonly<Record<string, string>> = {
+const NOVELTY_MEANING: Readonly<Record<Novelty, string>> = {
   known: 'identity ≥ 70% over ≥ 70% of the query to the nearest reference',
   distant: 'between known and novel: a relative, not a close match',
   novel: 'identity < 40%, or coverage < 50%, or no reference aligned',
@@ -15,8 +17,8 @@ export function evidencePanel(row: PredictionRow, classLabels: readonly string[]
     classLabels.length > 0
       ? classLabels.map((l) => [l, row.probabilities[l] ?? 0])
       : [
-          ['Betalactamase', row.prob_betalactamase],
-          ['Non-Betalactamase', 1 - row.prob_betalactamase],
+          [BINARY_LABELS[0], row.prob_betalactamase],
+          [BINARY_LABELS[1], 1 - row.prob_betalactamase],
         ];
   const bar = h(
     'div',
@@ -93,7 +95,7 @@ export function evidencePanel(row: PredictionRow, classLabels: readonly string[]
             {},
             h('span', { class: `badge novelty-${row.novelty}` }, row.novelty),
             ' ',
-            h('span', { class: 'muted' }, NOVELTY_TEXT[row.novelty] ?? ''),
+            h('span', { class: 'muted' }, NOVELTY_MEANING[row.novelty]),
           ),
       h(
         'p',

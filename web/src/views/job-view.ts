@@ -7,6 +7,7 @@ import {
   getResultsCsv,
   resultsUrl,
 } from '../api/client.ts';
+import { JOB_STATUS_TEXT, TABLE_FORMAT_TEXT, TABLE_FORMATS } from '../api/contract.ts';
 import { watchJob } from '../api/job-events.ts';
 import type { Job } from '../api/types.ts';
 import { h, on, replace } from '../dom.ts';
@@ -56,9 +57,14 @@ export function mountJob(root: HTMLElement, id: string, tab: 'table' | 'map'): (
 
   const showJob = (job: Job): void => {
     heading.textContent = job.input_name ?? `Job ${job.id.slice(0, 8)}`;
+    const state = JOB_STATUS_TEXT[job.status];
     replace(
       meta,
-      h('span', { class: `badge status-${job.status}`, 'data-testid': 'job-status' }, job.status),
+      h(
+        'span',
+        { class: `badge status-${job.status}`, title: state.meaning, 'data-testid': 'job-status' },
+        state.label,
+      ),
       ` ${job.task} · model ${job.model_version ?? '—'} · submitted ${dateTime(job.created_at)}`,
     );
     progress.value = job.progress;
@@ -68,9 +74,11 @@ export function mountJob(root: HTMLElement, id: string, tab: 'table' | 'map'): (
           ? ''
           : ` · ${count(job.proteins_done)} proteins`
         : ` · ${count(job.proteins_done ?? 0)} of ${count(job.proteins_total)} proteins`;
-    progressText.textContent = `${statusWord(job)} ${Math.round(job.progress)}%${proteins}`;
-    cancel.hidden = job.status !== 'queued' && job.status !== 'running';
-    progressCard.classList.toggle('finished', !['queued', 'running'].includes(job.status));
+    progressText.textContent = `${state.progress} ${Math.round(job.progress)}%${proteins}`;
+    cancel.hidden = !state.active;
+    progressCard.classList.toggle('finished', !state.active);
+    // An expired job's progress says nothing any more: its files are gone, whatever it reached.
+    progressCard.hidden = job.status === 'expired';
     if (job.status === 'failed') {
       replace(
         problem,
@@ -86,6 +94,15 @@ export function mountJob(root: HTMLElement, id: string, tab: 'table' | 'map'): (
         h('strong', {}, 'Cancelled.'),
         ' ',
         h('a', { href: '#/' }, 'Classify again'),
+      );
+      problem.hidden = false;
+    }
+    if (job.status === 'expired') {
+      replace(
+        problem,
+        h('strong', {}, 'Expired.'),
+        ` This job finished${job.finished_at === null ? '' : ` on ${dateTime(job.finished_at)}`}; its results were deleted ${job.expires_at === null ? 'after the retention period' : `on ${dateTime(job.expires_at)}`}. `,
+        h('a', { href: '#/' }, 'Classify the file again'),
       );
       problem.hidden = false;
     }
@@ -115,7 +132,7 @@ export function mountJob(root: HTMLElement, id: string, tab: 'table' | 'map'): (
   getJob(id, signal)
     .then((job) => {
       showJob(job);
-      if (job.status === 'queued' || job.status === 'running') {
+      if (JOB_STATUS_TEXT[job.status].active) {
         closeEvents = watchJob(job, {
           onUpdate: showJob,
           onDone: finish,
@@ -142,21 +159,6 @@ export function mountJob(root: HTMLElement, id: string, tab: 'table' | 'map'): (
     controller.abort();
     closeEvents?.();
   };
-}
-
-function statusWord(job: Job): string {
-  switch (job.status) {
-    case 'queued':
-      return 'Queued';
-    case 'running':
-      return 'Classifying…';
-    case 'completed':
-      return 'Done';
-    case 'failed':
-      return 'Failed at';
-    case 'cancelled':
-      return 'Cancelled at';
-  }
 }
 
 async function showResults(
@@ -216,7 +218,7 @@ async function showResults(
     'div',
     { class: 'downloads', role: 'group', 'aria-label': 'Download the table' },
     h('span', { class: 'muted' }, 'Download:'),
-    (['csv', 'tsv', 'json'] as const).map((f) =>
+    TABLE_FORMATS.map((f) =>
       h(
         'a',
         {
@@ -225,7 +227,7 @@ async function showResults(
           download: `${downloadBase(job)}.${f}`,
           'data-format': f,
         },
-        f.toUpperCase(),
+        TABLE_FORMAT_TEXT[f],
       ),
     ),
   );

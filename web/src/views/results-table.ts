@@ -1,4 +1,5 @@
 // The results table: filter, sort, search; virtualised (fixed row height, one expanded row).
+import { NOVELTY_CLASSES, NOVELTY_TEXT } from '../api/contract.ts';
 import { h, on, replace, uniqueId } from '../dom.ts';
 import { className } from '../lib/classes.ts';
 import { count, percent, percentOfOne } from '../lib/format.ts';
@@ -108,11 +109,11 @@ export function createResultsTable(
     role: 'group',
     'aria-label': 'Filter by novelty',
   });
-  const noveltyButtons = (['known', 'distant', 'novel'] as const).map((n) => {
+  const noveltyButtons = NOVELTY_CLASSES.map((n) => {
     const b = h(
       'button',
       { type: 'button', class: 'toggle', 'aria-pressed': 'false', 'data-novelty': n },
-      n,
+      NOVELTY_TEXT[n],
     );
     on(b, 'click', () => toggleSet('novelty', n));
     noveltyBox.append(b);

@@ -1,4 +1,5 @@
 // Deterministic, realistic sample inputs for every chart (tests and scripts/render-sample-charts.ts).
+import { MULTICLASS_LABELS } from '../../domain.ts';
 import { createRng, type Rng } from '../../rng.ts';
 import type { ConfusionMatrixInput } from '../confusion-matrix.ts';
 import type { HistogramInput } from '../histogram.ts';
@@ -7,7 +8,7 @@ import type { ReliabilityBin, ReliabilityInput } from '../reliability.ts';
 import type { PrCurve, PrInput, RocCurve, RocInput } from '../roc-pr.ts';
 import type { ScatterInput, ScatterPoint } from '../scatter.ts';
 
-export const MULTICLASS_LABELS = ['A', 'B', 'C', 'D', 'NBL'] as const;
+export { MULTICLASS_LABELS } from '../../domain.ts';
 
 /** Standard normal draw (Box–Muller). */
 function normal(rng: Rng): number {

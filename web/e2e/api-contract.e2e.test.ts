@@ -1,0 +1,158 @@
+// One contract between API and UI: the web UI's words equal core/domain.ts and every enum of the served /openapi.json (here in web/e2e, the test layer that may import both src and web).
+import { readdir, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+import * as domain from '../../src/core/domain.ts';
+import * as ui from '../src/api/contract.ts';
+import { parseJob } from '../src/api/guards.ts';
+import type { Job } from '../../src/pipeline/jobs/job.ts';
+import { jobJson } from '../../src/server/job-json.ts';
+import type { Service } from '../../src/server/service.ts';
+import { makeHome, startService } from '../../src/server/test-support/service-fixture.ts';
+
+/** Each word list the UI accepts, with the one declaration it must equal. */
+const WORD_LISTS = [
+  { name: 'job states', ui: ui.JOB_STATUSES, domain: domain.JOB_STATUSES },
+  { name: 'tasks', ui: ui.TASKS, domain: domain.TASKS },
+  { name: 'table formats', ui: ui.TABLE_FORMATS, domain: domain.TABLE_FORMATS },
+  { name: 'novelty classes', ui: ui.NOVELTY_CLASSES, domain: domain.NOVELTY_CLASSES },
+  { name: 'multiclass labels', ui: ui.MULTICLASS_LABELS, domain: domain.MULTICLASS_LABELS },
+  { name: 'binary labels', ui: ui.BINARY_LABELS, domain: domain.BINARY_LABELS },
+] as const;
+
+interface FoundEnum {
+  readonly at: string;
+  readonly values: readonly unknown[];
+}
+
+/** Every `enum` in a JSON document, with its JSON pointer. */
+function enumsIn(node: unknown, at = ''): FoundEnum[] {
+  if (Array.isArray(node)) {
+    return node.flatMap((x, i) => enumsIn(x, `${at}/${i}`));
+  }
+  if (typeof node !== 'object' || node === null) {
+    return [];
+  }
+  return Object.entries(node).flatMap(([k, v]) =>
+    k === 'enum' && Array.isArray(v)
+      ? [{ at, values: v as unknown[] }]
+      : enumsIn(v, `${at}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`),
+  );
+}
+
+describe('the UI and core/domain.ts', () => {
+  it.each(WORD_LISTS)('the UI knows the same $name, in the same order', (list) => {
+    expect([...list.ui]).toEqual([...list.domain]);
+  });
+
+  it('parses the server JSON of a job in every state (expired included)', () => {
+    for (const status of domain.JOB_STATUSES) {
+      for (const task of domain.TASKS) {
+        const job: Job = {
+          id: '3f1c2a9e-8d4b-4c1a-9e2f-5b6d7c8e9f00',
+          status,
+          task,
+          inputName: 'a.faa',
+          modelVersion: 'v1',
+          proteinsTotal: 3,
+          proteinsDone: 3,
+          attempts: 1,
+          createdAt: '2026-11-20T07:00:00.000Z',
+          startedAt: null,
+          finishedAt: null,
+          expiresAt: status === 'expired' ? '2026-11-27T07:00:00.000Z' : null,
+          error: null,
+          summary: null,
+          idempotencyKey: null,
+        };
+        const parsed = parseJob(JSON.parse(JSON.stringify(jobJson(job))));
+        expect(parsed).toMatchObject({ status, task, expires_at: job.expiresAt });
+      }
+    }
+  });
+});
+
+describe('the web bundle', () => {
+  it('imports nothing from src at run time: only types (erased by the build)', async () => {
+    const webSrc = join(import.meta.dirname, '../src');
+    const files = (await readdir(webSrc, { recursive: true })).filter(
+      (f) => f.endsWith('.ts') && !f.endsWith('.test.ts'),
+    );
+    const runtime: string[] = [];
+    let typeOnly = 0;
+    for (const file of files) {
+      const text = await readFile(join(webSrc, file), 'utf8');
+      // Every import or re-export statement whose module path leaves web/ for src/.
+      for (const m of text.matchAll(
+        /^(import|export)\s[^;]*?from\s+'((?:\.\.\/)+src\/[^']+)'/gms,
+      )) {
+        if (/^(import|export) type\s/.test(m[0])) {
+          typeOnly += 1;
+        } else {
+          runtime.push(`${file}: ${m[0].split('\n')[0] ?? ''}`);
+        }
+      }
+    }
+    expect(runtime).toEqual([]);
+    expect(typeOnly).toBeGreaterThan(0); // the check found the contract's type import
+  });
+});
+
+describe('the UI and the served /openapi.json', () => {
+  let home: string;
+  let service: Service;
+  let doc: unknown;
+  beforeAll(async () => {
+    home = await makeHome();
+    service = await startService(home);
+    doc = (await service.app.inject('/openapi.json')).json();
+  });
+  afterAll(async () => {
+    await service.app.close();
+    await rm(home, { recursive: true, force: true });
+  });
+
+  const schemas = (): Record<string, { enum?: unknown[] }> =>
+    (doc as { components: { schemas: Record<string, { enum?: unknown[] }> } }).components.schemas;
+
+  it('names each word list once, as a component built from core/domain.ts', () => {
+    expect(schemas()['JobStatus']?.enum).toEqual([...ui.JOB_STATUSES]);
+    expect(schemas()['Task']?.enum).toEqual([...ui.TASKS]);
+    expect(schemas()['TableFormat']?.enum).toEqual([...ui.TABLE_FORMATS]);
+    expect(schemas()['Novelty']?.enum).toEqual([...ui.NOVELTY_CLASSES]);
+    expect(schemas()['MulticlassLabel']?.enum).toEqual([...ui.MULTICLASS_LABELS]);
+    expect(schemas()['Job']).toMatchObject({
+      properties: {
+        status: { $ref: '#/components/schemas/JobStatus' },
+        task: { $ref: '#/components/schemas/Task' },
+      },
+    });
+  });
+
+  it('documents the job list filter, the results format and the submitted task', () => {
+    const where = enumsIn(doc).map((e) => e.at);
+    expect(where).toContain('/paths/~1v1~1jobs/get/parameters/0/schema');
+    expect(
+      where.some((at) => at.startsWith('/paths/~1v1~1jobs~1{id}~1results/get/parameters')),
+    ).toBe(true);
+    expect(where.some((at) => at.startsWith('/paths/~1v1~1jobs/post/requestBody'))).toBe(true);
+  });
+
+  it('every enum that shares a word with a UI list equals that list', () => {
+    const found = enumsIn(doc);
+    let compared = 0;
+    for (const e of found) {
+      for (const list of WORD_LISTS) {
+        const words: readonly unknown[] = list.ui;
+        if (e.values.some((v) => words.includes(v))) {
+          compared += 1;
+          expect({ at: e.at, values: e.values }).toEqual({ at: e.at, values: [...list.ui] });
+        }
+      }
+    }
+    // The components, the list filter, the results format and the JSON body's task at least.
+    expect(compared).toBeGreaterThanOrEqual(8);
+  });
+});

@@ -1,0 +1,118 @@
+// The API's words as the UI shows them. The word types come from src/core/domain.ts (type-only: the
+// bundle imports nothing from src); each table below is a Record over one of those types, so a word
+// added there fails to compile here until the UI has its text. api-contract.e2e.test.ts checks the
+// runtime lists against /openapi.json.
+import type {
+  BinaryLabel,
+  JobStatus,
+  MulticlassLabel,
+  Novelty,
+  TableFormat,
+  Task,
+} from '../../../src/core/domain.ts';
+
+export type { BinaryLabel, JobStatus, MulticlassLabel, Novelty, TableFormat, Task };
+
+export interface StatusText {
+  /** The badge text. */
+  readonly label: string;
+  /** The badge's tooltip: what the state means for the user. */
+  readonly meaning: string;
+  /** What the progress line says before the percentage. */
+  readonly progress: string;
+  /** True when the job will not change any more (its event stream ends). */
+  readonly final: boolean;
+  /** True while the job may still be cancelled. */
+  readonly active: boolean;
+}
+
+export const JOB_STATUS_TEXT: Readonly<Record<JobStatus, StatusText>> = {
+  queued: {
+    label: 'queued',
+    meaning: 'waiting for a free worker',
+    progress: 'Queued',
+    final: false,
+    active: true,
+  },
+  running: {
+    label: 'running',
+    meaning: 'being classified',
+    progress: 'Classifying…',
+    final: false,
+    active: true,
+  },
+  completed: {
+    label: 'completed',
+    meaning: 'results ready',
+    progress: 'Done',
+    final: true,
+    active: false,
+  },
+  failed: {
+    label: 'failed',
+    meaning: 'stopped with an error',
+    progress: 'Failed at',
+    final: true,
+    active: false,
+  },
+  cancelled: {
+    label: 'cancelled',
+    meaning: 'cancelled before it finished',
+    progress: 'Cancelled at',
+    final: true,
+    active: false,
+  },
+  expired: {
+    label: 'expired',
+    meaning: 'results deleted after the retention period',
+    progress: 'Expired at',
+    final: true,
+    active: false,
+  },
+};
+
+export const TASK_TEXT: Readonly<Record<Task, string>> = {
+  binary: 'Binary',
+  multiclass: 'Multiclass',
+};
+
+export const TABLE_FORMAT_TEXT: Readonly<Record<TableFormat, string>> = {
+  csv: 'CSV',
+  tsv: 'TSV',
+  json: 'JSON',
+};
+
+/** In the order the filters show them (nearest first). */
+export const NOVELTY_TEXT: Readonly<Record<Novelty, string>> = {
+  known: 'known',
+  distant: 'distant',
+  novel: 'novel',
+};
+
+/** Record keys in declaration order, typed as the Record's key type. */
+function keysOf<K extends string>(record: Readonly<Record<K, unknown>>): readonly K[] {
+  return Object.keys(record) as K[];
+}
+
+export const JOB_STATUSES = keysOf(JOB_STATUS_TEXT);
+export const TASKS = keysOf(TASK_TEXT);
+export const TABLE_FORMATS = keysOf(TABLE_FORMAT_TEXT);
+export const NOVELTY_CLASSES = keysOf(NOVELTY_TEXT);
+
+/** The model's label order (the table's p_ columns and the map legend). */
+export const MULTICLASS_LABELS = [
+  'A',
+  'B',
+  'C',
+  'D',
+  'NBL',
+] as const satisfies readonly MulticlassLabel[];
+export const BINARY_LABELS = [
+  'Betalactamase',
+  'Non-Betalactamase',
+] as const satisfies readonly BinaryLabel[];
+
+/** True when `value` is one of `words` (narrows a string read from the API). */
+export function isOneOf<const W extends string>(words: readonly W[], value: unknown): value is W {
+  return typeof value === 'string' && (words as readonly string[]).includes(value);
+}
