@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { usageError } from '../../core/errors.ts';
 import { isFinished, JOB_STATUSES } from '../../pipeline/jobs/job.ts';
 import type { Job } from '../../pipeline/jobs/job.ts';
+import { callerOf, listOwner } from '../api-keys.ts';
 import type { AppDeps } from '../app-deps.ts';
 import { findJob, requireSomeModel, sendResults, submitFromRequest } from '../job-access.ts';
 import { jobJson } from '../job-json.ts';
@@ -72,10 +73,21 @@ export function jobRoutes(app: FastifyInstance, deps: AppDeps): void {
 
   app.get(
     '/v1/jobs',
-    { schema: { tags: ['jobs'], summary: 'List jobs, newest first (?status=&limit=&cursor=)' } },
+    {
+      schema: {
+        tags: ['jobs'],
+        summary:
+          "List jobs, newest first (?status=&limit=&cursor=); with API keys, the key's own jobs (an admin key: all)",
+      },
+    },
     (request) => {
       const q = parseQuery(listQuery, request.query, '/v1/jobs?status=completed&limit=20');
-      const page = deps.store.list({ status: q.status, limit: q.limit, before: q.cursor });
+      const page = deps.store.list({
+        status: q.status,
+        limit: q.limit,
+        before: q.cursor,
+        owner: listOwner(callerOf(request)),
+      });
       return { jobs: page.jobs.map(jobJson), next_cursor: page.nextCursor };
     },
   );
