@@ -245,10 +245,13 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
         title: 'ARGinator',
         version: PACKAGE_VERSION,
         description:
-          'Beta-lactamase detection and Ambler classification. Errors are application/problem+json (docs/api.md).',
+          'Beta-lactamase detection and Ambler classification. Errors are application/problem+json (docs/api.md). With API keys configured every API route needs X-API-Key (the events stream also takes ?api_key=) and each key sees only its own jobs (docs/api.md, Authentication).',
       },
       components: {
-        securitySchemes: { apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' } },
+        securitySchemes: {
+          apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' },
+          apiKeyQuery: { type: 'apiKey', in: 'query', name: 'api_key' },
+        },
       },
     },
   });
