@@ -12,10 +12,21 @@ import type { PredictBatcher } from './predict-batcher.ts';
 
 export type ServerSettings = ResolvedConfig['server'];
 
+/** pino options: a level, and where lines go (stdout unless a stream is given, as tests do). */
+export interface AppLogger {
+  readonly level: string;
+  readonly stream?: { write(line: string): void } | undefined;
+}
+
 export interface AppDeps {
   readonly settings: ServerSettings;
-  /** Keys accepted in X-API-Key (config plus ARGINATOR_API_KEYS); empty: writes are open. */
+  /**
+   * Keys accepted in X-API-Key (config plus ARGINATOR_API_KEYS), each seeing its own jobs; with
+   * none here and in adminApiKeys, the API is open (api-keys.ts).
+   */
   readonly apiKeys: readonly string[];
+  /** Keys that see every job (server.admin_api_keys plus ARGINATOR_ADMIN_API_KEYS). */
+  readonly adminApiKeys: readonly string[];
   readonly store: JobStore;
   readonly files: JobFiles;
   readonly runner: JobRunner;
@@ -33,5 +44,5 @@ export interface AppDeps {
   readonly newId: () => string;
   readonly now: () => Date;
   /** Fastify logger option: false in tests, pino options in `arginator serve`. */
-  readonly logger: boolean | { level: string };
+  readonly logger: boolean | AppLogger;
 }

@@ -283,7 +283,7 @@ describe('limits and hostile requests', () => {
 });
 
 describe('API keys, CORS and rate limits', () => {
-  it('needs X-API-Key for writes when keys are configured; reads stay open', async () => {
+  it('needs X-API-Key for writes and reads when keys are configured', async () => {
     const service = await startService(home, {}, ['secret-key-1']);
     try {
       const payload = { sequences: [{ id: 'a', sequence: 'MKTAYIAKQ' }] };
@@ -303,7 +303,12 @@ describe('API keys, CORS and rate limits', () => {
         payload,
       });
       expect(ok.statusCode).toBe(201);
-      expect((await service.app.inject('/v1/jobs')).statusCode).toBe(200);
+      expectProblem(await service.app.inject('/v1/jobs'), 401);
+      const read = await service.app.inject({
+        url: '/v1/jobs',
+        headers: { 'x-api-key': 'secret-key-1' },
+      });
+      expect(read.statusCode).toBe(200);
     } finally {
       await service.app.close();
     }

@@ -1,5 +1,5 @@
 // createApp(deps): the fastify app with every route, limit and hook; it never listens (main.ts does).
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { join } from 'node:path';
@@ -11,11 +11,20 @@ import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { LogController } from 'fastify';
-import type { FastifyInstance, FastifyReply, FastifyRequest, onResponseHookHandler } from 'fastify';
+import type {
+  FastifyInstance,
+  FastifyReply,
+  FastifyRequest,
+  onRequestHookHandler,
+  onResponseHookHandler,
+} from 'fastify';
 
 import { PACKAGE_VERSION } from '../wiring/package-info.ts';
 import { API_SCHEMAS } from './api-schemas.ts';
+import { createKeyring, redactUrl, routeAccess, setCaller } from './api-keys.ts';
+import type { Keyring, RouteAccess } from './api-keys.ts';
 import type { AppDeps } from './app-deps.ts';
+import { checkJobAccess } from './job-access.ts';
 import type { RouteMetrics } from './metrics.ts';
 import { probeListener } from './probes.ts';
 import { HttpProblem, problemHandler, sendProblem, toProblem } from './problem.ts';
@@ -25,8 +34,6 @@ import { jobRoutes } from './routes/jobs.ts';
 import { legacyRoutes } from './routes/legacy.ts';
 import { mapRoutes } from './routes/maps.ts';
 import { predictRoutes } from './routes/predict.ts';
-
-const WRITE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 /** Liveness and readiness probes: polled every few seconds, so logged at debug when they succeed. */
 const PROBES = new Set(['/healthz', '/readyz']);
@@ -70,7 +77,8 @@ class RequestLog extends LogController {
     }
     const line = {
       method: request.method,
-      url: request.url,
+      // The events stream may carry the API key in its query (api-keys.ts): never logged.
+      url: redactUrl(request.url),
       status,
       ms: Math.round(reply.elapsedTime * 10) / 10,
     };
@@ -94,32 +102,29 @@ const NO_UI_PAGE = `<!doctype html>
 </body></html>
 `;
 
-function digest(key: string): Buffer {
-  return createHash('sha256').update(key).digest();
-}
-
-/** Compares digests in constant time, so response timing says nothing about the keys. */
-function keyChecker(keys: readonly string[]): (request: FastifyRequest) => void {
-  const digests = keys.map(digest);
-  return (request) => {
-    if (digests.length === 0 || !WRITE_METHODS.has(request.method)) {
-      return;
-    }
-    const given = request.headers['x-api-key'];
-    const d = typeof given === 'string' ? digest(given) : undefined;
-    if (d === undefined || !digests.some((k) => timingSafeEqual(k, d))) {
-      throw new HttpProblem(
-        401,
-        'http.api-key',
-        given === undefined ? 'this endpoint needs an API key' : 'the API key is not valid',
-        'send the header X-API-Key: <key> (keys are set in server.api_keys or ARGINATOR_API_KEYS)',
-      );
-    }
-  };
-}
-
 function hookList<T>(hooks: T | T[] | undefined): T[] {
   return hooks === undefined ? [] : Array.isArray(hooks) ? hooks : [hooks];
+}
+
+/**
+ * A guarded route's hook: the key (401 without a valid one), then, on job routes, the job's owner
+ * (404 for another key's job). Built once per route, like the metrics hook.
+ */
+function keyHook(
+  deps: AppDeps,
+  keyring: Keyring,
+  access: Extract<RouteAccess, { kind: 'key' }>,
+): onRequestHookHandler {
+  return (request, reply, done) => {
+    setCaller(request, keyring.authenticate(request, reply, access.queryKey));
+    if (access.jobParam !== undefined) {
+      const id = (request.params as Record<string, unknown>)[access.jobParam];
+      if (typeof id === 'string') {
+        checkJobAccess(deps, request, id);
+      }
+    }
+    done();
+  };
 }
 
 function metricsHook(series: RouteMetrics): onResponseHookHandler {
@@ -136,7 +141,10 @@ const KEEP_ALIVE_TIMEOUT_MS = 72_000;
 
 export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   const s = deps.settings;
-  // The HTTP server answers the probes itself and hands every other request to fastify (probes.ts).
+  const keyring = createKeyring(deps.apiKeys, deps.adminApiKeys);
+  const openProbes = !keyring.enabled || s.open_probes;
+  // The HTTP server answers the probes itself and hands every other request to fastify (probes.ts);
+  // not when they need a key (server.open_probes false): then the routes answer, after the check.
   let closing = false;
   const probe = probeListener(
     deps,
@@ -152,7 +160,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
     requestTimeout: REQUEST_TIMEOUT_MS,
     serverFactory: (handler) => {
       const server = createServer((req, res) => {
-        if (!probe(req, res)) {
+        if (!openProbes || !probe(req, res)) {
           handler(req, res);
         }
       });
@@ -172,8 +180,14 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   app.setErrorHandler(onError);
   // Request metrics per route pattern: each route gets its own onResponse hook with its series
   // looked up once, here, instead of per request (a trivial request is a few microseconds).
+  // API keys the same way: each route gets its key check (or none) when it is added; deny by
+  // default, so every route needs a key unless api-keys.ts lists it as public (docs/service.md).
   app.addHook('onRoute', (route) => {
     route.onResponse = [...hookList(route.onResponse), metricsHook(deps.metrics.route(route.url))];
+    const access = routeAccess(route.method, route.url, { openProbes });
+    if (keyring.enabled && access.kind === 'key') {
+      route.onRequest = [...hookList(route.onRequest), keyHook(deps, keyring, access)];
+    }
   });
   // Requests that match no route: the not-found handler's own context, with its own hook.
   await app.register((scope, _options, done) => {
@@ -196,10 +210,11 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
     done();
   });
 
-  const checkKey = keyChecker(deps.apiKeys);
+  // Every request starts as nobody (keys set) or open (no keys); a route's key hook, which runs
+  // after the app's hooks, makes it the key's owner or an admin.
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
-    checkKey(request);
+    setCaller(request, keyring.unauthenticated);
     done();
   });
 
@@ -231,11 +246,14 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
         title: 'ARGinator',
         version: PACKAGE_VERSION,
         description:
-          'Beta-lactamase detection and Ambler classification. Errors are application/problem+json (docs/api.md).',
+          'Beta-lactamase detection and Ambler classification. Errors are application/problem+json (docs/api.md). With API keys configured every API route needs X-API-Key (the events stream also takes ?api_key=) and each key sees only its own jobs (docs/api.md, Authentication).',
       },
       components: {
         schemas: API_SCHEMAS,
-        securitySchemes: { apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' } },
+        securitySchemes: {
+          apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' },
+          apiKeyQuery: { type: 'apiKey', in: 'query', name: 'api_key' },
+        },
       },
     },
   });

@@ -8,24 +8,42 @@ import { ArginatorError, isArginatorError, usageError } from '../core/errors.ts'
 import type { Job } from '../pipeline/jobs/job.ts';
 import { submitJob } from '../pipeline/jobs/submit-job.ts';
 import { isJobId } from '../store/fs-job-files.ts';
+import { callerOf, canSee, newJobOwner } from './api-keys.ts';
 import type { AppDeps } from './app-deps.ts';
 import type { TaskField } from './job-submission.ts';
 import { readJobInput } from './job-submission.ts';
 import { inServerTerms } from './limit-hints.ts';
 import { HttpProblem } from './problem.ts';
 
+function jobNotFound(id: string): ArginatorError {
+  return new ArginatorError(
+    'NOT_FOUND',
+    'job.not-found',
+    `no job '${id.slice(0, 80)}'`,
+    'use the job_id returned when the job was submitted (GET /v1/jobs lists jobs)',
+  );
+}
+
 /** The job, or 404 (ids that are not UUIDs never reach the store or a path). */
 export function findJob(deps: AppDeps, id: string): Job {
   const job = isJobId(id) ? deps.store.get(id) : undefined;
   if (job === undefined) {
-    throw new ArginatorError(
-      'NOT_FOUND',
-      'job.not-found',
-      `no job '${id.slice(0, 80)}'`,
-      'use the job_id returned when the job was submitted (GET /v1/jobs lists jobs)',
-    );
+    throw jobNotFound(id);
   }
   return job;
+}
+
+/**
+ * The access check of every route with a job id (create-app.ts runs it before the handler, for
+ * the /v1 and the original routes alike): another key's job answers exactly as a job that does not
+ * exist, 404, so a key learns nothing of other keys' jobs. A job that does not exist is left to the
+ * route (its own 404).
+ */
+export function checkJobAccess(deps: AppDeps, request: FastifyRequest, id: string): void {
+  const job = isJobId(id) ? deps.store.get(id) : undefined;
+  if (job !== undefined && !canSee(callerOf(request), job)) {
+    throw jobNotFound(id);
+  }
 }
 
 function noModel(e: unknown): never {
@@ -72,6 +90,7 @@ export async function submitFromRequest(
       { store: deps.store, files: deps.files, clock: { now: deps.now }, newId: deps.newId },
       {
         idempotencyKey: key,
+        owner: newJobOwner(callerOf(request)),
         writeInput: async (path, signal) => {
           const input = await readJobInput(
             request,

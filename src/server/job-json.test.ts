@@ -20,6 +20,7 @@ const base: Job = {
   error: null,
   summary: null,
   idempotencyKey: null,
+  owner: null,
 };
 
 describe('legacyStatusJson', () => {

@@ -17,7 +17,7 @@ import { FsJobFiles } from '../store/fs-job-files.ts';
 import { FsModelRegistry } from '../store/fs-model-registry.ts';
 import { FsRunTracker } from '../store/fs-run-tracker.ts';
 import { SqliteJobStore } from '../store/sqlite-job-store.ts';
-import type { ServerSettings } from './app-deps.ts';
+import type { AppLogger, ServerSettings } from './app-deps.ts';
 import { createApp } from './create-app.ts';
 import { JobEvents } from './job-events.ts';
 import type { MapProvider } from './job-maps.ts';
@@ -36,8 +36,10 @@ export interface ServiceOptions {
   readonly runsDir: string;
   readonly settings: ServerSettings;
   readonly apiKeys: readonly string[];
+  /** Keys that see every job; left out: none. */
+  readonly adminApiKeys?: readonly string[] | undefined;
   readonly webDir: string | undefined;
-  readonly logger: boolean | { level: string };
+  readonly logger: boolean | AppLogger;
   /** How reference maps are fitted: on a worker thread (default), inline or by a given fitter (tests). */
   readonly mapFitter?: 'worker' | 'inline' | ReferenceMapFitter | undefined;
   /**
@@ -131,6 +133,7 @@ export async function createService(options: ServiceOptions): Promise<Service> {
   const app = await createApp({
     settings: s,
     apiKeys: options.apiKeys,
+    adminApiKeys: options.adminApiKeys ?? [],
     store,
     files,
     runner,

@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import type { NewJob } from '../pipeline/jobs/job.ts';
@@ -15,7 +16,7 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const job = (n: number, key: string | null = null): NewJob => ({
+const job = (n: number, key: string | null = null, owner: string | null = null): NewJob => ({
   id: `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`,
   task: 'multiclass',
   inputName: `in${n}.faa`,
@@ -23,6 +24,7 @@ const job = (n: number, key: string | null = null): NewJob => ({
   proteinsTotal: 10,
   createdAt: `2026-11-26T00:00:0${n}.000Z`,
   idempotencyKey: key,
+  owner,
 });
 
 describe('SqliteJobStore', () => {
@@ -98,7 +100,61 @@ describe('SqliteJobStore', () => {
     expect(store.insert(job(1, 'k')).created).toBe(true);
     const again = store.insert(job(2, 'k'));
     expect(again).toMatchObject({ created: false, job: { id: job(1).id } });
-    expect(store.findByIdempotencyKey('k')?.id).toBe(job(1).id);
+    expect(store.findByIdempotencyKey('k', null)?.id).toBe(job(1).id);
     store.close();
+  });
+
+  it('keeps owners apart: idempotency keys per owner, list per owner', () => {
+    const store = new SqliteJobStore(join(dir, 'a.db'));
+    const alice = 'a'.repeat(64);
+    const bob = 'b'.repeat(64);
+    expect(store.insert(job(1, 'k', alice)).created).toBe(true);
+    // The same Idempotency-Key from another owner (or from nobody) is another job.
+    expect(store.insert(job(2, 'k', bob))).toMatchObject({ created: true, job: { owner: bob } });
+    expect(store.insert(job(3, 'k', null)).created).toBe(true);
+    expect(store.insert(job(4, 'k', alice))).toMatchObject({
+      created: false,
+      job: { id: job(1).id },
+    });
+    expect(store.findByIdempotencyKey('k', bob)?.id).toBe(job(2).id);
+    expect(store.findByIdempotencyKey('k', 'c'.repeat(64))).toBeUndefined();
+    expect(store.list({ limit: 10, owner: alice }).jobs.map((j) => j.id)).toEqual([job(1).id]);
+    expect(store.list({ limit: 10 }).jobs).toHaveLength(3);
+    store.close();
+  });
+
+  it('migrates a schema-1 database: rows, sequence and idempotency kept, owner null', () => {
+    const path = join(dir, 'old.db');
+    const old = new Database(path);
+    old.exec(`CREATE TABLE jobs (
+       seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, status TEXT NOT NULL,
+       task TEXT NOT NULL, input_name TEXT NOT NULL, model_version TEXT NOT NULL,
+       proteins_total INTEGER, proteins_done INTEGER NOT NULL DEFAULT 0,
+       attempts INTEGER NOT NULL DEFAULT 0, created_at TEXT NOT NULL, started_at TEXT,
+       finished_at TEXT, expires_at TEXT, error TEXT, summary TEXT, idempotency_key TEXT UNIQUE);
+     CREATE INDEX jobs_by_status ON jobs (status, seq);`);
+    const insert = old.prepare(
+      `INSERT INTO jobs (id, status, task, input_name, model_version, proteins_total, created_at, idempotency_key)
+       VALUES (?, 'queued', 'multiclass', 'x.faa', 'v1', 3, '2026-11-26T00:00:00.000Z', ?)`,
+    );
+    insert.run(job(1).id, 'k');
+    insert.run(job(2).id, null);
+    old.pragma('user_version = 1');
+    old.close();
+
+    const store = new SqliteJobStore(path);
+    expect(store.get(job(1).id)).toMatchObject({ owner: null, idempotencyKey: 'k' });
+    expect(store.insert(job(3, 'k'))).toMatchObject({ created: false, job: { id: job(1).id } });
+    const third = store.insert(job(3, null, 'a'.repeat(64)));
+    // The AUTOINCREMENT counter survived the rebuild: the new job lists first (newest).
+    expect(store.list({ limit: 10 }).jobs.map((j) => j.id)).toEqual([
+      third.job.id,
+      job(2).id,
+      job(1).id,
+    ]);
+    store.close();
+    const reopened = new Database(path);
+    expect(reopened.pragma('user_version', { simple: true })).toBe(2);
+    reopened.close();
   });
 });

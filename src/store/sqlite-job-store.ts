@@ -11,7 +11,11 @@ import type { Job, JobStatus, NewJob } from '../pipeline/jobs/job.ts';
 import { JOB_STATUSES } from '../pipeline/jobs/job.ts';
 import type { JobStore } from '../pipeline/jobs/ports.ts';
 
-const SCHEMA_VERSION = 1;
+const SCHEMA_VERSION = 2;
+
+/** The columns of schema 1, which schema 2 copies over (owner is new). */
+const V1_COLUMNS = `seq, id, status, task, input_name, model_version, proteins_total, proteins_done,
+  attempts, created_at, started_at, finished_at, expires_at, error, summary, idempotency_key`;
 
 /** A list of state words as SQL text, e.g. `'queued', 'running'` (the words are fixed identifiers). */
 const sqlWords = (words: readonly string[]): string => words.map((w) => `'${w}'`).join(', ');
@@ -38,6 +42,35 @@ const MIGRATIONS: readonly string[] = [
      idempotency_key TEXT UNIQUE
    );
    CREATE INDEX jobs_by_status ON jobs (status, seq);`,
+  // 2: jobs get an owner (sha256 of the submitting API key; NULL: nobody's), and idempotency keys
+  // become unique per owner, so one key holder's Idempotency-Key never returns another's job.
+  // SQLite cannot drop a column's UNIQUE constraint, so the table is rebuilt (rows, seq and the
+  // AUTOINCREMENT counter kept); jobs of schema 1 belong to nobody.
+  `CREATE TABLE jobs_v2 (
+     seq INTEGER PRIMARY KEY AUTOINCREMENT,
+     id TEXT NOT NULL UNIQUE,
+     status TEXT NOT NULL,
+     task TEXT NOT NULL,
+     input_name TEXT NOT NULL,
+     model_version TEXT NOT NULL,
+     proteins_total INTEGER,
+     proteins_done INTEGER NOT NULL DEFAULT 0,
+     attempts INTEGER NOT NULL DEFAULT 0,
+     created_at TEXT NOT NULL,
+     started_at TEXT,
+     finished_at TEXT,
+     expires_at TEXT,
+     error TEXT,
+     summary TEXT,
+     idempotency_key TEXT,
+     owner TEXT
+   );
+   INSERT INTO jobs_v2 (${V1_COLUMNS}) SELECT ${V1_COLUMNS} FROM jobs;
+   DROP TABLE jobs;
+   ALTER TABLE jobs_v2 RENAME TO jobs;
+   CREATE INDEX jobs_by_status ON jobs (status, seq);
+   CREATE INDEX jobs_by_owner ON jobs (owner, seq);
+   CREATE UNIQUE INDEX jobs_by_idempotency_key ON jobs (ifnull(owner, ''), idempotency_key);`,
 ];
 
 /** A row as stored; parsed with a schema so a hand-edited or foreign database fails clearly. */
@@ -58,6 +91,7 @@ const rowSchema = z.object({
   error: z.string().nullable(),
   summary: z.string().nullable(),
   idempotency_key: z.string().nullable(),
+  owner: z.string().nullable(),
 });
 
 const errorSchema = z.object({
@@ -88,6 +122,7 @@ function toJob(raw: unknown): Job {
     error: row.error === null ? null : errorSchema.parse(JSON.parse(row.error)),
     summary: row.summary === null ? null : summarySchema.parse(JSON.parse(row.summary)),
     idempotencyKey: row.idempotency_key,
+    owner: row.owner,
   };
 }
 
@@ -136,15 +171,15 @@ export class SqliteJobStore implements JobStore {
   insert(job: NewJob): { job: Job; created: boolean } {
     return this.db.transaction(() => {
       if (job.idempotencyKey !== null) {
-        const existing = this.findByIdempotencyKey(job.idempotencyKey);
+        const existing = this.findByIdempotencyKey(job.idempotencyKey, job.owner);
         if (existing !== undefined) {
           return { job: existing, created: false };
         }
       }
       this.db
         .prepare(
-          `INSERT INTO jobs (id, status, task, input_name, model_version, proteins_total, created_at, idempotency_key)
-           VALUES (@id, 'queued', @task, @inputName, @modelVersion, @proteinsTotal, @createdAt, @idempotencyKey)`,
+          `INSERT INTO jobs (id, status, task, input_name, model_version, proteins_total, created_at, idempotency_key, owner)
+           VALUES (@id, 'queued', @task, @inputName, @modelVersion, @proteinsTotal, @createdAt, @idempotencyKey, @owner)`,
         )
         .run(job);
       return { job: this.mustGet(job.id), created: true };
@@ -156,12 +191,19 @@ export class SqliteJobStore implements JobStore {
     return row === undefined ? undefined : toJob(row);
   }
 
-  findByIdempotencyKey(key: string): Job | undefined {
-    const row: unknown = this.db.prepare('SELECT * FROM jobs WHERE idempotency_key = ?').get(key);
+  findByIdempotencyKey(key: string, owner: string | null): Job | undefined {
+    const row: unknown = this.db
+      .prepare(`SELECT * FROM jobs WHERE idempotency_key = ? AND ifnull(owner, '') = ?`)
+      .get(key, owner ?? '');
     return row === undefined ? undefined : toJob(row);
   }
 
-  list(query: { status?: JobStatus | undefined; limit: number; before?: string | undefined }): {
+  list(query: {
+    status?: JobStatus | undefined;
+    limit: number;
+    before?: string | undefined;
+    owner?: string | undefined;
+  }): {
     jobs: Job[];
     nextCursor: string | null;
   } {
@@ -169,9 +211,15 @@ export class SqliteJobStore implements JobStore {
     const rows: unknown[] = this.db
       .prepare(
         `SELECT * FROM jobs WHERE seq < @before AND (@status IS NULL OR status = @status)
+           AND (@owner IS NULL OR owner = @owner)
          ORDER BY seq DESC LIMIT @limit`,
       )
-      .all({ before, status: query.status ?? null, limit: query.limit + 1 });
+      .all({
+        before,
+        status: query.status ?? null,
+        owner: query.owner ?? null,
+        limit: query.limit + 1,
+      });
     const page = rows.slice(0, query.limit);
     const last = page.at(-1);
     const nextCursor =

@@ -66,6 +66,7 @@ describe('the UI and core/domain.ts', () => {
           error: null,
           summary: null,
           idempotencyKey: null,
+          owner: null,
         };
         const parsed = parseJob(JSON.parse(JSON.stringify(jobJson(job))));
         expect(parsed).toMatchObject({ status, task, expires_at: job.expiresAt });

@@ -1,8 +1,10 @@
 // Entry of the browser UI: the shell (header, nav), hash routing and the server's readiness.
 import './styles.css';
+import { authHeaders, setApiKeyPrompt } from './api/client.ts';
 import { h, replace } from './dom.ts';
 import { parseRoute } from './lib/route.ts';
 import type { Route } from './lib/route.ts';
+import { promptForApiKey } from './views/api-key-prompt.ts';
 import { mountClassify } from './views/classify-view.ts';
 import { mountJob } from './views/job-view.ts';
 import { mountModels } from './views/models-view.ts';
@@ -98,7 +100,8 @@ async function checkReady(): Promise<void> {
     return;
   }
   try {
-    const res = await fetch('/readyz');
+    // With server.open_probes false, /readyz needs the key too.
+    const res = await fetch('/readyz', { headers: authHeaders() });
     const body = (await res.json()) as { model_version?: unknown; detail?: unknown };
     if (res.ok) {
       health.textContent = `model ${typeof body.model_version === 'string' ? body.model_version : 'ready'}`;
@@ -114,6 +117,8 @@ async function checkReady(): Promise<void> {
   }
 }
 
+// A 401 from the API asks for the key once, then every request carries it (api/client.ts).
+setApiKeyPrompt(promptForApiKey);
 window.addEventListener('hashchange', render);
 render();
 void checkReady();

@@ -32,10 +32,11 @@ export async function serveCommand(
 ): Promise<number> {
   const { config } = await loadConfig(args, options, io);
   const s = config.server;
-  const fromEnv = (io.env['ARGINATOR_API_KEYS'] ?? '')
-    .split(',')
-    .map((k) => k.trim())
-    .filter((k) => k !== '');
+  const fromEnv = (name: string): string[] =>
+    (io.env[name] ?? '')
+      .split(',')
+      .map((k) => k.trim())
+      .filter((k) => k !== '');
   const server = await startServer({
     host: optionalString(options, 'host', '--host') ?? s.host,
     port: port(options) ?? s.port,
@@ -43,7 +44,8 @@ export async function serveCommand(
     modelsDir: config.paths.models,
     runsDir: config.paths.runs,
     settings: s,
-    apiKeys: [...s.api_keys, ...fromEnv],
+    apiKeys: [...s.api_keys, ...fromEnv('ARGINATOR_API_KEYS')],
+    adminApiKeys: [...s.admin_api_keys, ...fromEnv('ARGINATOR_ADMIN_API_KEYS')],
     webDir: s.web_dir ?? join(PACKAGE_ROOT, 'web', 'dist'),
     logger: { level: io.env['ARGINATOR_LOG_LEVEL'] ?? 'info' },
   });

@@ -337,7 +337,19 @@ const server = z
       .array(z.string().min(8))
       .default([])
       .describe(
-        'Keys accepted in X-API-Key for POST/DELETE; empty: no key needed (env ARGINATOR_API_KEYS adds keys)',
+        'Keys accepted in X-API-Key; when any key (or admin key) is set every API route needs one and each key sees only its own jobs; empty: no key needed (env ARGINATOR_API_KEYS adds keys)',
+      ),
+    admin_api_keys: z
+      .array(z.string().min(8))
+      .default([])
+      .describe(
+        "Keys that see and cancel every key's jobs (and jobs submitted before keys were set); env ARGINATOR_ADMIN_API_KEYS adds keys",
+      ),
+    open_probes: z
+      .boolean()
+      .default(true)
+      .describe(
+        'With API keys set: /healthz, /readyz and /metrics answer without a key (orchestrators, scrapers); false: they need one too',
       ),
     cors_origins: z
       .array(z.string().min(1))

@@ -43,6 +43,11 @@ export interface Job {
   readonly error: JobError | null;
   readonly summary: JobSummary | null;
   readonly idempotencyKey: string | null;
+  /**
+   * Who submitted it: the sha256 (hex) of the API key used, never the key; null when the server
+   * had no keys configured (the job then belongs to nobody). docs/service.md, "API keys".
+   */
+  readonly owner: string | null;
 }
 
 /** What submission knows about a new job. */
@@ -54,6 +59,7 @@ export interface NewJob {
   readonly proteinsTotal: number;
   readonly createdAt: string;
   readonly idempotencyKey: string | null;
+  readonly owner: string | null;
 }
 
 /** Progress in percent (0-100): completed is 100, otherwise proteins done over proteins total. */

@@ -10,9 +10,18 @@ export interface JobStore {
   /** Inserts a queued job; if its idempotency key is taken, returns that job instead. */
   insert(job: NewJob): { job: Job; created: boolean };
   get(id: string): Job | undefined;
-  findByIdempotencyKey(key: string): Job | undefined;
-  /** Newest first; `before` is the cursor of the last job of the previous page. */
-  list(query: { status?: JobStatus | undefined; limit: number; before?: string | undefined }): {
+  /** Idempotency keys are per owner: another owner's key of the same text is another job. */
+  findByIdempotencyKey(key: string, owner: string | null): Job | undefined;
+  /**
+   * Newest first; `before` is the cursor of the last job of the previous page; `owner` keeps
+   * only that owner's jobs (undefined: everyone's).
+   */
+  list(query: {
+    status?: JobStatus | undefined;
+    limit: number;
+    before?: string | undefined;
+    owner?: string | undefined;
+  }): {
     jobs: Job[];
     nextCursor: string | null;
   };

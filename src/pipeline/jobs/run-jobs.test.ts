@@ -13,7 +13,7 @@ class MemoryJobStore implements JobStore {
   readonly jobs = new Map<string, Job>();
   insert(n: NewJob): { job: Job; created: boolean } {
     const existing =
-      n.idempotencyKey === null ? undefined : this.findByIdempotencyKey(n.idempotencyKey);
+      n.idempotencyKey === null ? undefined : this.findByIdempotencyKey(n.idempotencyKey, n.owner);
     if (existing !== undefined) {
       return { job: existing, created: false };
     }
@@ -34,8 +34,8 @@ class MemoryJobStore implements JobStore {
   get(id: string): Job | undefined {
     return this.jobs.get(id);
   }
-  findByIdempotencyKey(key: string): Job | undefined {
-    return [...this.jobs.values()].find((j) => j.idempotencyKey === key);
+  findByIdempotencyKey(key: string, owner: string | null): Job | undefined {
+    return [...this.jobs.values()].find((j) => j.idempotencyKey === key && j.owner === owner);
   }
   list(): { jobs: Job[]; nextCursor: string | null } {
     return { jobs: [...this.jobs.values()].reverse(), nextCursor: null };

@@ -13,6 +13,8 @@ export interface PreparedInput {
 
 export interface SubmitRequest {
   readonly idempotencyKey: string | null;
+  /** The submitting key's owner id (job.ts); null or left out: nobody's. */
+  readonly owner?: string | null | undefined;
   /**
    * Writes the checked input to `path` and says what it is; throws an ArginatorError (BAD_INPUT,
    * LIMIT, USAGE) on bad input, and nothing is queued.
@@ -34,8 +36,9 @@ export async function submitJob(
   options: { signal?: AbortSignal | undefined } = {},
 ): Promise<{ job: Job; created: boolean }> {
   const { store, files } = deps;
+  const owner = request.owner ?? null;
   if (request.idempotencyKey !== null) {
-    const existing = store.findByIdempotencyKey(request.idempotencyKey);
+    const existing = store.findByIdempotencyKey(request.idempotencyKey, owner);
     if (existing !== undefined) {
       return { job: existing, created: false };
     }
@@ -57,6 +60,7 @@ export async function submitJob(
     proteinsTotal: input.proteins,
     createdAt: deps.clock.now().toISOString(),
     idempotencyKey: request.idempotencyKey,
+    owner,
   });
   if (!result.created) {
     // Another request with the same key won the race: its job stands, this input goes.

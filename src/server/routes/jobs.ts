@@ -7,6 +7,7 @@ import { DEFAULT_TABLE_FORMAT, TABLE_FORMATS } from '../../core/domain.ts';
 import { usageError } from '../../core/errors.ts';
 import { isFinished, JOB_STATUSES } from '../../pipeline/jobs/job.ts';
 import type { Job } from '../../pipeline/jobs/job.ts';
+import { callerOf, listOwner } from '../api-keys.ts';
 import type { AppDeps } from '../app-deps.ts';
 import { findJob, requireSomeModel, sendResults, submitFromRequest } from '../job-access.ts';
 import { jobJson } from '../job-json.ts';
@@ -84,14 +85,20 @@ export function jobRoutes(app: FastifyInstance, deps: AppDeps): void {
     {
       schema: {
         tags: ['jobs'],
-        summary: 'List jobs, newest first (?status=&limit=&cursor=)',
+        summary:
+          "List jobs, newest first (?status=&limit=&cursor=); with API keys, the key's own jobs (an admin key: all)",
         ...documentedQuery(listQuery),
       },
       attachValidation: true,
     },
     (request) => {
       const q = parseQuery(listQuery, request.query, '/v1/jobs?status=completed&limit=20');
-      const page = deps.store.list({ status: q.status, limit: q.limit, before: q.cursor });
+      const page = deps.store.list({
+        status: q.status,
+        limit: q.limit,
+        before: q.cursor,
+        owner: listOwner(callerOf(request)),
+      });
       return { jobs: page.jobs.map(jobJson), next_cursor: page.nextCursor };
     },
   );

@@ -32,37 +32,91 @@ export class ApiError extends Error {
 
 const API_KEY_STORAGE = 'arginator.api-key';
 
-/** The API key for write endpoints, if the user gave one (kept in this browser only). */
+/**
+ * The API key, if the user gave one. Kept in sessionStorage: it lives as long as this tab, is not
+ * shared with other tabs and is gone when the tab closes (a key is a credential; localStorage
+ * would keep it on disk indefinitely).
+ */
 export function apiKey(): string {
   try {
-    return localStorage.getItem(API_KEY_STORAGE) ?? '';
+    return sessionStorage.getItem(API_KEY_STORAGE) ?? '';
   } catch {
-    return '';
+    return memoryKey;
   }
 }
 
+/** Where the key lives when storage is disabled (private mode): this page only. */
+let memoryKey = '';
+
 export function setApiKey(key: string): void {
+  memoryKey = key;
   try {
     if (key === '') {
-      localStorage.removeItem(API_KEY_STORAGE);
+      sessionStorage.removeItem(API_KEY_STORAGE);
     } else {
-      localStorage.setItem(API_KEY_STORAGE, key);
+      sessionStorage.setItem(API_KEY_STORAGE, key);
     }
   } catch {
     // Storage can be disabled (private mode); the key then lives for this page only.
   }
 }
 
-async function request(path: string, init: RequestInit = {}): Promise<Response> {
+/** The header that carries the key, for calls made outside this module (e.g. /readyz). */
+export function authHeaders(): Record<string, string> {
+  const key = apiKey();
+  return key === '' ? {} : { 'X-API-Key': key };
+}
+
+/**
+ * Asks the user for an API key (the prompt view); resolves to null when they decline.
+ * @param reason Why: the server's detail ("this endpoint needs an API key" / "... not valid").
+ */
+export type ApiKeyPrompt = (reason: string) => Promise<string | null>;
+
+let prompt: ApiKeyPrompt | null = null;
+/** The prompt being shown: requests that get a 401 meanwhile wait for the same answer. */
+let pending: Promise<string | null> | null = null;
+
+/** Registers the view that asks for a key when the API answers 401 (main.ts). */
+export function setApiKeyPrompt(next: ApiKeyPrompt | null): void {
+  prompt = next;
+}
+
+/**
+ * The key to retry with after a 401 that was sent with `sentKey`: a key another request got from
+ * the user meanwhile, or the user's answer to one prompt shared by every request waiting.
+ */
+async function keyAfter401(sentKey: string, reason: string): Promise<string | null> {
+  const current = apiKey();
+  if (current !== '' && current !== sentKey) {
+    return current;
+  }
+  if (prompt === null) {
+    return null;
+  }
+  if (pending === null) {
+    const asking = prompt(reason).then((answer) => {
+      const key = answer?.trim() ?? '';
+      if (key !== '') {
+        setApiKey(key);
+      }
+      return key === '' ? null : key;
+    });
+    pending = asking.finally(() => {
+      pending = null;
+    });
+  }
+  return pending;
+}
+
+async function send(path: string, init: RequestInit, key: string): Promise<Response> {
   const headers = new Headers(init.headers);
   headers.set('Accept', 'application/json, application/problem+json');
-  const key = apiKey();
-  if (key !== '' && init.method !== undefined && init.method !== 'GET') {
+  if (key !== '') {
     headers.set('X-API-Key', key);
   }
-  let res: Response;
   try {
-    res = await fetch(path, { ...init, headers });
+    return await fetch(path, { ...init, headers });
   } catch (e) {
     if (e instanceof DOMException && e.name === 'AbortError') {
       throw e;
@@ -76,14 +130,36 @@ async function request(path: string, init: RequestInit = {}): Promise<Response> 
       code: null,
     });
   }
-  if (!res.ok) {
-    let body: unknown = null;
-    try {
-      body = await res.json();
-    } catch {
-      // Not JSON (a proxy error page, say): fall back to the status text.
+}
+
+async function problemOf(res: Response): Promise<ApiError> {
+  let body: unknown = null;
+  try {
+    body = await res.json();
+  } catch {
+    // Not JSON (a proxy error page, say): fall back to the status text.
+  }
+  return new ApiError(parseProblem(body, res.status, `${res.status} ${res.statusText}`));
+}
+
+/**
+ * Every call goes through here: the key (if any) on every request, reads included; on a 401 the
+ * user is asked for a key once (one prompt for all requests waiting) and the request is retried.
+ */
+async function request(path: string, init: RequestInit = {}): Promise<Response> {
+  const sentKey = apiKey();
+  let res = await send(path, init, sentKey);
+  if (res.status === 401) {
+    const error = await problemOf(res);
+    // A FormData or Blob body can be sent again; a stream cannot (the UI sends none).
+    const retryKey = await keyAfter401(sentKey, error.problem.detail);
+    if (retryKey === null) {
+      throw error;
     }
-    throw new ApiError(parseProblem(body, res.status, `${res.status} ${res.statusText}`));
+    res = await send(path, init, retryKey);
+  }
+  if (!res.ok) {
+    throw await problemOf(res);
   }
   return res;
 }
@@ -138,6 +214,25 @@ export async function cancelJob(id: string): Promise<Job> {
 
 export function resultsUrl(job: Job, format: TableFormat): string {
   return `${job.links.results}?format=${format}`;
+}
+
+/** A results file as a Blob, fetched with the key (a plain link could not send the header). */
+export async function getResultsBlob(job: Job, format: 'csv' | 'tsv' | 'json'): Promise<Blob> {
+  const res = await request(resultsUrl(job, format));
+  return res.blob();
+}
+
+/**
+ * The events stream's URL. EventSource cannot send headers, so the key goes as ?api_key= (the
+ * only route that accepts it there; the server keeps it out of its logs, docs/api.md).
+ */
+export function eventsUrl(job: Job): string {
+  const key = apiKey();
+  if (key === '') {
+    return job.links.events;
+  }
+  const sep = job.links.events.includes('?') ? '&' : '?';
+  return `${job.links.events}${sep}api_key=${encodeURIComponent(key)}`;
 }
 
 export async function getResultsCsv(job: Job, signal?: AbortSignal): Promise<string> {

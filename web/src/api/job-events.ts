@@ -1,4 +1,5 @@
 // Live job progress over Server-Sent Events (GET /v1/jobs/{id}/events), not polling.
+import { eventsUrl } from './client.ts';
 import { JOB_STATUS_TEXT } from './contract.ts';
 import { parseJob } from './guards.ts';
 import type { Job } from './types.ts';
@@ -13,7 +14,8 @@ export interface JobEventHandlers {
 
 /** Subscribes to a job's events; returns the function that closes the stream. */
 export function watchJob(job: Job, handlers: JobEventHandlers): () => void {
-  const source = new EventSource(job.links.events);
+  // With API keys, the key rides in the query: EventSource cannot set a header (client.ts).
+  const source = new EventSource(eventsUrl(job));
   let closed = false;
   const close = (): void => {
     closed = true;

@@ -79,7 +79,7 @@ export function mountClassify(root: HTMLElement, navigate: (hash: string) => voi
     h(
       'p',
       { class: 'muted' },
-      'Only needed if the server was started with API keys. Stored in this browser only.',
+      'Only needed if the server was started with API keys (you are asked when it is). Kept for this tab only.',
     ),
     h('label', { for: 'api-key' }, 'X-API-Key'),
     keyInput,

@@ -4,6 +4,8 @@ import {
   getJob,
   getQueryMap,
   getReferenceMap,
+  apiKey,
+  getResultsBlob,
   getResultsCsv,
   resultsUrl,
 } from '../api/client.ts';
@@ -231,6 +233,29 @@ async function showResults(
       ),
     ),
   );
+  // With an API key, a plain link would go without the header (401): fetch the file with it.
+  for (const a of downloads.querySelectorAll<HTMLAnchorElement>('a[data-format]')) {
+    on(a, 'click', (e) => {
+      const format = a.dataset['format'];
+      if (apiKey() === '' || (format !== 'csv' && format !== 'tsv' && format !== 'json')) {
+        return;
+      }
+      e.preventDefault();
+      void getResultsBlob(job, format).then(
+        (blob) => {
+          const url = URL.createObjectURL(blob);
+          const link = h('a', { href: url, download: a.download });
+          link.click();
+          setTimeout(() => URL.revokeObjectURL(url), 60_000);
+        },
+        (err: unknown) => {
+          downloads.append(
+            h('span', { class: 'muted', role: 'alert' }, err instanceof Error ? err.message : ''),
+          );
+        },
+      );
+    });
+  }
 
   const tabTable = h(
     'button',
