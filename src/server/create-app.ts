@@ -25,6 +25,7 @@ import { createKeyring, redactUrl, routeAccess, setCaller } from './api-keys.ts'
 import type { Keyring, RouteAccess } from './api-keys.ts';
 import type { AppDeps } from './app-deps.ts';
 import { checkJobAccess } from './job-access.ts';
+import { legacyJobNotFound } from './legacy-access.ts';
 import type { RouteMetrics } from './metrics.ts';
 import { probeListener } from './probes.ts';
 import { HttpProblem, problemHandler, sendProblem, toProblem } from './problem.ts';
@@ -114,13 +115,16 @@ function keyHook(
   deps: AppDeps,
   keyring: Keyring,
   access: Extract<RouteAccess, { kind: 'key' }>,
+  url: string,
 ): onRequestHookHandler {
+  // Another key's job answers exactly as a missing one on that route: the original's body on its routes.
+  const notFound = url.startsWith('/v1/') ? undefined : legacyJobNotFound;
   return (request, reply, done) => {
     setCaller(request, keyring.authenticate(request, reply, access.queryKey));
     if (access.jobParam !== undefined) {
       const id = (request.params as Record<string, unknown>)[access.jobParam];
       if (typeof id === 'string') {
-        checkJobAccess(deps, request, id);
+        checkJobAccess(deps, request, id, notFound);
       }
     }
     done();
@@ -186,7 +190,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
     route.onResponse = [...hookList(route.onResponse), metricsHook(deps.metrics.route(route.url))];
     const access = routeAccess(route.method, route.url, { openProbes });
     if (keyring.enabled && access.kind === 'key') {
-      route.onRequest = [...hookList(route.onRequest), keyHook(deps, keyring, access)];
+      route.onRequest = [...hookList(route.onRequest), keyHook(deps, keyring, access, route.url)];
     }
   });
   // Requests that match no route: the not-found handler's own context, with its own hook.

@@ -39,10 +39,15 @@ export function findJob(deps: AppDeps, id: string): Job {
  * exist, 404, so a key learns nothing of other keys' jobs. A job that does not exist is left to the
  * route (its own 404).
  */
-export function checkJobAccess(deps: AppDeps, request: FastifyRequest, id: string): void {
+export function checkJobAccess(
+  deps: AppDeps,
+  request: FastifyRequest,
+  id: string,
+  notFound: (id: string) => Error = jobNotFound,
+): void {
   const job = isJobId(id) ? deps.store.get(id) : undefined;
   if (job !== undefined && !canSee(callerOf(request), job)) {
-    throw jobNotFound(id);
+    throw notFound(id);
   }
 }
 

@@ -11,18 +11,23 @@ export const JOB_NOT_FOUND = 'Job not found';
 export const JOB_NOT_FINISHED = 'Job not finished yet';
 export const PLOT_NOT_FOUND = 'Plot file not found on server';
 
+/** The original's 404 for a job id: also what another API key's job answers (create-app's key hook). */
+export function legacyJobNotFound(id: string): HttpProblem {
+  return new HttpProblem(
+    404,
+    'job.not-found',
+    JOB_NOT_FOUND,
+    `no job '${id.slice(0, 80)}': use the job_id returned by POST /submit_job`,
+  );
+}
+
 /** The job, or 404 `Job not found` (any id, UUID or not, as the original answered). */
 export function legacyJob(deps: AppDeps, id: string): Job {
   try {
     return findJob(deps, id);
   } catch (e) {
     if (isArginatorError(e) && e.reason === 'job.not-found') {
-      throw new HttpProblem(
-        404,
-        'job.not-found',
-        JOB_NOT_FOUND,
-        `no job '${id.slice(0, 80)}': use the job_id returned by POST /submit_job`,
-      );
+      throw legacyJobNotFound(id);
     }
     throw e;
   }
