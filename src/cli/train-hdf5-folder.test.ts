@@ -256,10 +256,16 @@ describe('arginator train on a bad folder: one line with the fix, before any tra
     }
   });
 
-  it('a folder without HDF5 files: exit 3', async () => {
+  it('a folder without HDF5 files, or no folder at all: exit 3', async () => {
     await mkdir(join(dir, 'nothing'));
     await writeFile(join(dir, 'nothing', 'README.txt'), 'no embeddings here');
     await bad('nothing', ['none'], 3, /the folder holds no HDF5 files/);
+    // A mistyped folder is not taken for a FASTA that lacks embedder.path.
+    await bad('nothing', ['none'], 3, /nothing-typo: paths\.dataset does not exist/, [
+      'train',
+      `paths.dataset=${join(dir, 'nothing-typo')}`,
+      'embedder=precomputed',
+    ]);
   });
 
   it('a class with no file in the multiclass task: exit 3 saying which', async () => {

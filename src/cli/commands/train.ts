@@ -56,8 +56,21 @@ export async function runTraining(
   };
   const loaded = await loadConfig(overrides, options, io);
   const { config } = loaded;
-  const isFolder =
-    (await stat(config.paths.dataset).catch(() => undefined))?.isDirectory() === true;
+  const info = await stat(config.paths.dataset).catch(() => undefined);
+  if (
+    info === undefined &&
+    config.embedder.name === 'precomputed' &&
+    config.embedder.path === null
+  ) {
+    // Otherwise the missing folder would read as a FASTA without embedder.path: a misleading fix.
+    throw inputError(
+      'train.dataset-not-found',
+      'paths.dataset does not exist',
+      'give the folder of per-class HDF5 files (e.g. paths.dataset=.data holding card_class_a_embeddings.h5 ...); relative paths start at the current folder',
+      { source: config.paths.dataset },
+    );
+  }
+  const isFolder = info?.isDirectory() === true;
   checkEmbedderForDataset(config, isFolder);
   say(`loading ${config.paths.dataset} (${config.task.name})`);
   const dataset = isFolder
