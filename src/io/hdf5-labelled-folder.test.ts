@@ -1,6 +1,8 @@
-// Tests of the folder-of-HDF5-files dataset loader (labels from file names), on real files.
+// Tests of the folder-of-HDF5-files dataset loader (labels from file names), on real files (ours and h5py's).
+import { spawnSync } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { writeEmbeddings } from './h5wasm-embedding-store.ts';
 import {
@@ -155,5 +157,103 @@ describe('loadHdf5LabelledFolder', () => {
       loadHdf5LabelledFolder(dir(), { task: 'binary', signal: AbortSignal.abort() }),
     );
     expect(e.code).toBe('CANCELLED');
+  });
+});
+
+// ---------------------------------------------------------------------------------------------
+// The original system's files, written by python3-h5py (fixtures/prott5-folder/make_folder.py).
+
+const PYTHON = '/usr/bin/python3';
+const MAKE_FOLDER = fileURLToPath(
+  new URL('../../fixtures/prott5-folder/make_folder.py', import.meta.url),
+);
+const HAVE_H5PY =
+  spawnSync(PYTHON, ['-c', 'import h5py, numpy'], { encoding: 'utf8' }).status === 0;
+
+/** False (and the test returns) without h5py; under CI=true that is a failure, not a skip. */
+function h5pyAvailable(): boolean {
+  if (!HAVE_H5PY) {
+    expect(process.env['CI'], `install python3-h5py so that ${PYTHON} can import h5py`).not.toBe(
+      'true',
+    );
+  }
+  return HAVE_H5PY;
+}
+
+function makeFolder(...flags: string[]): string {
+  const data = join(dir(), 'data');
+  const r = spawnSync(
+    PYTHON,
+    [MAKE_FOLDER, data, join(dir(), 'q.h5'), '--per-family', '2', '--families', '3', ...flags],
+    { encoding: 'utf8' },
+  );
+  expect(r.status, r.stderr).toBe(0);
+  return data;
+}
+
+describe('loadHdf5LabelledFolder on h5py files in the original layout', () => {
+  it('reads every protein with its class from the file name and h5py’s exact float32 values', async () => {
+    if (!h5pyAvailable()) {
+      return;
+    }
+    const data = makeFolder();
+    const loaded = await loadHdf5LabelledFolder(data, { task: 'multiclass', expectedDim: 1024 });
+    expect(loaded.dim).toBe(1024);
+    expect(loaded.files.map((f) => `${f.file}:${f.label}:${f.count}`)).toEqual([
+      'card_class_a_embeddings.h5:A:6',
+      'card_class_b_embeddings.h5:B:6',
+      'card_class_c_embeddings.h5:C:6',
+      'card_class_d_embeddings.h5:D:6',
+      'non_betalactamase_embeddings.h5:NBL:6',
+    ]);
+    for (const e of loaded.examples) {
+      // Ids are '<class>_f<family>_p<n>': the file gave the right class to every one.
+      expect(e.label).toBe(e.id.split('_')[0]);
+    }
+    const script = [
+      'import h5py, json, sys',
+      'f = h5py.File(sys.argv[1], "r")',
+      'd = f["C_f2_p01"]',
+      'print(json.dumps({"dtype": d.dtype.str, "shape": list(d.shape), "values": d[()].astype("float64").tolist()}))',
+    ].join('\n');
+    const py = spawnSync(PYTHON, ['-c', script, join(data, 'card_class_c_embeddings.h5')], {
+      encoding: 'utf8',
+    });
+    expect(py.status, py.stderr).toBe(0);
+    const theirs = JSON.parse(py.stdout) as { dtype: string; shape: number[]; values: number[] };
+    expect(theirs.dtype).toBe('<f4');
+    expect(theirs.shape).toEqual([1024]);
+    const ours = loaded.examples.find((e) => e.id === 'C_f2_p01');
+    expect(Array.from(ours?.vector ?? [])).toEqual(theirs.values);
+  });
+
+  it('binary: every class file is Betalactamase and the non_betalactamase file the negative', async () => {
+    if (!h5pyAvailable()) {
+      return;
+    }
+    const loaded = await loadHdf5LabelledFolder(makeFolder('--suffix', '_2023'), {
+      task: 'binary',
+    });
+    const files = loaded.files.map((f) => `${f.file}:${f.label}`);
+    expect(files).toContain('non_betalactamase_embeddings_2023.h5:Non-Betalactamase');
+    expect(files.filter((f) => f.endsWith(':Betalactamase'))).toHaveLength(4);
+  });
+
+  it.each([
+    ['name', 'hdf5.unlabelled-file', 'card_extra_embeddings.h5'],
+    ['dim', 'hdf5.dimension-mismatch', 'card_class_d_embeddings.h5'],
+    ['empty', 'hdf5.empty', 'card_class_c_embeddings.h5'],
+    ['nan', 'hdf5.not-finite', 'card_class_b_embeddings.h5'],
+  ])('a bad folder (%s) is refused as bad data (%s), naming %s', async (bad, reason, file) => {
+    if (!h5pyAvailable()) {
+      return;
+    }
+    const e = await caught(
+      loadHdf5LabelledFolder(makeFolder('--bad', bad), { task: 'multiclass' }),
+    );
+    expect(e.code).toBe('BAD_INPUT');
+    expect(e.reason).toBe(reason);
+    expect(`${e.location.source ?? ''} ${e.message}`).toContain(file);
+    expect(e.hint).not.toBe('');
   });
 });

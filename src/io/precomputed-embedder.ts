@@ -19,14 +19,49 @@ const optionsSchema = z.strictObject({
   path: z.string().min(1),
 });
 
+/** `{ dim }` alone: the embedder of a model trained on a folder of HDF5 class files (no file to look ids up in). */
+const vectorsOnlySchema = z.strictObject({
+  dim: z.int().gte(1),
+});
+
 export type PrecomputedEmbedderOptions = z.infer<typeof optionsSchema>;
 
 export const precomputedEmbedderFactory: EmbedderFactory = {
   name: 'precomputed',
   description: 'vectors looked up by protein id in an HDF5 file (one 1-D float dataset per id)',
-  create: async (options: EmbedderOptions): Promise<Embedder> =>
-    createPrecomputedEmbedder(parseOptions(options)),
+  create: async (options: EmbedderOptions): Promise<Embedder> => {
+    const vectorsOnly = vectorsOnlySchema.safeParse(options);
+    return vectorsOnly.success
+      ? createVectorsOnlyEmbedder(vectorsOnly.data.dim)
+      : createPrecomputedEmbedder(parseOptions(options));
+  },
 };
+
+/** The id of the vectors-only precomputed embedder of a given dimension. */
+export const vectorsOnlyEmbedderId = (dim: number): string => `precomputed:vectors-${dim}d`;
+
+/**
+ * The embedder of an embedding-only model (trained on precomputed vectors, e.g. 1024-d ProtT5 from
+ * a folder of HDF5 class files): it knows the dimension but has no way to turn a sequence into a
+ * vector, so embed() refuses with the fix. Such a model classifies HDF5 embedding files only.
+ */
+export function createVectorsOnlyEmbedder(dim: number): Embedder {
+  return {
+    id: vectorsOnlyEmbedderId(dim),
+    dim,
+    fingerprint: { kind: 'precomputed', format: 'vectors', dim },
+    embed: (): Promise<Float32Array[]> =>
+      Promise.reject(
+        new ArginatorError(
+          'USAGE',
+          'model.embedding-only',
+          `this model was trained on precomputed ${dim}-d embeddings (an HDF5 folder, no sequences), so it cannot embed protein sequences`,
+          `embed the proteins with the tool that made the training vectors (e.g. ProtT5, ${dim} values per protein) into an HDF5 file with one dataset per protein id, then run 'arginator predict FILE.h5'; or pass --model with a model trained on FASTA`,
+        ),
+      ),
+    close: (): Promise<void> => Promise.resolve(),
+  };
+}
 
 /**
  * Loads the whole file once. The fingerprint is a SHA-256 over (id, vector bytes) in id order

@@ -1,7 +1,8 @@
 // Use case: stream proteins (or their precomputed embeddings) through the model, in input order, with progress and cancellation.
 import type { Embedder } from '../core/embed/embedder.ts';
 import { stackRows } from '../core/embed/embedder.ts';
-import { inputError, throwIfAborted } from '../core/errors.ts';
+import type { ArginatorError } from '../core/errors.ts';
+import { inputError, throwIfAborted, usageError } from '../core/errors.ts';
 import type { Prediction, Predictor } from '../core/model/predictor.ts';
 import type { ProteinRecord } from '../core/sequence/protein-record.ts';
 
@@ -26,12 +27,39 @@ export interface PredictOptions {
   readonly batchSize?: number | undefined;
 }
 
+/**
+ * True for a model trained on precomputed vectors without sequences (a folder of HDF5 class files):
+ * its embedder records only a dimension, so it classifies embeddings and cannot embed sequences.
+ */
+export function isEmbeddingOnly(model: PredictionModel): boolean {
+  const { options } = model.predictor.header.embedder;
+  return options['path'] === undefined && typeof options['dim'] === 'number';
+}
+
+/** The error for sequences given to an embedding-only model (undefined for any other model). */
+export function embeddingOnlyError(model: PredictionModel): ArginatorError | undefined {
+  if (!isEmbeddingOnly(model)) {
+    return undefined;
+  }
+  const { dim } = model.predictor.header.embedder;
+  return usageError(
+    'model.embedding-only',
+    `model ${model.version} is embedding-only (trained on precomputed ${dim}-d vectors, no sequences), so it cannot classify protein sequences`,
+    `embed the proteins with the tool that made its training vectors (e.g. ProtT5) into an HDF5 file with one dataset per protein id and run 'arginator predict FILE.h5 --model ${model.version}', or pass --model with a model trained on FASTA`,
+  );
+}
+
 /** Predicts every record, yielding results in input order; memory is bounded by one batch. */
 export async function* predict(
   records: AsyncIterable<ProteinRecord> | Iterable<ProteinRecord>,
   options: PredictOptions,
 ): AsyncGenerator<PredictedProtein> {
   const { model, signal } = options;
+  // Before any record is read: the answer would be the same for every one of them.
+  const refusal = embeddingOnlyError(model);
+  if (refusal !== undefined) {
+    throw refusal;
+  }
   const batchSize = options.batchSize ?? 256;
   let batch: ProteinRecord[] = [];
   let done = 0;
@@ -127,10 +155,14 @@ export async function* predictEmbeddings(
   for await (const { id, vector } of proteins) {
     if (vector.length !== dim) {
       const path = typeof embedder.options['path'] === 'string' ? embedder.options['path'] : '';
+      // An embedding-only model (trained on an HDF5 folder) records its dimension and no file.
+      const vectorsOnly = path === '' && typeof embedder.options['dim'] === 'number';
       throw inputError(
         'predict.dimension-mismatch',
         `the embedding of '${id}' has ${vector.length} values, but the model's embedder (${embedder.id}) gives ${dim}: these embeddings were made with another embedder`,
-        `embed the proteins with the model's embedder, e.g. 'arginator embed IN.faa --out X.h5 --embedder ${embedder.name}${path === '' ? '' : ` --embedder-path ${path}`}', or predict from the FASTA file`,
+        vectorsOnly
+          ? `embed the proteins with the tool that made the model's training vectors (${dim} values per protein, e.g. ProtT5 for 1024), or choose another model with --model`
+          : `embed the proteins with the model's embedder, e.g. 'arginator embed IN.faa --out X.h5 --embedder ${embedder.name}${path === '' ? '' : ` --embedder-path ${path}`}', or predict from the FASTA file`,
         options.source === undefined ? undefined : { source: options.source },
       );
     }

@@ -1,5 +1,5 @@
 // Chooses the train/validation/test split of a training run: identity clusters (default) or stratified by label.
-import type { LabelledProtein } from '../core/data/labelled.ts';
+import { clusterByCosineAsync } from '../core/data/cosine-clusters.ts';
 import { clusterByIdentityAsync } from '../core/data/identity-clusters.ts';
 import { groupStratifiedSplit, stratifiedSplit } from '../core/data/split.ts';
 import { ArginatorError } from '../core/errors.ts';
@@ -12,8 +12,30 @@ export interface ClusterCache {
   write(key: string, clusterOf: Int32Array): Promise<void>;
 }
 
-/** Bump when the clustering algorithm changes, so cached clusters are recomputed. */
+/** Bump when a clustering algorithm changes, so cached clusters are recomputed. */
 const CLUSTERING_VERSION = 'greedy-sw-v1';
+const COSINE_CLUSTERING_VERSION = 'greedy-cosine-centred-v1';
+
+/**
+ * What the split can group by: sequences (identity clusters) or, for a dataset of precomputed
+ * embeddings (an HDF5 folder, no sequences), the vectors themselves (cosine clusters).
+ */
+export type SplitItems =
+  | {
+      readonly kind: 'sequences';
+      readonly ids: readonly string[];
+      readonly sequences: readonly string[];
+    }
+  | {
+      readonly kind: 'vectors';
+      readonly ids: readonly string[];
+      /** n×dim, row-major. */
+      readonly x: Float32Array;
+      readonly dim: number;
+    };
+
+/** How the split was actually made, for the run's report (split.json, metrics.json) and the CLI. */
+export type SplitMethod = 'identity-cluster' | 'cosine-cluster' | 'clusters-file' | 'stratified';
 
 export interface ClusterSource {
   /** id → cluster from a file (config split.clusters). */
@@ -32,22 +54,36 @@ export interface SplitIndices {
   readonly warnings: readonly string[];
   /** Cluster number per example (cluster split only). */
   readonly groups?: Int32Array | undefined;
+  readonly method: SplitMethod;
+  /** One sentence on what the test scores mean with this split (shown to the user, kept in split.json). */
+  readonly note: string;
 }
+
+const NOTES: Readonly<Record<SplitMethod, string>> = {
+  'identity-cluster':
+    'proteins were clustered by sequence identity and whole clusters went to train, validation or test, so test proteins have no close relative in training',
+  'clusters-file':
+    'whole clusters of the clusters file went to train, validation or test; the scores are as honest as those clusters',
+  'cosine-cluster':
+    'the dataset has no sequences, so proteins were clustered by the cosine of their mean-centred embeddings (split.cosine_threshold) and whole clusters went to train, validation or test: near-duplicates never straddle the split, but more distant relatives (e.g. 40% identity) may, so scores can be higher than on an identity-cluster split',
+  stratified:
+    'a random split stratified by label: near-duplicates can be in both train and test, so scores are optimistic',
+};
 
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 /** Cluster numbers per example from an id → cluster table; every example must be in it. */
 export function groupsFromTable(
-  examples: readonly LabelledProtein[],
+  ids: readonly string[],
   clusters: ReadonlyMap<string, string>,
   source: string,
 ): Int32Array {
   const numbers = new Map<string, number>();
   const missing: string[] = [];
-  const groups = Int32Array.from(examples, (e) => {
-    const name = clusters.get(e.record.id);
+  const groups = Int32Array.from(ids, (id) => {
+    const name = clusters.get(id);
     if (name === undefined) {
-      missing.push(e.record.id);
+      missing.push(id);
       return -1;
     }
     let n = numbers.get(name);
@@ -69,7 +105,7 @@ export function groupsFromTable(
 }
 
 export async function splitDataset(
-  examples: readonly LabelledProtein[],
+  items: SplitItems,
   y: Int32Array,
   config: ResolvedConfig,
   clusters: ClusterSource,
@@ -85,30 +121,37 @@ export async function splitDataset(
       val: Array.from(s.val),
       test: Array.from(s.test),
       warnings: [],
+      method: 'stratified',
+      note: NOTES.stratified,
     };
   }
   let groups: Int32Array;
+  let method: SplitMethod;
+  const n = items.ids.length;
   if (clusters.table !== undefined) {
+    method = 'clusters-file';
     groups = groupsFromTable(
-      examples,
+      items.ids,
       clusters.table,
       config.split.clusters ?? 'the clusters file',
     );
   } else {
-    const threshold = config.split.identity_threshold;
+    method = items.kind === 'sequences' ? 'identity-cluster' : 'cosine-cluster';
+    const threshold =
+      items.kind === 'sequences' ? config.split.identity_threshold : config.split.cosine_threshold;
     const key = clusters
       .hash({
         data: clusters.dataFingerprint,
         threshold,
-        algorithm: CLUSTERING_VERSION,
-        n: examples.length,
+        algorithm: items.kind === 'sequences' ? CLUSTERING_VERSION : COSINE_CLUSTERING_VERSION,
+        n,
       })
       .slice(0, 24);
     const cached = clusters.force === true ? undefined : await clusters.cache?.read(key);
     groups =
-      cached?.length === examples.length
+      cached?.length === n
         ? cached
-        : await computeClusters(examples, threshold, signal, onClusterProgress);
+        : await computeClusters(items, threshold, signal, onClusterProgress);
     if (cached !== groups) {
       await clusters.cache?.write(key, groups);
     }
@@ -121,23 +164,35 @@ export async function splitDataset(
     test: Array.from(s.test),
     warnings: s.warnings.map((w) => w.message),
     groups,
+    method,
+    note: NOTES[method],
   };
 }
 
 async function computeClusters(
-  examples: readonly LabelledProtein[],
+  items: SplitItems,
   threshold: number,
   signal: AbortSignal | undefined,
   onProgress: ((done: number, total: number) => void) | undefined,
 ): Promise<Int32Array> {
-  const computed = await clusterByIdentityAsync(
-    examples.map((e) => e.record.sequence),
-    yieldToEventLoop,
-    {
-      threshold,
-      ...(signal === undefined ? {} : { signal }),
-      ...(onProgress === undefined ? {} : { onProgress }),
-    },
-  );
+  if (items.kind === 'vectors') {
+    const byCosine = await clusterByCosineAsync(
+      items.x,
+      items.ids.length,
+      items.dim,
+      yieldToEventLoop,
+      {
+        threshold,
+        ...(signal === undefined ? {} : { signal }),
+        ...(onProgress === undefined ? {} : { onProgress }),
+      },
+    );
+    return byCosine.clusterOf;
+  }
+  const computed = await clusterByIdentityAsync(items.sequences, yieldToEventLoop, {
+    threshold,
+    ...(signal === undefined ? {} : { signal }),
+    ...(onProgress === undefined ? {} : { onProgress }),
+  });
   return computed.clusterOf;
 }

@@ -1,5 +1,5 @@
 // Use case: train and evaluate a classifier from a resolved config, writing a complete, reproducible run.
-import type { LabelledProtein } from '../core/data/labelled.ts';
+import type { LabelledProtein, LabelledVector } from '../core/data/labelled.ts';
 import { BINARY_NEGATIVE, NOT_BETALACTAMASE } from '../core/domain.ts';
 import type { Embedder } from '../core/embed/embedder.ts';
 import { ArginatorError, throwIfAborted } from '../core/errors.ts';
@@ -25,7 +25,7 @@ import type { Clock, RunHandle, RunRecord, RunTracker } from './ports.ts';
 import { standardiser } from '../core/model/standardise.ts';
 import type { TrainCharts } from './train-charts.ts';
 import { trainingCharts } from './train-charts.ts';
-import type { ClusterCache, SplitIndices } from './train-split.ts';
+import type { ClusterCache, SplitIndices, SplitItems, SplitMethod } from './train-split.ts';
 import { splitDataset } from './train-split.ts';
 import { DEFAULT_SHAPES } from '../core/sequence/seed-index.ts';
 
@@ -50,20 +50,38 @@ export interface TrainEpochEvent {
   readonly val: Pick<ClassificationReport, 'accuracy' | 'f1' | 'mcc'>;
 }
 
+/** Labelled protein sequences (FASTA), embedded by the run's embedder. */
+export interface SequenceDataset {
+  readonly kind: 'sequences';
+  readonly examples: readonly LabelledProtein[];
+  readonly fingerprint: string;
+  readonly source: string;
+}
+
+/**
+ * Labelled precomputed embeddings without sequences (a folder of HDF5 class files): no embedding
+ * step, no homology evidence, and the split clusters the vectors instead of the sequences. The
+ * model is embedding-only: it classifies HDF5 embedding files, not FASTA.
+ */
+export interface VectorDataset {
+  readonly kind: 'vectors';
+  readonly examples: readonly LabelledVector[];
+  readonly dim: number;
+  readonly fingerprint: string;
+  readonly source: string;
+}
+
 export interface TrainDeps {
   readonly config: ResolvedConfig;
   /** The config as the user would read it (YAML), saved with the run. */
   readonly configText: string;
   readonly overrides: readonly string[];
-  readonly dataset: {
-    readonly examples: readonly LabelledProtein[];
-    readonly fingerprint: string;
-    readonly source: string;
-  };
+  readonly dataset: SequenceDataset | VectorDataset;
   /** Optional identity clusters (id → cluster) from a file; when absent and split=cluster, clusters are computed. */
   readonly clusters?: ReadonlyMap<string, string> | undefined;
   /** Where computed clusters are cached (optional). */
   readonly clusterCache?: ClusterCache | undefined;
+  /** For a VectorDataset, the vectors-only embedder of its dimension (recorded in the model). */
   readonly embedder: Embedder;
   readonly embeddingCache: EmbeddingCacheStore;
   readonly hash: JsonHasher;
@@ -91,6 +109,10 @@ export interface TrainOutcome {
   readonly epochsRun: number;
   readonly test?: ClassificationReport | undefined;
   readonly splitSizes: { train: number; val: number; test: number };
+  /** How the split was made and what its scores mean (also in split.json and metrics.json). */
+  readonly split: { readonly method: SplitMethod; readonly note: string };
+  /** Homology evidence was asked for but the dataset has no sequences, so the model has none. */
+  readonly homologySkipped: boolean;
   readonly seconds: number;
 }
 
@@ -114,7 +136,10 @@ function optimizerFrom(config: ResolvedConfig): OptimizerConfig {
       };
 }
 
-function labelIndex(labels: readonly string[], examples: readonly LabelledProtein[]): Int32Array {
+function labelIndex(
+  labels: readonly string[],
+  examples: readonly { readonly id: string; readonly label: string }[],
+): Int32Array {
   const index = new Map(labels.map((l, i) => [l, i]));
   return Int32Array.from(examples, (e) => {
     const i = index.get(e.label);
@@ -122,7 +147,7 @@ function labelIndex(labels: readonly string[], examples: readonly LabelledProtei
       throw new ArginatorError(
         'BAD_INPUT',
         'train.unknown-label',
-        `protein '${e.record.id}' has label '${e.label}', which is not one of the task's labels (${labels.join(', ')})`,
+        `protein '${e.id}' has label '${e.label}', which is not one of the task's labels (${labels.join(', ')})`,
         'fix the dataset labels or choose the matching task (task=binary or task=multiclass)',
       );
     }
@@ -147,36 +172,71 @@ export async function train(deps: TrainDeps): Promise<TrainOutcome> {
     await run.writeText('config.yaml', deps.configText);
     await run.writeJson('config.json', { config, overrides: deps.overrides });
 
-    // 1. Embeddings (cached by data content + embedder fingerprint).
-    deps.onStage?.(`embedding ${deps.dataset.examples.length} proteins with ${deps.embedder.id}`);
-    const records = deps.dataset.examples.map((e) => e.record);
-    const embedded = await ensureEmbeddings(
-      records,
-      deps.embedder,
-      deps.embeddingCache,
-      deps.hash,
-      {
-        dataFingerprint: deps.dataset.fingerprint,
-        force: config.processing.force,
-        signal,
-        onProgress: (p) =>
-          deps.onProgress?.(p.proteins / records.length, `${p.proteins} proteins embedded`),
-      },
-    );
+    // 1. Embeddings (cached by data content + embedder fingerprint), or the dataset's own vectors.
+    const { dataset } = deps;
+    const ids =
+      dataset.kind === 'sequences'
+        ? dataset.examples.map((e) => e.record.id)
+        : dataset.examples.map((e) => e.id);
+    const n = ids.length;
     const dim = deps.embedder.dim;
     const all: DenseDataset = {
-      x: new Float32Array(records.length * dim),
-      y: labelIndex(labels, deps.dataset.examples),
-      n: records.length,
+      x: new Float32Array(n * dim),
+      y: labelIndex(
+        labels,
+        dataset.kind === 'sequences'
+          ? dataset.examples.map((e) => ({ id: e.record.id, label: e.label }))
+          : dataset.examples,
+      ),
+      n,
       dim,
     };
-    embedded.vectors.forEach((v, i) => all.x.set(v, i * dim));
+    // No sequences: nothing to align, so the homology evidence is off whatever model.homology says.
+    const homologyOn = config.model.homology && dataset.kind === 'sequences';
+    const sequences =
+      dataset.kind === 'sequences' ? dataset.examples.map((e) => e.record.sequence) : [];
+    if (dataset.kind === 'sequences') {
+      deps.onStage?.(`embedding ${n} proteins with ${deps.embedder.id}`);
+      const records = dataset.examples.map((e) => e.record);
+      const embedded = await ensureEmbeddings(
+        records,
+        deps.embedder,
+        deps.embeddingCache,
+        deps.hash,
+        {
+          dataFingerprint: dataset.fingerprint,
+          force: config.processing.force,
+          signal,
+          onProgress: (p) => deps.onProgress?.(p.proteins / n, `${p.proteins} proteins embedded`),
+        },
+      );
+      embedded.vectors.forEach((v, i) => all.x.set(v, i * dim));
+    } else {
+      if (dataset.dim !== dim) {
+        throw new ArginatorError(
+          'INTERNAL',
+          'train.vector-dimension',
+          `the dataset's vectors have ${dataset.dim} values but the embedder ${deps.embedder.id} gives ${dim}`,
+          'pass the vectors-only embedder of the dataset dimension',
+        );
+      }
+      deps.onStage?.(
+        `using the ${n} precomputed ${dim}-d embeddings of ${dataset.source} (no sequences)`,
+      );
+      dataset.examples.forEach((e, i) => all.x.set(e.vector, i * dim));
+    }
     throwIfAborted(signal, 'Training');
 
     // 2. Split (identity clusters by default, so test proteins have no close relative in training).
-    deps.onStage?.(`splitting (${config.split.name})`);
+    const items: SplitItems =
+      dataset.kind === 'sequences'
+        ? { kind: 'sequences', ids, sequences }
+        : { kind: 'vectors', ids, x: all.x, dim };
+    deps.onStage?.(
+      `splitting (${config.split.name}${config.split.name === 'cluster' && dataset.kind === 'vectors' && deps.clusters === undefined ? `: no sequences, so by embedding cosine >= ${config.split.cosine_threshold}` : ''})`,
+    );
     const split: SplitIndices = await splitDataset(
-      deps.dataset.examples,
+      items,
       all.y,
       config,
       {
@@ -190,16 +250,22 @@ export async function train(deps: TrainDeps): Promise<TrainOutcome> {
       (done, total) => deps.onProgress?.(done / total, `clustering ${done}/${total}`),
     );
     await run.writeJson('split.json', {
-      method: config.split.name,
+      method: split.method,
+      note: split.note,
+      ...(split.method === 'cosine-cluster'
+        ? {
+            cosine_threshold:
+              config.split.name === 'cluster' ? config.split.cosine_threshold : null,
+          }
+        : {}),
       seed: config.processing.seed,
       warnings: split.warnings,
-      train: split.train.map((i) => records[i]?.id),
-      val: split.val.map((i) => records[i]?.id),
-      test: split.test.map((i) => records[i]?.id),
+      train: split.train.map((i) => ids[i]),
+      val: split.val.map((i) => ids[i]),
+      test: split.test.map((i) => ids[i]),
     });
 
     // 3. Standardise with training statistics only.
-    const sequences = records.map((r) => r.sequence);
     const features: DenseDataset = all;
     const norm = standardiser(features, split.train);
     const trainSet = norm.apply(takeRows(features, split.train));
@@ -293,13 +359,15 @@ export async function train(deps: TrainDeps): Promise<TrainOutcome> {
         bestEpoch: 0,
         epochsRun: 0,
         splitSizes: { train: trainSet.n, val: valSet.n, test: testSet.n },
+        split: { method: split.method, note: split.note },
+        homologySkipped: config.model.homology && !homologyOn,
         seconds: (deps.clock.now().getTime() - started) / 1000,
       };
     }
 
     // 5. Calibrate on validation, evaluate on test.
     let evidence: HomologyEvidence | undefined;
-    if (config.model.homology) {
+    if (homologyOn) {
       deps.onStage?.(
         `homology evidence: aligning validation and test proteins to their ${config.model.homology_candidates} nearest training references`,
       );
@@ -334,7 +402,18 @@ export async function train(deps: TrainDeps): Promise<TrainOutcome> {
       epochs_run: result.history.length,
       stopped_early: result.stoppedEarly,
       cancelled: result.cancelled,
-      split: { method: config.split.name, train: trainSet.n, val: valSet.n, test: testSet.n },
+      split: {
+        method: split.method,
+        note: split.note,
+        train: trainSet.n,
+        val: valSet.n,
+        test: testSet.n,
+      },
+      homology: homologyOn
+        ? 'on'
+        : dataset.kind === 'vectors'
+          ? 'off: the dataset has no sequences to align'
+          : 'off (model.homology=false)',
       test: evaluation.test,
       test_roc_auc: evaluation.rocAuc,
       fusion: { ...evaluation.fusion, min_similarity: evaluation.minSimilarity },
@@ -366,7 +445,13 @@ export async function train(deps: TrainDeps): Promise<TrainOutcome> {
         id: deps.embedder.id,
         dim,
         fingerprint: deps.embedder.fingerprint,
-        options: config.embedder.path === null ? {} : { path: config.embedder.path },
+        // A vectors-only model records just its dimension: there is no file to look ids up in.
+        options:
+          dataset.kind === 'vectors'
+            ? { dim }
+            : config.embedder.path === null
+              ? {}
+              : { path: config.embedder.path },
       },
       architecture: {
         kind: 'mlp',
@@ -376,7 +461,7 @@ export async function train(deps: TrainDeps): Promise<TrainOutcome> {
         dropout: spec.dropout,
       },
       normalisation: { kind: 'standardise' },
-      homology: config.model.homology
+      homology: homologyOn
         ? {
             candidates: config.model.homology_candidates,
             seedCandidates: config.model.homology_seed_candidates,
@@ -384,7 +469,7 @@ export async function train(deps: TrainDeps): Promise<TrainOutcome> {
             alpha: evaluation.fusion.alpha,
             minSimilarity: evaluation.minSimilarity,
             references: {
-              ids: split.train.map((i) => records[i]?.id ?? ''),
+              ids: split.train.map((i) => ids[i] ?? ''),
               labels: split.train.map((i) => all.y[i] as number),
               sequences: split.train.map((i) => sequences[i] ?? ''),
             },
@@ -399,9 +484,11 @@ export async function train(deps: TrainDeps): Promise<TrainOutcome> {
         runId: run.id,
         dataFingerprint: deps.dataset.fingerprint,
         dataset: deps.dataset.source,
+        // 'vectors': an embedding-only model (HDF5 embeddings in, no FASTA); docs/datasets.md.
+        input: dataset.kind,
         seed: config.experiment.seed,
         bestEpoch: result.bestEpoch,
-        split: config.split.name,
+        split: split.method,
         testMetrics: {
           accuracy: evaluation.test.accuracy,
           f1: evaluation.test.f1,
@@ -449,6 +536,8 @@ export async function train(deps: TrainDeps): Promise<TrainOutcome> {
       epochsRun: result.history.length,
       test: evaluation.test,
       splitSizes: { train: trainSet.n, val: valSet.n, test: testSet.n },
+      split: { method: split.method, note: split.note },
+      homologySkipped: config.model.homology && !homologyOn,
       seconds: (deps.clock.now().getTime() - started) / 1000,
     };
   } catch (e) {

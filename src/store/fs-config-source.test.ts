@@ -42,7 +42,12 @@ describe('fsConfigSource with the shipped configs/', () => {
       seed: 42,
     });
     expect(config.model.hidden_sizes).toEqual([256, 128]);
-    expect(config.split).toEqual({ name: 'cluster', identity_threshold: 0.4, clusters: null });
+    expect(config.split).toEqual({
+      name: 'cluster',
+      identity_threshold: 0.4,
+      clusters: null,
+      cosine_threshold: 0.9,
+    });
     expect(config.paths.dataset).toBe('/opt/arginator/data/default/default.fasta.gz');
     expect(config.paths.runs).toBe('/data/arginator/runs');
     expect(config.processing.seed).toBe(42);

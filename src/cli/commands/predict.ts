@@ -21,7 +21,7 @@ import {
   predictionRow,
 } from '../../io/prediction-table.ts';
 import { loadFastestKernels } from '../../kernels/load-kernels.ts';
-import { predict, predictEmbeddings } from '../../pipeline/predict.ts';
+import { embeddingOnlyError, predict, predictEmbeddings } from '../../pipeline/predict.ts';
 import { FsModelRegistry } from '../../store/fs-model-registry.ts';
 import { chooseTaskModel, loadTaskModel, resolveTaskModel } from '../../wiring/task-model.ts';
 import type { CliIo } from '../cli-io.ts';
@@ -106,6 +106,12 @@ export async function predictCommand(
       prepare: false,
     },
   );
+  // An embedding-only model (trained on an HDF5 folder) refuses FASTA before any output is written.
+  const refusal = embeddingsIn ? undefined : embeddingOnlyError(model);
+  if (refusal !== undefined) {
+    await model.embedder.close();
+    throw refusal;
+  }
   const labels = model.predictor.labels;
   const outPath = out === undefined ? undefined : resolve(io.cwd, out);
   const tempPath = outPath === undefined ? undefined : `${outPath}.${process.pid}.tmp`;

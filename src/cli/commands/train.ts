@@ -1,12 +1,19 @@
 // `arginator train [overrides...]`: resolve the config, load and embed the dataset, train, evaluate, register,
 // then fit the model's reference map (UMAP) unless --no-map.
 
-import { isArginatorError, usageError } from '../../core/errors.ts';
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
+
+import type { Embedder } from '../../core/embed/embedder.ts';
+import { inputError, isArginatorError, usageError } from '../../core/errors.ts';
 import type { Kernels } from '../../core/model/kernels.ts';
+import type { ResolvedConfig } from '../../pipeline/config/schema.ts';
 import { sha256File, sha256Json } from '../../io/file-hash.ts';
+import { loadHdf5LabelledFolder, NEGATIVE_CLASS } from '../../io/hdf5-labelled-folder.ts';
 import { loadLabelledFasta, readLabelsTable } from '../../io/labelled-fasta.ts';
+import { createVectorsOnlyEmbedder } from '../../io/precomputed-embedder.ts';
 import { loadFastestKernels, loadFastestPairAligner } from '../../kernels/load-kernels.ts';
-import type { TrainOutcome } from '../../pipeline/train.ts';
+import type { SequenceDataset, TrainOutcome, VectorDataset } from '../../pipeline/train.ts';
 import { train } from '../../pipeline/train.ts';
 import { writeRunCharts } from '../../store/fs-chart-writer.ts';
 import { FsClusterCache } from '../../store/fs-cluster-cache.ts';
@@ -49,32 +56,26 @@ export async function runTraining(
   };
   const loaded = await loadConfig(overrides, options, io);
   const { config } = loaded;
-  if (config.embedder.name !== 'builtin' && config.embedder.path === null) {
-    throw usageError(
-      'train.embedder-path',
-      `embedder '${config.embedder.name}' needs embedder.path`,
-      `add embedder.path=/path/to/${config.embedder.name === 'onnx' ? 'model-folder' : 'embeddings.h5'}`,
+  const info = await stat(config.paths.dataset).catch(() => undefined);
+  if (
+    info === undefined &&
+    config.embedder.name === 'precomputed' &&
+    config.embedder.path === null
+  ) {
+    // Otherwise the missing folder would read as a FASTA without embedder.path: a misleading fix.
+    throw inputError(
+      'train.dataset-not-found',
+      'paths.dataset does not exist',
+      'give the folder of per-class HDF5 files (e.g. paths.dataset=.data holding card_class_a_embeddings.h5 ...); relative paths start at the current folder',
+      { source: config.paths.dataset },
     );
   }
+  const isFolder = info?.isDirectory() === true;
+  checkEmbedderForDataset(config, isFolder);
   say(`loading ${config.paths.dataset} (${config.task.name})`);
-  const dataset = await loadLabelledFasta(config.paths.dataset, {
-    task: config.task.name,
-    labelsPath: config.paths.labels ?? undefined,
-    signal: io.signal,
-  });
-  for (const w of dataset.warnings) {
-    say(`warning: ${w}`);
-  }
-  say(
-    `  ${dataset.examples.length} proteins: ${Object.entries(dataset.counts)
-      .map(([l, n]) => `${l} ${n}`)
-      .join(', ')}`,
-  );
-  const fingerprint = sha256Json({
-    dataset: await sha256File(config.paths.dataset, io.signal),
-    labels: config.paths.labels === null ? null : await sha256File(config.paths.labels, io.signal),
-    task: config.task.name,
-  });
+  const dataset = isFolder
+    ? await loadVectorFolder(config, say, io.signal)
+    : await loadSequences(config, say, io.signal);
   let clusters: Map<string, string> | undefined;
   if (config.split.name === 'cluster' && config.split.clusters !== null) {
     const table = await readLabelsTable(config.split.clusters, {
@@ -85,18 +86,21 @@ export async function runTraining(
     clusters = new Map([...table].map(([id, row]) => [id, row.label]));
   }
   const kernels = loadFastestKernels({ notify: say });
-  const embedder = await openEmbedder({
-    name: config.embedder.name,
-    options: config.embedder.path === null ? {} : { path: config.embedder.path },
-    threads: config.embedder.threads ?? undefined,
-  });
+  const embedder: Embedder =
+    dataset.kind === 'vectors'
+      ? createVectorsOnlyEmbedder(dataset.dim)
+      : await openEmbedder({
+          name: config.embedder.name,
+          options: config.embedder.path === null ? {} : { path: config.embedder.path },
+          threads: config.embedder.threads ?? undefined,
+        });
   let outcome: TrainOutcome;
   try {
     outcome = await train({
       config,
       configText: loaded.text,
       overrides,
-      dataset: { examples: dataset.examples, fingerprint, source: config.paths.dataset },
+      dataset,
       clusters,
       clusterCache: new FsClusterCache(config.paths.cache),
       embedder,
@@ -116,14 +120,25 @@ export async function runTraining(
           `  epoch ${String(e.epoch).padStart(3)}/${e.epochs}  train loss ${fmt(e.trainLoss)}  val loss ${fmt(e.valLoss)}  val acc ${fmt(e.val.accuracy)}  val F1 ${fmt(e.val.f1)}  val MCC ${fmt(e.val.mcc)}`,
         ),
     });
-    if (outcome.test !== undefined) {
+    if (outcome.homologySkipped) {
       say(
-        `test (${outcome.splitSizes.test} proteins, ${config.split.name} split): accuracy ${fmt(outcome.test.accuracy)}  ${outcome.test.f1Average === 'binary' ? 'F1' : 'macro-F1'} ${fmt(outcome.test.f1)}  MCC ${fmt(outcome.test.mcc)}`,
+        'homology evidence: off, the dataset has no sequences to align (the classifier alone decides)',
       );
     }
+    if (outcome.test !== undefined) {
+      say(
+        `test (${outcome.splitSizes.test} proteins, ${outcome.split.method} split): accuracy ${fmt(outcome.test.accuracy)}  ${outcome.test.f1Average === 'binary' ? 'F1' : 'macro-F1'} ${fmt(outcome.test.f1)}  MCC ${fmt(outcome.test.mcc)}`,
+      );
+    }
+    say(`split: ${outcome.split.note}`);
     say(`run ${outcome.runId}: ${outcome.runDir}`);
     if (outcome.modelVersion !== undefined) {
       say(`registered model ${outcome.modelVersion} (latest:${config.task.name})`);
+      if (dataset.kind === 'vectors') {
+        say(
+          `  embedding-only model (${dataset.dim}-d precomputed vectors): it classifies HDF5 embedding files, not FASTA, e.g. 'arginator predict QUERIES.h5 --model ${outcome.modelVersion}'`,
+        );
+      }
     } else if (outcome.status === 'cancelled') {
       say(
         'cancelled: the best checkpoint so far is kept in the run folder (model.argm), not registered',
@@ -132,8 +147,16 @@ export async function runTraining(
   } finally {
     await embedder.close();
   }
-  // cac turns --no-map into map: false.
-  if (outcome.modelVersion !== undefined && options['map'] !== false) {
+  // cac turns --no-map into map: false. An embedding-only model has no references to map.
+  if (
+    dataset.kind === 'vectors' &&
+    outcome.modelVersion !== undefined &&
+    options['map'] !== false
+  ) {
+    say(
+      `no reference map for model ${outcome.modelVersion}: an embedding-only model keeps no reference proteins`,
+    );
+  } else if (outcome.modelVersion !== undefined && options['map'] !== false) {
     await fitReferenceMap(outcome.modelVersion, config.paths.models, {
       kernels,
       threads: config.embedder.threads ?? undefined,
@@ -142,6 +165,130 @@ export async function runTraining(
     });
   }
   return outcome;
+}
+
+/** The embedder settings must fit the dataset: a folder carries its vectors, a FASTA needs an embedder. */
+function checkEmbedderForDataset(config: ResolvedConfig, isFolder: boolean): void {
+  const { embedder, paths } = config;
+  if (isFolder) {
+    if (embedder.name !== 'precomputed') {
+      throw usageError(
+        'train.folder-needs-precomputed',
+        `paths.dataset ${paths.dataset} is a folder, which is read as HDF5 embedding files (one per class), but embedder is '${embedder.name}'`,
+        'add embedder=precomputed to train on those vectors, or set paths.dataset to a FASTA file',
+      );
+    }
+    if (embedder.path !== null) {
+      throw usageError(
+        'train.folder-with-embedder-path',
+        `paths.dataset ${paths.dataset} is a folder of HDF5 embeddings, which carries its own vectors, but embedder.path=${embedder.path} is set too`,
+        'remove the embedder.path override (it is for a FASTA dataset whose vectors are in one HDF5 file)',
+      );
+    }
+    if (paths.labels !== null) {
+      throw usageError(
+        'train.folder-with-labels',
+        `paths.dataset ${paths.dataset} is a folder of HDF5 embeddings, whose labels come from the file names, but paths.labels=${paths.labels} is set too`,
+        'remove the paths.labels override, or name the class files as docs/datasets.md says',
+      );
+    }
+    return;
+  }
+  if (embedder.name !== 'builtin' && embedder.path === null) {
+    throw usageError(
+      'train.embedder-path',
+      `embedder '${embedder.name}' needs embedder.path for the FASTA dataset ${paths.dataset}`,
+      embedder.name === 'onnx'
+        ? 'add embedder.path=/path/to/model-folder'
+        : 'add embedder.path=/path/to/embeddings.h5, or set paths.dataset to a folder of HDF5 class files (card_class_a_embeddings.h5 ... non_betalactamase_embeddings.h5)',
+    );
+  }
+}
+
+async function loadSequences(
+  config: ResolvedConfig,
+  say: (line: string) => void,
+  signal: AbortSignal,
+): Promise<SequenceDataset> {
+  const dataset = await loadLabelledFasta(config.paths.dataset, {
+    task: config.task.name,
+    labelsPath: config.paths.labels ?? undefined,
+    signal,
+  });
+  for (const w of dataset.warnings) {
+    say(`warning: ${w}`);
+  }
+  say(
+    `  ${dataset.examples.length} proteins: ${Object.entries(dataset.counts)
+      .map(([l, n]) => `${l} ${n}`)
+      .join(', ')}`,
+  );
+  const fingerprint = sha256Json({
+    dataset: await sha256File(config.paths.dataset, signal),
+    labels: config.paths.labels === null ? null : await sha256File(config.paths.labels, signal),
+    task: config.task.name,
+  });
+  return {
+    kind: 'sequences',
+    examples: dataset.examples,
+    fingerprint,
+    source: config.paths.dataset,
+  };
+}
+
+/**
+ * The original system's training data: a folder of per-class HDF5 files (docs/datasets.md, format 3).
+ * Every file is read and checked (names, dimensions, finite values, ids) before any training work,
+ * and every label of the task must have proteins.
+ */
+async function loadVectorFolder(
+  config: ResolvedConfig,
+  say: (line: string) => void,
+  signal: AbortSignal,
+): Promise<VectorDataset> {
+  const folder = config.paths.dataset;
+  const { task } = config;
+  const loaded = await loadHdf5LabelledFolder(folder, {
+    task: task.name,
+    // Multiclass classes are the task's labels (configurable) less the negative one, which 'non' files give.
+    classes:
+      task.name === 'multiclass' ? task.labels.filter((l) => l !== NEGATIVE_CLASS) : undefined,
+    signal,
+  });
+  const counts = new Map(task.labels.map((l) => [l, 0]));
+  for (const f of loaded.files) {
+    say(`  ${f.file}: ${f.count} proteins → ${f.label}`);
+    counts.set(f.label, (counts.get(f.label) ?? 0) + f.count);
+  }
+  const missing = [...counts].filter(([, c]) => c === 0).map(([l]) => l);
+  if (missing.length > 0) {
+    const negative = task.name === 'binary' ? task.labels[1] : NEGATIVE_CLASS;
+    throw inputError(
+      'dataset.missing-class',
+      `the folder has no proteins labelled ${missing.join(', ')} for the ${task.name} task (files: ${loaded.files.map((f) => `${f.file} ${f.count}`).join(', ')})`,
+      missing.every((l) => l === negative)
+        ? "add the negative file (its name must start a word with 'non', e.g. non_betalactamase_embeddings.h5)"
+        : task.name === 'multiclass'
+          ? `add a file per missing class (e.g. card_class_${(missing[0] ?? 'a').toLowerCase()}_embeddings.h5), or train task=binary`
+          : 'add a file of beta-lactamases (e.g. card_class_a_embeddings.h5)',
+      { source: folder },
+    );
+  }
+  say(
+    `  ${loaded.examples.length} proteins, ${loaded.dim}-d embeddings: ${[...counts].map(([l, c]) => `${l} ${c}`).join(', ')}`,
+  );
+  const hashes: Record<string, string> = {};
+  for (const f of loaded.files) {
+    hashes[f.file] = await sha256File(join(folder, f.file), signal);
+  }
+  const fingerprint = sha256Json({ folder: hashes, task: task.name, labels: task.labels });
+  return {
+    kind: 'vectors',
+    examples: loaded.examples,
+    dim: loaded.dim,
+    fingerprint,
+    source: folder,
+  };
 }
 
 /**

@@ -89,7 +89,12 @@ describe('resolveConfig: composition', () => {
       amsgrad: false,
     });
     expect(config.experiment.class_balance).toBe('weighted_sampler');
-    expect(config.split).toEqual({ name: 'cluster', identity_threshold: 0.4, clusters: null });
+    expect(config.split).toEqual({
+      name: 'cluster',
+      identity_threshold: 0.4,
+      clusters: null,
+      cosine_threshold: 0.9,
+    });
     expect(config.paths.runs).toBe('/home/a/runs');
     expect(config.paths.dataset).toBe('/pkg/data/default/default.fasta.gz');
     expect(config.processing).toEqual({ force: false, seed: 42 });

@@ -148,7 +148,7 @@ const embedder = z
       .nullable()
       .default(null)
       .describe(
-        'ONNX model folder (onnx) or HDF5 file of embeddings (precomputed); required for both',
+        'ONNX model folder (onnx, required) or HDF5 file of embeddings (precomputed; not needed when paths.dataset is a folder of HDF5 class files)',
       ),
     threads: z
       .int()
@@ -159,12 +159,13 @@ const embedder = z
     batch_size: z.int().gte(1).default(256).describe('Proteins per embedding batch'),
   })
   .superRefine((e, ctx) => {
-    if (e.name !== 'builtin' && e.path === null) {
-      const what = e.name === 'onnx' ? 'model folder' : 'HDF5 file';
+    // precomputed may go without a file: a dataset folder of HDF5 class files carries its own vectors
+    // (the train command checks that one of the two is given, knowing what paths.dataset is).
+    if (e.name === 'onnx' && e.path === null) {
       ctx.addIssue({
         code: 'custom',
         path: ['path'],
-        message: `is required for the ${e.name} embedder (set embedder.path=<${what}>)`,
+        message: 'is required for the onnx embedder (set embedder.path=<model folder>)',
       });
     }
   })
@@ -173,7 +174,9 @@ const embedder = z
 const paths = z
   .strictObject({
     data_dir: path.describe('Folder of the shipped data'),
-    dataset: path.describe('Training FASTA (plain or gzip), headers `>ID|LABEL`'),
+    dataset: path.describe(
+      'Training FASTA (plain or gzip), headers `>ID|LABEL`, or a folder of HDF5 embedding files, one per class (docs/datasets.md; with embedder=precomputed)',
+    ),
     labels: path
       .nullable()
       .default(null)
@@ -258,6 +261,14 @@ const clusterSplit = z
       .nullable()
       .default(null)
       .describe('Optional TSV of id and cluster; null computes clusters by alignment (cached)'),
+    cosine_threshold: z
+      .number()
+      .gt(0)
+      .lte(1)
+      .default(0.9)
+      .describe(
+        'Datasets without sequences (a folder of HDF5 embeddings): vectors whose mean-centred cosine is at or above this share a cluster',
+      ),
   })
   .describe('Identity-cluster split (the default for every metric)');
 
