@@ -65,7 +65,7 @@ export async function predictCommand(
   const inputPath = resolve(io.cwd, input);
   const threads = optionalPositiveInt(options, 'threads', '--threads');
   // Fail before working: a missing, unreadable or non-FASTA/HDF5 input is refused before a model
-  // is trained or loaded (its first record is read by the real readers; see io/input-probe.ts).
+  // is trained or loaded (the real readers read its start; see io/input-probe.ts).
   const embeddingsIn =
     (await probeInput(inputPath, {
       ...inputOptions(options),
