@@ -37,6 +37,23 @@ export function optionalPositiveInt(
   return n;
 }
 
+/** `--port N`: 0 to 65535 (0 picks a free port). Here, not in serve.ts, so `start` checks it before training. */
+export function optionalPort(options: Readonly<Record<string, unknown>>): number | undefined {
+  const value = options['port'];
+  if (value === undefined) {
+    return undefined;
+  }
+  const n = typeof value === 'number' ? value : Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) {
+    throw usageError(
+      'cli.bad-port',
+      `--port must be a whole number from 0 to 65535, got '${typeof value === 'string' ? value : JSON.stringify(value)}'`,
+      'e.g. --port 8000 (0 picks a free port)',
+    );
+  }
+  return n;
+}
+
 export function flag(options: Readonly<Record<string, unknown>>, key: string): boolean {
   return options[key] === true;
 }

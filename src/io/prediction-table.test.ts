@@ -310,17 +310,42 @@ describe('createTableWriter', () => {
   it.each(['csv', 'tsv', 'json'] as const)('streams %s: one write per row, at once', (format) => {
     const sink = recordingSink();
     const writer = createTableWriter(format, MULTI, sink);
-    expect(sink.chunks).toHaveLength(1); // header (or "[")
+    // Nothing before the first row: a run that fails early must not leave a header-only table.
+    expect(sink.chunks).toHaveLength(0);
     for (const [i, row] of ROWS.entries()) {
       writer.write(row);
-      expect(sink.chunks).toHaveLength(i + 2);
-      expect(sink.chunks[i + 1]).toContain(JSON.stringify(row.model_version).slice(1, -1));
+      expect(sink.chunks).toHaveLength(i + 1);
+      expect(sink.chunks[i]).toContain(JSON.stringify(row.model_version).slice(1, -1));
     }
+    expect(sink.chunks[0]?.startsWith(format === 'json' ? '[\n{' : 'protein_id')).toBe(true);
     writer.end();
     // Only JSON has something to close.
-    expect(sink.chunks).toHaveLength(ROWS.length + (format === 'json' ? 2 : 1));
+    expect(sink.chunks).toHaveLength(ROWS.length + (format === 'json' ? 1 : 0));
     writer.end();
-    expect(sink.chunks).toHaveLength(ROWS.length + (format === 'json' ? 2 : 1));
+    expect(sink.chunks).toHaveLength(ROWS.length + (format === 'json' ? 1 : 0));
+  });
+
+  it.each(['csv', 'tsv', 'json'] as const)(
+    'writes the header at end() when there were no rows (%s)',
+    (format) => {
+      const sink = recordingSink();
+      const writer = createTableWriter(format, MULTI, sink);
+      writer.end();
+      expect(sink.chunks).toHaveLength(1);
+      if (format === 'json') {
+        expect(JSON.parse(sink.chunks.join(''))).toEqual([]);
+      } else {
+        expect(sink.chunks[0]).toMatch(/^protein_id[,\t]predicted_label[,\t].*\n$/);
+      }
+    },
+  );
+
+  it('writes nothing, not even the header, when the first row fails its checks', () => {
+    const sink = recordingSink();
+    const writer = createTableWriter('csv', MULTI, sink);
+    const row: PredictionRow = { ...(ROWS[0] as PredictionRow), confidence_score: Number.NaN };
+    expect(thrown(() => writer.write(row)).reason).toBe('prediction-table.non-finite');
+    expect(sink.chunks).toEqual([]);
   });
 
   it.each(['csv', 'tsv', 'json'] as const)('is deterministic (%s)', (format) => {

@@ -34,9 +34,9 @@ export interface TextSink {
 }
 
 export interface TableWriter {
-  /** Writes one row immediately (one `out.write` call). */
+  /** Writes one row immediately (one `out.write` call; the first carries the header too). */
   write(row: PredictionRow): void;
-  /** Writes what closes the table (JSON's `]`); later calls do nothing. */
+  /** Writes what closes the table (the header if no row came, JSON's `]`); later calls do nothing. */
   end(): void;
 }
 
@@ -142,7 +142,10 @@ function columnSpec(column: string): ColumnSpec {
   );
 }
 
-/** Streams rows to `out` as they come; only JSON's closing bracket waits for `end()`. */
+/**
+ * Streams rows to `out` as they come. The header waits for the first valid row (or `end()`), so a
+ * run that fails before its first row leaves its output empty, not a header-only table.
+ */
 export function createTableWriter(
   format: TableFormat,
   columns: readonly string[],
@@ -175,17 +178,16 @@ export function createTableWriter(
     }
   };
 
-  switch (format) {
-    case 'csv':
-      out.write(`${columns.map(csvField).join(',')}\n`);
-      break;
-    case 'tsv':
-      out.write(`${columns.map(tsvField).join('\t')}\n`);
-      break;
-    case 'json':
-      out.write('[\n');
-      break;
-  }
+  const header = (): string => {
+    switch (format) {
+      case 'csv':
+        return `${columns.map(csvField).join(',')}\n`;
+      case 'tsv':
+        return `${columns.map(tsvField).join('\t')}\n`;
+      case 'json':
+        return '[\n';
+    }
+  };
 
   return {
     write(row) {
@@ -196,7 +198,9 @@ export function createTableWriter(
           'write every row before calling end()',
         );
       }
-      out.write(renderRow(row));
+      // Rendered first: a row that fails its checks writes nothing, not even the header.
+      const text = renderRow(row);
+      out.write(rows === 0 ? `${header()}${text}` : text);
       rows += 1;
     },
     end() {
@@ -204,8 +208,10 @@ export function createTableWriter(
         return;
       }
       ended = true;
-      if (format === 'json') {
-        out.write(rows === 0 ? ']\n' : '\n]\n');
+      if (rows === 0) {
+        out.write(format === 'json' ? '[\n]\n' : header());
+      } else if (format === 'json') {
+        out.write('\n]\n');
       }
     },
   };

@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 import { usageError } from '../../core/errors.ts';
 import { readFastaFile } from '../../io/fasta-source.ts';
 import { openEmbeddingWriter } from '../../io/h5wasm-embedding-store.ts';
+import { probeInput } from '../../io/input-probe.ts';
 import type { EmbeddingWriter } from '../../io/h5wasm-embedding-store.ts';
 import { embedProteins } from '../../pipeline/embed-proteins.ts';
 import { DEFAULT_EMBEDDER, openEmbedder } from '../../wiring/embedders.ts';
@@ -41,6 +42,11 @@ export async function embedCommand(
   const inputPath = resolve(io.cwd, input);
   const outPath = resolve(io.cwd, out);
 
+  // Fail before working: the input is checked (its first record read) before the embedder, which
+  // may load a model or start worker threads, is opened.
+  const readOptions = { ...inputOptions(options), source: input, signal: io.signal };
+  await probeInput(inputPath, readOptions);
+
   const started = performance.now();
   const embedder = await openEmbedder({
     name,
@@ -59,9 +65,7 @@ export async function embedCommand(
   try {
     writer = await openEmbeddingWriter(outPath, embedder.dim, { signal: io.signal });
     const records = readFastaFile(inputPath, {
-      ...inputOptions(options),
-      source: input,
-      signal: io.signal,
+      ...readOptions,
       onBytesRead: (n) => {
         bytesRead += n;
       },

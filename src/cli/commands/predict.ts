@@ -13,7 +13,8 @@ import {
 } from '../../core/domain.ts';
 import { usageError } from '../../core/errors.ts';
 import { readFastaFile } from '../../io/fasta-source.ts';
-import { hasHdf5Signature, streamEmbeddings } from '../../io/h5wasm-embedding-store.ts';
+import { streamEmbeddings } from '../../io/h5wasm-embedding-store.ts';
+import { probeInput } from '../../io/input-probe.ts';
 import {
   createTableWriter,
   formatFromPath,
@@ -27,6 +28,7 @@ import { chooseTaskModel, loadTaskModel, resolveTaskModel } from '../../wiring/t
 import type { CliIo } from '../cli-io.ts';
 import { loadConfig } from '../load-config.ts';
 import { flag, inputOptions, optionalPositiveInt, optionalString } from '../options.ts';
+import { assertOutputFolder } from '../output-path.ts';
 import { createProgress } from '../progress.ts';
 
 export async function predictCommand(
@@ -64,7 +66,19 @@ export async function predictCommand(
   }
   const quiet = flag(options, 'quiet');
   const inputPath = resolve(io.cwd, input);
-  const embeddingsIn = await isHdf5Input(inputPath);
+  const threads = optionalPositiveInt(options, 'threads', '--threads');
+  // Fail before working: a missing, unreadable or non-FASTA/HDF5 input is refused before a model
+  // is trained or loaded (the real readers read its start; see io/input-probe.ts).
+  const embeddingsIn =
+    (await probeInput(inputPath, {
+      ...inputOptions(options),
+      source: input,
+      signal: io.signal,
+      hdf5: true,
+    })) === 'hdf5';
+  if (out !== undefined) {
+    await assertOutputFolder(resolve(io.cwd, out), out, '--out');
+  }
   const { config } = await loadConfig([`task=${task}`], options, io);
   // Both cores for the classifier's and the cosine search's matrix products (the alignment and seed
   // kernels use both already).
@@ -100,7 +114,7 @@ export async function predictCommand(
     config.paths.models,
     kernels,
     {
-      threads: optionalPositiveInt(options, 'threads', '--threads'),
+      threads,
       signal: io.signal,
       // The pipeline prepares the references while the first batches are embedded.
       prepare: false,
@@ -173,16 +187,4 @@ export async function predictCommand(
   } finally {
     await model.embedder.close();
   }
-}
-
-/**
- * HDF5 embeddings are recognised by their signature (extensions lie, as for gzip); a file named
- * .h5/.hdf5 without one goes to the HDF5 reader too, whose error says what the file looks like.
- * An unreadable or missing path is left to the FASTA reader's errors.
- */
-async function isHdf5Input(path: string): Promise<boolean> {
-  if (/\.(h5|hdf5)$/i.test(path)) {
-    return true;
-  }
-  return hasHdf5Signature(path).catch(() => false);
 }

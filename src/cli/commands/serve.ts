@@ -5,24 +5,7 @@ import { startServer } from '../../server/main.ts';
 import { PACKAGE_ROOT } from '../../wiring/package-info.ts';
 import type { CliIo } from '../cli-io.ts';
 import { loadConfig } from '../load-config.ts';
-import { optionalString } from '../options.ts';
-import { usageError } from '../../core/errors.ts';
-
-function port(options: Readonly<Record<string, unknown>>): number | undefined {
-  const value = options['port'];
-  if (value === undefined) {
-    return undefined;
-  }
-  const n = typeof value === 'number' ? value : Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) {
-    throw usageError(
-      'cli.bad-port',
-      `--port must be a whole number from 0 to 65535, got '${typeof value === 'string' ? value : JSON.stringify(value)}'`,
-      'e.g. --port 8000 (0 picks a free port)',
-    );
-  }
-  return n;
-}
+import { optionalPort, optionalString } from '../options.ts';
 
 /** Serves until `io.signal` aborts. `overrides` are config overrides (e.g. server.workers=2). */
 export async function serveCommand(
@@ -39,7 +22,7 @@ export async function serveCommand(
       .filter((k) => k !== '');
   const server = await startServer({
     host: optionalString(options, 'host', '--host') ?? s.host,
-    port: port(options) ?? s.port,
+    port: optionalPort(options) ?? s.port,
     home: config.paths.home,
     modelsDir: config.paths.models,
     runsDir: config.paths.runs,

@@ -3,7 +3,7 @@
 import { FsModelRegistry } from '../../store/fs-model-registry.ts';
 import type { CliIo } from '../cli-io.ts';
 import { loadConfig } from '../load-config.ts';
-import { flag } from '../options.ts';
+import { flag, optionalPort, optionalString } from '../options.ts';
 import { runTraining } from './train.ts';
 
 export async function startCommand(
@@ -12,6 +12,11 @@ export async function startCommand(
   io: CliIo,
 ): Promise<number> {
   const { config } = await loadConfig([], options, io);
+  // Fail before working: the serve options are checked before a model is trained, not after.
+  if (options['serve'] !== false) {
+    optionalPort(options);
+    optionalString(options, 'host', '--host');
+  }
   const registry = new FsModelRegistry(config.paths.models);
   const alias = `latest:${config.task.name}`;
   const existing = (await registry.index()).aliases[alias];
