@@ -52,16 +52,23 @@ export async function submitJob(
     await files.remove(id);
     throw e;
   }
-  const result = store.insert({
-    id,
-    task: input.task,
-    inputName: input.inputName,
-    modelVersion: input.modelVersion,
-    proteinsTotal: input.proteins,
-    createdAt: deps.clock.now().toISOString(),
-    idempotencyKey: request.idempotencyKey,
-    owner,
-  });
+  let result: { job: Job; created: boolean };
+  try {
+    result = store.insert({
+      id,
+      task: input.task,
+      inputName: input.inputName,
+      modelVersion: input.modelVersion,
+      proteinsTotal: input.proteins,
+      createdAt: deps.clock.now().toISOString(),
+      idempotencyKey: request.idempotencyKey,
+      owner,
+    });
+  } catch (e) {
+    // The store refused the row (disk full, database locked): its input must not stay behind.
+    await files.remove(id);
+    throw e;
+  }
   if (!result.created) {
     // Another request with the same key won the race: its job stands, this input goes.
     await files.remove(id);
