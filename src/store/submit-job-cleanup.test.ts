@@ -22,7 +22,12 @@ describe('submitJob', () => {
     const files = new FsJobFiles(join(home, 'jobs'));
     store.close(); // every insert now throws, as on a database that went away
     const submission = submitJob(
-      { store, files, clock: { now: () => new Date(0) }, newId: () => '00000000-0000-4000-8000-000000000001' },
+      {
+        store,
+        files,
+        clock: { now: () => new Date(0) },
+        newId: () => '00000000-0000-4000-8000-000000000001',
+      },
       {
         idempotencyKey: null,
         owner: null,
