@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { writeEmbeddings } from '../io/h5wasm-embedding-store.ts';
 // A test helper shared with the server tests: a tiny registered model (random weights, 10 references).
-import { randomFasta, registerTinyModel } from '../server/test-support/service-fixture.ts';
+import { randomFasta, registerTinyModel } from '../wiring/test-support/tiny-model.ts';
 import { errorLines, runCli } from '../wiring/test-support/run-cli.ts';
 
 /** PNG signature and IHDR chunk start: what a screenshot saved as proteins.fa begins with. */

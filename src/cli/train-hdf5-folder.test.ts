@@ -8,22 +8,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { decodeArtifact } from '../core/model/artifact.ts';
-import { errorLines, REPO_ROOT, runCli } from '../wiring/test-support/run-cli.ts';
-
-const PYTHON = '/usr/bin/python3';
-const MAKE_FOLDER = join(REPO_ROOT, 'fixtures/prott5-folder/make_folder.py');
-const HAVE_H5PY =
-  spawnSync(PYTHON, ['-c', 'import h5py, numpy'], { encoding: 'utf8' }).status === 0;
-
-/** False (and the test returns) without h5py; under CI=true that is a failure, not a skip. */
-function h5pyAvailable(): boolean {
-  if (!HAVE_H5PY) {
-    expect(process.env['CI'], `install python3-h5py so that ${PYTHON} can import h5py`).not.toBe(
-      'true',
-    );
-  }
-  return HAVE_H5PY;
-}
+import { errorLines, runCli } from '../wiring/test-support/run-cli.ts';
+import { h5pyAvailable, MAKE_FOLDER, PYTHON } from '../io/test-support/h5py.ts';
 
 let dir: string;
 const env = (home: string): Record<string, string> => ({ ARGINATOR_HOME: join(dir, home) });

@@ -2,7 +2,6 @@
 import { spawnSync } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { writeEmbeddings } from './h5wasm-embedding-store.ts';
 import {
@@ -12,6 +11,7 @@ import {
 } from './hdf5-labelled-folder.ts';
 import { caught } from './test-support/caught.ts';
 import { useTempDir } from './test-support/temp-dir.ts';
+import { h5pyAvailable, MAKE_FOLDER, PYTHON } from './test-support/h5py.ts';
 
 const dir = useTempDir('arginator-h5-folder-');
 
@@ -162,23 +162,6 @@ describe('loadHdf5LabelledFolder', () => {
 
 // ---------------------------------------------------------------------------------------------
 // The original system's files, written by python3-h5py (fixtures/prott5-folder/make_folder.py).
-
-const PYTHON = '/usr/bin/python3';
-const MAKE_FOLDER = fileURLToPath(
-  new URL('../../fixtures/prott5-folder/make_folder.py', import.meta.url),
-);
-const HAVE_H5PY =
-  spawnSync(PYTHON, ['-c', 'import h5py, numpy'], { encoding: 'utf8' }).status === 0;
-
-/** False (and the test returns) without h5py; under CI=true that is a failure, not a skip. */
-function h5pyAvailable(): boolean {
-  if (!HAVE_H5PY) {
-    expect(process.env['CI'], `install python3-h5py so that ${PYTHON} can import h5py`).not.toBe(
-      'true',
-    );
-  }
-  return HAVE_H5PY;
-}
 
 function makeFolder(...flags: string[]): string {
   const data = join(dir(), 'data');

@@ -8,7 +8,7 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { isArginatorError } from '../core/errors.ts';
-import { randomFasta } from '../server/test-support/service-fixture.ts';
+import { randomFasta } from '../core/sequence/test-support/random-fasta.ts';
 import { readFastaFile } from './fasta-source.ts';
 import { writeEmbeddings } from './h5wasm-embedding-store.ts';
 import { probeInput } from './input-probe.ts';

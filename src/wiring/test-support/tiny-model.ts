@@ -7,23 +7,13 @@ import type { Task } from '../../core/domain.ts';
 import { builtinEmbedderFactory } from '../../core/embed/builtin-embedder.ts';
 import { randomModelArtifact } from '../../core/model/test-support/random-model.ts';
 import { createRng } from '../../core/rng.ts';
+import { randomProtein } from '../../core/sequence/test-support/random-fasta.ts';
 import { FsModelRegistry } from '../../store/fs-model-registry.ts';
 
-const AA = 'ACDEFGHIKLMNPQRSTVWY';
+// The random FASTA is core's (every layer's tests use it); re-exported for the roots' tests.
+export { randomFasta, randomProtein } from '../../core/sequence/test-support/random-fasta.ts';
+
 export const LABELS: string[] = [...MULTICLASS_LABELS];
-
-export function randomProtein(rng: () => number, length: number): string {
-  return Array.from({ length }, () => AA[Math.floor(rng() * AA.length)] ?? 'A').join('');
-}
-
-/** `n` random proteins as FASTA (seeded), ids q0…q{n-1}. */
-export function randomFasta(n: number, seed = 7, length = 120): string {
-  const rng = createRng(seed);
-  return Array.from(
-    { length: n },
-    (_, i) => `>q${i} protein ${i}\n${randomProtein(rng, length + (i % 37))}\n`,
-  ).join('');
-}
 
 /**
  * Registers a small but real multiclass model (random MLP weights, 10 references) in
