@@ -82,6 +82,17 @@ describe('arginator train', () => {
       architecture: { hidden: [256, 128], outputDim: 5 },
     });
     expect(model.header.calibration.temperature).toBeGreaterThan(0);
+    // The references' names from data/default/ncbi_metadata.tsv (paths.reference_metadata),
+    // parallel to the ids: an NCBI reference has its gene, a UniProt one has none.
+    const refs = model.header.homology?.references;
+    const named = refs?.metadata;
+    expect(named?.genes).toHaveLength(refs?.ids.length ?? -1);
+    expect(named?.subclasses).toHaveLength(refs?.ids.length ?? -1);
+    const kpc = named?.genes.findIndex((g) => g.startsWith('blaKPC-')) ?? -1;
+    expect(refs?.ids[kpc]).toMatch(/^ncbi_/);
+    expect([named?.families[kpc], named?.subclasses[kpc]]).toEqual(['blaKPC', 'CARBAPENEM']);
+    const uniprot = refs?.ids.findIndex((id) => id.startsWith('uniprot_')) ?? -1;
+    expect(named?.genes[uniprot]).toBe('');
     expect(existsSync(join(home, 'models', 'v1.argm'))).toBe(true);
     const registry = JSON.parse(await readFile(join(home, 'models', 'registry.json'), 'utf8')) as {
       aliases: Record<string, string>;
