@@ -132,6 +132,17 @@ describe('arginator predict: HDF5 embeddings', () => {
       expect(cell['coverage']).toBe('');
       expect(['known', 'distant', 'novel']).toContain(cell['novelty']);
       expect(cell['model_version']).toBe(withRefs);
+      // A model stored without reference names (as before issue 13): the named cells stay empty,
+      // and without an alignment the method is MODEL (β-lactamase call) or NONE.
+      expect([cell['nearest_gene'], cell['nearest_family'], cell['nearest_subclass']]).toEqual([
+        '',
+        '',
+        '',
+      ]);
+      expect([cell['bitscore'], cell['evalue']]).toEqual(['', '']);
+      const betaLactamase = cell['predicted_label'] !== 'NBL';
+      expect(cell['method']).toBe(betaLactamase ? 'MODEL' : 'NONE');
+      expect(cell['carbapenemase']).toBe(betaLactamase ? 'uncertain' : '');
     }
   });
 

@@ -82,6 +82,17 @@ describe('arginator train', () => {
       architecture: { hidden: [256, 128], outputDim: 5 },
     });
     expect(model.header.calibration.temperature).toBeGreaterThan(0);
+    // The references' names from data/default/ncbi_metadata.tsv (paths.reference_metadata),
+    // parallel to the ids: an NCBI reference has its gene, a UniProt one has none.
+    const refs = model.header.homology?.references;
+    const named = refs?.metadata;
+    expect(named?.genes).toHaveLength(refs?.ids.length ?? -1);
+    expect(named?.subclasses).toHaveLength(refs?.ids.length ?? -1);
+    const kpc = named?.genes.findIndex((g) => g.startsWith('blaKPC-')) ?? -1;
+    expect(refs?.ids[kpc]).toMatch(/^ncbi_/);
+    expect([named?.families[kpc], named?.subclasses[kpc]]).toEqual(['blaKPC', 'CARBAPENEM']);
+    const uniprot = refs?.ids.findIndex((id) => id.startsWith('uniprot_')) ?? -1;
+    expect(named?.genes[uniprot]).toBe('');
     expect(existsSync(join(home, 'models', 'v1.argm'))).toBe(true);
     const registry = JSON.parse(await readFile(join(home, 'models', 'registry.json'), 'utf8')) as {
       aliases: Record<string, string>;
@@ -232,7 +243,7 @@ describe('arginator predict (with the model trained above)', () => {
     expect(csv.code, csv.stderr).toBe(0);
     const lines = csv.stdout.trim().split('\n');
     expect(lines[0]).toBe(
-      'protein_id,predicted_label,confidence_score,prob_betalactamase,p_A,p_B,p_C,p_D,p_NBL,nearest_reference,nearest_reference_label,identity,coverage,novelty,model_version',
+      'protein_id,predicted_label,confidence_score,prob_betalactamase,p_A,p_B,p_C,p_D,p_NBL,nearest_reference,nearest_reference_label,identity,coverage,novelty,model_version,nearest_gene,nearest_family,nearest_subclass,carbapenemase,bitscore,evalue,method',
     );
     expect(lines.slice(1).map((l) => l.split(',')[0])).toEqual(ids);
     for (const line of lines.slice(1)) {

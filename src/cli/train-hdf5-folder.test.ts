@@ -133,7 +133,7 @@ describe('arginator train paths.dataset=FOLDER embedder=precomputed', () => {
     expect(p.code, p.stderr).toBe(0);
     const [header, ...lines] = (await readFile(out, 'utf8')).trim().split('\n');
     expect(header).toBe(
-      'protein_id,predicted_label,confidence_score,prob_betalactamase,p_A,p_B,p_C,p_D,p_NBL,nearest_reference,nearest_reference_label,identity,coverage,novelty,model_version',
+      'protein_id,predicted_label,confidence_score,prob_betalactamase,p_A,p_B,p_C,p_D,p_NBL,nearest_reference,nearest_reference_label,identity,coverage,novelty,model_version,nearest_gene,nearest_family,nearest_subclass,carbapenemase,bitscore,evalue,method',
     );
     expect(lines).toHaveLength(30);
     let right = 0;
@@ -144,7 +144,13 @@ describe('arginator train paths.dataset=FOLDER embedder=precomputed', () => {
         right++;
       }
       // No references in an embedding-only model: the evidence cells are empty, novelty 'novel'.
-      expect(cells.slice(9)).toEqual(['', '', '', '', 'novel', summary.model_version]);
+      expect(cells.slice(9, 15)).toEqual(['', '', '', '', 'novel', summary.model_version]);
+      // Nor named evidence: a β-lactamase call is MODEL (carbapenemase uncertain), any other NONE.
+      const betaLactamase = cells[1] !== 'NBL';
+      expect(cells.slice(15)).toEqual([
+        ...['', '', '', betaLactamase ? 'uncertain' : '', '', ''],
+        betaLactamase ? 'MODEL' : 'NONE',
+      ]);
     }
     // Separable data: every query, the unseen-family ones included, gets its class.
     expect(right).toBe(30);

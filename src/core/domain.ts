@@ -1,4 +1,4 @@
-// The product's words, declared once: tasks, labels, job states, table formats, novelty classes.
+// The product's words, declared once: tasks, labels, job states, table formats, novelty and evidence words.
 // Everything else (CLI, server schemas, job store, prediction table, the web UI's types) derives
 // from here, so the API and the UI cannot drift apart. Pure constants: no imports, no effects.
 
@@ -59,6 +59,19 @@ export const DEFAULT_TABLE_FORMAT: TableFormat = 'csv';
 /** How far a protein is from the references (the prediction table's `novelty` column). */
 export const NOVELTY_CLASSES = ['known', 'distant', 'novel'] as const;
 export type Novelty = (typeof NOVELTY_CLASSES)[number];
+
+/**
+ * How the nearest reference was matched (the prediction table's `method`; AMRFinderPlus's words,
+ * docs/prediction.md): EXACT identical over the full length, CLOSE ≥ 90% identity and ≥ 90%
+ * coverage, PARTIAL ≥ 90% identity but < 90% coverage, DISTANT a significant alignment below that,
+ * MODEL a β-lactamase call with no significant alignment, NONE neither.
+ */
+export const EVIDENCE_METHODS = ['EXACT', 'CLOSE', 'PARTIAL', 'DISTANT', 'MODEL', 'NONE'] as const;
+export type EvidenceMethod = (typeof EVIDENCE_METHODS)[number];
+
+/** Whether a β-lactamase call is a carbapenemase (the `carbapenemase` column; empty for other calls). */
+export const CARBAPENEMASE_CALLS = ['yes', 'no', 'uncertain'] as const;
+export type CarbapenemaseCall = (typeof CARBAPENEMASE_CALLS)[number];
 
 /** True when `value` is one of `words` (narrows a string read from outside to the word type). */
 export function isOneOf<const W extends string>(words: readonly W[], value: unknown): value is W {

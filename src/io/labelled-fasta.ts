@@ -626,7 +626,7 @@ async function findHeaderLines(
 }
 
 /** Lines of a text file (plain or gzip), without '\n' or '\r\n'. */
-async function* readTextLines(
+export async function* readTextLines(
   path: string,
   signal: AbortSignal | undefined,
 ): AsyncGenerator<string> {

@@ -27,6 +27,13 @@ const ROWS: PredictionRow[] = [
     coverage: 100,
     novelty: 'known',
     model_version: 'multiclass-2024.1',
+    nearest_gene: 'blaTEM-1',
+    nearest_family: 'blaTEM',
+    nearest_subclass: 'BETA-LACTAM',
+    carbapenemase: 'no',
+    bitscore: 594.0123,
+    evalue: 1.2345e-170,
+    method: 'CLOSE',
   },
   {
     protein_id: 'weird,"id"\nwith\ttab',
@@ -40,6 +47,13 @@ const ROWS: PredictionRow[] = [
     coverage: null,
     novelty: 'novel',
     model_version: 'multiclass-2024.1',
+    nearest_gene: null,
+    nearest_family: null,
+    nearest_subclass: null,
+    carbapenemase: null,
+    bitscore: null,
+    evalue: null,
+    method: 'NONE',
   },
   {
     protein_id: 'q3',
@@ -53,6 +67,13 @@ const ROWS: PredictionRow[] = [
     coverage: 87.04,
     novelty: 'distant',
     model_version: 'multiclass-2024.1',
+    nearest_gene: 'blaOXA-48',
+    nearest_family: 'blaOXA-48',
+    nearest_subclass: 'CARBAPENEM',
+    carbapenemase: 'uncertain',
+    bitscore: 160.25,
+    evalue: 0.000123456,
+    method: 'DISTANT',
   },
 ];
 
@@ -161,6 +182,13 @@ describe('predictionColumns', () => {
       'coverage',
       'novelty',
       'model_version',
+      'nearest_gene',
+      'nearest_family',
+      'nearest_subclass',
+      'carbapenemase',
+      'bitscore',
+      'evalue',
+      'method',
     ]);
   });
 
@@ -176,17 +204,26 @@ describe('predictionColumns', () => {
       'coverage',
       'novelty',
       'model_version',
+      'nearest_gene',
+      'nearest_family',
+      'nearest_subclass',
+      'carbapenemase',
+      'bitscore',
+      'evalue',
+      'method',
     ]);
   });
 
   it('writes exactly these header lines', () => {
     expect(render('csv', [], MULTI)).toBe(
       'protein_id,predicted_label,confidence_score,prob_betalactamase,p_A,p_B,p_C,p_D,p_NBL,' +
-        'nearest_reference,nearest_reference_label,identity,coverage,novelty,model_version\n',
+        'nearest_reference,nearest_reference_label,identity,coverage,novelty,model_version,' +
+        'nearest_gene,nearest_family,nearest_subclass,carbapenemase,bitscore,evalue,method\n',
     );
     expect(render('tsv', [], BINARY)).toBe(
       'protein_id\tpredicted_label\tconfidence_score\tprob_betalactamase\t' +
-        'nearest_reference\tnearest_reference_label\tidentity\tcoverage\tnovelty\tmodel_version\n',
+        'nearest_reference\tnearest_reference_label\tidentity\tcoverage\tnovelty\tmodel_version\t' +
+        'nearest_gene\tnearest_family\tnearest_subclass\tcarbapenemase\tbitscore\tevalue\tmethod\n',
     );
   });
 
@@ -202,17 +239,18 @@ describe('CSV', () => {
     const lines = render('csv', ROWS).split('\n');
     expect(lines[1]).toBe(
       'sp|P62593|BLAT_ECOLX,A,0.987654,0.990000,0.987654,0.010000,0.001000,0.001346,0.000000,' +
-        'TEM-1,A,99.7,100.0,known,multiclass-2024.1',
+        'TEM-1,A,99.7,100.0,known,multiclass-2024.1,blaTEM-1,blaTEM,BETA-LACTAM,no,594.0,1.23e-170,CLOSE',
     );
     // The id holds a comma, quotes and a line break, so the record spans two physical lines.
     expect(`${lines[2] ?? ''}\n${lines[3] ?? ''}`).toBe(
       '"weird,""id""\nwith\ttab",NBL,0.500000,0.250000,0.100000,0.050000,0.050000,0.050000,' +
-        '0.750000,,,,,novel,multiclass-2024.1',
+        '0.750000,,,,,novel,multiclass-2024.1,,,,,,,NONE',
     );
     // A tiny negative prints as plain zero, never "-0.000000".
     expect(lines[4]).toBe(
       'q3,D,0.333333,1.000000,0.000000,0.000000,0.000000,0.333333,0.666667,' +
-        '"OXA-48, variant",D,41.3,87.0,distant,multiclass-2024.1',
+        '"OXA-48, variant",D,41.3,87.0,distant,multiclass-2024.1,' +
+        'blaOXA-48,blaOXA-48,CARBAPENEM,uncertain,160.3,1.23e-4,DISTANT',
     );
     expect(lines[5]).toBe('');
     expect(lines).toHaveLength(6);
@@ -238,7 +276,18 @@ describe('CSV', () => {
 
   it('writes nulls as empty fields', () => {
     const record = parseCsv(render('csv', [ROWS[1] as PredictionRow]))[1] ?? [];
-    for (const column of ['nearest_reference', 'nearest_reference_label', 'identity', 'coverage']) {
+    for (const column of [
+      'nearest_reference',
+      'nearest_reference_label',
+      'identity',
+      'coverage',
+      'nearest_gene',
+      'nearest_family',
+      'nearest_subclass',
+      'carbapenemase',
+      'bitscore',
+      'evalue',
+    ]) {
       expect(record[MULTI.indexOf(column)]).toBe('');
     }
   });
@@ -251,14 +300,17 @@ describe('TSV', () => {
     const fields = (lines[2] ?? '').split('\t');
     expect(fields).toHaveLength(MULTI.length);
     expect(fields[0]).toBe('weird,"id" with tab');
-    expect(fields.slice(-6)).toEqual(['', '', '', '', 'novel', 'multiclass-2024.1']);
+    expect(fields.slice(-13)).toEqual([
+      ...['', '', '', '', 'novel', 'multiclass-2024.1'],
+      ...['', '', '', '', '', '', 'NONE'],
+    ]);
     expect((lines[3] ?? '').split('\t')[MULTI.indexOf('nearest_reference')]).toBe(
       'OXA-48, variant',
     );
   });
 
   it('turns CRLF into a single space', () => {
-    const row: PredictionRow = { ...(ROWS[0] as PredictionRow), model_version: 'a\r\nb' };
+    const row: PredictionRow = { ...(ROWS[0] as PredictionRow), method: 'a\r\nb' as 'NONE' };
     expect(render('tsv', [row]).split('\n')[1]?.endsWith('\ta b')).toBe(true);
   });
 });
@@ -282,7 +334,7 @@ describe('JSON', () => {
     expect(text.startsWith('[\n{"protein_id":"sp|P62593|BLAT_ECOLX",')).toBe(true);
     expect(text.split('\n')).toHaveLength(5); // "[", row, row, "]", ""
     expect(text).toMatch(/\},\n\{"protein_id":"weird,\\"id\\"\\nwith\\ttab",/);
-    expect(text.endsWith('"model_version":"multiclass-2024.1"}\n]\n')).toBe(true);
+    expect(text.endsWith('"method":"NONE"}\n]\n')).toBe(true);
   });
 
   it('keeps nulls as null and numbers as unrounded numbers', () => {
@@ -293,6 +345,9 @@ describe('JSON', () => {
     expect(object?.p_NBL).toBe(0.75);
     const third = JSON.parse(render('json', [ROWS[2] as PredictionRow])) as unknown;
     expect((third as Record<string, unknown>[])[0]?.confidence_score).toBe(1 / 3);
+    expect((third as Record<string, unknown>[])[0]?.evalue).toBe(0.000123456);
+    expect(object?.bitscore).toBeNull();
+    expect(object?.carbapenemase).toBeNull();
   });
 
   it('omits p_ fields for the binary task', () => {

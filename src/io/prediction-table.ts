@@ -1,6 +1,12 @@
 // Streaming writers of the prediction table (CSV, TSV, JSON) with the original system's column order.
 import { TABLE_FORMATS } from '../core/domain.ts';
-import type { Novelty, TableFormat, Task } from '../core/domain.ts';
+import type {
+  CarbapenemaseCall,
+  EvidenceMethod,
+  Novelty,
+  TableFormat,
+  Task,
+} from '../core/domain.ts';
 import { ArginatorError } from '../core/errors.ts';
 import type { Prediction } from '../core/model/predictor.ts';
 
@@ -19,6 +25,16 @@ export interface PredictionRow {
   coverage: number | null;
   novelty: Novelty;
   model_version: string;
+  /** The nearest reference's gene symbol, family and drug subclass (null when the model has none). */
+  nearest_gene: string | null;
+  nearest_family: string | null;
+  nearest_subclass: string | null;
+  /** yes / no / uncertain for a β-lactamase call, null otherwise (docs/prediction.md). */
+  carbapenemase: CarbapenemaseCall | null;
+  /** Bit score and e-value of the nearest alignment (Karlin-Altschul, BLOSUM62 11/1). */
+  bitscore: number | null;
+  evalue: number | null;
+  method: EvidenceMethod;
 }
 
 // The format and task words live in core/domain.ts.
@@ -55,6 +71,14 @@ const TRAILING_COLUMNS = [
   'coverage',
   'novelty',
   'model_version',
+  // Named evidence, AMRFinderPlus style (issue 13): after every earlier column, so none moves.
+  'nearest_gene',
+  'nearest_family',
+  'nearest_subclass',
+  'carbapenemase',
+  'bitscore',
+  'evalue',
+  'method',
 ] as const;
 
 const PROBABILITY_PREFIX = 'p_';
@@ -89,10 +113,11 @@ const EXTENSIONS: ReadonlyMap<string, TableFormat> = new Map<string, TableFormat
 
 /**
  * How a cell is rendered in CSV/TSV. Fixed formats keep output byte-identical across runs:
- * probabilities and confidence `toFixed(6)`, identity and coverage `toFixed(1)`, null → empty.
+ * probabilities and confidence `toFixed(6)`, identity, coverage and bit score `toFixed(1)`,
+ * e-value `toExponential(2)` (as BLAST prints them), null → empty.
  * JSON keeps the numbers unrounded (JSON.stringify is deterministic too).
  */
-type CellKind = 'text' | 'probability' | 'percent';
+type CellKind = 'text' | 'probability' | 'percent' | 'bits' | 'evalue';
 type CellValue = string | number | null;
 
 interface ColumnSpec {
@@ -111,6 +136,13 @@ const FIXED_COLUMNS: ReadonlyMap<string, ColumnSpec> = new Map<string, ColumnSpe
   ['coverage', { kind: 'percent', get: (r) => r.coverage }],
   ['novelty', { kind: 'text', get: (r) => r.novelty }],
   ['model_version', { kind: 'text', get: (r) => r.model_version }],
+  ['nearest_gene', { kind: 'text', get: (r) => r.nearest_gene }],
+  ['nearest_family', { kind: 'text', get: (r) => r.nearest_family }],
+  ['nearest_subclass', { kind: 'text', get: (r) => r.nearest_subclass }],
+  ['carbapenemase', { kind: 'text', get: (r) => r.carbapenemase }],
+  ['bitscore', { kind: 'bits', get: (r) => r.bitscore }],
+  ['evalue', { kind: 'evalue', get: (r) => r.evalue }],
+  ['method', { kind: 'text', get: (r) => r.method }],
 ]);
 
 function columnSpec(column: string): ColumnSpec {
@@ -224,7 +256,10 @@ function formatCell(value: CellValue, kind: CellKind): string {
   if (typeof value === 'string') {
     return value;
   }
-  const text = value.toFixed(kind === 'percent' ? 1 : 6);
+  if (kind === 'evalue') {
+    return value.toExponential(2);
+  }
+  const text = value.toFixed(kind === 'percent' || kind === 'bits' ? 1 : 6);
   // Tiny negatives round to "-0.000000"; print zero the one way.
   return /^-0\.0+$/.test(text) ? text.slice(1) : text;
 }
@@ -274,5 +309,12 @@ export function predictionRow(
     coverage: p.nearest?.coverage === undefined ? null : p.nearest.coverage * 100,
     novelty: p.novelty,
     model_version: version,
+    nearest_gene: p.nearest?.gene ?? null,
+    nearest_family: p.nearest?.family ?? null,
+    nearest_subclass: p.nearest?.subclass ?? null,
+    carbapenemase: p.carbapenemase ?? null,
+    bitscore: p.nearest?.bitscore ?? null,
+    evalue: p.nearest?.evalue ?? null,
+    method: p.method,
   };
 }

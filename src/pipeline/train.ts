@@ -6,10 +6,11 @@ import { ArginatorError, throwIfAborted } from '../core/errors.ts';
 import { classificationReport } from '../core/metrics/classification-report.ts';
 import type { ClassificationReport } from '../core/metrics/classification-report.ts';
 import { encodeArtifact } from '../core/model/artifact.ts';
-import type { ModelHeaderBody } from '../core/model/artifact.ts';
+import type { ModelHeaderBody, ReferenceMetadataColumns } from '../core/model/artifact.ts';
 import type { DenseDataset } from '../core/model/dataset.ts';
 import { takeRows } from '../core/model/dataset.ts';
 import type { Kernels } from '../core/model/kernels.ts';
+import type { ReferenceNames } from '../core/model/named-evidence.ts';
 import type { PairAligner } from '../core/sequence/pair-aligner.ts';
 import type { MlpSpec } from '../core/model/mlp.ts';
 import type { OptimizerConfig } from '../core/model/optimizer.ts';
@@ -79,6 +80,11 @@ export interface TrainDeps {
   readonly dataset: SequenceDataset | VectorDataset;
   /** Optional identity clusters (id → cluster) from a file; when absent and split=cluster, clusters are computed. */
   readonly clusters?: ReadonlyMap<string, string> | undefined;
+  /**
+   * Gene symbol, family and drug subclass by protein id (data/default/ncbi_metadata.tsv), stored
+   * with the model's references for the named-evidence columns; absent = those columns stay empty.
+   */
+  readonly referenceMetadata?: ReadonlyMap<string, ReferenceNames> | undefined;
   /** Where computed clusters are cached (optional). */
   readonly clusterCache?: ClusterCache | undefined;
   /** For a VectorDataset, the vectors-only embedder of its dimension (recorded in the model). */
@@ -472,6 +478,10 @@ export async function train(deps: TrainDeps): Promise<TrainOutcome> {
               ids: split.train.map((i) => ids[i] ?? ''),
               labels: split.train.map((i) => all.y[i] as number),
               sequences: split.train.map((i) => sequences[i] ?? ''),
+              metadata: metadataColumns(
+                split.train.map((i) => ids[i] ?? ''),
+                deps.referenceMetadata,
+              ),
             },
           }
         : undefined,
@@ -559,4 +569,20 @@ function reportOptions(positive: number | undefined): { positive?: number } {
 
 function averaged(report: ClassificationReport): { precision: number; recall: number } {
   return report.binary ?? report.macro;
+}
+
+/** The references' names in artifact order ('' unknown); undefined when no reference has any. */
+function metadataColumns(
+  ids: readonly string[],
+  table: ReadonlyMap<string, ReferenceNames> | undefined,
+): ReferenceMetadataColumns | undefined {
+  if (table === undefined || !ids.some((id) => table.has(id))) {
+    return undefined;
+  }
+  const names = ids.map((id) => table.get(id));
+  return {
+    genes: names.map((n) => n?.gene ?? ''),
+    families: names.map((n) => n?.family ?? ''),
+    subclasses: names.map((n) => n?.subclass ?? ''),
+  };
 }

@@ -1,5 +1,7 @@
-// The API's shared OpenAPI components (job, job states, tasks, table formats), built from core/domain.ts.
+// The API's shared OpenAPI components (job, job states, tasks, table formats, evidence words), built from core/domain.ts.
 import {
+  CARBAPENEMASE_CALLS,
+  EVIDENCE_METHODS,
   JOB_STATUSES,
   MULTICLASS_LABELS,
   NOVELTY_CLASSES,
@@ -48,6 +50,18 @@ export const API_SCHEMAS: Record<string, OpenApiSchema> = {
   Task: { type: 'string', enum: [...TASKS] },
   TableFormat: { type: 'string', enum: [...TABLE_FORMATS] },
   Novelty: { type: 'string', enum: [...NOVELTY_CLASSES] },
+  EvidenceMethod: {
+    type: 'string',
+    enum: [...EVIDENCE_METHODS],
+    description:
+      'How the nearest reference matched (docs/prediction.md): EXACT identical over the full length, CLOSE >= 90% identity and >= 90% reference coverage, PARTIAL >= 90% identity below 90% coverage, DISTANT a significant alignment (e-value <= 1e-3) below that, MODEL a beta-lactamase call without a significant alignment, NONE neither',
+  },
+  Carbapenemase: {
+    type: 'string',
+    enum: [...CARBAPENEMASE_CALLS],
+    description:
+      'For a beta-lactamase call: yes / no when the nearest reference is EXACT or CLOSE and its subclass does / does not name CARBAPENEM, else uncertain; null for other calls',
+  },
   MulticlassLabel: { type: 'string', enum: [...MULTICLASS_LABELS] },
   JobError: {
     type: 'object',

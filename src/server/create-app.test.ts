@@ -167,8 +167,8 @@ describe('the service with a registered multiclass model', () => {
     expect(download.body).toBe(cli.stdout);
     expect(download.body.split('\n')[0]).toBe(
       task === 'binary'
-        ? 'protein_id,predicted_label,confidence_score,prob_betalactamase,nearest_reference,nearest_reference_label,identity,coverage,novelty,model_version'
-        : 'protein_id,predicted_label,confidence_score,prob_betalactamase,p_A,p_B,p_C,p_D,p_NBL,nearest_reference,nearest_reference_label,identity,coverage,novelty,model_version',
+        ? 'protein_id,predicted_label,confidence_score,prob_betalactamase,nearest_reference,nearest_reference_label,identity,coverage,novelty,model_version,nearest_gene,nearest_family,nearest_subclass,carbapenemase,bitscore,evalue,method'
+        : 'protein_id,predicted_label,confidence_score,prob_betalactamase,p_A,p_B,p_C,p_D,p_NBL,nearest_reference,nearest_reference_label,identity,coverage,novelty,model_version,nearest_gene,nearest_family,nearest_subclass,carbapenemase,bitscore,evalue,method',
     );
   });
 

@@ -51,7 +51,7 @@ function expectedCell(cell: string, numericColumn: boolean): string | number | n
   return numericColumn ? Number(cell) : cell;
 }
 
-const NUMERIC = /^(confidence_score|prob_betalactamase|p_.+|identity|coverage)$/;
+const NUMERIC = /^(confidence_score|prob_betalactamase|p_.+|identity|coverage|bitscore|evalue)$/;
 
 describe('the original contract, end to end (real pipeline)', () => {
   let home: string;

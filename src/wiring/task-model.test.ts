@@ -32,6 +32,8 @@ describe('adaptModelToTask', () => {
     probBetalactamase: 1 - (p[4] ?? 0),
     nearest: { id: 'r', label: nearestLabel, identity: 0.9, coverage: 1 },
     novelty: 'known',
+    method: 'CLOSE',
+    carbapenemase: 'no',
   });
   const predictor = {
     header: { task: 'multiclass', labels: ['A', 'B', 'C', 'D', 'NBL'] },

@@ -4,6 +4,7 @@ import { BINARY_LABELS, NOT_BETALACTAMASE } from '../core/domain.ts';
 import type { Task } from '../core/domain.ts';
 import { ArginatorError } from '../core/errors.ts';
 import type { Kernels } from '../core/model/kernels.ts';
+import { carbapenemaseCall, methodForCall } from '../core/model/named-evidence.ts';
 import type { NearestReference, Prediction, Predictor } from '../core/model/predictor.ts';
 import type { PredictionModel } from '../pipeline/predict.ts';
 import { FsModelRegistry } from '../store/fs-model-registry.ts';
@@ -117,6 +118,13 @@ function collapse(p: Prediction): Prediction {
     probBetalactamase: p.probBetalactamase,
     nearest: p.nearest === undefined ? undefined : collapseNearest(p.nearest),
     novelty: p.novelty,
+    // The threshold may turn the call, and with it MODEL/NONE and whether a carbapenemase is asked.
+    method: methodForCall(p.method, positive),
+    carbapenemase: carbapenemaseCall(
+      positive,
+      methodForCall(p.method, positive),
+      p.nearest?.subclass,
+    ),
   };
 }
 

@@ -18,6 +18,8 @@ const WORD_LISTS = [
   { name: 'tasks', ui: ui.TASKS, domain: domain.TASKS },
   { name: 'table formats', ui: ui.TABLE_FORMATS, domain: domain.TABLE_FORMATS },
   { name: 'novelty classes', ui: ui.NOVELTY_CLASSES, domain: domain.NOVELTY_CLASSES },
+  { name: 'evidence methods', ui: ui.EVIDENCE_METHODS, domain: domain.EVIDENCE_METHODS },
+  { name: 'carbapenemase calls', ui: ui.CARBAPENEMASE_CALLS, domain: domain.CARBAPENEMASE_CALLS },
   { name: 'multiclass labels', ui: ui.MULTICLASS_LABELS, domain: domain.MULTICLASS_LABELS },
   { name: 'binary labels', ui: ui.BINARY_LABELS, domain: domain.BINARY_LABELS },
 ] as const;
@@ -123,6 +125,8 @@ describe('the UI and the served /openapi.json', () => {
     expect(schemas()['Task']?.enum).toEqual([...ui.TASKS]);
     expect(schemas()['TableFormat']?.enum).toEqual([...ui.TABLE_FORMATS]);
     expect(schemas()['Novelty']?.enum).toEqual([...ui.NOVELTY_CLASSES]);
+    expect(schemas()['EvidenceMethod']?.enum).toEqual([...ui.EVIDENCE_METHODS]);
+    expect(schemas()['Carbapenemase']?.enum).toEqual([...ui.CARBAPENEMASE_CALLS]);
     expect(schemas()['MulticlassLabel']?.enum).toEqual([...ui.MULTICLASS_LABELS]);
     expect(schemas()['Job']).toMatchObject({
       properties: {

@@ -17,7 +17,14 @@ import {
   NOVELTY_CLASSES,
   TABLE_FORMATS,
 } from '../../src/core/domain.ts';
-import type { JobStatus, Novelty, TableFormat, Task } from '../../src/core/domain.ts';
+import type {
+  CarbapenemaseCall,
+  EvidenceMethod,
+  JobStatus,
+  Novelty,
+  TableFormat,
+  Task,
+} from '../../src/core/domain.ts';
 
 const LABELS: readonly string[] = MULTICLASS_LABELS;
 
@@ -32,6 +39,10 @@ interface FakeRow {
   readonly identity: number | null;
   readonly coverage: number | null;
   readonly novelty: Novelty;
+  readonly gene: string | null;
+  readonly subclass: string | null;
+  readonly method: EvidenceMethod;
+  readonly carbapenemase: CarbapenemaseCall | null;
   readonly x: number;
   readonly y: number;
 }
@@ -112,6 +123,10 @@ function fakeRow(id: string, seed: number, task: Task): FakeRow {
   const centre = CENTRES[label] ?? [0, 0];
   const pbl = 1 - (probabilities['NBL'] ?? 0);
   const binaryLabel = pbl >= 0.5 ? BINARY_POSITIVE : BINARY_NEGATIVE;
+  // Named evidence in the shape of the real table (docs/prediction.md), not its statistics.
+  const method: EvidenceMethod = identity >= 90 && coverage >= 90 ? 'CLOSE' : 'DISTANT';
+  const subclass = label === 'NBL' ? null : label === 'B' ? 'CARBAPENEM' : 'BETA-LACTAM';
+  const betaLactamase = label !== 'NBL';
   return {
     protein_id: id,
     predicted_label: task === 'binary' ? binaryLabel : label,
@@ -123,6 +138,16 @@ function fakeRow(id: string, seed: number, task: Task): FakeRow {
     identity,
     coverage,
     novelty,
+    gene: label === 'NBL' ? null : `blaFAKE${label}-${seed % 7}`,
+    subclass,
+    method,
+    carbapenemase: !betaLactamase
+      ? null
+      : method === 'CLOSE'
+        ? subclass === 'CARBAPENEM'
+          ? 'yes'
+          : 'no'
+        : 'uncertain',
     x: centre[0] + (r() - 0.5) * 3,
     y: centre[1] + (r() - 0.5) * 3,
   };
@@ -146,6 +171,13 @@ function table(job: FakeJob, format: TableFormat): string {
     'coverage',
     'novelty',
     'model_version',
+    'nearest_gene',
+    'nearest_family',
+    'nearest_subclass',
+    'carbapenemase',
+    'bitscore',
+    'evalue',
+    'method',
   ];
   const cells = (r: FakeRow): (string | number | null)[] => [
     r.protein_id,
@@ -159,6 +191,13 @@ function table(job: FakeJob, format: TableFormat): string {
     r.coverage,
     r.novelty,
     'v1',
+    r.gene,
+    r.gene === null ? null : r.gene.replace(/-\d+$/, ''),
+    r.subclass,
+    r.carbapenemase,
+    r.identity === null ? null : r.identity * 5,
+    r.identity === null ? null : 1e-30,
+    r.method,
   ];
   if (format === 'json') {
     return JSON.stringify(

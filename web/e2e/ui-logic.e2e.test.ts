@@ -100,7 +100,7 @@ describe.skipIf(!canRun)('web UI against the fake API (real chromium)', () => {
     await expect.poll(() => expanded.count()).toBe(1);
     expect(await expanded.getAttribute('aria-rowindex')).toBe('4');
     expect(await page.locator('[data-testid=evidence]').textContent()).toMatch(
-      /Class probabilities.*Nearest reference.*Identity.*Coverage.*Novelty/s,
+      /Class probabilities.*Nearest reference.*Identity.*Coverage.*Bit score.*E-value.*Method.*Novelty/s,
     );
     const active = await grid().getAttribute('aria-activedescendant');
     expect(await page.locator(`#${active ?? 'none'}`).getAttribute('aria-expanded')).toBe('true');

@@ -194,7 +194,8 @@ describe.skipIf(!canRun)('web UI end to end (chromium + arginator serve)', () =>
     const csvPath = join(work, 'ui.csv');
     await download.saveAs(csvPath);
     const fromUi = readFileSync(csvPath, 'utf8');
-    const version = fromUi.split('\n')[1]?.split(',').at(-1) ?? '';
+    const [csvHeader = '', firstRow = ''] = fromUi.split('\n');
+    const version = firstRow.split(',')[csvHeader.split(',').indexOf('model_version')] ?? '';
     const cli = await arginator(home, [
       'predict',
       fastaPath(),

@@ -11,6 +11,7 @@ import type { ResolvedConfig } from '../../pipeline/config/schema.ts';
 import { sha256File, sha256Json } from '../../io/file-hash.ts';
 import { loadHdf5LabelledFolder, NEGATIVE_CLASS } from '../../io/hdf5-labelled-folder.ts';
 import { loadLabelledFasta, readLabelsTable } from '../../io/labelled-fasta.ts';
+import { readReferenceMetadata } from '../../io/reference-metadata.ts';
 import { createVectorsOnlyEmbedder } from '../../io/precomputed-embedder.ts';
 import { loadFastestKernels, loadFastestPairAligner } from '../../kernels/load-kernels.ts';
 import type { SequenceDataset, TrainOutcome, VectorDataset } from '../../pipeline/train.ts';
@@ -85,6 +86,11 @@ export async function runTraining(
     });
     clusters = new Map([...table].map(([id, row]) => [id, row.label]));
   }
+  // Names of the references for the prediction table (only a sequence model stores references).
+  const referenceMetadata =
+    dataset.kind === 'sequences' && config.paths.reference_metadata !== null
+      ? await readReferenceMetadata(config.paths.reference_metadata, io.signal)
+      : undefined;
   const kernels = loadFastestKernels({ notify: say });
   const embedder: Embedder =
     dataset.kind === 'vectors'
@@ -102,6 +108,7 @@ export async function runTraining(
       overrides,
       dataset,
       clusters,
+      referenceMetadata,
       clusterCache: new FsClusterCache(config.paths.cache),
       embedder,
       embeddingCache: new H5EmbeddingCache(config.paths.cache),

@@ -14,6 +14,13 @@ export interface TensorRef {
   readonly length: number;
 }
 
+/** Named metadata of the references, one entry per reference ('' = unknown). */
+export interface ReferenceMetadataColumns {
+  readonly genes: readonly string[];
+  readonly families: readonly string[];
+  readonly subclasses: readonly string[];
+}
+
 /** Everything in the header except the tensor table, which encodeArtifact fills in. */
 export interface ModelHeaderBody {
   readonly packageVersion: string;
@@ -58,6 +65,12 @@ export interface ModelHeaderBody {
           readonly ids: readonly string[];
           readonly labels: readonly number[];
           readonly sequences: readonly string[];
+          /**
+           * Each reference's gene symbol, family and drug subclass (e.g. blaKPC-2, blaKPC,
+           * CARBAPENEM), parallel to `ids`, '' where unknown; absent (older models, datasets without
+           * paths.reference_metadata) = all unknown. Stored at training time so prediction reads no data file.
+           */
+          readonly metadata?: ReferenceMetadataColumns | undefined;
         };
       }
     | undefined;

@@ -1,6 +1,6 @@
 // A trained model ready to predict: standardise, classify, fuse homology evidence, and explain each call.
 import { negativeLabel } from '../domain.ts';
-import type { Novelty } from '../domain.ts';
+import type { CarbapenemaseCall, EvidenceMethod, Novelty } from '../domain.ts';
 import { ArginatorError } from '../errors.ts';
 import type { PairAligner } from '../sequence/pair-aligner.ts';
 import { ALIGN_FIELDS, codeSet, createJsPairAligner } from '../sequence/pair-aligner.ts';
@@ -9,6 +9,8 @@ import type { DecodedArtifact, ModelHeader } from './artifact.ts';
 import { applyStandardisation } from './standardise.ts';
 import { maskUnsupportedClasses, minSimilarityOf } from './decision-rule.ts';
 import { fuseLogits } from './evidence-fusion.ts';
+import type { AlignmentFacts } from './named-evidence.ts';
+import { bitScore, carbapenemaseCall, eValue, evidenceMethod } from './named-evidence.ts';
 import type { PreparedReferences } from './homology.ts';
 import { homologyFeatures, prepareReferences, referenceDots } from './homology.ts';
 import type { Kernels } from './kernels.ts';
@@ -40,6 +42,13 @@ export interface NearestReference {
   readonly coverage: number | undefined;
   /** Embedding cosine to the reference, when it was chosen in embedding space (no sequence). */
   readonly cosine?: number | undefined;
+  /** The reference's gene symbol, family and drug subclass; undefined when the model has none for it. */
+  readonly gene?: string | undefined;
+  readonly family?: string | undefined;
+  readonly subclass?: string | undefined;
+  /** Bit score and e-value of the alignment (core/model/named-evidence.ts); undefined without one. */
+  readonly bitscore?: number | undefined;
+  readonly evalue?: number | undefined;
 }
 
 export interface Prediction {
@@ -51,6 +60,10 @@ export interface Prediction {
   readonly probBetalactamase: number;
   readonly nearest: NearestReference | undefined;
   readonly novelty: Novelty;
+  /** How the nearest reference matched (EXACT … NONE; core/model/named-evidence.ts). */
+  readonly method: EvidenceMethod;
+  /** yes / no / uncertain for a β-lactamase call; undefined for any other call. */
+  readonly carbapenemase: CarbapenemaseCall | undefined;
 }
 
 export interface Predictor {
@@ -180,6 +193,22 @@ export function createPredictor(
   const negative = labels.indexOf(negativeLabel(header.task));
   const minSimilarity = minSimilarityOf(header);
   const positive = header.positiveLabel === undefined ? -1 : labels.indexOf(header.positiveLabel);
+  const metadata = homology?.references.metadata;
+  /** A stored metadata word of reference `ref`; '' and absent mean unknown. */
+  const named = (column: readonly string[] | undefined, ref: number): string | undefined => {
+    const word = column?.[ref];
+    return word === undefined || word === '' ? undefined : word;
+  };
+  const namesOf = (ref: number) => ({
+    gene: named(metadata?.genes, ref),
+    family: named(metadata?.families, ref),
+    subclass: named(metadata?.subclasses, ref),
+  });
+  // The e-value's database size n: every reference residue (the references are the database).
+  let databaseResidues = 0;
+  for (const r of homology?.references.sequences ?? []) {
+    databaseResidues += r.length;
+  }
   /** The classifier's logits (n×k) of standardised embeddings, shared by both entry points. */
   const classifierLogits = (embeddings: Float32Array, n: number): Float32Array => {
     if (embeddings.length !== n * dim) {
@@ -194,7 +223,12 @@ export function createPredictor(
     return forwardLogits(params, x, n, kernels);
   };
   /** The call of protein i from the probabilities of its batch (n×k). */
-  const callOf = (proba: Float32Array, i: number, nearest: NearestReference | undefined) => {
+  const callOf = (
+    proba: Float32Array,
+    i: number,
+    nearest: NearestReference | undefined,
+    alignment: AlignmentFacts | undefined,
+  ) => {
     const p = proba.slice(i * k, (i + 1) * k);
     let best = 0;
     for (let c = 1; c < k; c++) {
@@ -202,6 +236,9 @@ export function createPredictor(
         best = c;
       }
     }
+    const betaLactamaseCall =
+      positive >= 0 ? best === positive : negative >= 0 && best !== negative;
+    const method = evidenceMethod(alignment, betaLactamaseCall);
     return {
       probabilities: p,
       label: labels[best] ?? '',
@@ -210,6 +247,8 @@ export function createPredictor(
         positive >= 0 ? (p[positive] as number) : negative >= 0 ? 1 - (p[negative] as number) : 0,
       nearest,
       novelty: noveltyOf(nearest),
+      method,
+      carbapenemase: carbapenemaseCall(betaLactamaseCall, method, nearest?.subclass),
     } satisfies Prediction;
   };
 
@@ -260,20 +299,37 @@ export function createPredictor(
       const out: Prediction[] = [];
       for (let i = 0; i < n; i++) {
         let nearest: NearestReference | undefined;
+        let facts: AlignmentFacts | undefined;
         const ref = evidence?.best[i] ?? -1;
         const j = alignmentOf.get(i);
         if (ref >= 0 && homology !== undefined && j !== undefined) {
           const a = alignments.subarray(j * ALIGN_FIELDS, (j + 1) * ALIGN_FIELDS);
           const length = a[2] as number;
+          const queryLength = (sequences[i] ?? '').length;
+          const bitscore = bitScore(a[0] as number);
+          const evalue = eValue(bitscore, queryLength, databaseResidues);
+          facts = {
+            identities: a[1] as number,
+            length,
+            queryLength,
+            referenceLength: (homology.references.sequences[ref] ?? '').length,
+            qStart: a[3] as number,
+            qEnd: a[4] as number,
+            tStart: a[5] as number,
+            tEnd: a[6] as number,
+            evalue,
+          };
           nearest = {
             id: homology.references.ids[ref] ?? '',
             label: labels[homology.references.labels[ref] as number] ?? '',
             identity: length === 0 ? 0 : (a[1] as number) / length,
-            coverage:
-              ((a[4] as number) - (a[3] as number)) / Math.max((sequences[i] ?? '').length, 1),
+            coverage: ((a[4] as number) - (a[3] as number)) / Math.max(queryLength, 1),
+            ...namesOf(ref),
+            bitscore,
+            evalue,
           };
         }
-        out.push(callOf(proba, i, nearest));
+        out.push(callOf(proba, i, nearest, facts));
       }
       return out;
     },
@@ -295,8 +351,10 @@ export function createPredictor(
                 identity: undefined,
                 coverage: undefined,
                 cosine: near?.cosine[i] ?? 0,
+                ...namesOf(ref),
               };
-        return callOf(proba, i, nearest);
+        // No sequence, no alignment: the method is MODEL or NONE.
+        return callOf(proba, i, nearest, undefined);
       });
     },
   };

@@ -181,6 +181,12 @@ const paths = z
       .nullable()
       .default(null)
       .describe('Optional TSV of id and label that overrides the FASTA header labels'),
+    reference_metadata: path
+      .nullable()
+      .default(null)
+      .describe(
+        'Optional TSV of id, gene_symbol, gene_family, drug_subclass of the training proteins, stored with the model for the nearest_gene/family/subclass and carbapenemase columns (null = those columns stay empty)',
+      ),
     home: path.describe('Data directory (ARGINATOR_HOME or ./.arginator, passed in as vars.home)'),
     runs: path.describe('Where training runs are written'),
     models: path.describe('The model registry'),

@@ -15,6 +15,17 @@ export { randomFasta, randomProtein } from '../../core/sequence/test-support/ran
 
 export const LABELS: string[] = [...MULTICLASS_LABELS];
 
+/** A reference with names, added to the tiny model's random ones (e.g. a shipped KPC). */
+export interface NamedReference {
+  readonly id: string;
+  /** Index into the model's labels. */
+  readonly label: number;
+  readonly sequence: string;
+  readonly gene: string;
+  readonly family: string;
+  readonly subclass: string;
+}
+
 /**
  * Registers a small but real multiclass model (random MLP weights, 10 references) in
  * <home>/models, as `arginator train` would; returns its version.
@@ -22,12 +33,20 @@ export const LABELS: string[] = [...MULTICLASS_LABELS];
 export async function registerTinyModel(
   home: string,
   task: Task = 'multiclass',
-  options: { references?: boolean } = {},
+  options: {
+    references?: boolean;
+    /** Named references after the random ones; the model then stores names ('' for the random ones). */
+    named?: readonly NamedReference[];
+    /** The decision rule's floor (header.homology.minSimilarity); absent = no rule. */
+    minSimilarity?: number;
+  } = {},
 ): Promise<string> {
   const embedder = await builtinEmbedderFactory.create({});
   const rng = createRng(3);
   const labels = task === 'multiclass' ? LABELS : [...BINARY_LABELS];
   const refs = Array.from({ length: 10 }, () => randomProtein(rng, 60));
+  const named = options.named ?? [];
+  const blank = refs.map(() => '');
   const artifact = randomModelArtifact({
     embedder,
     labels,
@@ -36,12 +55,25 @@ export async function registerTinyModel(
       ? {}
       : {
           references: {
-            ids: refs.map((_, i) => `ref${i}`),
-            labels: refs.map((_, i) => i % labels.length),
-            sequences: refs,
+            ids: [...refs.map((_, i) => `ref${i}`), ...named.map((r) => r.id)],
+            labels: [...refs.map((_, i) => i % labels.length), ...named.map((r) => r.label)],
+            sequences: [...refs, ...named.map((r) => r.sequence)],
+            ...(named.length === 0
+              ? {}
+              : {
+                  metadata: {
+                    genes: [...blank, ...named.map((r) => r.gene)],
+                    families: [...blank, ...named.map((r) => r.family)],
+                    subclasses: [...blank, ...named.map((r) => r.subclass)],
+                  },
+                }),
           },
         }),
-    homology: { candidates: 1, alpha: 4 },
+    homology: {
+      candidates: 1,
+      alpha: 4,
+      ...(options.minSimilarity === undefined ? {} : { minSimilarity: options.minSimilarity }),
+    },
     temperature: 1.5,
   });
   await embedder.close();

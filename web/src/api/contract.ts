@@ -4,6 +4,8 @@
 // runtime lists against /openapi.json.
 import type {
   BinaryLabel,
+  CarbapenemaseCall,
+  EvidenceMethod,
   JobStatus,
   MulticlassLabel,
   Novelty,
@@ -11,7 +13,16 @@ import type {
   Task,
 } from '../../../src/core/domain.ts';
 
-export type { BinaryLabel, JobStatus, MulticlassLabel, Novelty, TableFormat, Task };
+export type {
+  BinaryLabel,
+  CarbapenemaseCall,
+  EvidenceMethod,
+  JobStatus,
+  MulticlassLabel,
+  Novelty,
+  TableFormat,
+  Task,
+};
 
 export interface StatusText {
   /** The badge text. */
@@ -89,6 +100,23 @@ export const NOVELTY_TEXT: Readonly<Record<Novelty, string>> = {
   novel: 'novel',
 };
 
+/** What each method word says about the nearest alignment (the evidence panel's tooltip). */
+export const EVIDENCE_METHOD_TEXT: Readonly<Record<EvidenceMethod, string>> = {
+  EXACT: 'identical to the reference over its full length',
+  CLOSE: '≥ 90% identity over ≥ 90% of the reference',
+  PARTIAL: '≥ 90% identity, but over < 90% of the reference',
+  DISTANT: 'a significant alignment (e-value ≤ 0.001) below 90% identity',
+  MODEL: 'the model calls a β-lactamase without a significant alignment',
+  NONE: 'no significant alignment, and not a β-lactamase',
+};
+
+/** The carbapenemase call as the evidence panel shows it. */
+export const CARBAPENEMASE_TEXT: Readonly<Record<CarbapenemaseCall, string>> = {
+  yes: 'carbapenemase',
+  no: 'not a carbapenemase',
+  uncertain: 'carbapenemase uncertain',
+};
+
 /** Record keys in declaration order, typed as the Record's key type. */
 function keysOf<K extends string>(record: Readonly<Record<K, unknown>>): readonly K[] {
   return Object.keys(record) as K[];
@@ -98,6 +126,8 @@ export const JOB_STATUSES = keysOf(JOB_STATUS_TEXT);
 export const TASKS = keysOf(TASK_TEXT);
 export const TABLE_FORMATS = keysOf(TABLE_FORMAT_TEXT);
 export const NOVELTY_CLASSES = keysOf(NOVELTY_TEXT);
+export const EVIDENCE_METHODS = keysOf(EVIDENCE_METHOD_TEXT);
+export const CARBAPENEMASE_CALLS = keysOf(CARBAPENEMASE_TEXT);
 
 /** The model's label order (the table's p_ columns and the map legend). */
 export const MULTICLASS_LABELS = [

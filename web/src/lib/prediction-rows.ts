@@ -1,6 +1,11 @@
 // The prediction table (docs/prediction.md) as typed rows, parsed from the API's CSV.
-import { isOneOf, NOVELTY_CLASSES } from '../api/contract.ts';
-import type { Novelty } from '../api/contract.ts';
+import {
+  CARBAPENEMASE_CALLS,
+  EVIDENCE_METHODS,
+  isOneOf,
+  NOVELTY_CLASSES,
+} from '../api/contract.ts';
+import type { CarbapenemaseCall, EvidenceMethod, Novelty } from '../api/contract.ts';
 import { parseCsv } from './csv.ts';
 
 export type { Novelty } from '../api/contract.ts';
@@ -20,6 +25,14 @@ export interface PredictionRow {
   readonly coverage: number | null;
   readonly novelty: Novelty | null;
   readonly model_version: string;
+  /** Named evidence (issue 13); null when the table or the model has none (an older server or model). */
+  readonly nearest_gene: string | null;
+  readonly nearest_family: string | null;
+  readonly nearest_subclass: string | null;
+  readonly carbapenemase: CarbapenemaseCall | null;
+  readonly bitscore: number | null;
+  readonly evalue: number | null;
+  readonly method: EvidenceMethod | null;
 }
 
 export interface PredictionTable {
@@ -68,6 +81,13 @@ export function parsePredictionCsv(text: string): PredictionTable {
     coverage: col('coverage'),
     novelty: col('novelty'),
     model: col('model_version'),
+    gene: col('nearest_gene'),
+    family: col('nearest_family'),
+    subclass: col('nearest_subclass'),
+    carbapenemase: col('carbapenemase'),
+    bitscore: col('bitscore'),
+    evalue: col('evalue'),
+    method: col('method'),
   };
   const rows: PredictionRow[] = [];
   for (let r = 1; r < records.length; r += 1) {
@@ -92,6 +112,13 @@ export function parsePredictionCsv(text: string): PredictionTable {
       coverage: toNumber(rec[idx.coverage]),
       novelty: toNovelty(rec[idx.novelty]),
       model_version: rec[idx.model] ?? '',
+      nearest_gene: toText(rec[idx.gene]),
+      nearest_family: toText(rec[idx.family]),
+      nearest_subclass: toText(rec[idx.subclass]),
+      carbapenemase: oneOf(CARBAPENEMASE_CALLS, rec[idx.carbapenemase]),
+      bitscore: toNumber(rec[idx.bitscore]),
+      evalue: toNumber(rec[idx.evalue]),
+      method: oneOf(EVIDENCE_METHODS, rec[idx.method]),
     });
   }
   return { columns: header, classLabels, rows };
@@ -110,5 +137,10 @@ function toText(cell: string | undefined): string | null {
 }
 
 function toNovelty(cell: string | undefined): Novelty | null {
-  return isOneOf(NOVELTY_CLASSES, cell) ? cell : null;
+  return oneOf(NOVELTY_CLASSES, cell);
+}
+
+/** A cell that must be one of `words` (an unknown word, e.g. from a newer server, reads as absent). */
+function oneOf<const W extends string>(words: readonly W[], cell: string | undefined): W | null {
+  return isOneOf(words, cell) ? cell : null;
 }

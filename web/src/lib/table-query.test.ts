@@ -17,6 +17,13 @@ function row(index: number, over: Partial<PredictionRow>): PredictionRow {
     coverage: null,
     novelty: 'novel',
     model_version: 'v1',
+    nearest_gene: null,
+    nearest_family: null,
+    nearest_subclass: null,
+    carbapenemase: null,
+    bitscore: null,
+    evalue: null,
+    method: 'NONE',
     ...over,
   };
 }

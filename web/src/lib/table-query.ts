@@ -96,6 +96,9 @@ function sortValue(key: SortKey): (row: PredictionRow) => string | number | null
   switch (key) {
     case 'novelty':
       return (r) => (r.novelty === null ? null : NOVELTY_ORDER[r.novelty]);
+    case 'nearest_reference':
+      // Sorted as shown: by gene where the model names it (results-table.ts), else by id.
+      return (r) => r.nearest_gene ?? r.nearest_reference;
     default:
       return (r) => r[key];
   }

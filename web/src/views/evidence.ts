@@ -1,9 +1,9 @@
-// The evidence behind one call: class probabilities as a bar, nearest reference, novelty.
-import { BINARY_LABELS } from '../api/contract.ts';
+// The evidence behind one call: class probabilities as a bar, nearest reference (named, with statistics), novelty.
+import { BINARY_LABELS, CARBAPENEMASE_TEXT, EVIDENCE_METHOD_TEXT } from '../api/contract.ts';
 import type { Novelty } from '../api/contract.ts';
 import { h } from '../dom.ts';
 import { classColour, className } from '../lib/classes.ts';
-import { percent, percentOfOne } from '../lib/format.ts';
+import { decimal, percent, percentOfOne } from '../lib/format.ts';
 import type { PredictionRow } from '../lib/prediction-rows.ts';
 
 const NOVELTY_MEANING: Readonly<Record<Novelty, string>> = {
@@ -72,6 +72,7 @@ export function evidencePanel(row: PredictionRow, classLabels: readonly string[]
           h('dd', {}, meter(row.identity), percent(row.identity)),
           h('dt', {}, 'Coverage'),
           h('dd', {}, meter(row.coverage), percent(row.coverage)),
+          ...namedFacts(row),
         );
   return h(
     'div',
@@ -104,6 +105,42 @@ export function evidencePanel(row: PredictionRow, classLabels: readonly string[]
       ),
     ),
   );
+}
+
+/** Gene, family, subclass, bit score, e-value and method, as AMRFinderPlus reports them; only what the row has. */
+function namedFacts(row: PredictionRow): HTMLElement[] {
+  const facts: HTMLElement[] = [];
+  const fact = (term: string, ...value: (Node | string)[]): void => {
+    facts.push(h('dt', {}, term), h('dd', {}, ...value));
+  };
+  if (row.nearest_gene !== null) {
+    fact(
+      'Gene',
+      h('span', { class: 'mono' }, row.nearest_gene),
+      row.nearest_family === null ? '' : h('span', { class: 'muted' }, ` (${row.nearest_family})`),
+    );
+  }
+  if (row.nearest_subclass !== null) {
+    fact('Drug subclass', row.nearest_subclass);
+  }
+  if (row.bitscore !== null) {
+    fact('Bit score', decimal(row.bitscore, 1));
+  }
+  if (row.evalue !== null) {
+    fact('E-value', row.evalue.toExponential(2));
+  }
+  if (row.method !== null) {
+    fact(
+      'Method',
+      h('span', { class: 'badge', title: EVIDENCE_METHOD_TEXT[row.method] }, row.method),
+      ' ',
+      h('span', { class: 'muted' }, EVIDENCE_METHOD_TEXT[row.method]),
+    );
+  }
+  if (row.carbapenemase !== null) {
+    fact('Carbapenemase', CARBAPENEMASE_TEXT[row.carbapenemase]);
+  }
+  return facts;
 }
 
 export function swatch(label: string): HTMLElement {

@@ -49,7 +49,11 @@ const COLUMNS: readonly Column[] = [
     key: 'nearest_reference',
     title: 'Nearest reference',
     className: 'c-ref mono',
-    cell: (r) => r.nearest_reference ?? '—',
+    // The gene as labs name it (blaKPC-2) when the model knows it; the reference id on hover.
+    cell: (r) =>
+      r.nearest_reference === null
+        ? '—'
+        : h('span', { title: r.nearest_reference }, r.nearest_gene ?? r.nearest_reference),
   },
   {
     key: 'identity',

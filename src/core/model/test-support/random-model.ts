@@ -1,5 +1,5 @@
 // Test and bench helper: a real model artifact with random MLP weights and identity standardisation.
-import type { ModelHeaderBody } from '../artifact.ts';
+import type { ModelHeaderBody, ReferenceMetadataColumns } from '../artifact.ts';
 import { encodeArtifact } from '../artifact.ts';
 import { initMlp } from '../mlp.ts';
 import { createRng } from '../../rng.ts';
@@ -16,6 +16,8 @@ export interface RandomModelOptions {
     readonly ids: readonly string[];
     readonly labels: readonly number[];
     readonly sequences: readonly string[];
+    /** Names of the references (gene, family, subclass); absent = an older model's none. */
+    readonly metadata?: ReferenceMetadataColumns;
   };
   /** Homology settings besides the references (default: 1 cosine candidate, α 4, no seeds). */
   readonly homology?: Partial<{
@@ -23,6 +25,7 @@ export interface RandomModelOptions {
     alpha: number;
     seedCandidates: number;
     seedShapes: readonly string[];
+    minSimilarity: number;
   }>;
   readonly temperature?: number;
   /** The positive class of a binary model (its header's positiveLabel). */
@@ -65,6 +68,9 @@ export function randomModelArtifact(options: RandomModelOptions): Uint8Array {
             ...(options.homology?.seedShapes === undefined
               ? {}
               : { seedShapes: options.homology.seedShapes }),
+            ...(options.homology?.minSimilarity === undefined
+              ? {}
+              : { minSimilarity: options.homology.minSimilarity }),
             references,
           },
     calibration: { temperature: options.temperature ?? 1 },
