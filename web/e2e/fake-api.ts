@@ -6,6 +6,8 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize } from 'node:path';
 
+import { predictionColumns } from '../../src/io/prediction-table.ts';
+
 // The API's words from their one declaration (this fake runs in Node, not in the bundle).
 import {
   BINARY_NEGATIVE,
@@ -158,28 +160,9 @@ function csvField(text: string): string {
 }
 
 function table(job: FakeJob, format: TableFormat): string {
-  const perClass = job.task === 'multiclass' ? LABELS.map((l) => `p_${l}`) : [];
-  const columns = [
-    'protein_id',
-    'predicted_label',
-    'confidence_score',
-    'prob_betalactamase',
-    ...perClass,
-    'nearest_reference',
-    'nearest_reference_label',
-    'identity',
-    'coverage',
-    'novelty',
-    'model_version',
-    'nearest_gene',
-    'nearest_family',
-    'nearest_subclass',
-    'carbapenemase',
-    'bitscore',
-    'evalue',
-    'method',
-  ];
-  const cells = (r: FakeRow): (string | number | null)[] => [
+  // The real table's header (io/prediction-table.ts); the cells below must follow its order.
+  const columns = predictionColumns(LABELS, job.task);
+  const row = (r: FakeRow): (string | number | null)[] => [
     r.protein_id,
     r.predicted_label,
     r.confidence_score,
@@ -199,6 +182,13 @@ function table(job: FakeJob, format: TableFormat): string {
     r.identity === null ? null : 1e-30,
     r.method,
   ];
+  const cells = (r: FakeRow): (string | number | null)[] => {
+    const values = row(r);
+    if (values.length !== columns.length) {
+      throw new Error(`fake API: ${values.length} cells for ${columns.length} columns`);
+    }
+    return values;
+  };
   if (format === 'json') {
     return JSON.stringify(
       job.rows.map((r) => Object.fromEntries(columns.map((c, i) => [c, cells(r)[i]]))),
