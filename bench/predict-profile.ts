@@ -2,7 +2,7 @@
 // Smith-Waterman score pass, nearest-reference traceback, cosine candidates, classifier) over the
 // shipped proteins, for a batch size, with a choice of score kernel. Diagnostic numbers for
 // docs/benchmarks.md and ADR 0011; the DIAMOND comparison is bench/predict-throughput.ts.
-// Run: npx tsx bench/predict-profile.ts --home DIR [--n 4514] [--batch 256] [--score fastest|striped|scalar]
+// Run: npx tsx bench/predict-profile.ts --home DIR [--fasta FILE] [--n 4514] [--batch 256] [--score fastest|striped|scalar]
 //   DIR holds a model trained by `arginator train` (registry alias latest:multiclass).
 import { readFileSync } from 'node:fs';
 
@@ -34,7 +34,7 @@ if (references === undefined) {
   throw new Error('the model has no references (model.homology=false)');
 }
 const shipped: string[] = [];
-for await (const record of readFastaFile(FASTA)) {
+for await (const record of readFastaFile(argValue('--fasta') ?? FASTA)) {
   shipped.push(record.sequence);
 }
 const n = Math.min(Number(argValue('--n') ?? shipped.length), shipped.length);
