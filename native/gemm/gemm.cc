@@ -123,7 +123,6 @@ void choose_micro_kernel() {
 // Packing. A element (i, p) of op(A) is at a[i*rsA + p*csA]; B element (p, j) of op(B) at
 // b[p*rsB + j*csB]. Packing normalises all four transpose cases into one layout.
 
-
 namespace {
 
 void pack_a(int mc, int kc, const float* a, long rs, long cs, float* out) {
