@@ -10,7 +10,13 @@ import { applyStandardisation } from './standardise.ts';
 import { maskUnsupportedClasses, minSimilarityOf } from './decision-rule.ts';
 import { fuseLogits } from './evidence-fusion.ts';
 import type { AlignmentFacts } from './named-evidence.ts';
-import { bitScore, carbapenemaseCall, eValue, evidenceMethod } from './named-evidence.ts';
+import {
+  bitScore,
+  carbapenemaseCall,
+  eValue,
+  evidenceMethod,
+  SIGNIFICANT_EVALUE,
+} from './named-evidence.ts';
 import type { PreparedReferences } from './homology.ts';
 import { homologyFeatures, prepareReferences, referenceDots } from './homology.ts';
 import type { Kernels } from './kernels.ts';
@@ -277,10 +283,16 @@ export function createPredictor(
         // A β-lactamase class needs alignment evidence of its own (core/model/decision-rule.ts).
         maskUnsupportedClasses(proba, evidence.perClass, k, negative, minSimilarity);
       }
-      // The nearest reference of every protein, aligned with traceback in one batch.
+      // The nearest reference of every protein with a significant best alignment (its e-value from
+      // the known score), aligned with traceback in one batch; the others have none (method NONE or
+      // MODEL): a chance local match is not a nearest reference, and its traceback would cost most.
       const withHit: number[] = [];
       evidence?.best.forEach((ref, i) => {
-        if (ref >= 0) {
+        const bits = bitScore(evidence?.bestScore[i] ?? 0);
+        if (
+          ref >= 0 &&
+          eValue(bits, (sequences[i] ?? '').length, databaseResidues) <= SIGNIFICANT_EVALUE
+        ) {
           withHit.push(i);
         }
       });
