@@ -12,6 +12,7 @@
         "native/align/gotoh.cc",
         "native/align/striped.cc",
         "native/align/swipe.cc",
+        "native/align/swipe8.cc",
         "native/align/sw-batch.cc",
         "native/align/align-napi.cc",
         "native/seeds/seeds.cc",

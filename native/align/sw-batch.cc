@@ -1,7 +1,7 @@
-// Dispatches a batch of Smith-Waterman pairs to the three kernels: the inter-sequence kernel
-// (swipe.cc) for score batches, the striped one (striped.cc) pair by pair, and the scalar Gotoh one
-// (gotoh.cc) for tracebacks and for pairs whose scores could overflow int16; two threads for large
-// batches.
+// Dispatches a batch of Smith-Waterman pairs to the kernels: the inter-sequence ones for score
+// batches (swipe8.cc's 8-bit lanes first, swipe.cc's int16 lanes for the pairs that could saturate),
+// the striped one (striped.cc) pair by pair, and the scalar Gotoh one (gotoh.cc) for tracebacks and
+// for pairs whose scores could overflow int16; two threads for large batches.
 #include "sw-batch.h"
 
 #include <algorithm>
@@ -13,6 +13,7 @@
 #include "gotoh.h"
 #include "striped.h"
 #include "swipe.h"
+#include "swipe8.h"
 
 namespace arginator {
 
@@ -33,7 +34,15 @@ void sw_batch(const uint8_t* qc, const int32_t* qo, const uint8_t* tc, const int
 #ifdef ARG_X86
     SwipeWork sww;
     SwipeTables tables;
+    Swipe8Work sww8;
+    Swipe8Tables tables8;
     if (swipe) swipe_tables(mat, size, tables);
+    // The 8-bit pass first (twice the lanes), when the matrix fits its biased bytes.
+    const bool swipe8 = swipe && swipe8_tables(mat, size, tables8);
+    std::vector<const uint8_t*> again;
+    std::vector<int> againLength;
+    std::vector<int32_t> againScore;
+    std::vector<size_t> againIndex;
     std::vector<size_t> run_pairs;
     std::vector<const uint8_t*> group;
     std::vector<int> groupLength;
@@ -62,8 +71,30 @@ void sw_batch(const uint8_t* qc, const int32_t* qo, const uint8_t* tc, const int
           group[k] = tc + to[tr];
           groupLength[k] = to[tr + 1] - to[tr];
         }
-        sw_swipe16(qc + qo[qi], m, group.data(), groupLength.data(), (int)run_pairs.size(), tables, size,
-                   open, ext, sww, groupScore.data());
+        if (swipe8) {
+          // Exact 8-bit scores where no lane could saturate; the others again with int16 lanes.
+          sw_swipe8(qc + qo[qi], m, group.data(), groupLength.data(), (int)run_pairs.size(), tables8, size,
+                    open, ext, sww8, groupScore.data());
+          again.clear();
+          againLength.clear();
+          againIndex.clear();
+          for (size_t k = 0; k < run_pairs.size(); k++) {
+            if (groupScore[k] < 0) {
+              again.push_back(group[k]);
+              againLength.push_back(groupLength[k]);
+              againIndex.push_back(k);
+            }
+          }
+          if (!again.empty()) {
+            againScore.resize(again.size());
+            sw_swipe16(qc + qo[qi], m, again.data(), againLength.data(), (int)again.size(), tables, size, open,
+                       ext, sww, againScore.data());
+            for (size_t a = 0; a < again.size(); a++) groupScore[againIndex[a]] = againScore[a];
+          }
+        } else {
+          sw_swipe16(qc + qo[qi], m, group.data(), groupLength.data(), (int)run_pairs.size(), tables, size,
+                     open, ext, sww, groupScore.data());
+        }
         for (size_t k = 0; k < run_pairs.size(); k++) out[run_pairs[k]] = groupScore[k];
         p = r - 1;
         continue;

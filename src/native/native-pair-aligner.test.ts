@@ -111,6 +111,10 @@ describe('native Smith-Waterman', () => {
     const expected = Array.from(createJsPairAligner().run(q, t, pairs, false));
     expect(Array.from(fast.run(q, t, pairs, false))).toEqual(expected);
     expect(expected.filter((score) => score > 100).length).toBeGreaterThanOrEqual(5);
+    // Both paths of the fastest kernel: exact 8-bit lane scores (below 250 with BLOSUM62's bias of 4)
+    // and pairs scored again with int16 lanes because they could have saturated 8 bits.
+    expect(expected.filter((score) => score >= 250).length).toBeGreaterThanOrEqual(5);
+    expect(expected.filter((score) => score > 0 && score < 250).length).toBeGreaterThanOrEqual(100);
   });
 
   it('rejects inconsistent input instead of reading out of bounds', () => {
