@@ -6,9 +6,11 @@ import { gunzipSync } from 'node:zlib';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+import { adjustedLambda, composition } from '../core/model/composition-statistics.ts';
 import { bitScore, eValue } from '../core/model/named-evidence.ts';
 import { createRng } from '../core/rng.ts';
 import { alignLocal } from '../core/sequence/align.ts';
+import { encodeForAlignment } from '../core/sequence/blosum62.ts';
 import { readReferenceMetadata } from '../io/reference-metadata.ts';
 import { REPO_ROOT, runCli } from '../wiring/test-support/run-cli.ts';
 import type { NamedReference } from '../wiring/test-support/tiny-model.ts';
@@ -96,8 +98,13 @@ describe('arginator predict: named evidence', () => {
       carbapenemase: 'yes',
       method: 'EXACT',
     });
-    // The statistics of the self-alignment's raw score, over the model's references as database.
-    const bits = bitScore(alignLocal(kpc, kpc).score);
+    // The statistics of the self-alignment's raw score, over the model's references as database,
+    // with λ adjusted to the two sequences' compositions (here one: the query is the reference).
+    const kpcComposition = composition(encodeForAlignment(kpc));
+    const bits = bitScore(
+      alignLocal(kpc, kpc).score,
+      adjustedLambda(kpcComposition, kpcComposition),
+    );
     expect(hit?.bitscore).toBeCloseTo(bits, 9);
     expect((hit?.evalue ?? 0) / eValue(bits, kpc.length, databaseResidues)).toBeCloseTo(1, 9);
     expect(hit?.evalue).toBeLessThan(1e-100);

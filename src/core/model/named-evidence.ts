@@ -23,9 +23,12 @@ export const SIGNIFICANT_EVALUE = 1e-3;
 export const CLOSE_IDENTITY = 0.9;
 export const CLOSE_COVERAGE = 0.9;
 
-/** Bit score of a raw Smith-Waterman score S: (λS − ln K) / ln 2. */
-export function bitScore(score: number): number {
-  return (KARLIN_LAMBDA * score - Math.log(KARLIN_K)) / Math.LN2;
+/**
+ * Bit score of a raw Smith-Waterman score S: (λS − ln K) / ln 2; λ is BLOSUM62 11/1's unless given
+ * (a composition-adjusted one, core/model/composition-statistics.ts).
+ */
+export function bitScore(score: number, lambda = KARLIN_LAMBDA): number {
+  return (lambda * score - Math.log(KARLIN_K)) / Math.LN2;
 }
 
 /**

@@ -2,8 +2,15 @@
 import { negativeLabel } from '../domain.ts';
 import type { CarbapenemaseCall, EvidenceMethod, Novelty } from '../domain.ts';
 import { ArginatorError } from '../errors.ts';
-import type { PairAligner } from '../sequence/pair-aligner.ts';
-import { ALIGN_FIELDS, codeSet, createJsPairAligner } from '../sequence/pair-aligner.ts';
+import { encodeForAlignment } from '../sequence/blosum62.ts';
+import type { CodeSet, PairAligner } from '../sequence/pair-aligner.ts';
+import {
+  ALIGN_FIELDS,
+  codeSet,
+  createJsPairAligner,
+  sequenceCodes,
+} from '../sequence/pair-aligner.ts';
+import { adjustedLambda, composition } from './composition-statistics.ts';
 import type { SeedKernels, SeedPostings } from '../sequence/seed-index.ts';
 import type { DecodedArtifact, ModelHeader } from './artifact.ts';
 import { applyStandardisation } from './standardise.ts';
@@ -210,6 +217,16 @@ export function createPredictor(
     family: named(metadata?.families, ref),
     subclass: named(metadata?.subclasses, ref),
   });
+  // Each reference's residue composition, for composition-adjusted statistics (on first use).
+  const referenceCompositions = new Map<number, Float64Array>();
+  const referenceComposition = (codes: CodeSet, ref: number): Float64Array => {
+    let c = referenceCompositions.get(ref);
+    if (c === undefined) {
+      c = composition(sequenceCodes(codes, ref));
+      referenceCompositions.set(ref, c);
+    }
+    return c;
+  };
   // The e-value's database size n: every reference residue (the references are the database).
   let databaseResidues = 0;
   for (const r of homology?.references.sequences ?? []) {
@@ -286,14 +303,29 @@ export function createPredictor(
       // The nearest reference of every protein with a significant best alignment (its e-value from
       // the known score), aligned with traceback in one batch; the others have none (method NONE or
       // MODEL): a chance local match is not a nearest reference, and its traceback would cost most.
+      // Significance is judged on the composition-adjusted statistics (computed where the plain
+      // e-value is at most 1: an adjustment does not gain three orders of magnitude).
       const withHit: number[] = [];
+      const statistics = new Map<number, { bitscore: number; evalue: number }>();
       evidence?.best.forEach((ref, i) => {
-        const bits = bitScore(evidence?.bestScore[i] ?? 0);
+        const score = evidence.bestScore[i] ?? 0;
+        const queryLength = (sequences[i] ?? '').length;
         if (
-          ref >= 0 &&
-          eValue(bits, (sequences[i] ?? '').length, databaseResidues) <= SIGNIFICANT_EVALUE
+          ref < 0 ||
+          refCodes === undefined ||
+          eValue(bitScore(score), queryLength, databaseResidues) > 1
         ) {
+          return;
+        }
+        const lambda = adjustedLambda(
+          composition(encodeForAlignment(sequences[i] ?? '')),
+          referenceComposition(refCodes, ref),
+        );
+        const bitscore = bitScore(score, lambda);
+        const evalue = eValue(bitscore, queryLength, databaseResidues);
+        if (evalue <= SIGNIFICANT_EVALUE) {
           withHit.push(i);
+          statistics.set(i, { bitscore, evalue });
         }
       });
       const bestRefs = evidence?.best;
@@ -318,8 +350,8 @@ export function createPredictor(
           const a = alignments.subarray(j * ALIGN_FIELDS, (j + 1) * ALIGN_FIELDS);
           const length = a[2] as number;
           const queryLength = (sequences[i] ?? '').length;
-          const bitscore = bitScore(a[0] as number);
-          const evalue = eValue(bitscore, queryLength, databaseResidues);
+          // The traceback's score is the score pass's (the same optimal score).
+          const { bitscore, evalue } = statistics.get(i) ?? { bitscore: 0, evalue: Infinity };
           facts = {
             identities: a[1] as number,
             length,
