@@ -1,5 +1,5 @@
 // Bench: alignment novelty (known / distant / novel) against DIAMOND's best-hit identity, and the curves that choose its thresholds.
-// Run: npx tsx bench/novelty-identity.ts [--reuse]   (shipped data, diamond on PATH; ~5 min on 2 cores;
+// Run: npx tsx bench/novelty-identity.ts [--reuse]   (shipped data, diamond on PATH; 5-8 min on 2 cores;
 // --reuse redoes the analysis on the records of the last run, bench/out/evidence-records.json)
 //
 // Ground truth: each query's DIAMOND best hit (blastp --very-sensitive, e ≤ 1e-3, highest bit score)
