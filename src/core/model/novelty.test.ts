@@ -1,7 +1,23 @@
 import { describe, expect, it } from 'vitest';
 
+import {
+  BUILTIN_DIM,
+  BUILTIN_FINGERPRINT,
+  BUILTIN_ID,
+  embedSequence,
+} from '../embed/builtin-embedder.ts';
+import { createRng } from '../rng.ts';
+import { decodeArtifact } from './artifact.ts';
+import { jsKernels } from './kernels.ts';
 import type { NearestReference } from './predictor.ts';
-import { KNOWN_COSINE, NOVEL_COSINE, NOVELTY_THRESHOLDS, noveltyOf } from './predictor.ts';
+import {
+  createPredictor,
+  KNOWN_COSINE,
+  NOVEL_COSINE,
+  NOVELTY_THRESHOLDS,
+  noveltyOf,
+} from './predictor.ts';
+import { randomModelArtifact } from './test-support/random-model.ts';
 
 /** A nearest reference found by alignment, with the given identity and query coverage (fractions). */
 const aligned = (identity: number, coverage: number): NearestReference => ({
@@ -77,5 +93,71 @@ describe('noveltyOf (embedding cosine, no alignment)', () => {
     expect(noveltyOf(byCosine(NOVEL_COSINE - 1e-6))).toBe('novel');
     expect(noveltyOf(byCosine(undefined))).toBe('novel');
     expect(noveltyOf(byCosine(Number.NaN))).toBe('novel');
+  });
+});
+
+describe('novelty of real alignments (createPredictor)', () => {
+  const AA = 'ACDEFGHIKLMNPQRSTVWY';
+  const rng = createRng(17);
+  const protein = (length: number): string =>
+    Array.from({ length }, () => AA[Math.floor(rng() * AA.length)] ?? 'A').join('');
+  /** `sequence` with every `every`-th residue replaced by another amino acid. */
+  const mutate = (sequence: string, every: number): string =>
+    Array.from({ length: sequence.length }, (_, i) => {
+      const c = sequence.charAt(i);
+      return i % every === every - 1 ? (AA[(AA.indexOf(c) + 7) % AA.length] ?? 'A') : c;
+    }).join('');
+  const references = [protein(200), protein(200), protein(200)];
+  const embed = (sequences: readonly string[]): Float32Array => {
+    const out = new Float32Array(sequences.length * BUILTIN_DIM);
+    sequences.forEach((s, i) =>
+      embedSequence(s, out.subarray(i * BUILTIN_DIM, (i + 1) * BUILTIN_DIM)),
+    );
+    return out;
+  };
+  const predictor = createPredictor(
+    decodeArtifact(
+      randomModelArtifact({
+        embedder: { id: BUILTIN_ID, dim: BUILTIN_DIM, fingerprint: BUILTIN_FINGERPRINT },
+        labels: ['A', 'B', 'C', 'D', 'NBL'],
+        references: {
+          ids: ['r0', 'r1', 'r2'],
+          labels: [0, 1, 4],
+          sequences: references,
+        },
+        homology: { candidates: 2 },
+      }),
+    ),
+    jsKernels,
+    embed(references),
+  );
+  const r0 = references[0] ?? '';
+
+  it('calls a 95%-identical full-length variant known, with BLAST identity and both coverages', () => {
+    const [p] = predictor.predict([mutate(r0, 20)], embed([mutate(r0, 20)]));
+    expect(p?.nearest?.id).toBe('r0');
+    expect(p?.nearest?.identity).toBeCloseTo(0.95, 2); // 190 of 199 aligned columns (last residue mutated, left out)
+    expect(p?.nearest?.coverage).toBeGreaterThan(0.99);
+    expect(p?.novelty).toBe('known');
+  });
+
+  it('calls a variant at two-thirds identity distant and an unrelated protein novel', () => {
+    const variant = mutate(r0, 3);
+    const unrelated = protein(200);
+    const [a, b] = predictor.predict([variant, unrelated], embed([variant, unrelated]));
+    expect(a?.nearest?.identity).toBeGreaterThan(0.6);
+    expect(a?.nearest?.identity).toBeLessThan(0.68);
+    expect(a?.novelty).toBe('distant');
+    expect(b?.novelty).toBe('novel');
+  });
+
+  it('reads coverage of the query: a known protein inside a query three times as long is novel', () => {
+    const fusion = `${protein(200)}${r0}${protein(200)}`;
+    const [p] = predictor.predict([fusion], embed([fusion]));
+    expect(p?.nearest?.id).toBe('r0');
+    expect(p?.nearest?.identity).toBeGreaterThan(0.95);
+    expect(p?.nearest?.coverage).toBeLessThan(0.5);
+    expect(p?.nearest?.referenceCoverage).toBeGreaterThan(0.95);
+    expect(p?.novelty).toBe('novel');
   });
 });
