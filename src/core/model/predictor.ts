@@ -33,12 +33,30 @@ import { forwardLogits, mlpFromData, softmaxRows } from './mlp.ts';
 /** Novelty of a protein relative to the model's references (docs/prediction.md); words in core/domain.ts. */
 export type { Novelty } from '../domain.ts';
 
-/** Identity (and query coverage) at or above which a protein counts as a known family member. */
-export const KNOWN_IDENTITY = 0.7;
+/**
+ * Identity (and query coverage) at or above which a protein counts as a known family member, and
+ * below which (or below half coverage) it counts as novel. Chosen on the cluster CV against DIAMOND's
+ * best-hit identity by bench/novelty-identity.ts (docs/prediction.md, "Novelty").
+ */
+export const KNOWN_IDENTITY = 0.68;
 export const KNOWN_COVERAGE = 0.7;
-/** Below this identity (or half coverage) to every reference a protein counts as novel. */
 export const NOVEL_IDENTITY = 0.4;
 export const NOVEL_COVERAGE = 0.5;
+
+/** The four cut-offs of the alignment novelty rule (fractions). */
+export interface NoveltyThresholds {
+  readonly knownIdentity: number;
+  readonly knownCoverage: number;
+  readonly novelIdentity: number;
+  readonly novelCoverage: number;
+}
+
+export const NOVELTY_THRESHOLDS: NoveltyThresholds = {
+  knownIdentity: KNOWN_IDENTITY,
+  knownCoverage: KNOWN_COVERAGE,
+  novelIdentity: NOVEL_IDENTITY,
+  novelCoverage: NOVEL_COVERAGE,
+};
 /**
  * Without a sequence (HDF5 embeddings in), novelty comes from the embedding cosine to the nearest
  * reference. Measured on the shipped data by bench/novelty-cosine.ts (docs/prediction.md).
@@ -53,6 +71,8 @@ export interface NearestReference {
   readonly identity: number | undefined;
   /** Aligned fraction of the query; undefined without a sequence. */
   readonly coverage: number | undefined;
+  /** Aligned fraction of the reference; undefined without a sequence (or from an older caller). */
+  readonly referenceCoverage?: number | undefined;
   /** Embedding cosine to the reference, when it was chosen in embedding space (no sequence). */
   readonly cosine?: number | undefined;
   /** The reference's gene symbol, family and drug subclass; undefined when the model has none for it. */
@@ -96,22 +116,33 @@ export interface Predictor {
   prepare(): void;
 }
 
-export function noveltyOf(nearest: NearestReference | undefined): Novelty {
+/**
+ * known / distant / novel from the nearest reference: by identity and query coverage of the
+ * alignment, or by embedding cosine when there is no alignment (HDF5 input). `thresholds` is for
+ * benches that sweep the cut-offs; the product uses NOVELTY_THRESHOLDS.
+ */
+export function noveltyOf(
+  nearest: NearestReference | undefined,
+  thresholds: NoveltyThresholds = NOVELTY_THRESHOLDS,
+): Novelty {
   if (nearest === undefined) {
     return 'novel';
   }
   const { identity, coverage, cosine } = nearest;
   if (identity === undefined || coverage === undefined) {
     // Chosen in embedding space: no alignment, so the cosine decides.
-    if (cosine === undefined || cosine < NOVEL_COSINE) {
+    if (cosine === undefined || !(cosine >= NOVEL_COSINE)) {
       return 'novel';
     }
     return cosine >= KNOWN_COSINE ? 'known' : 'distant';
   }
-  if (identity < NOVEL_IDENTITY || coverage < NOVEL_COVERAGE) {
+  // Written as "not at least" so that a NaN (an empty alignment) counts as novel, never as distant.
+  if (!(identity >= thresholds.novelIdentity) || !(coverage >= thresholds.novelCoverage)) {
     return 'novel';
   }
-  return identity >= KNOWN_IDENTITY && coverage >= KNOWN_COVERAGE ? 'known' : 'distant';
+  return identity >= thresholds.knownIdentity && coverage >= thresholds.knownCoverage
+    ? 'known'
+    : 'distant';
 }
 
 function tensor(model: DecodedArtifact, name: string): Float32Array {
@@ -368,6 +399,8 @@ export function createPredictor(
             label: labels[homology.references.labels[ref] as number] ?? '',
             identity: length === 0 ? 0 : (a[1] as number) / length,
             coverage: ((a[4] as number) - (a[3] as number)) / Math.max(queryLength, 1),
+            referenceCoverage:
+              ((a[6] as number) - (a[5] as number)) / Math.max(facts.referenceLength, 1),
             ...namesOf(ref),
             bitscore,
             evalue,

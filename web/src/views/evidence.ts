@@ -7,7 +7,7 @@ import { decimal, percent, percentOfOne } from '../lib/format.ts';
 import type { PredictionRow } from '../lib/prediction-rows.ts';
 
 const NOVELTY_MEANING: Readonly<Record<Novelty, string>> = {
-  known: 'identity ≥ 70% over ≥ 70% of the query to the nearest reference',
+  known: 'identity ≥ 68% over ≥ 70% of the query to the nearest reference',
   distant: 'between known and novel: a relative, not a close match',
   novel: 'identity < 40%, or coverage < 50%, or no reference aligned',
 };
