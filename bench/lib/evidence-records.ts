@@ -19,7 +19,7 @@ import type { DenseDataset } from '../../src/core/model/dataset.ts';
 import { takeRows } from '../../src/core/model/dataset.ts';
 import type { Predictor } from '../../src/core/model/predictor.ts';
 import { createRng } from '../../src/core/rng.ts';
-import { loadFastestKernels } from '../../src/kernels/load-kernels.ts';
+import { loadFastestKernels } from '../../src/native/load-kernels.ts';
 import { readFastaFile } from '../../src/io/fasta-source.ts';
 import { readReferenceMetadata } from '../../src/io/reference-metadata.ts';
 import { loadData } from './cv-data.ts';
