@@ -22,7 +22,9 @@ if (port === null) {
   throw new Error('job-worker.ts runs as a worker thread only');
 }
 const init = workerData as WorkerInit;
-const kernels = loadFastestKernels({ notify: () => undefined });
+// Both cores for the classifier's and the cosine search's matrix products, as `arginator predict`
+// uses them: a job is the CLI's work run by the server, at the CLI's rate (issue 13).
+const kernels = loadFastestKernels({ threads: 2, notify: () => undefined });
 const maps = new Map<string, Promise<ReferenceMapService>>();
 const running = new Map<string, AbortController>();
 /** Jobs waiting for the request thread to say their model's map is stored (map-needed → map-ready). */
