@@ -11,6 +11,12 @@ export interface AutocannonOptions {
   readonly method?: 'GET' | 'POST';
   readonly headers?: Readonly<Record<string, string>>;
   readonly body?: string | Buffer;
+  /** Requests each connection sends in turn, looping (e.g. a different protein per request). */
+  readonly requests?: readonly {
+    readonly method?: 'GET' | 'POST';
+    readonly body?: string;
+    readonly headers?: Readonly<Record<string, string>>;
+  }[];
   /** Seconds before a request counts as a timeout. */
   readonly timeout?: number;
   readonly title?: string;

@@ -18,6 +18,13 @@ export interface PredictedProtein {
   readonly prediction: Prediction;
 }
 
+/** One batch of predictions, with the embeddings they were made from (e.g. for the reference map). */
+export interface PredictedBatch {
+  readonly proteins: readonly PredictedProtein[];
+  /** proteins.length × the model's embedder dimension, row-major, in the proteins' order. */
+  readonly embeddings: Float32Array;
+}
+
 export interface PredictOptions {
   readonly model: PredictionModel;
   readonly signal?: AbortSignal | undefined;
@@ -54,6 +61,19 @@ export async function* predict(
   records: AsyncIterable<ProteinRecord> | Iterable<ProteinRecord>,
   options: PredictOptions,
 ): AsyncGenerator<PredictedProtein> {
+  for await (const batch of predictBatches(records, options)) {
+    yield* batch.proteins;
+  }
+}
+
+/**
+ * predict() a batch at a time, each with its embeddings, so a caller that also needs the vectors
+ * (the job's reference map) does not embed the proteins a second time.
+ */
+export async function* predictBatches(
+  records: AsyncIterable<ProteinRecord> | Iterable<ProteinRecord>,
+  options: PredictOptions,
+): AsyncGenerator<PredictedBatch> {
   const { model, signal } = options;
   // Before any record is read: the answer would be the same for every one of them.
   const refusal = embeddingOnlyError(model);
@@ -76,7 +96,7 @@ export async function* predict(
     vectors.catch(() => undefined);
     return { records, vectors };
   };
-  const finish = async ({ records, vectors: pending }: Pending): Promise<PredictedProtein[]> => {
+  const finish = async ({ records, vectors: pending }: Pending): Promise<PredictedBatch> => {
     // A model loaded without its references prepared prepares them now, while the embedder's threads
     // embed this batch and the next (a no-op once done).
     model.predictor.prepare();
@@ -87,10 +107,13 @@ export async function* predict(
       records.map((r) => r.sequence),
       embeddings,
     );
-    const out = records.map((r, i) => ({ id: r.id, prediction: predictions[i] as Prediction }));
+    const proteins = records.map((r, i) => ({
+      id: r.id,
+      prediction: predictions[i] as Prediction,
+    }));
     done += records.length;
     options.onProgress?.(done);
-    return out;
+    return { proteins, embeddings };
   };
   let inFlight: Pending | undefined;
   for await (const record of records) {
@@ -99,7 +122,7 @@ export async function* predict(
       const next = start(batch);
       batch = [];
       if (inFlight !== undefined) {
-        yield* await finish(inFlight);
+        yield await finish(inFlight);
       }
       inFlight = next;
     }
@@ -107,12 +130,12 @@ export async function* predict(
   if (batch.length > 0) {
     const next = start(batch);
     if (inFlight !== undefined) {
-      yield* await finish(inFlight);
+      yield await finish(inFlight);
     }
     inFlight = next;
   }
   if (inFlight !== undefined) {
-    yield* await finish(inFlight);
+    yield await finish(inFlight);
   }
 }
 
@@ -136,6 +159,16 @@ export async function* predictEmbeddings(
   proteins: AsyncIterable<EmbeddedProtein> | Iterable<EmbeddedProtein>,
   options: PredictEmbeddingsOptions,
 ): AsyncGenerator<PredictedProtein> {
+  for await (const batch of predictEmbeddingBatches(proteins, options)) {
+    yield* batch.proteins;
+  }
+}
+
+/** predictEmbeddings() a batch at a time, each with its vectors (a copy: the buffer is reused). */
+export async function* predictEmbeddingBatches(
+  proteins: AsyncIterable<EmbeddedProtein> | Iterable<EmbeddedProtein>,
+  options: PredictEmbeddingsOptions,
+): AsyncGenerator<PredictedBatch> {
   const { model, signal } = options;
   const batchSize = options.batchSize ?? 256;
   const { embedder } = model.predictor.header;
@@ -143,14 +176,15 @@ export async function* predictEmbeddings(
   let ids: string[] = [];
   const batch = new Float32Array(batchSize * dim);
   let done = 0;
-  const flush = (): PredictedProtein[] => {
+  const flush = (): PredictedBatch => {
     throwIfAborted(signal, 'Prediction');
-    const predictions = model.predictor.predictEmbeddings(batch.subarray(0, ids.length * dim));
+    const embeddings = batch.slice(0, ids.length * dim);
+    const predictions = model.predictor.predictEmbeddings(embeddings);
     const out = ids.map((id, i) => ({ id, prediction: predictions[i] as Prediction }));
     done += ids.length;
     ids = [];
     options.onProgress?.(done);
-    return out;
+    return { proteins: out, embeddings };
   };
   for await (const { id, vector } of proteins) {
     if (vector.length !== dim) {
@@ -169,11 +203,11 @@ export async function* predictEmbeddings(
     batch.set(vector, ids.length * dim);
     ids.push(id);
     if (ids.length >= batchSize) {
-      yield* flush();
+      yield flush();
     }
   }
   if (ids.length > 0) {
-    yield* flush();
+    yield flush();
   }
 }
 

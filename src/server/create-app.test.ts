@@ -172,6 +172,30 @@ describe('the service with a registered multiclass model', () => {
     );
   });
 
+  it("writes a job's CSV, TSV and JSON byte for byte as arginator predict does (one use case)", async () => {
+    const res = await service.app.inject({
+      method: 'POST',
+      url: '/v1/jobs',
+      ...multipart([
+        { name: 'file', filename: 'isolates.faa', data: fasta },
+        { name: 'task', value: 'multiclass' },
+      ]),
+    });
+    expect(res.statusCode, res.body).toBe(201);
+    const job = await waitForJob(service.app, res.json<JobJson>().id);
+    expect(job.status).toBe('completed');
+    for (const format of ['csv', 'tsv', 'json']) {
+      const table = await service.app.inject(`/v1/jobs/${job.id}/results?format=${format}`);
+      expect(table.statusCode).toBe(200);
+      const cli = await runCli(
+        ['predict', join(home, 'input.faa'), '--format', format, '--quiet'],
+        { env: { ARGINATOR_HOME: home } },
+      );
+      expect(cli.code, cli.stderr).toBe(0);
+      expect(table.body, format).toBe(cli.stdout);
+    }
+  });
+
   it('reads gzip uploads (by magic bytes) to the same table', async () => {
     const plain = await waitForJob(service.app, await submitLegacy('Multiclass'));
     const gz = await waitForJob(service.app, await submitLegacy('Multiclass', gzipSync(fasta)));

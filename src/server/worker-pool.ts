@@ -167,6 +167,7 @@ export function createWorkerPool(options: WorkerPoolOptions): JobExecutor {
           task: job.task,
           modelVersion: job.modelVersion,
           inputPath: options.files.inputPath(job.id),
+          proteins: job.proteinsTotal ?? 0,
           outputs: {
             csv: options.files.resultPath(job.id, 'csv'),
             tsv: options.files.resultPath(job.id, 'tsv'),

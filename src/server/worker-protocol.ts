@@ -17,6 +17,8 @@ export interface RunMessage {
   readonly task: JobTask;
   readonly modelVersion: string;
   readonly inputPath: string;
+  /** Proteins in the input (counted at submission): the map's projection follows the job's size. */
+  readonly proteins: number;
   readonly outputs: Readonly<Record<TableFormat, string>>;
   /** Where the job's map goes: `map` (the GET /v1/jobs/{id}/map body) or, if it fails, `unavailable`. */
   readonly map: Readonly<Record<'map' | 'unavailable', string>>;

@@ -1,6 +1,4 @@
 // `arginator predict INPUT`: FASTA (or HDF5 embeddings) in, a table with class probabilities and evidence out (stdout or --out).
-import { createWriteStream } from 'node:fs';
-import { rename, rm } from 'node:fs/promises';
 import { resolve } from 'node:path';
 
 import {
@@ -15,15 +13,12 @@ import { usageError } from '../../core/errors.ts';
 import { readFastaFile } from '../../io/fasta-source.ts';
 import { streamEmbeddings } from '../../io/h5wasm-embedding-store.ts';
 import { probeInput } from '../../io/input-probe.ts';
-import {
-  createTableWriter,
-  formatFromPath,
-  predictionColumns,
-  predictionRow,
-} from '../../io/prediction-table.ts';
+import { formatFromPath } from '../../io/prediction-table.ts';
 import { loadFastestKernels } from '../../native/load-kernels.ts';
-import { embeddingOnlyError, predict, predictEmbeddings } from '../../pipeline/predict.ts';
+import { classifyFile } from '../../pipeline/classify-file.ts';
+import { embeddingOnlyError } from '../../pipeline/predict.ts';
 import { FsModelRegistry } from '../../store/fs-model-registry.ts';
+import { predictionTableFiles, predictionTableStream } from '../../wiring/prediction-tables.ts';
 import { chooseTaskModel, loadTaskModel, resolveTaskModel } from '../../wiring/task-model.ts';
 import type { CliIo } from '../cli-io.ts';
 import { loadConfig } from '../load-config.ts';
@@ -126,63 +121,50 @@ export async function predictCommand(
     await model.embedder.close();
     throw refusal;
   }
-  const labels = model.predictor.labels;
   const outPath = out === undefined ? undefined : resolve(io.cwd, out);
-  const tempPath = outPath === undefined ? undefined : `${outPath}.${process.pid}.tmp`;
-  const file = tempPath === undefined ? undefined : createWriteStream(tempPath);
-  const sink = file ?? io.stdout;
-  const writer = createTableWriter(
-    format,
-    predictionColumns(labels, model.predictor.header.task),
-    sink,
-  );
+  const tables =
+    outPath === undefined
+      ? predictionTableStream(model, format, io.stdout)
+      : predictionTableFiles(model, [{ format, path: outPath }], `.${process.pid}.tmp`);
   const progress = createProgress(io.stderr, `predicting (model ${model.version})`, { quiet });
   const started = performance.now();
-  let count = 0;
-  const calls = new Map<string, number>();
   try {
-    const predictOptions = {
-      model,
-      signal: io.signal,
-      onProgress: (n: number) =>
-        progress.update(undefined, `${n.toLocaleString('en-US')} proteins`),
-    };
     // HDF5 holds embeddings without sequences: the classifier's call, evidence in embedding space.
-    const predictions = embeddingsIn
-      ? predictEmbeddings(streamEmbeddings(inputPath, { signal: io.signal }), {
-          ...predictOptions,
-          source: input,
-        })
-      : predict(
-          readFastaFile(inputPath, { ...inputOptions(options), source: input, signal: io.signal }),
-          predictOptions,
-        );
-    for await (const p of predictions) {
-      writer.write(predictionRow(p.id, p.prediction, labels, model.version));
-      calls.set(p.prediction.label, (calls.get(p.prediction.label) ?? 0) + 1);
-      count++;
-    }
-    writer.end();
-    if (file !== undefined && tempPath !== undefined && outPath !== undefined) {
-      await new Promise<void>((ok, fail) =>
-        file.end((e?: Error | null) => (e == null ? ok() : fail(e))),
-      );
-      await rename(tempPath, outPath);
-    }
+    const summary = await classifyFile(
+      embeddingsIn
+        ? {
+            kind: 'hdf5',
+            embeddings: streamEmbeddings(inputPath, { signal: io.signal }),
+            source: input,
+          }
+        : {
+            kind: 'fasta',
+            records: readFastaFile(inputPath, {
+              ...inputOptions(options),
+              source: input,
+              signal: io.signal,
+            }),
+          },
+      {
+        model,
+        tables,
+        signal: io.signal,
+        onProgress: (n) => progress.update(undefined, `${n.toLocaleString('en-US')} proteins`),
+      },
+    );
     const seconds = (performance.now() - started) / 1000;
-    progress.stop(`${count.toLocaleString('en-US')} proteins in ${seconds.toFixed(1)} s`);
+    progress.stop(
+      `${summary.proteins.toLocaleString('en-US')} proteins in ${seconds.toFixed(1)} s`,
+    );
     if (!quiet) {
+      const calls = Object.entries(summary.counts).filter(([, n]) => n > 0);
       io.stderr.write(
-        `${[...calls].map(([l, n]) => `${l} ${n}`).join(', ')} (model ${model.version})${outPath === undefined ? '' : `; wrote ${out ?? ''}`}\n`,
+        `${calls.map(([l, n]) => `${l} ${n}`).join(', ')} (model ${model.version})${outPath === undefined ? '' : `; wrote ${out ?? ''}`}\n`,
       );
     }
     return 0;
   } catch (e) {
     progress.fail();
-    file?.destroy();
-    if (tempPath !== undefined) {
-      await rm(tempPath, { force: true });
-    }
     throw e;
   } finally {
     await model.embedder.close();
