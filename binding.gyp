@@ -2,7 +2,7 @@
   "targets": [
     {
       "target_name": "arginator_kernels",
-      "sources": ["native/kernels.cc"],
+      "sources": ["native/kernels.cc", "native/embed/builtin-embedder.cc"],
       "cflags": ["-O3", "-fno-math-errno", "-fno-trapping-math", "-pthread"],
       "cflags_cc": ["-O3", "-std=c++17", "-fno-math-errno", "-fno-trapping-math", "-pthread"],
       "ldflags": ["-pthread"],

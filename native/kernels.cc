@@ -21,6 +21,9 @@
 #include <thread>
 #include <vector>
 
+// native/embed/builtin-embedder.cc
+void register_embed(napi_env env, napi_value exports);
+
 #if defined(__x86_64__) || defined(__i386__)
 #include <immintrin.h>
 #define ARG_X86 1
@@ -1651,6 +1654,7 @@ napi_value Init(napi_env env, napi_value exports) {
     napi_create_function(env, f.name, NAPI_AUTO_LENGTH, f.cb, nullptr, &fn);
     napi_set_named_property(env, exports, f.name, fn);
   }
+  register_embed(env, exports);
   return exports;
 }
 
