@@ -121,6 +121,12 @@ describe.skipIf(kernel === undefined)('native builtin-v1 kernel', () => {
     expectSameBits(native.embedBatchSync(sequences, 1), expected, labels);
     expectSameBits(native.embedBatchSync(sequences, 2), expected, labels);
     expectSameBits(await native.embedBatch(sequences), expected, labels);
+    // A few proteins (a /v1/predict request) take the inline path: same bits.
+    expectSameBits(
+      await native.embedBatch(sequences.slice(0, 3)),
+      reference(sequences.slice(0, 3)),
+      labels,
+    );
   });
 
   it('matches embedSequence bit for bit on adversarial sequences', () => {

@@ -41,6 +41,11 @@ const LOG2_TABLE = Float64Array.from({ length: 2049 }, (_, i) => Math.log2(i));
  * libuv worker thread, so the event loop (classifying the previous batch) keeps the other core.
  */
 export const TWO_THREAD_RESIDUES = 1_000_000;
+/**
+ * A batch under this many residues (~0.5 ms of work) is embedded on the calling thread: a libuv
+ * round trip would cost more than a /v1/predict request's few proteins.
+ */
+export const INLINE_RESIDUES = 20_000;
 
 export interface NativeBuiltinKernel extends BuiltinBatchKernel {
   /** The same kernel, synchronously on the calling thread (benches, tests). */
@@ -63,21 +68,30 @@ export function loadNativeBuiltinKernel(): NativeBuiltinKernel | undefined {
   }
   const native = addon;
   const cores = Math.min(2, availableParallelism());
-  const threadsFor = (sequences: readonly string[]): number => {
-    if (cores < 2) {
-      return 1;
-    }
+  const residuesOf = (sequences: readonly string[]): number => {
     let residues = 0;
     for (const s of sequences) {
       residues += s.length;
     }
-    return residues >= TWO_THREAD_RESIDUES ? 2 : 1;
+    return residues;
   };
+  const threadsFor = (residues: number): number =>
+    cores >= 2 && residues >= TWO_THREAD_RESIDUES ? 2 : 1;
   return {
     name: 'native builtin-v1 (C++)',
-    embedBatch: (sequences) =>
-      native.builtinEmbed(sequences, LOG2_TABLE, threadsFor(sequences), true),
+    embedBatch: (sequences) => {
+      const residues = residuesOf(sequences);
+      if (residues < INLINE_RESIDUES) {
+        return Promise.resolve(native.builtinEmbed(sequences, LOG2_TABLE, 1, false));
+      }
+      return native.builtinEmbed(sequences, LOG2_TABLE, threadsFor(residues), true);
+    },
     embedBatchSync: (sequences, threads) =>
-      native.builtinEmbed(sequences, LOG2_TABLE, threads ?? threadsFor(sequences), false),
+      native.builtinEmbed(
+        sequences,
+        LOG2_TABLE,
+        threads ?? threadsFor(residuesOf(sequences)),
+        false,
+      ),
   };
 }
