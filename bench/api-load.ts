@@ -32,7 +32,7 @@ import { join, sep } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 
 import { predictAll } from '../src/pipeline/predict.ts';
-import { loadFastestKernels } from '../src/kernels/load-kernels.ts';
+import { loadFastestKernels } from '../src/native/load-kernels.ts';
 import { loadPredictionModel } from '../src/wiring/load-model.ts';
 import type { AutocannonResult } from './lib/autocannon.ts';
 import { argNumber, argValue } from './lib/args.ts';

@@ -20,7 +20,7 @@ import { ALIGN_FIELDS, codeSet, sequenceCodes } from '../src/core/sequence/pair-
 import { homologyFeatures, prepareReferences, selfScore } from '../src/core/model/homology.ts';
 import { fitFusion } from '../src/core/model/evidence-fusion.ts';
 import { DEFAULT_SHAPES } from '../src/core/sequence/seed-index.ts';
-import { loadFastestKernels, loadFastestPairAligner } from '../src/kernels/load-kernels.ts';
+import { loadFastestKernels, loadFastestPairAligner } from '../src/native/load-kernels.ts';
 import { loadData } from './lib/cv-data.ts';
 import { diamondBestHits } from './lib/diamond-baseline.ts';
 

@@ -18,7 +18,7 @@ import type { Embedder } from '../src/core/embed/embedder.ts';
 import type { ProteinRecord } from '../src/core/sequence/protein-record.ts';
 import { createThreadedEmbedder } from '../src/embedders/threaded/threaded-embedder.ts';
 import { readFastaFile } from '../src/io/fasta-source.ts';
-import { loadNativeBuiltinKernel } from '../src/kernels/native-builtin-embedder.ts';
+import { loadNativeBuiltinKernel } from '../src/native/native-builtin-embedder.ts';
 import { argValue } from './lib/args.ts';
 
 const ROOT = new URL('..', import.meta.url).pathname;

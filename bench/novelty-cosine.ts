@@ -16,7 +16,7 @@ import { createPredictor, KNOWN_COSINE, NOVEL_COSINE } from '../src/core/model/p
 import { randomModelArtifact } from '../src/core/model/test-support/random-model.ts';
 import { DEFAULT_SHAPES } from '../src/core/sequence/seed-index.ts';
 import { loadLabelledFasta } from '../src/io/labelled-fasta.ts';
-import { loadFastestKernels, loadFastestPairAligner } from '../src/kernels/load-kernels.ts';
+import { loadFastestKernels, loadFastestPairAligner } from '../src/native/load-kernels.ts';
 
 const LABELS = ['A', 'B', 'C', 'D', 'NBL'];
 const data = await loadLabelledFasta('data/default/default.fasta.gz', { task: 'multiclass' });

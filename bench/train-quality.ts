@@ -19,7 +19,7 @@ import { forwardLogits, predictProba, softmaxRows, type MlpSpec } from '../src/c
 import type { AdamConfig } from '../src/core/model/optimizer.ts';
 import { trainClassifier } from '../src/core/model/train-loop.ts';
 import { createRng } from '../src/core/rng.ts';
-import { loadFastestKernels, loadFastestPairAligner } from '../src/kernels/load-kernels.ts';
+import { loadFastestKernels, loadFastestPairAligner } from '../src/native/load-kernels.ts';
 import { argmaxRows, evaluate } from '../src/pipeline/evaluation.ts';
 import { standardiser } from '../src/core/model/standardise.ts';
 import { loadData, type Data } from './lib/cv-data.ts';

@@ -11,7 +11,7 @@ import { jsKernels, type Kernels } from '../src/core/model/kernels.ts';
 import { DEFAULT_ADAM } from '../src/core/model/optimizer.ts';
 import { trainClassifier } from '../src/core/model/train-loop.ts';
 import { createRng } from '../src/core/rng.ts';
-import { loadNativeKernels } from '../src/kernels/native-kernels.ts';
+import { loadNativeKernels } from '../src/native/native-kernels.ts';
 
 const ROOT = new URL('..', import.meta.url).pathname;
 const OUT = join(ROOT, 'bench/out/train-throughput');

@@ -1,4 +1,4 @@
-// `npm install` hook: builds the native training kernels with node-gyp; never fails the install (the JS kernels are the fallback).
+// `npm install` hook: builds the native addon (native/: GEMM, training, Smith-Waterman and seed kernels) with node-gyp; never fails the install (the JS kernels are the fallback).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';

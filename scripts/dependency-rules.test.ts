@@ -29,6 +29,7 @@ const FILES: Record<string, string> = {
   'src/io/io-b.ts': 'export const ioB = 1;\n',
   'src/io/test-support/io-helper.ts': 'export const ioHelper = 1;\n',
   'src/embedders/e.ts': 'export const e = 1;\n',
+  'src/native/n.ts': 'export const n = 1;\n',
   'src/pipeline/p.ts': 'export type P = number;\nexport const p = 1;\n',
   'src/store/s.ts': 'export const s = 1;\n',
   'src/wiring/w.ts': 'export const w = 1;\n',
@@ -54,6 +55,8 @@ const FILES: Record<string, string> = {
   'src/core/reaches-store.test.ts': "import { s } from '../store/s.ts';\nexport const x = s;\n",
   'src/io/to-pipeline.ts': "import { p } from '../pipeline/p.ts';\nexport const x = p;\n",
   'src/io/to-embedders.ts': "import { e } from '../embedders/e.ts';\nexport const x = e;\n",
+  'src/umap/to-native.ts': "import { n } from '../native/n.ts';\nexport const x = n;\n",
+  'src/pipeline/to-native.ts': "import { n } from '../native/n.ts';\nexport const x = n;\n",
   'src/io/ok.ts':
     "import { ioB } from './io-b.ts';\nimport { k } from '../core/k.ts';\nimport { run } from 'run-pkg';\n" +
     'export const all = [ioB, k, run];\n',
@@ -115,7 +118,9 @@ const VIOLATIONS = [
   'core-tests-stay-in-core: src/core/reaches-store.test.ts -> src/store/s.ts',
   'adapters-only-to-core: src/io/to-pipeline.ts -> src/pipeline/p.ts',
   'adapters-only-to-core: src/io/to-embedders.ts -> src/embedders/e.ts',
+  'adapters-only-to-core: src/umap/to-native.ts -> src/native/n.ts',
   'pipeline-uses-ports-not-adapters: src/pipeline/to-store.ts -> src/store/s.ts',
+  'pipeline-uses-ports-not-adapters: src/pipeline/to-native.ts -> src/native/n.ts',
   'store-queue-implement-ports: src/queue/to-server.ts -> src/server/main.ts',
   'only-roots-use-wiring: src/store/to-wiring.ts -> src/wiring/w.ts',
   'wiring-is-not-a-root: src/wiring/to-cli.ts -> src/cli/c.ts',

@@ -7,7 +7,7 @@
 // unrounded sqrt, every scaled value is float64 product rounded once to float32. The only
 // transcendental, log2 of the length, comes from a table the caller fills with Math.log2, so libm
 // differences cannot change a bit. src/kernels/native-builtin-embedder.test.ts compares the two.
-#include <node_api.h>
+#include "../addon.h"
 
 #include <algorithm>
 #include <cmath>
@@ -23,6 +23,8 @@
 #elif defined(__GNUC__)
 #pragma GCC optimize("fp-contract=off")
 #endif
+
+namespace arginator {
 
 namespace {
 
@@ -446,3 +448,5 @@ void register_embed(napi_env env, napi_value exports) {
     napi_set_named_property(env, exports, f.name, fn);
   }
 }
+
+}  // namespace arginator

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 
 import { afterAll, describe, expect, it } from 'vitest';
 
-import { fitMapWithUmapJs } from '../kernels/umap-js-layout.ts';
+import { fitMapWithUmapJs } from '../umap/umap-js-layout.ts';
 import type { ReferenceMapFitter } from '../pipeline/reference-map.ts';
 import { fitSecondsLeft } from './job-maps.ts';
 import type { Service } from './service.ts';

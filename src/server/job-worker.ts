@@ -12,7 +12,7 @@ import type { ProteinRecord } from '../core/sequence/protein-record.ts';
 import { readFastaFile } from '../io/fasta-source.ts';
 import { createTableWriter, predictionColumns, predictionRow } from '../io/prediction-table.ts';
 import type { TableWriter } from '../io/prediction-table.ts';
-import { loadFastestKernels } from '../kernels/load-kernels.ts';
+import { loadFastestKernels } from '../native/load-kernels.ts';
 import type { JobSummary } from '../pipeline/jobs/job.ts';
 import { predict } from '../pipeline/predict.ts';
 import type { ReferenceMapFitter } from '../pipeline/reference-map.ts';

@@ -2,7 +2,7 @@
 // thread (src/server/predict-batcher.ts), keeping each loaded model between batches.
 import { parentPort, workerData } from 'node:worker_threads';
 
-import { loadFastestKernels } from '../kernels/load-kernels.ts';
+import { loadFastestKernels } from '../native/load-kernels.ts';
 import { predictAll } from '../pipeline/predict.ts';
 import { createModelCache } from '../wiring/load-model.ts';
 import { adaptModelToTask } from '../wiring/task-model.ts';

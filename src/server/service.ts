@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 
 import { TASKS } from '../core/domain.ts';
 import { isArginatorError } from '../core/errors.ts';
-import { loadFastestKernels } from '../kernels/load-kernels.ts';
+import { loadFastestKernels } from '../native/load-kernels.ts';
 import type { JobExecutor } from '../pipeline/jobs/ports.ts';
 import type { Recovery } from '../pipeline/jobs/recover-jobs.ts';
 import { recoverJobs } from '../pipeline/jobs/recover-jobs.ts';

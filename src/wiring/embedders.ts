@@ -8,7 +8,7 @@ import { isPureEmbedder, PURE_EMBEDDERS } from '../core/embed/pure-embedders.ts'
 import { onnxEmbedderFactory } from '../embedders/onnx/onnx-embedder.ts';
 import { createThreadedEmbedder } from '../embedders/threaded/threaded-embedder.ts';
 import { precomputedEmbedderFactory } from '../io/precomputed-embedder.ts';
-import { loadNativeBuiltinKernel } from '../kernels/native-builtin-embedder.ts';
+import { loadNativeBuiltinKernel } from '../native/native-builtin-embedder.ts';
 
 export const DEFAULT_EMBEDDER = 'builtin';
 

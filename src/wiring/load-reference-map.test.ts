@@ -12,7 +12,7 @@ import { randomModelArtifact } from '../core/model/test-support/random-model.ts'
 import { createRng, type Rng } from '../core/rng.ts';
 import type { ProteinRecord } from '../core/sequence/protein-record.ts';
 import { useTempDir } from '../io/test-support/temp-dir.ts';
-import { fitMapWithUmapJs } from '../kernels/umap-js-layout.ts';
+import { fitMapWithUmapJs } from '../umap/umap-js-layout.ts';
 import { predictAll, type PredictionModel } from '../pipeline/predict.ts';
 import type { ReferenceMapFitter } from '../pipeline/reference-map.ts';
 import { loadOrFitReferenceMap } from './load-reference-map.ts';

@@ -7,8 +7,8 @@ import type { VegaLiteSpec } from '../core/plot/chart-style.ts';
 import type { ProteinRecord } from '../core/sequence/protein-record.ts';
 import { sha256Json } from '../io/file-hash.ts';
 import { renderPng, renderSvg } from '../io/render-chart.ts';
-import { fitMapWithUmapJs } from '../kernels/umap-js-layout.ts';
-import { fitMapOnWorker } from '../kernels/umap-worker-fitter.ts';
+import { fitMapWithUmapJs } from '../umap/umap-js-layout.ts';
+import { fitMapOnWorker } from '../umap/umap-worker-fitter.ts';
 import type { PredictedProtein, PredictionModel } from '../pipeline/predict.ts';
 import {
   loadOrFitReferenceMap as loadOrFit,

@@ -21,7 +21,7 @@ import {
   predictionColumns,
   predictionRow,
 } from '../../io/prediction-table.ts';
-import { loadFastestKernels } from '../../kernels/load-kernels.ts';
+import { loadFastestKernels } from '../../native/load-kernels.ts';
 import { embeddingOnlyError, predict, predictEmbeddings } from '../../pipeline/predict.ts';
 import { FsModelRegistry } from '../../store/fs-model-registry.ts';
 import { chooseTaskModel, loadTaskModel, resolveTaskModel } from '../../wiring/task-model.ts';

@@ -13,7 +13,7 @@ import { loadHdf5LabelledFolder, NEGATIVE_CLASS } from '../../io/hdf5-labelled-f
 import { loadLabelledFasta, readLabelsTable } from '../../io/labelled-fasta.ts';
 import { readReferenceMetadata } from '../../io/reference-metadata.ts';
 import { createVectorsOnlyEmbedder } from '../../io/precomputed-embedder.ts';
-import { loadFastestKernels, loadFastestPairAligner } from '../../kernels/load-kernels.ts';
+import { loadFastestKernels, loadFastestPairAligner } from '../../native/load-kernels.ts';
 import type { SequenceDataset, TrainOutcome, VectorDataset } from '../../pipeline/train.ts';
 import { train } from '../../pipeline/train.ts';
 import { writeRunCharts } from '../../store/fs-chart-writer.ts';

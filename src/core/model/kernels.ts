@@ -29,7 +29,7 @@ export interface SgdStep {
 /**
  * Everything the MLP trainer needs that costs time. All matrices are row-major Float32Arrays
  * (views are fine). Implementations: `jsKernels` here (portable, the reference) and the native
- * addon adapter in src/kernels/.
+ * addon adapter in src/native/.
  */
 export interface Kernels {
   readonly name: string;

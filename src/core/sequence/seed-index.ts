@@ -129,7 +129,7 @@ export interface PostingsBuild {
 /**
  * Builds the postings (a counting sort of every reference seed by code, references and positions in
  * ascending order within a code) and returns how many seeds there are. The native addon provides the
- * same function (native/kernels.cc seedPostings); buildPostingsJs is the portable one.
+ * same function (native/seeds, seedPostings); buildPostingsJs is the portable one.
  */
 export type PostingsBuilder = (build: PostingsBuild) => number;
 
@@ -238,7 +238,7 @@ export interface SeedSearchBatch {
  * The search's hot loop over a batch of queries: per query, count seed hits per reference and
  * diagonal band (64 cyclic 8-bit counters of 32 diagonals), keep each reference's best pair of
  * adjacent bands, and write the topK references with at least minHits (most hits first, then
- * lower index). The native addon provides the same function on two threads (native/kernels.cc
+ * lower index). The native addon provides the same function on two threads (native/seeds,
  * seedSearch); searchSeedsJs is the portable one.
  */
 export type SeedSearcher = (batch: SeedSearchBatch) => void;

@@ -12,7 +12,8 @@ import {
 import { trainClassifier } from '../core/model/train-loop.ts';
 import { createRng } from '../core/rng.ts';
 import { loadFastestKernels } from './load-kernels.ts';
-import { loadNativeKernels, NATIVE_ADDON_PATH } from './native-kernels.ts';
+import { NATIVE_ADDON_PATH } from './native-addon.ts';
+import { loadNativeKernels } from './native-kernels.ts';
 
 const native = loadNativeKernels({ threads: 2 });
 const nativeOneThread = loadNativeKernels({ threads: 1 });

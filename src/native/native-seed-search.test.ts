@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 
 import { createRng } from '../core/rng.ts';
 import { buildPostingsJs, buildSeedIndex } from '../core/sequence/seed-index.ts';
-import { loadNativeSeedKernels } from './native-kernels.ts';
+import { loadNativeSeedKernels } from './native-seed-kernels.ts';
 
 const AA = 'ACDEFGHIKLMNPQRSTVWY';
 

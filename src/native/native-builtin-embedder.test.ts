@@ -14,7 +14,7 @@ import {
 } from '../core/embed/builtin-embedder.ts';
 import { createRng } from '../core/rng.ts';
 import { loadNativeBuiltinKernel } from './native-builtin-embedder.ts';
-import { NATIVE_ADDON_PATH } from './native-kernels.ts';
+import { NATIVE_ADDON_PATH } from './native-addon.ts';
 
 const kernel = loadNativeBuiltinKernel();
 

@@ -1,34 +1,8 @@
 // Adapter from the addon's builtinEmbed (native/embed/builtin-embedder.cc) to core's BuiltinBatchKernel port.
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 
 import { BUILTIN_DIM, type BuiltinBatchKernel } from '../core/embed/builtin-embedder.ts';
-import { NATIVE_ADDON_PATH } from './native-kernels.ts';
-
-interface NativeEmbedAddon {
-  builtinEmbed(
-    sequences: readonly string[],
-    log2Table: Float64Array,
-    threads: number,
-    async: true,
-  ): Promise<Float32Array>;
-  builtinEmbed(
-    sequences: readonly string[],
-    log2Table: Float64Array,
-    threads: number,
-    async: false,
-  ): Float32Array;
-  builtinEmbedInfo(): { dim: number };
-}
-
-function isEmbedAddon(value: unknown): value is NativeEmbedAddon {
-  if (typeof value !== 'object' || value === null) {
-    return false;
-  }
-  const v = value as Record<string, unknown>;
-  return typeof v['builtinEmbed'] === 'function' && typeof v['builtinEmbedInfo'] === 'function';
-}
+import { loadNativeAddon } from './native-addon.ts';
 
 /**
  * Math.log2(0..2048), handed to the kernel so the length block uses V8's log2 bit for bit (the C++
@@ -54,19 +28,16 @@ export interface NativeBuiltinKernel extends BuiltinBatchKernel {
 
 /** The native builtin-v1 kernel when the addon has it (and agrees on the layout), else undefined. */
 export function loadNativeBuiltinKernel(): NativeBuiltinKernel | undefined {
-  if (!existsSync(NATIVE_ADDON_PATH)) {
-    return undefined;
+  const addon = loadNativeAddon();
+  const embed = addon?.builtinEmbed?.bind(addon);
+  if (embed === undefined || addon?.builtinEmbedInfo?.().dim !== BUILTIN_DIM) {
+    return undefined; // no addon, one from before the kernel, or one of another layout
   }
-  let addon: unknown;
-  try {
-    addon = createRequire(import.meta.url)(NATIVE_ADDON_PATH);
-  } catch {
-    return undefined; // built for another Node ABI or CPU: the TypeScript embedder runs instead
-  }
-  if (!isEmbedAddon(addon) || addon.builtinEmbedInfo().dim !== BUILTIN_DIM) {
-    return undefined; // an addon from before the kernel, or of another layout
-  }
-  const native = addon;
+  // The addon returns a Promise exactly when asked for async, a Float32Array otherwise.
+  const embedAsync = (sequences: readonly string[], threads: number): Promise<Float32Array> =>
+    embed(sequences, LOG2_TABLE, threads, true) as Promise<Float32Array>;
+  const embedSync = (sequences: readonly string[], threads: number): Float32Array =>
+    embed(sequences, LOG2_TABLE, threads, false) as Float32Array;
   const cores = Math.min(2, availableParallelism());
   const residuesOf = (sequences: readonly string[]): number => {
     let residues = 0;
@@ -82,16 +53,11 @@ export function loadNativeBuiltinKernel(): NativeBuiltinKernel | undefined {
     embedBatch: (sequences) => {
       const residues = residuesOf(sequences);
       if (residues < INLINE_RESIDUES) {
-        return Promise.resolve(native.builtinEmbed(sequences, LOG2_TABLE, 1, false));
+        return Promise.resolve(embedSync(sequences, 1));
       }
-      return native.builtinEmbed(sequences, LOG2_TABLE, threadsFor(residues), true);
+      return embedAsync(sequences, threadsFor(residues));
     },
     embedBatchSync: (sequences, threads) =>
-      native.builtinEmbed(
-        sequences,
-        LOG2_TABLE,
-        threads ?? threadsFor(residuesOf(sequences)),
-        false,
-      ),
+      embedSync(sequences, threads ?? threadsFor(residuesOf(sequences))),
   };
 }

@@ -1,13 +1,10 @@
-// Chooses the fastest available training kernels: the native addon when it was built, else portable TypeScript.
+// Chooses the fastest available kernels (training, Smith-Waterman, seed index): the native addon when it was built, else portable TypeScript.
 import { jsKernels, type Kernels } from '../core/model/kernels.ts';
 import { createJsPairAligner, type PairAligner } from '../core/sequence/pair-aligner.ts';
 import { JS_SEED_KERNELS, type SeedKernels } from '../core/sequence/seed-index.ts';
-import {
-  loadNativeSeedKernels,
-  loadNativeKernels,
-  loadNativePairAligner,
-  type NativeKernelsOptions,
-} from './native-kernels.ts';
+import { loadNativeKernels, type NativeKernelsOptions } from './native-kernels.ts';
+import { loadNativePairAligner } from './native-pair-aligner.ts';
+import { loadNativeSeedKernels } from './native-seed-kernels.ts';
 
 export interface LoadKernelsOptions extends NativeKernelsOptions {
   /** Where the one-line fallback notice goes (default: stderr). */

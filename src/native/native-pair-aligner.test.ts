@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 
 import { createRng } from '../core/rng.ts';
 import { ALIGN_FIELDS, codeSet, createJsPairAligner } from '../core/sequence/pair-aligner.ts';
-import { loadNativePairAligner, type SimdChoice } from './native-kernels.ts';
+import { loadNativePairAligner, type SimdChoice } from './native-pair-aligner.ts';
 
 const AA = 'ACDEFGHIKLMNPQRSTVWY';
 

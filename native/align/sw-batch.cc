@@ -1,0 +1,130 @@
+// Dispatches a batch of Smith-Waterman pairs to the three kernels: the inter-sequence kernel
+// (swipe.cc) for score batches, the striped one (striped.cc) pair by pair, and the scalar Gotoh one
+// (gotoh.cc) for tracebacks and for pairs whose scores could overflow int16; two threads for large
+// batches.
+#include "sw-batch.h"
+
+#include <algorithm>
+#include <climits>
+#include <thread>
+#include <vector>
+
+#include "../common/isa.h"
+#include "gotoh.h"
+#include "striped.h"
+#include "swipe.h"
+
+namespace arginator {
+
+void sw_batch(const uint8_t* qc, const int32_t* qo, const uint8_t* tc, const int32_t* to,
+              const int32_t* pairs, size_t np, const int8_t* mat, int size, int open, int ext, bool align,
+              int32_t* out, int threads, int simd, const int32_t* known) {
+  // int16 lanes: fall back to the int32 scalar pass when a score could overflow (very long proteins).
+#ifdef ARG_X86
+  const bool striped = isa_is_avx2() && simd != 1;
+  const bool swipe = striped && simd == 0 && !align && size <= 31;
+#endif
+  auto run = [&](size_t from, size_t to_) {
+    SwWork w;
+    std::vector<int32_t> head, next, votes;
+#ifdef ARG_X86
+    StripedWork sw;
+#endif
+#ifdef ARG_X86
+    SwipeWork sww;
+    SwipeTables tables;
+    if (swipe) swipe_tables(mat, size, tables);
+    std::vector<size_t> run_pairs;
+    std::vector<const uint8_t*> group;
+    std::vector<int> groupLength;
+    std::vector<int32_t> groupScore;
+#endif
+    for (size_t p = from; p < to_; p++) {
+      const int32_t qi = pairs[2 * p], ti = pairs[2 * p + 1];
+#ifdef ARG_X86
+      if (swipe) {
+        // This query's consecutive pairs (pairs come grouped by query) in one call. Pairs that could
+        // overflow int16 are left to the scalar kernel.
+        const int m = qo[qi + 1] - qo[qi];
+        size_t r = p;
+        run_pairs.clear();
+        for (; r < to_ && pairs[2 * r] == qi; r++) {
+          const int32_t tr = pairs[2 * r + 1];
+          const int n = to[tr + 1] - to[tr];
+          if ((int64_t)std::min(m, n) * 11 < 30000) run_pairs.push_back(r);
+          else out[r] = sw_run(qc + qo[qi], m, tc + to[tr], n, mat, size, open, ext, w, nullptr);
+        }
+        group.resize(run_pairs.size());
+        groupLength.resize(run_pairs.size());
+        groupScore.resize(run_pairs.size());
+        for (size_t k = 0; k < run_pairs.size(); k++) {
+          const int32_t tr = pairs[2 * run_pairs[k] + 1];
+          group[k] = tc + to[tr];
+          groupLength[k] = to[tr + 1] - to[tr];
+        }
+        sw_swipe16(qc + qo[qi], m, group.data(), groupLength.data(), (int)run_pairs.size(), tables, size,
+                   open, ext, sww, groupScore.data());
+        for (size_t k = 0; k < run_pairs.size(); k++) out[run_pairs[k]] = groupScore[k];
+        p = r - 1;
+        continue;
+      }
+#endif
+      const uint8_t* q = qc + qo[qi];
+      const uint8_t* t = tc + to[ti];
+      const int m = qo[qi + 1] - qo[qi], n = to[ti + 1] - to[ti];
+#ifdef ARG_X86
+      // Striped int16 score (exact while no score can reach int16 range), the profile reused while
+      // consecutive pairs share the query.
+      const bool fits = striped && (int64_t)std::min(m, n) * 11 < 30000;
+      auto striped_score = [&]() {
+        if (sw.query != qi) {
+          striped_profile(q, m, mat, size, 16, sw);
+          sw.query = qi;
+        }
+        return sw_striped(t, n, open, ext, sw);
+      };
+#endif
+      if (align) {
+        // Banded traceback around the main diagonal of shared 3-mers; kept only when it reaches the
+        // full optimal score (then it is an optimal alignment), else the full-matrix traceback.
+        const int32_t d = m >= 3 && n >= 3 ? main_diagonal(q, m, t, n, head, next, votes) : INT32_MIN;
+        bool done = false;
+        if (d != INT32_MIN) {
+#ifdef ARG_X86
+          const int32_t full = known != nullptr && known[p] >= 0 ? known[p]
+                               : fits ? striped_score()
+                                      : sw_run(q, m, t, n, mat, size, open, ext, w, nullptr);
+#else
+          const int32_t full = known != nullptr && known[p] >= 0
+                                   ? known[p]
+                                   : sw_run(q, m, t, n, mat, size, open, ext, w, nullptr);
+#endif
+          // Close relatives (high scores) try a narrow band first; weak pairs, whose co-optimal
+          // alignments can lie far apart, go straight to the wide one.
+          for (const int half : {16, 64}) {
+            if (half == 16 && full < 300) continue;
+            if (sw_banded(q, m, t, n, mat, size, open, ext, d - half, d + half, w, out + p * 7) == full) {
+              done = true;
+              break;
+            }
+          }
+        }
+        if (!done) sw_run(q, m, t, n, mat, size, open, ext, w, out + p * 7);
+      }
+#ifdef ARG_X86
+      else if (fits) out[p] = striped_score();
+#endif
+      else out[p] = sw_run(q, m, t, n, mat, size, open, ext, w, nullptr);
+    }
+  };
+  if (threads > 1 && np > 8) {
+    const size_t half = np / 2;
+    std::thread other([&] { run(half, np); });
+    run(0, half);
+    other.join();
+  } else {
+    run(0, np);
+  }
+}
+
+}  // namespace arginator

@@ -1,0 +1,88 @@
+// N-API glue of the GEMM: gemm, packB, gemmPacked and setThreads (argument checks, then gemm.cc).
+#include <node_api.h>
+
+#include <algorithm>
+#include <cstdint>
+
+#include "../addon.h"
+#include "../common/napi-args.h"
+#include "gemm.h"
+
+namespace arginator {
+
+// gemm(transA, transB, m, n, k, alpha, a, b, beta, c, threads?): threads per call, so two
+// adapters with different settings can share the one addon instance.
+napi_value Gemm(napi_env env, napi_callback_info info) {
+  Args a = get_args(env, info);
+  const bool ta = a.boolean(0), tb = a.boolean(1);
+  const int m = a.integer(2), n = a.integer(3), k = a.integer(4);
+  const float alpha = (float)a.num(5);
+  const float* A = a.f32(6, (size_t)m * k, "gemm: A is too small or not a Float32Array");
+  const float* B = a.f32(7, (size_t)k * n, "gemm: B is too small or not a Float32Array");
+  const float beta = (float)a.num(8);
+  float* C = a.f32(9, (size_t)m * n, "gemm: C is too small or not a Float32Array");
+  const int threads = a.is_undefined(10) ? g_threads : a.integer(10);
+  if (!a.failed && threads > 1) ensure_helper();
+  if (!a.failed) sgemm(ta, tb, m, n, k, alpha, A, B, beta, C, threads);
+  return undefined_value(env);
+}
+
+// packB(transB, n, k, B) -> Float32Array: op(B) (k x n) packed once for gemmPacked (a constant
+// right-hand side used by many products, e.g. reference embeddings), 64-byte aligned.
+napi_value PackB(napi_env env, napi_callback_info info) {
+  Args a = get_args(env, info);
+  const bool tb = a.boolean(0);
+  const int n = a.integer(1), k = a.integer(2);
+  const float* B = a.f32(3, (size_t)k * n, "packB: B is too small or not a Float32Array");
+  if (a.failed) return undefined_value(env);
+  const long npad = ((long)n + NR - 1) / NR * NR;
+  const size_t total = (size_t)npad * k;
+  void* data = nullptr;
+  napi_value buffer, result;
+  if (napi_create_arraybuffer(env, total * sizeof(float) + 64, &data, &buffer) != napi_ok) {
+    a.fail("packB: out of memory");
+    return undefined_value(env);
+  }
+  const size_t offset = (64 - reinterpret_cast<uintptr_t>(data) % 64) % 64;
+  float* out = reinterpret_cast<float*>(static_cast<char*>(data) + offset);
+  const long rsB = tb ? 1 : n, csB = tb ? k : 1;
+  for (int pc = 0; pc < k; pc += KC) {
+    pack_b(std::min(KC, k - pc), n, B + (long)pc * rsB, rsB, csB, out + npad * pc);
+  }
+  napi_create_typedarray(env, napi_float32_array, total, buffer, offset, &result);
+  return result;
+}
+
+// gemmPacked(m, n, k, alpha, A, packedB, beta, C, threads): C = alpha * A * op(B) + beta * C.
+napi_value GemmPacked(napi_env env, napi_callback_info info) {
+  Args a = get_args(env, info);
+  const int m = a.integer(0), n = a.integer(1), k = a.integer(2);
+  const float alpha = (float)a.num(3);
+  const float* A = a.f32(4, (size_t)m * k, "gemmPacked: A is too small or not a Float32Array");
+  const long npad = ((long)n + NR - 1) / NR * NR;
+  const float* P = a.f32(5, (size_t)npad * k, "gemmPacked: packedB does not match n and k");
+  const float beta = (float)a.num(6);
+  float* C = a.f32(7, (size_t)m * n, "gemmPacked: C is too small or not a Float32Array");
+  const int threads = a.is_undefined(8) ? g_threads : a.integer(8);
+  if (!a.failed && reinterpret_cast<uintptr_t>(P) % 32 != 0) a.fail("gemmPacked: packedB must come from packB");
+  if (a.failed) return undefined_value(env);
+  if (threads > 1) ensure_helper();
+  sgemm_packed(m, n, k, alpha, A, P, beta, C, threads);
+  return undefined_value(env);
+}
+
+// setThreads(n): the default for gemm calls that do not pass threads; 1 or 2 (more cores would
+// need more helpers; the target machine has 2).
+napi_value SetThreads(napi_env env, napi_callback_info info) {
+  Args a = get_args(env, info);
+  const int t = a.integer(0);
+  if (!a.failed) {
+    g_threads = t >= 2 ? 2 : 1;
+    if (g_threads > 1) ensure_helper();
+  }
+  napi_value out;
+  napi_create_int32(env, g_threads, &out);
+  return out;
+}
+
+}  // namespace arginator

@@ -1,0 +1,36 @@
+// Adapter from the native addon's seed index loops (native/seeds) to the core SeedKernels port.
+import { availableParallelism } from 'node:os';
+
+import type { SeedKernels } from '../core/sequence/seed-index.ts';
+import { loadNativeAddon } from './native-addon.ts';
+
+/** The seed index loops in C++ (same algorithms as the TypeScript ones; search on two threads). */
+export function loadNativeSeedKernels(): SeedKernels | undefined {
+  const addon = loadNativeAddon();
+  if (addon?.seedSearch === undefined || addon.seedPostings === undefined) {
+    return undefined;
+  }
+  const seedSearch = addon.seedSearch.bind(addon);
+  const seedPostings = addon.seedPostings.bind(addon);
+  const threads = Math.min(2, availableParallelism());
+  return {
+    search: (b) =>
+      seedSearch(
+        b.offsets,
+        b.refs,
+        b.positions,
+        b.shapes,
+        b.references,
+        b.maxOccurrences,
+        b.letters,
+        b.letterOffsets,
+        b.topK,
+        b.minHits,
+        b.outRefs,
+        b.outHits,
+        threads,
+      ),
+    postings: (b) =>
+      seedPostings(b.letters, b.letterOffsets, b.shapes, b.offsets, b.refs, b.positions),
+  };
+}
