@@ -16,7 +16,8 @@
         "native/align/sw-batch.cc",
         "native/align/align-napi.cc",
         "native/seeds/seeds.cc",
-        "native/seeds/seeds-napi.cc"
+        "native/seeds/seeds-napi.cc",
+        "native/embed/builtin-embedder.cc"
       ],
       "cflags": ["-O3", "-fno-math-errno", "-fno-trapping-math", "-pthread"],
       "cflags_cc": ["-O3", "-std=c++17", "-fno-math-errno", "-fno-trapping-math", "-pthread"],

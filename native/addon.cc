@@ -1,5 +1,5 @@
 // ARGinator's native addon (build/Release/arginator_kernels.node): registers the N-API functions of
-// every concern (gemm/, train/, align/, seeds/) and info(). Plain N-API (node_api.h), no
+// every concern (gemm/, train/, align/, seeds/, embed/) and info(). Plain N-API (node_api.h), no
 // node-addon-api. src/native/native-addon.ts loads it; the TypeScript ports in src/core are the
 // fallback when it is not built.
 #include <node_api.h>
@@ -51,6 +51,7 @@ napi_value Init(napi_env env, napi_value exports) {
     napi_create_function(env, f.name, NAPI_AUTO_LENGTH, f.cb, nullptr, &fn);
     napi_set_named_property(env, exports, f.name, fn);
   }
+  register_embed(env, exports);
   return exports;
 }
 

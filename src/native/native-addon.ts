@@ -113,6 +113,14 @@ export interface NativeAddon {
     firstStep: boolean,
   ): void;
   info(): { isa: string; threads: number };
+  /** native/embed: builtin-v1, one call per batch (n × dim Float32Array, or a Promise of it). */
+  builtinEmbed?(
+    sequences: readonly string[],
+    log2Table: Float64Array,
+    threads: number,
+    async: boolean,
+  ): Float32Array | Promise<Float32Array>;
+  builtinEmbedInfo?(): { dim: number };
 }
 
 /** Where node-gyp puts the addon; the same relative path from src/native/ and dist/native/. */

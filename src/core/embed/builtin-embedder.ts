@@ -41,15 +41,37 @@ export function embedSequence(seq: string, out?: Float32Array): Float32Array {
   return featurizer.embed(seq, out);
 }
 
+/**
+ * A batch implementation of builtin-v1 outside TypeScript (the native addon, src/kernels): n sequences
+ * in, one row-major n × BUILTIN_DIM matrix out, bit-identical to embedSequence row by row (tests
+ * compare the bits), so the embedder keeps its id and fingerprint whichever implementation runs.
+ */
+export interface BuiltinBatchKernel {
+  readonly name: string;
+  embedBatch(sequences: readonly string[]): Promise<Float32Array>;
+}
+
+/** Records per kernel call: between calls the abort signal is checked. */
+const KERNEL_CHUNK = 4096;
+
 class BuiltinEmbedder implements Embedder {
   readonly id = BUILTIN_ID;
   readonly dim = BUILTIN_DIM;
   readonly fingerprint = BUILTIN_FINGERPRINT;
 
+  private readonly kernel: BuiltinBatchKernel | undefined;
+
+  constructor(kernel: BuiltinBatchKernel | undefined) {
+    this.kernel = kernel;
+  }
+
   embed(
     records: readonly { readonly sequence: string }[],
     options?: EmbedOptions,
   ): Promise<Float32Array[]> {
+    if (this.kernel !== undefined) {
+      return this.embedWithKernel(this.kernel, records, options);
+    }
     try {
       const out: Float32Array[] = [];
       for (let i = 0; i < records.length; i++) {
@@ -64,27 +86,61 @@ class BuiltinEmbedder implements Embedder {
     }
   }
 
+  private async embedWithKernel(
+    kernel: BuiltinBatchKernel,
+    records: readonly { readonly sequence: string }[],
+    options?: EmbedOptions,
+  ): Promise<Float32Array[]> {
+    const out: Float32Array[] = [];
+    for (let from = 0; from < records.length; from += KERNEL_CHUNK) {
+      throwIfAborted(options?.signal, 'Embedding');
+      const chunk = records.slice(from, from + KERNEL_CHUNK).map((r) => r.sequence);
+      const flat = await kernel.embedBatch(chunk);
+      if (flat.length !== chunk.length * BUILTIN_DIM) {
+        throw new ArginatorError(
+          'INTERNAL',
+          'embedder.builtin.kernel',
+          `builtin-v1 kernel '${kernel.name}' returned ${flat.length} values for ${chunk.length} sequences, expected ${chunk.length * BUILTIN_DIM}`,
+          'rebuild the native addon (`npm rebuild`) or remove build/Release to use the TypeScript embedder',
+        );
+      }
+      for (let i = 0; i < chunk.length; i++) {
+        out.push(flat.subarray(i * BUILTIN_DIM, (i + 1) * BUILTIN_DIM));
+      }
+    }
+    return out;
+  }
+
   close(): Promise<void> {
     return Promise.resolve();
   }
 }
 
-/** Factory registered under 'builtin'; it takes no options. */
-export const builtinEmbedderFactory: EmbedderFactory = {
-  name: 'builtin',
-  description: `${BUILTIN_ID}: weights-free k-mer + catalytic-motif + length features, ${BUILTIN_DIM} dims, pure TypeScript`,
-  create(options: EmbedderOptions): Promise<Embedder> {
-    const unknown = Object.keys(options);
-    if (unknown.length > 0) {
-      return Promise.reject(
-        new ArginatorError(
-          'CONFIG',
-          'embedder.builtin.options',
-          `the builtin embedder takes no options, got: ${unknown.join(', ')}`,
-          'remove the embedder options, or choose another embedder',
-        ),
-      );
-    }
-    return Promise.resolve(new BuiltinEmbedder());
-  },
-};
+/**
+ * The 'builtin' factory; with `kernel`, batches run on it instead of the TypeScript featurizer
+ * (same vectors, same id and fingerprint). It takes no options.
+ */
+export function createBuiltinEmbedderFactory(kernel?: BuiltinBatchKernel): EmbedderFactory {
+  const runsOn = kernel === undefined ? 'pure TypeScript' : `batches on ${kernel.name}`;
+  return {
+    name: 'builtin',
+    description: `${BUILTIN_ID}: weights-free k-mer + catalytic-motif + length features, ${BUILTIN_DIM} dims, ${runsOn}`,
+    create(options: EmbedderOptions): Promise<Embedder> {
+      const unknown = Object.keys(options);
+      if (unknown.length > 0) {
+        return Promise.reject(
+          new ArginatorError(
+            'CONFIG',
+            'embedder.builtin.options',
+            `the builtin embedder takes no options, got: ${unknown.join(', ')}`,
+            'remove the embedder options, or choose another embedder',
+          ),
+        );
+      }
+      return Promise.resolve(new BuiltinEmbedder(kernel));
+    },
+  };
+}
+
+/** The TypeScript-only factory registered under 'builtin' (and built by the embedder worker threads). */
+export const builtinEmbedderFactory: EmbedderFactory = createBuiltinEmbedderFactory();
