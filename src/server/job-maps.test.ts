@@ -65,9 +65,10 @@ describe('a model map that is still being fitted', () => {
     services.push(service);
     const { app } = service;
 
-    const busy = await until('the 503', async () => {
+    // The fit reports 50% once it has started (before that the map is 0% done, also a 503).
+    const busy = await until('the 503 at 50%', async () => {
       const res = await app.inject('/v1/models/v1/map');
-      return res.statusCode === 503 ? res : undefined;
+      return res.statusCode === 503 && res.body.includes('(50% done)') ? res : undefined;
     });
     expect(busy.headers['content-type']).toContain('application/problem+json');
     expect(Number(busy.headers['retry-after'])).toBeGreaterThanOrEqual(1);
