@@ -34,6 +34,8 @@ export interface ConfidenceCalibrator {
   /** Feature names in weight order (a reader applies it only if it knows exactly these). */
   readonly features: readonly string[];
   readonly weights: readonly number[];
+  /** No call gets more: (R + 1)/(R + 2) for the R right out-of-fold calls it was fitted on. */
+  readonly maxConfidence: number;
   /** What it was fitted on: out-of-fold calls, how many were wrong, over how many folds. */
   readonly fitted: { readonly calls: number; readonly wrong: number; readonly folds: number };
 }

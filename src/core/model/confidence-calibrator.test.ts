@@ -39,6 +39,7 @@ function calibrator(weights: number[]): ConfidenceCalibrator {
     kind: 'call-logistic',
     features: [...CONFIDENCE_FEATURES],
     weights,
+    maxConfidence: 0.999,
     fitted: { calls: 0, wrong: 0, folds: 0 },
   };
 }
@@ -68,22 +69,23 @@ describe('callFeatures', () => {
     expect(Array.from(calls)).toEqual([0, 2, 2]);
     const row = (i: number) =>
       Array.from(x.subarray(i * F, (i + 1) * F), (v) => Number(v.toFixed(6)));
-    expect(row(0)).toEqual([1, Number(Math.log1p(3).toFixed(6)), 1, 0.6, 0]);
-    expect(row(1)).toEqual([1, Number(Math.log1p(3).toFixed(6)), 0, 0, 0.3]);
+    expect(row(0)).toEqual([1, Number(Math.log1p(3).toFixed(6)), 1, 0.6, 0, 0]);
+    // An NBL call: its own similarity and its best β-lactamase homolog (0.05).
+    expect(row(1)).toEqual([1, Number(Math.log1p(3).toFixed(6)), 0, 0, 0.3, 0.05]);
     // Margin of the NBL call against the masked A: 1 − 4 = −3.
-    expect(row(2)).toEqual([1, Number((-Math.log1p(3)).toFixed(6)), 0, 0, 0.2]);
+    expect(row(2)).toEqual([1, Number((-Math.log1p(3)).toFixed(6)), 0, 0, 0.2, 0.12]);
   });
 });
 
 describe('fitCallLogistic', () => {
   it('recovers the weights of calls drawn from a logistic model', () => {
     const rng = createRng(7);
-    const truth = [1.5, 2, -1, 0, 0];
+    const truth = [1.5, 2, -1, 0, 0, 0];
     const n = 20000;
     const x = new Float64Array(n * F);
     const correct: boolean[] = [];
     for (let i = 0; i < n; i++) {
-      const row = [1, rng() * 4 - 2, rng() < 0.5 ? 1 : 0, 0, 0];
+      const row = [1, rng() * 4 - 2, rng() < 0.5 ? 1 : 0, 0, 0, 0];
       x.set(row, i * F);
       const t = row.reduce((s, v, j) => s + v * (truth[j] as number), 0);
       correct.push(rng() < sigmoid(t));
@@ -100,7 +102,7 @@ describe('fitCallLogistic', () => {
     const n = 200;
     const x = new Float64Array(n * F);
     for (let i = 0; i < n; i++) {
-      x.set([1, i < 10 ? -1 : 3, 0, 0, 0], i * F);
+      x.set([1, i < 10 ? -1 : 3, 0, 0, 0, 0], i * F);
     }
     const separable = fitCallLogistic(
       x,
@@ -139,10 +141,13 @@ describe('fitConfidenceCalibrator', () => {
     const calls = batch(logits, proba, sim);
     const fitted = fitConfidenceCalibrator(calls, y, 5);
     expect(fitted.fitted).toEqual({ calls: 500, wrong: 50, folds: 5 });
+    expect(fitted.maxConfidence).toBeCloseTo(451 / 452, 12);
     const out = calibratedProbabilities(calls, fitted);
     const closeConf = out[0] as number;
     const farConf = out[3] as number;
     expect(closeConf).toBeGreaterThan(0.98);
+    // Never above what 450 right calls can show.
+    expect(closeConf).toBeLessThanOrEqual(451 / 452 + 1e-7);
     expect(farConf).toBeGreaterThan(0.7);
     expect(farConf).toBeLessThan(0.9);
   });
@@ -164,7 +169,7 @@ describe('calibratedProbabilities', () => {
         [0.2, 0.3, 0.3],
       ],
     );
-    const w = [1, 0.5, 0, 0, 0];
+    const w = [1, 0.5, 0, 0, 0, 0];
     const out = calibratedProbabilities(calls, calibrator(w));
     const t0 = 1 + 0.5 * Math.log1p(3);
     const t1 = 1 + 0.5 * Math.log1p(2);
@@ -179,9 +184,16 @@ describe('calibratedProbabilities', () => {
     }
   });
 
+  it('caps the confidence at maxConfidence', () => {
+    const calls = batch([[40, 0, 0]], [[1, 0, 0]], [[0.9, 0, 0]]);
+    const out = calibratedProbabilities(calls, calibrator([30, 0, 0, 0, 0, 0]));
+    expect(out[0]).toBeCloseTo(0.999, 6);
+    expect((out[1] as number) + (out[2] as number)).toBeCloseTo(0.001, 6);
+  });
+
   it('raises a confidence that would lose the call to the next class (at most to ½)', () => {
     const calls = batch([[2, 2, -5]], [[0.5001, 0.4999, 0]], [[0.5, 0.5, 0]]);
-    const out = calibratedProbabilities(calls, calibrator([-5, 0, 0, 0, 0]));
+    const out = calibratedProbabilities(calls, calibrator([-5, 0, 0, 0, 0, 0]));
     expect(out[0] as number).toBeGreaterThan(out[1] as number);
     expect(out[0]).toBeCloseTo(0.5, 3);
   });
@@ -189,7 +201,7 @@ describe('calibratedProbabilities', () => {
   it('gives the doubt of an NBL call that the evidence floor forced to the masked classes', () => {
     // Both β-lactamase classes were masked (probability 0): NBL is the only callable class.
     const calls = batch([[3, 1, 2]], [[0, 0, 1]], [[0.05, 0.02, 0.1]]);
-    const out = calibratedProbabilities(calls, calibrator([0, 0, 0, 0, 0]));
+    const out = calibratedProbabilities(calls, calibrator([0, 0, 0, 0, 0, 0]));
     expect(out[2]).toBeCloseTo(0.5, 6);
     expect((out[0] as number) / (out[1] as number)).toBeCloseTo(Math.exp(2), 4);
   });
@@ -197,24 +209,27 @@ describe('calibratedProbabilities', () => {
 
 describe('usableCalibrator', () => {
   it('accepts this version’s calibrator and refuses other kinds, features or broken weights', () => {
-    const good = calibrator([1, 2, 3, 4, 5]);
+    const good = calibrator([1, 2, 3, 4, 5, 6]);
     expect(usableCalibrator(good)).toBe(good);
     expect(usableCalibrator(undefined)).toBeUndefined();
     expect(usableCalibrator({ ...good, kind: 'isotonic' })).toBeUndefined();
-    expect(usableCalibrator({ ...good, features: ['bias', 'x', 'y', 'z', 'w'] })).toBeUndefined();
-    expect(usableCalibrator({ ...good, weights: [1, 2, 3, 4, Number.NaN] })).toBeUndefined();
+    expect(
+      usableCalibrator({ ...good, features: ['bias', 'x', 'y', 'z', 'w', 'v'] }),
+    ).toBeUndefined();
+    expect(usableCalibrator({ ...good, weights: [1, 2, 3, 4, 5, Number.NaN] })).toBeUndefined();
     expect(usableCalibrator({ ...good, weights: [1, 2] })).toBeUndefined();
+    expect(usableCalibrator({ ...good, maxConfidence: 1.5 })).toBeUndefined();
   });
 
   it('survives the artifact round trip', () => {
     const bytes = randomModelArtifact({
       embedder: { id: 'e', dim: 4, fingerprint: {} },
       labels: ['A', 'B', 'NBL'],
-      confidence: calibrator([0.5, 1, -2, 3, 0.25]),
+      confidence: calibrator([0.5, 1, -2, 3, 0.25, -1]),
     });
     const decoded = decodeArtifact(bytes);
     expect(usableCalibrator(decoded.header.calibration.confidence)?.weights).toEqual([
-      0.5, 1, -2, 3, 0.25,
+      0.5, 1, -2, 3, 0.25, -1,
     ]);
   });
 });
@@ -237,7 +252,7 @@ describe('the predictor with a calibrator', () => {
           embedder,
           labels,
           temperature: 0.01,
-          confidence: calibrator([2, 0, 0, 0, 0]),
+          confidence: calibrator([2, 0, 0, 0, 0, 0]),
         }),
       ),
       jsKernels,

@@ -19,6 +19,7 @@ export const CONFIDENCE_FEATURES: readonly string[] = [
   'beta_lactamase_call',
   'bl_call_similarity',
   'negative_call_similarity',
+  'negative_call_best_bl_similarity',
 ];
 
 export type { ConfidenceCalibrator } from './artifact.ts';
@@ -99,6 +100,17 @@ export function callFeatures(batch: CallBatch): { x: Float64Array; calls: Int32A
     x[i * f + 2] = bl;
     x[i * f + 3] = bl * s;
     x[i * f + 4] = (1 - bl) * s;
+    // An NBL call with a β-lactamase homolog just under the floor is how β-lactamases of new
+    // families are missed (the wrong calls of the cluster CV are mostly these).
+    let blBest = 0;
+    if (similarity !== undefined && negative >= 0) {
+      for (let j = 0; j < k; j++) {
+        if (j !== negative) {
+          blBest = Math.max(blBest, similarity[i * k + j] as number);
+        }
+      }
+    }
+    x[i * f + 5] = (1 - bl) * blBest;
   }
   return { x, calls };
 }
@@ -253,11 +265,14 @@ export function fitConfidenceCalibrator(
 ): ConfidenceCalibrator {
   const { x, calls } = callFeatures(batch);
   const correct = Array.from(calls, (c, i) => c === yTrue[i]);
+  const right = correct.filter((c) => c).length;
   return {
     kind: 'call-logistic',
     features: [...CONFIDENCE_FEATURES],
     weights: fitCallLogistic(x, correct, CONFIDENCE_FEATURES.length),
-    fitted: { calls: calls.length, wrong: correct.filter((c) => !c).length, folds },
+    // Platt's target for a right call: the logistic can extrapolate past it, the data cannot.
+    maxConfidence: (right + 1) / (right + 2),
+    fitted: { calls: calls.length, wrong: calls.length - right, folds },
   };
 }
 
@@ -274,7 +289,10 @@ export function usableCalibrator(value: unknown): ConfidenceCalibrator | undefin
     c.features.every((f, i) => f === CONFIDENCE_FEATURES[i]) &&
     Array.isArray(c.weights) &&
     c.weights.length === CONFIDENCE_FEATURES.length &&
-    c.weights.every((w) => typeof w === 'number' && Number.isFinite(w));
+    c.weights.every((w) => typeof w === 'number' && Number.isFinite(w)) &&
+    typeof c.maxConfidence === 'number' &&
+    c.maxConfidence > 0 &&
+    c.maxConfidence <= 1;
   return known ? (c as ConfidenceCalibrator) : undefined;
 }
 
@@ -283,7 +301,8 @@ export function usableCalibrator(value: unknown): ConfidenceCalibrator | undefin
  * confidence; the rest (1 − confidence) goes to the other classes in proportion to their fused
  * softmax — among the classes the decision rule left callable when there are any, else among the
  * masked ones (a protein called NBL for want of evidence may still be a β-lactamase). The
- * confidence is raised where needed to keep the call the most probable class (at most to 1/2).
+ * confidence is at most the calibrator's maxConfidence, and raised where needed to keep the call
+ * the most probable class (at most to 1/2).
  */
 export function calibratedProbabilities(
   batch: CallBatch,
@@ -325,7 +344,10 @@ export function calibratedProbabilities(
     }
     const q = total > 0 ? largest / total : 0;
     // A hair above q/(1+q), so that float32 rounding cannot tie the call with the next class.
-    const confidence = k === 1 ? 1 : Math.min(1, Math.max(sigmoid(t), q / (1 + q) + 1e-4));
+    const confidence =
+      k === 1
+        ? 1
+        : Math.max(Math.min(sigmoid(t), calibrator.maxConfidence), Math.min(1, q / (1 + q) + 1e-4));
     for (let j = 0; j < k; j++) {
       out[i * k + j] =
         j === c ? confidence : total > 0 ? ((1 - confidence) * (share[j] as number)) / total : 0;
