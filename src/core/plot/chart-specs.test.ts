@@ -180,7 +180,7 @@ describe('calibration legends', () => {
         curves: [{ label: 'Model', coverage: [0.5, 1], risk: [0, 0.01], aurc: 0.0025 }],
       }),
     );
-    expect(rc).toContain('Model (AURC 0.0025)');
+    expect(rc).toContain('Model (AURC 0.002500)');
     expect(rc).toContain('"coverage":0.5,"risk":0');
   });
 });

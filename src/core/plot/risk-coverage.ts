@@ -33,15 +33,23 @@ const COLOURS = [
 
 /** Risk against coverage, one line per curve; a good confidence keeps the risk low until coverage is high. */
 export function riskCoverageSpec(input: RiskCoverageInput): VegaLiteSpec {
-  const names = input.curves.map((c) => `${c.label} (AURC ${fixed(c.aurc, 4)})`);
+  const names = input.curves.map((c) => `${c.label} (AURC ${fixed(c.aurc, 6)})`);
   const values: JsonObject[] = [];
   input.curves.forEach((c, s) => {
     const n = Math.min(c.coverage.length, c.risk.length);
+    let lastX = -1;
+    let lastY = Number.NaN;
     for (let i = 0; i < n; i++) {
       const x = c.coverage[i];
       const y = c.risk[i];
-      if (isFiniteNumber(x) && isFiniteNumber(y)) {
+      // One point per distinct confidence can be thousands: between wrong calls the risk only
+      // decays, so a point that neither raises the risk (a wrong call) nor moves 1/500 of the
+      // coverage is not drawn (the first and last always are).
+      const needed = i === n - 1 || !((y ?? 0) <= lastY) || (x ?? 0) - lastX >= 0.002;
+      if (isFiniteNumber(x) && isFiniteNumber(y) && needed) {
         values.push({ series: names[s] ?? c.label, order: i, coverage: x, risk: y });
+        lastX = x;
+        lastY = y;
       }
     }
   });
@@ -69,7 +77,7 @@ export function riskCoverageSpec(input: RiskCoverageInput): VegaLiteSpec {
         type: 'quantitative',
         title: 'Risk (share of kept calls that are wrong)',
         scale: { domain: [0, maxRisk * 1.1], nice: false },
-        axis: { tickCount: 5, format: '.3f' },
+        axis: { tickCount: 5, format: '.4f' },
       },
       color: {
         field: 'series',
