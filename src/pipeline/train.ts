@@ -399,39 +399,50 @@ export async function train(deps: TrainDeps): Promise<TrainOutcome> {
       'calibrating confidence on out-of-fold calls (identity-cluster folds of the training data)',
     );
     const pool = [...split.train, ...split.val];
-    const oof = await outOfFoldCalibration({
-      all,
-      pool,
-      groups: split.groups,
-      spec,
-      training: {
-        epochs: result.bestEpoch,
-        batchSize: config.experiment.batch_size,
-        optimizer: optimizerFrom(config),
-        seed: config.experiment.seed,
-        sampling: config.experiment.class_balance === 'weighted_sampler' ? 'weighted' : 'shuffle',
-        classWeights: config.experiment.class_balance === 'class_weights' ? 'balanced' : 'none',
-      },
-      homology: homologyOn
-        ? {
-            all,
-            sequences,
-            classes: k,
-            candidates: config.model.homology_candidates,
-            seedCandidates: config.model.homology_seed_candidates,
-            kernels: deps.kernels,
-            pairAligner: deps.pairAligner,
-            alpha: fusion.alpha,
-            minSimilarity: config.model.homology_min_similarity,
+    // Cancelled training keeps its best checkpoint without a calibrator (temperature only), as
+    // does a cancel during this stage.
+    const oof = result.cancelled
+      ? undefined
+      : await outOfFoldCalibration({
+          all,
+          pool,
+          groups: split.groups,
+          spec,
+          training: {
+            epochs: result.bestEpoch,
+            batchSize: config.experiment.batch_size,
+            optimizer: optimizerFrom(config),
+            seed: config.experiment.seed,
+            sampling:
+              config.experiment.class_balance === 'weighted_sampler' ? 'weighted' : 'shuffle',
+            classWeights: config.experiment.class_balance === 'class_weights' ? 'balanced' : 'none',
+          },
+          homology: homologyOn
+            ? {
+                all,
+                sequences,
+                classes: k,
+                candidates: config.model.homology_candidates,
+                seedCandidates: config.model.homology_seed_candidates,
+                kernels: deps.kernels,
+                pairAligner: deps.pairAligner,
+                alpha: fusion.alpha,
+                minSimilarity: config.model.homology_min_similarity,
+              }
+            : undefined,
+          temperature: fusion.temperature,
+          negative,
+          kernels: deps.kernels,
+          seed: config.processing.seed,
+          signal,
+          onProgress: (done, total, message) => deps.onProgress?.(done / total, message),
+        }).catch((e: unknown) => {
+          if (signal?.aborted === true) {
+            return undefined;
           }
-        : undefined,
-      temperature: fusion.temperature,
-      negative,
-      kernels: deps.kernels,
-      seed: config.processing.seed,
-      signal,
-      onProgress: (done, total, message) => deps.onProgress?.(done / total, message),
-    });
+          throw e;
+        });
+    const calibrator = oof?.calibrator;
     const calibrationSeconds = (deps.clock.now().getTime() - calibrationStarted) / 1000;
     deps.onStage?.('evaluating on the held-out test set');
     const evaluation = evaluate(
@@ -443,7 +454,7 @@ export async function train(deps: TrainDeps): Promise<TrainOutcome> {
       deps.kernels,
       evidence,
       { negative, minSimilarity: config.model.homology_min_similarity },
-      { fusion, calibrator: oof.calibrator },
+      { fusion, calibrator },
     );
     await run.writeJson('metrics.json', {
       best_epoch: result.bestEpoch,
@@ -470,10 +481,10 @@ export async function train(deps: TrainDeps): Promise<TrainOutcome> {
       test_average_precision: evaluation.averagePrecision,
       calibration: {
         ...evaluation.calibration,
-        confidence_calibrator: {
-          ...oof.calibrator,
-          seconds: Number(calibrationSeconds.toFixed(2)),
-        },
+        confidence_calibrator:
+          calibrator === undefined
+            ? null
+            : { ...calibrator, seconds: Number(calibrationSeconds.toFixed(2)) },
       },
     });
     await deps.charts(
@@ -537,7 +548,7 @@ export async function train(deps: TrainDeps): Promise<TrainOutcome> {
         temperature: evaluation.calibration.temperature,
         eceBefore: evaluation.calibration.eceBefore,
         eceAfter: evaluation.calibration.eceAfter,
-        confidence: oof.calibrator,
+        confidence: calibrator,
       },
       training: {
         runId: run.id,
@@ -562,7 +573,7 @@ export async function train(deps: TrainDeps): Promise<TrainOutcome> {
     ]);
     const artifact = encodeArtifact(header, tensors);
     await run.writeBytes('model.argm', artifact);
-    const status = result.cancelled ? 'cancelled' : 'completed';
+    const status = result.cancelled || signal?.aborted === true ? 'cancelled' : 'completed';
     const registered =
       status === 'completed'
         ? await deps.registry.register({
