@@ -3,10 +3,14 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 
 import { decodeArtifact } from '../core/model/artifact.ts';
 import { errorLines, runCli } from '../wiring/test-support/run-cli.ts';
+
+// A full training run (now with the out-of-fold confidence calibration) can pass the default 60 s
+// on a loaded 2-core machine; every CLI call below is bounded by its own timeoutMs (120 s).
+vi.setConfig({ testTimeout: 180_000 });
 
 let home: string;
 beforeAll(async () => {
@@ -70,7 +74,14 @@ describe('arginator train', () => {
     expect(epochs).toHaveLength(summary.epochs_run);
     expect(JSON.parse(epochs[0] ?? '{}')).toHaveProperty('val_mcc');
     const plots = await readdir(join(dir, 'plots'));
-    for (const chart of ['loss-curves', 'confusion-matrix', 'roc', 'pr', 'reliability']) {
+    for (const chart of [
+      'loss-curves',
+      'confusion-matrix',
+      'roc',
+      'pr',
+      'reliability',
+      'risk-coverage',
+    ]) {
       expect(plots).toContain(`${chart}.png`);
       expect(plots).toContain(`${chart}.svg`);
     }
@@ -82,6 +93,13 @@ describe('arginator train', () => {
       architecture: { hidden: [256, 128], outputDim: 5 },
     });
     expect(model.header.calibration.temperature).toBeGreaterThan(0);
+    // The confidence calibrator, fitted on out-of-fold calls of the training and validation proteins.
+    expect(model.header.version).toBe(2);
+    expect(model.header.calibration.confidence).toMatchObject({
+      kind: 'call-logistic',
+      fitted: { folds: 5 },
+    });
+    expect(model.header.calibration.confidence?.maxConfidence).toBeLessThan(1);
     // The references' names from data/default/ncbi_metadata.tsv (paths.reference_metadata),
     // parallel to the ids: an NCBI reference has its gene, a UniProt one has none.
     const refs = model.header.homology?.references;

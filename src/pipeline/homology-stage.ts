@@ -24,21 +24,36 @@ export interface HomologyEvidence {
   readonly test: Float32Array;
 }
 
-export function homologyEvidence(input: HomologyStageInput): HomologyEvidence {
-  const { all, sequences, split, classes, kernels } = input;
+/** What evidenceAgainst needs besides the rows: the data, the retrieval settings and the aligner. */
+export type EvidenceSettings = Omit<HomologyStageInput, 'split' | 'onProgress'>;
+
+/**
+ * Per query row, the best similarity to each class's references (queries.length × classes), the
+ * references being the rows `references` of `all` — as the predictor of a model trained on them sees it.
+ */
+export function evidenceAgainst(
+  input: EvidenceSettings,
+  references: readonly number[],
+  queries: readonly (readonly number[])[],
+  onProgress?: (done: number, total: number) => void,
+): Float32Array[] {
+  const { all, sequences, classes, kernels } = input;
   const refs = prepareReferences(
     {
-      sequences: split.train.map((i) => sequences[i] ?? ''),
-      labels: Int32Array.from(split.train, (i) => all.y[i] as number),
+      sequences: references.map((i) => sequences[i] ?? ''),
+      labels: Int32Array.from(references, (i) => all.y[i] as number),
       classes,
-      embeddings: rows(all, split.train),
+      embeddings: rows(all, references),
       dim: all.dim,
     },
     input.seedCandidates > 0 ? { seedShapes: DEFAULT_SHAPES } : {},
   );
-  const total = split.val.length + split.test.length;
-  const side = (indices: readonly number[], offset: number): Float32Array =>
-    homologyFeatures(
+  const total = queries.reduce((s, q) => s + q.length, 0);
+  let offset = 0;
+  return queries.map((indices) => {
+    const start = offset;
+    offset += indices.length;
+    return homologyFeatures(
       { sequences: indices.map((i) => sequences[i] ?? ''), embeddings: rows(all, indices) },
       refs,
       kernels,
@@ -46,13 +61,24 @@ export function homologyEvidence(input: HomologyStageInput): HomologyEvidence {
         candidates: input.candidates,
         seedCandidates: input.seedCandidates,
         ...(input.pairAligner === undefined ? {} : { pairAligner: input.pairAligner }),
-        onProgress: (d) => input.onProgress?.(offset + d, total),
+        onProgress: (d) => onProgress?.(start + d, total),
       },
     ).perClass;
-  return { val: side(split.val, 0), test: side(split.test, split.val.length) };
+  });
 }
 
-function rows(data: DenseDataset, indices: readonly number[]): Float32Array {
+export function homologyEvidence(input: HomologyStageInput): HomologyEvidence {
+  const { split } = input;
+  const [val, test] = evidenceAgainst(
+    input,
+    split.train,
+    [split.val, split.test],
+    input.onProgress,
+  );
+  return { val: val ?? new Float32Array(0), test: test ?? new Float32Array(0) };
+}
+
+export function rows(data: DenseDataset, indices: readonly number[]): Float32Array {
   const x = new Float32Array(indices.length * data.dim);
   indices.forEach((r, i) => x.set(data.x.subarray(r * data.dim, (r + 1) * data.dim), i * data.dim));
   return x;

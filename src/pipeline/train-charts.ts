@@ -3,6 +3,7 @@ import type { EpochSummary } from '../core/model/train-loop.ts';
 import { confusionMatrixSpec } from '../core/plot/confusion-matrix.ts';
 import { lossCurvesSpec } from '../core/plot/loss-curves.ts';
 import { reliabilitySpec } from '../core/plot/reliability.ts';
+import { riskCoverageSpec } from '../core/plot/risk-coverage.ts';
 import { prSpec, rocSpec } from '../core/plot/roc-pr.ts';
 import type { VegaLiteSpec } from '../core/plot/chart-style.ts';
 import type { Evaluation } from './evaluation.ts';
@@ -84,14 +85,42 @@ export function trainingCharts(input: TrainChartsInput): TrainCharts {
       confidence: b.meanConfidence,
       accuracy: b.accuracy,
     }));
+  const calibration = evaluation.calibration;
+  // With the confidence calibrator the comparison is temperature only → calibrated output.
   charts.set(
     'reliability',
-    reliabilitySpec({
-      bins: toBins(evaluation.calibration.before),
-      ece: evaluation.calibration.eceBefore,
-      binsAfter: toBins(evaluation.calibration.after),
-      eceAfter: evaluation.calibration.eceAfter,
-      temperature: evaluation.calibration.temperature,
+    calibration.calibrator
+      ? reliabilitySpec({
+          bins: toBins(calibration.temperatureOnly),
+          ece: calibration.eceTemperature,
+          beforeLabel: 'Temperature only',
+          binsAfter: toBins(calibration.after),
+          eceAfter: calibration.eceAfter,
+          afterLabel: 'Calibrated (out-of-fold)',
+          temperature: calibration.temperature,
+          title: 'Reliability diagram (test set)',
+        })
+      : reliabilitySpec({
+          bins: toBins(calibration.before),
+          ece: calibration.eceBefore,
+          binsAfter: toBins(calibration.after),
+          eceAfter: calibration.eceAfter,
+          temperature: calibration.temperature,
+        }),
+  );
+  const rc = calibration.riskCoverage;
+  charts.set(
+    'risk-coverage',
+    riskCoverageSpec({
+      curves: [
+        {
+          label: 'Model confidence',
+          coverage: rc.points.map((p) => p.coverage),
+          risk: rc.points.map((p) => p.risk),
+          aurc: rc.aurc,
+        },
+      ],
+      title: `Risk–coverage (test set, ${rc.wrong} wrong of ${rc.n})`,
     }),
   );
   return charts;

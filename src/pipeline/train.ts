@@ -19,7 +19,8 @@ import { trainClassifier } from '../core/model/train-loop.ts';
 import type { ResolvedConfig } from './config/schema.ts';
 import type { EmbeddingCacheStore, JsonHasher } from './embedding-cache.ts';
 import { ensureEmbeddings } from './embedding-cache.ts';
-import { argmaxRows, evaluate } from './evaluation.ts';
+import { outOfFoldCalibration } from './calibration-stage.ts';
+import { argmaxRows, evaluate, fitValidationFusion } from './evaluation.ts';
 import type { HomologyEvidence } from './homology-stage.ts';
 import { homologyEvidence } from './homology-stage.ts';
 import type { Clock, RunHandle, RunRecord, RunTracker } from './ports.ts';
@@ -389,6 +390,60 @@ export async function train(deps: TrainDeps): Promise<TrainOutcome> {
         onProgress: (done, total) => deps.onProgress?.(done / total, `homology ${done}/${total}`),
       });
     }
+    const fusion = fitValidationFusion(result.params, valSet, k, deps.kernels, evidence?.val);
+    const negative = negativeClass(config.task.name, labels);
+    // 6. Confidence: a calibrator fitted on out-of-fold calls of the training and validation
+    // proteins (an identity-cluster K-fold, each fold called as if its families were unseen).
+    const calibrationStarted = deps.clock.now().getTime();
+    deps.onStage?.(
+      'calibrating confidence on out-of-fold calls (identity-cluster folds of the training data)',
+    );
+    const pool = [...split.train, ...split.val];
+    // Cancelled training keeps its best checkpoint without a calibrator (temperature only), as
+    // does a cancel during this stage.
+    const oof = result.cancelled
+      ? undefined
+      : await outOfFoldCalibration({
+          all,
+          pool,
+          groups: split.groups,
+          spec,
+          training: {
+            epochs: result.bestEpoch,
+            batchSize: config.experiment.batch_size,
+            optimizer: optimizerFrom(config),
+            seed: config.experiment.seed,
+            sampling:
+              config.experiment.class_balance === 'weighted_sampler' ? 'weighted' : 'shuffle',
+            classWeights: config.experiment.class_balance === 'class_weights' ? 'balanced' : 'none',
+          },
+          homology: homologyOn
+            ? {
+                all,
+                sequences,
+                classes: k,
+                candidates: config.model.homology_candidates,
+                seedCandidates: config.model.homology_seed_candidates,
+                kernels: deps.kernels,
+                pairAligner: deps.pairAligner,
+                alpha: fusion.alpha,
+                minSimilarity: config.model.homology_min_similarity,
+              }
+            : undefined,
+          temperature: fusion.temperature,
+          negative,
+          kernels: deps.kernels,
+          seed: config.processing.seed,
+          signal,
+          onProgress: (done, total, message) => deps.onProgress?.(done / total, message),
+        }).catch((e: unknown) => {
+          if (signal?.aborted === true) {
+            return undefined;
+          }
+          throw e;
+        });
+    const calibrator = oof?.calibrator;
+    const calibrationSeconds = (deps.clock.now().getTime() - calibrationStarted) / 1000;
     deps.onStage?.('evaluating on the held-out test set');
     const evaluation = evaluate(
       result.params,
@@ -398,10 +453,8 @@ export async function train(deps: TrainDeps): Promise<TrainOutcome> {
       positive,
       deps.kernels,
       evidence,
-      {
-        negative: negativeClass(config.task.name, labels),
-        minSimilarity: config.model.homology_min_similarity,
-      },
+      { negative, minSimilarity: config.model.homology_min_similarity },
+      { fusion, calibrator },
     );
     await run.writeJson('metrics.json', {
       best_epoch: result.bestEpoch,
@@ -426,7 +479,13 @@ export async function train(deps: TrainDeps): Promise<TrainOutcome> {
       test_classifier_only: evaluation.classifierOnly,
       test_homology_only: evaluation.homologyOnly,
       test_average_precision: evaluation.averagePrecision,
-      calibration: evaluation.calibration,
+      calibration: {
+        ...evaluation.calibration,
+        confidence_calibrator:
+          calibrator === undefined
+            ? null
+            : { ...calibrator, seconds: Number(calibrationSeconds.toFixed(2)) },
+      },
     });
     await deps.charts(
       run,
@@ -439,7 +498,7 @@ export async function train(deps: TrainDeps): Promise<TrainOutcome> {
       }),
     );
 
-    // 6. The model artifact, registered.
+    // 7. The model artifact, registered.
     const header: ModelHeaderBody = {
       packageVersion: deps.run.packageVersion,
       createdAt: deps.clock.now().toISOString(),
@@ -489,6 +548,7 @@ export async function train(deps: TrainDeps): Promise<TrainOutcome> {
         temperature: evaluation.calibration.temperature,
         eceBefore: evaluation.calibration.eceBefore,
         eceAfter: evaluation.calibration.eceAfter,
+        confidence: calibrator,
       },
       training: {
         runId: run.id,
@@ -513,7 +573,7 @@ export async function train(deps: TrainDeps): Promise<TrainOutcome> {
     ]);
     const artifact = encodeArtifact(header, tensors);
     await run.writeBytes('model.argm', artifact);
-    const status = result.cancelled ? 'cancelled' : 'completed';
+    const status = result.cancelled || signal?.aborted === true ? 'cancelled' : 'completed';
     const registered =
       status === 'completed'
         ? await deps.registry.register({

@@ -4,8 +4,12 @@ import { ArginatorError } from '../errors.ts';
 
 /** Bytes 0-3 of every model file. */
 export const ARTIFACT_MAGIC = 'ARGM';
-/** Bumped when the layout or the header's meaning changes; readers refuse newer versions. */
-export const ARTIFACT_VERSION = 1;
+/**
+ * Bumped when the layout or the header's meaning changes; readers refuse newer versions and read
+ * older ones. 2: calibration.confidence (the call-confidence calibrator) decides the probabilities;
+ * a version-1 reader would silently ignore it, so it must refuse these files instead.
+ */
+export const ARTIFACT_VERSION = 2;
 
 export interface TensorRef {
   readonly name: string;
@@ -19,6 +23,21 @@ export interface ReferenceMetadataColumns {
   readonly genes: readonly string[];
   readonly families: readonly string[];
   readonly subclasses: readonly string[];
+}
+
+/**
+ * The confidence of a call: σ(weights · features(call)), a logistic model of "the call is right"
+ * fitted on out-of-fold calls (core/model/confidence-calibrator.ts has the features and the rest).
+ */
+export interface ConfidenceCalibrator {
+  readonly kind: 'call-logistic';
+  /** Feature names in weight order (a reader applies it only if it knows exactly these). */
+  readonly features: readonly string[];
+  readonly weights: readonly number[];
+  /** No call gets more: (R + 1)/(R + 2) for the R right out-of-fold calls it was fitted on. */
+  readonly maxConfidence: number;
+  /** What it was fitted on: out-of-fold calls, how many were wrong, over how many folds. */
+  readonly fitted: { readonly calls: number; readonly wrong: number; readonly folds: number };
 }
 
 /** Everything in the header except the tensor table, which encodeArtifact fills in. */
@@ -76,11 +95,16 @@ export interface ModelHeaderBody {
     | undefined;
   /** Features are standardised as (x - mean) / std with the tensors 'norm.mean' and 'norm.std'. */
   readonly normalisation: { readonly kind: 'standardise' } | { readonly kind: 'none' };
-  /** Temperature scaling fitted on validation data (1 = none). */
+  /**
+   * Temperature scaling fitted on validation data (1 = none): the calls are made at it. With
+   * `confidence` (version 2), the probabilities are that calibrator's; absent (version 1 models)
+   * they are the softmax at `temperature`.
+   */
   readonly calibration: {
     readonly temperature: number;
     readonly eceBefore?: number | undefined;
     readonly eceAfter?: number | undefined;
+    readonly confidence?: ConfidenceCalibrator | undefined;
   };
   readonly training: Readonly<Record<string, unknown>>;
 }

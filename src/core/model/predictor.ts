@@ -16,6 +16,7 @@ import type { DecodedArtifact, ModelHeader } from './artifact.ts';
 import { applyStandardisation } from './standardise.ts';
 import { maskUnsupportedClasses, minSimilarityOf } from './decision-rule.ts';
 import { fuseLogits } from './evidence-fusion.ts';
+import { calibratedProbabilities, usableCalibrator } from './confidence-calibrator.ts';
 import type { AlignmentFacts } from './named-evidence.ts';
 import {
   bitScore,
@@ -236,6 +237,9 @@ export function createPredictor(
   };
   const negative = labels.indexOf(negativeLabel(header.task));
   const minSimilarity = minSimilarityOf(header);
+  // Version-2 models: the call's confidence comes from the out-of-fold calibrator; older ones keep
+  // the softmax at the stored temperature.
+  const calibrator = usableCalibrator(header.calibration.confidence);
   const positive = header.positiveLabel === undefined ? -1 : labels.indexOf(header.positiveLabel);
   const metadata = homology?.references.metadata;
   /** A stored metadata word of reference `ref`; '' and absent mean unknown. */
@@ -326,10 +330,17 @@ export function createPredictor(
         });
         logits = fuseLogits(logits, evidence.perClass, homology.alpha);
       }
-      const proba = softmaxRows(logits, k, header.calibration.temperature);
+      let proba = softmaxRows(logits.slice(), k, header.calibration.temperature);
       if (evidence !== undefined) {
         // A β-lactamase class needs alignment evidence of its own (core/model/decision-rule.ts).
         maskUnsupportedClasses(proba, evidence.perClass, k, negative, minSimilarity);
+      }
+      if (calibrator !== undefined) {
+        // Same calls; the probabilities say how often calls like these were right out of fold.
+        proba = calibratedProbabilities(
+          { proba, logits, similarity: evidence?.perClass, k, negative },
+          calibrator,
+        );
       }
       // The nearest reference of every protein with a significant best alignment (its e-value from
       // the known score), aligned with traceback in one batch; the others have none (method NONE or
@@ -414,7 +425,12 @@ export function createPredictor(
       const n = dim > 0 ? Math.floor(embeddings.length / dim) : 0;
       // The stored temperature was fitted on the fused logits; without evidence it does not apply.
       const temperature = homology === undefined ? header.calibration.temperature : 1;
-      const proba = softmaxRows(classifierLogits(embeddings, n), k, temperature);
+      const logits = classifierLogits(embeddings, n);
+      let proba = softmaxRows(logits.slice(), k, temperature);
+      // A calibrator fitted on classifier-only calls applies; one fitted on fused calls does not.
+      if (calibrator !== undefined && homology === undefined) {
+        proba = calibratedProbabilities({ proba, logits, k, negative }, calibrator);
+      }
       const refs = references();
       const near = refs === undefined ? undefined : cosineNearest(embeddings, n, refs, kernels);
       return Array.from({ length: n }, (_, i) => {

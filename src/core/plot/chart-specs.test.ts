@@ -8,6 +8,7 @@ import { confusionCells, confusionMatrixSpec } from './confusion-matrix.ts';
 import { binCounts, binEdges, histogramSpec } from './histogram.ts';
 import { lossCurvesSpec, lowestValLossEpoch } from './loss-curves.ts';
 import { reliabilitySpec } from './reliability.ts';
+import { riskCoverageSpec } from './risk-coverage.ts';
 import { prSpec, rocSpec } from './roc-pr.ts';
 import { scatterSpec } from './scatter.ts';
 import {
@@ -68,6 +69,25 @@ const cases: [string, () => VegaLiteSpec][] = [
   ['PR', () => prSpec(samplePr())],
   ['reliability before/after', () => reliabilitySpec(reliability)],
   ['reliability single', () => reliabilitySpec({ bins: reliability.bins, ece: reliability.ece })],
+  [
+    'reliability with series names',
+    () =>
+      reliabilitySpec({
+        ...reliability,
+        beforeLabel: 'Temperature only',
+        afterLabel: 'Calibrated',
+      }),
+  ],
+  [
+    'risk-coverage',
+    () =>
+      riskCoverageSpec({
+        curves: [
+          { label: 'Calibrated', coverage: [0.5, 0.9, 1], risk: [0, 0.001, 0.002], aurc: 0.0004 },
+          { label: 'Temperature', coverage: [1], risk: [0.002], aurc: 0.002 },
+        ],
+      }),
+  ],
   ['scatter', () => scatterSpec(sampleScatter())],
   ['scatter without queries', () => scatterSpec({ reference: sampleScatter().reference })],
   ['histogram', () => histogramSpec(sampleHistogram())],
@@ -138,6 +158,30 @@ describe('histogram binning', () => {
   it('handles constant and empty data', () => {
     expect(binEdges([3, 3], 10)).toEqual([2.5, 3.5]);
     expect(binEdges([], 10)).toEqual([0, 1]);
+  });
+});
+
+describe('calibration legends', () => {
+  it('name the reliability series and put AURC in the risk-coverage legend', () => {
+    const reliability = JSON.stringify(
+      reliabilitySpec({
+        bins: [{ lower: 0.9, upper: 1, count: 3, confidence: 0.95, accuracy: 1 }],
+        ece: 0.05,
+        beforeLabel: 'Temperature only',
+        binsAfter: [{ lower: 0.9, upper: 1, count: 3, confidence: 0.99, accuracy: 1 }],
+        eceAfter: 0.01,
+        afterLabel: 'Calibrated',
+      }),
+    );
+    expect(reliability).toContain('Temperature only (ECE 0.050)');
+    expect(reliability).toContain('Calibrated (ECE 0.010)');
+    const rc = JSON.stringify(
+      riskCoverageSpec({
+        curves: [{ label: 'Model', coverage: [0.5, 1], risk: [0, 0.01], aurc: 0.0025 }],
+      }),
+    );
+    expect(rc).toContain('Model (AURC 0.002500)');
+    expect(rc).toContain('"coverage":0.5,"risk":0');
   });
 });
 

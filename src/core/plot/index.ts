@@ -4,6 +4,7 @@ export * from './confusion-matrix.ts';
 export * from './histogram.ts';
 export * from './loss-curves.ts';
 export * from './reliability.ts';
+export * from './risk-coverage.ts';
 export * from './roc-pr.ts';
 export * from './scatter.ts';
 export * from './reference-map-spec.ts';

@@ -28,6 +28,9 @@ export interface ReliabilityInput {
   /** Bins after temperature scaling, to compare with `bins`. */
   binsAfter?: readonly ReliabilityBin[] | undefined;
   eceAfter?: number | undefined;
+  /** Series names (default: 'Before' / 'After scaling', or 'Model' alone). */
+  beforeLabel?: string | undefined;
+  afterLabel?: string | undefined;
   /** The fitted temperature, shown in the subtitle when given. */
   temperature?: number | undefined;
   title?: string | undefined;
@@ -68,10 +71,8 @@ const unit = { domain: [0, 1], nice: false };
 /** Reliability diagram; with `binsAfter`, before and after temperature scaling side by side. */
 export function reliabilitySpec(input: ReliabilityInput): VegaLiteSpec {
   const hasAfter = input.binsAfter !== undefined && input.binsAfter.length > 0;
-  const beforeName = hasAfter
-    ? `Before (ECE ${fixed(input.ece, 3)})`
-    : `Model (ECE ${fixed(input.ece, 3)})`;
-  const afterName = `After scaling (ECE ${fixed(input.eceAfter ?? Number.NaN, 3)})`;
+  const beforeName = `${input.beforeLabel ?? (hasAfter ? 'Before' : 'Model')} (ECE ${fixed(input.ece, 3)})`;
+  const afterName = `${input.afterLabel ?? 'After scaling'} (ECE ${fixed(input.eceAfter ?? Number.NaN, 3)})`;
   const series = hasAfter ? [beforeName, afterName] : [beforeName];
   const colours = hasAfter
     ? [SERIES_COLOURS.secondary, SERIES_COLOURS.primary]

@@ -1,8 +1,16 @@
 // Number and date formatting for display (the downloads keep the server's exact values).
 
-/** 0.98765 → '98.8%'. */
+/**
+ * 0.98765 → '98.8%'. Short of certainty never reads as certain: 0.9996 → '99.9%', not '100.0%'
+ * (rounded down where rounding would reach 100).
+ */
 export function percentOfOne(p: number, digits = 1): string {
-  return `${(p * 100).toFixed(digits)}%`;
+  const text = (p * 100).toFixed(digits);
+  if (p < 1 && Number(text) >= 100) {
+    const scale = 10 ** digits;
+    return `${(Math.floor(p * 100 * scale) / scale).toFixed(digits)}%`;
+  }
+  return `${text}%`;
 }
 
 /** 98.5 → '98.5%'; null → '—'. */

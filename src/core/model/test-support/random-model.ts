@@ -1,5 +1,9 @@
 // Test and bench helper: a real model artifact with random MLP weights and identity standardisation.
-import type { ModelHeaderBody, ReferenceMetadataColumns } from '../artifact.ts';
+import type {
+  ConfidenceCalibrator,
+  ModelHeaderBody,
+  ReferenceMetadataColumns,
+} from '../artifact.ts';
 import { encodeArtifact } from '../artifact.ts';
 import { initMlp } from '../mlp.ts';
 import { createRng } from '../../rng.ts';
@@ -28,6 +32,8 @@ export interface RandomModelOptions {
     minSimilarity: number;
   }>;
   readonly temperature?: number;
+  /** The call-confidence calibrator (a version-2 model); absent = temperature only. */
+  readonly confidence?: ConfidenceCalibrator;
   /** The positive class of a binary model (its header's positiveLabel). */
   readonly positiveLabel?: string;
   readonly seed?: number;
@@ -73,7 +79,10 @@ export function randomModelArtifact(options: RandomModelOptions): Uint8Array {
               : { minSimilarity: options.homology.minSimilarity }),
             references,
           },
-    calibration: { temperature: options.temperature ?? 1 },
+    calibration: {
+      temperature: options.temperature ?? 1,
+      ...(options.confidence === undefined ? {} : { confidence: options.confidence }),
+    },
     training: {},
   };
   return encodeArtifact(
