@@ -43,6 +43,11 @@ void sw_batch(const uint8_t* qc, const int32_t* qo, const uint8_t* tc, const int
     std::vector<int> againLength;
     std::vector<int32_t> againScore;
     std::vector<size_t> againIndex;
+    // Share of recent 8-bit targets that saturated: where most do (homolog-rich input, e.g. known
+    // genes), the 8-bit pass is wasted work and the int16 one runs directly; every 8th query still
+    // tries 8 bits, so the choice follows the input. Only speed depends on it: scores are exact.
+    double saturatedShare = 0;
+    size_t groups = 0;
     std::vector<size_t> run_pairs;
     std::vector<const uint8_t*> group;
     std::vector<int> groupLength;
@@ -71,7 +76,9 @@ void sw_batch(const uint8_t* qc, const int32_t* qo, const uint8_t* tc, const int
           group[k] = tc + to[tr];
           groupLength[k] = to[tr + 1] - to[tr];
         }
-        if (swipe8) {
+        const bool try8 = swipe8 && (saturatedShare < 0.5 || groups % 8 == 0);
+        groups++;
+        if (try8) {
           // Exact 8-bit scores where no lane could saturate; the others again with int16 lanes.
           sw_swipe8(qc + qo[qi], m, group.data(), groupLength.data(), (int)run_pairs.size(), tables8, size,
                     open, ext, sww8, groupScore.data());
@@ -84,6 +91,9 @@ void sw_batch(const uint8_t* qc, const int32_t* qo, const uint8_t* tc, const int
               againLength.push_back(groupLength[k]);
               againIndex.push_back(k);
             }
+          }
+          if (!run_pairs.empty()) {
+            saturatedShare = 0.75 * saturatedShare + 0.25 * (double)again.size() / (double)run_pairs.size();
           }
           if (!again.empty()) {
             againScore.resize(again.size());

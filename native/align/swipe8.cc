@@ -111,8 +111,6 @@ __attribute__((target("avx2"))) void sw_swipe8(const uint8_t* q, int m, const ui
     w.queue[best].push_back(k);
     w.load[best] += n[k];
   }
-  int columns = 0;
-  for (int l = 0; l < L; l++) columns = std::max(columns, w.load[l]);
   // A lane maximum at or above this may have been cut by saturation (adds saturates at 255 before the
   // bias is taken off, so the largest exact value is 255 - bias - 1).
   const int ceiling = 255 - tab.bias - 1;
@@ -137,8 +135,22 @@ __attribute__((target("avx2"))) void sw_swipe8(const uint8_t* q, int m, const ui
     }
     return true;
   };
-  for (int j = 0; j < columns;) {
+  const __m256i vCeiling = _mm256_set1_epi8((char)ceiling);
+  for (;;) {
+    // Lanes whose maximum reached the ceiling: their target is scored again with int16 lanes anyway,
+    // so it ends here (a homolog saturates early; the rest of its columns would be wasted work).
+    const uint32_t saturated = (uint32_t)_mm256_movemask_epi8(
+        _mm256_cmpeq_epi8(_mm256_max_epu8(vMax, vCeiling), vMax));
+    bool any = false;
+    for (int l = 0; l < L; l++) {
+      if ((saturated >> l & 1u) != 0 && slot[l] < (int)w.queue[l].size()) {
+        pos[l] = n[w.queue[l][slot[l]]];
+      }
+      any = any || slot[l] < (int)w.queue[l].size();
+    }
+    if (!any) break;
     bool switched = false;
+    bool running = false;
     for (int l = 0; l < L; l++) {
       keep[l] = 0xff;
       const std::vector<int>& lane = w.queue[l];
@@ -150,7 +162,12 @@ __attribute__((target("avx2"))) void sw_swipe8(const uint8_t* q, int m, const ui
         pos[l] = 0;
         keep[l] = 0;
       }
+      running = running || slot[l] < (int)lane.size();
       column[l] = slot[l] < (int)lane.size() ? t[lane[slot[l]]][pos[l]++] : 31;
+    }
+    if (!running) {
+      // Every lane's last target ended (recorded above): nothing left to score.
+      break;
     }
     if (switched) {
       // A new target starts with an empty column of H and E (0 is both "no score" and "no gap").
@@ -163,7 +180,7 @@ __attribute__((target("avx2"))) void sw_swipe8(const uint8_t* q, int m, const ui
     }
     column_profile8(column, tab, size, prof);
     int take = 1;
-    if (j + 1 < columns && goes_on()) {
+    if (goes_on()) {
       for (int l = 0; l < L; l++) {
         const std::vector<int>& lane = w.queue[l];
         column[l] = slot[l] < (int)lane.size() ? t[lane[slot[l]]][pos[l]++] : 31;
@@ -177,7 +194,6 @@ __attribute__((target("avx2"))) void sw_swipe8(const uint8_t* q, int m, const ui
     } else {
       swipe8_columns<1>(q, m, prof, stride, H, E, vBias, vOpen, vExt, vMax);
     }
-    j += take;
   }
   _mm256_store_si256(reinterpret_cast<__m256i*>(lanesMax), vMax);
   for (int l = 0; l < L; l++) {
