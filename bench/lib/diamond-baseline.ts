@@ -25,14 +25,16 @@ function writeFasta(path: string, records: readonly { id: string; sequence: stri
 }
 
 /**
- * Best hit (highest bitscore) of every query among the references; queries without a hit get
- * label undefined. `sensitivity` is e.g. [] (default mode) or ['--sensitive'].
+ * `diamond makedb` of the references, then `diamond blastp` of the queries against them with
+ * `--outfmt 6 COLUMNS` and the other arguments (threads, -k, -e, sensitivity…), in a temporary
+ * folder; the hits TSV's text.
  */
-export function diamondBestHits(
-  references: readonly LabelledSequence[],
+export function runDiamondBlastp(
+  references: readonly { id: string; sequence: string }[],
   queries: readonly { id: string; sequence: string }[],
-  options: { threads?: number; sensitivity?: readonly string[]; evalue?: number } = {},
-): Map<string, BestHit> {
+  columns: readonly string[],
+  args: readonly string[],
+): string {
   const work = mkdtempSync(join(tmpdir(), 'arginator-diamond-'));
   try {
     writeFasta(join(work, 'ref.faa'), references);
@@ -45,6 +47,7 @@ export function diamondBestHits(
       join(work, 'ref'),
       '--quiet',
     ]);
+    const out = join(work, 'hits.tsv');
     execFileSync('diamond', [
       'blastp',
       '-q',
@@ -52,45 +55,62 @@ export function diamondBestHits(
       '-d',
       join(work, 'ref'),
       '-o',
-      join(work, 'hits.tsv'),
+      out,
+      '--quiet',
+      '--outfmt',
+      '6',
+      ...columns,
+      ...args,
+    ]);
+    return readFileSync(out, 'utf8');
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Best hit (highest bitscore) of every query among the references; queries without a hit get
+ * label undefined. `sensitivity` is e.g. [] (default mode) or ['--sensitive'].
+ */
+export function diamondBestHits(
+  references: readonly LabelledSequence[],
+  queries: readonly { id: string; sequence: string }[],
+  options: { threads?: number; sensitivity?: readonly string[]; evalue?: number } = {},
+): Map<string, BestHit> {
+  const tsv = runDiamondBlastp(
+    references,
+    queries,
+    ['qseqid', 'sseqid', 'pident', 'bitscore'],
+    [
       '--threads',
       String(options.threads ?? 2),
       '-k',
       '1',
       '-e',
       String(options.evalue ?? 1e-3),
-      '--outfmt',
-      '6',
-      'qseqid',
-      'sseqid',
-      'pident',
-      'bitscore',
-      '--quiet',
       ...(options.sensitivity ?? []),
-    ]);
-    const labelOf = new Map(references.map((r) => [r.id, r.label]));
-    const best = new Map<string, { hit: BestHit; bits: number }>();
-    for (const line of readFileSync(join(work, 'hits.tsv'), 'utf8').split('\n')) {
-      const [q, t, pident, bits] = line.split('\t');
-      if (q === undefined || t === undefined || bits === undefined) {
-        continue;
-      }
-      const score = Number(bits);
-      const previous = best.get(q);
-      if (previous === undefined || score > previous.bits) {
-        best.set(q, {
-          hit: { label: labelOf.get(t), target: t, identity: Number(pident) },
-          bits: score,
-        });
-      }
+    ],
+  );
+  const labelOf = new Map(references.map((r) => [r.id, r.label]));
+  const best = new Map<string, { hit: BestHit; bits: number }>();
+  for (const line of tsv.split('\n')) {
+    const [q, t, pident, bits] = line.split('\t');
+    if (q === undefined || t === undefined || bits === undefined) {
+      continue;
     }
-    return new Map(
-      queries.map((q) => [
-        q.id,
-        best.get(q.id)?.hit ?? { label: undefined, target: undefined, identity: undefined },
-      ]),
-    );
-  } finally {
-    rmSync(work, { recursive: true, force: true });
+    const score = Number(bits);
+    const previous = best.get(q);
+    if (previous === undefined || score > previous.bits) {
+      best.set(q, {
+        hit: { label: labelOf.get(t), target: t, identity: Number(pident) },
+        bits: score,
+      });
+    }
   }
+  return new Map(
+    queries.map((q) => [
+      q.id,
+      best.get(q.id)?.hit ?? { label: undefined, target: undefined, identity: undefined },
+    ]),
+  );
 }

@@ -1,8 +1,5 @@
 // DIAMOND blastp hits with their alignment columns (identity, ranges, lengths), for ground-truth identity benches.
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { runDiamondBlastp } from './diamond-baseline.ts';
 
 export interface DiamondHit {
   readonly target: string;
@@ -57,68 +54,40 @@ export function diamondHits(
     evalue?: number;
   } = {},
 ): Map<string, DiamondHit[]> {
-  const work = mkdtempSync(join(tmpdir(), 'arginator-diamond-'));
-  const fasta = (records: readonly { id: string; sequence: string }[]): string =>
-    records.map((r) => `>${r.id}\n${r.sequence}\n`).join('');
-  try {
-    writeFileSync(join(work, 'ref.faa'), fasta(references));
-    writeFileSync(join(work, 'q.faa'), fasta(queries));
-    execFileSync('diamond', [
-      'makedb',
-      '--in',
-      join(work, 'ref.faa'),
-      '--db',
-      join(work, 'ref'),
-      '--quiet',
-    ]);
-    execFileSync('diamond', [
-      'blastp',
-      '-q',
-      join(work, 'q.faa'),
-      '-d',
-      join(work, 'ref'),
-      '-o',
-      join(work, 'hits.tsv'),
-      '--threads',
-      String(options.threads ?? 2),
-      '-k',
-      String(options.maxTargets ?? 25),
-      '--max-hsps',
-      '1',
-      '-e',
-      String(options.evalue ?? 1e-3),
-      '--outfmt',
-      '6',
-      ...COLUMNS,
-      '--quiet',
-      ...(options.sensitivity ?? ['--very-sensitive']),
-    ]);
-    const hits = new Map<string, DiamondHit[]>(queries.map((q) => [q.id, []]));
-    for (const line of readFileSync(join(work, 'hits.tsv'), 'utf8').split('\n')) {
-      const f = line.split('\t');
-      if (f.length < COLUMNS.length) {
-        continue;
-      }
-      const n = (j: number): number => Number(f[j]);
-      hits.get(f[0] ?? '')?.push({
-        target: f[1] ?? '',
-        pident: n(2),
-        length: n(3),
-        qlen: n(4),
-        slen: n(5),
-        qstart: n(6),
-        qend: n(7),
-        sstart: n(8),
-        send: n(9),
-        evalue: n(10),
-        bitscore: n(11),
-      });
+  const tsv = runDiamondBlastp(references, queries, COLUMNS, [
+    '--threads',
+    String(options.threads ?? 2),
+    '-k',
+    String(options.maxTargets ?? 25),
+    '--max-hsps',
+    '1',
+    '-e',
+    String(options.evalue ?? 1e-3),
+    ...(options.sensitivity ?? ['--very-sensitive']),
+  ]);
+  const hits = new Map<string, DiamondHit[]>(queries.map((q) => [q.id, []]));
+  for (const line of tsv.split('\n')) {
+    const f = line.split('\t');
+    if (f.length < COLUMNS.length) {
+      continue;
     }
-    for (const list of hits.values()) {
-      list.sort((a, b) => b.bitscore - a.bitscore);
-    }
-    return hits;
-  } finally {
-    rmSync(work, { recursive: true, force: true });
+    const n = (j: number): number => Number(f[j]);
+    hits.get(f[0] ?? '')?.push({
+      target: f[1] ?? '',
+      pident: n(2),
+      length: n(3),
+      qlen: n(4),
+      slen: n(5),
+      qstart: n(6),
+      qend: n(7),
+      sstart: n(8),
+      send: n(9),
+      evalue: n(10),
+      bitscore: n(11),
+    });
   }
+  for (const list of hits.values()) {
+    list.sort((a, b) => b.bitscore - a.bitscore);
+  }
+  return hits;
 }
