@@ -72,7 +72,8 @@ describe.skipIf(!canRun)('web UI against the fake API (real chromium)', () => {
     const firstConf = await page
       .locator('.grid-body [role=row][aria-rowindex="2"] .c-conf')
       .textContent();
-    expect(Number.parseFloat(firstConf ?? '0')).toBeGreaterThan(99.9);
+    // The highest of 100,000 random confidences: 99.9% (short of 1, never shown as 100.0%).
+    expect(Number.parseFloat(firstConf ?? '0')).toBeGreaterThanOrEqual(99.9);
 
     await page.click('.filters button[data-label=A]');
     await expect
