@@ -8,6 +8,8 @@
 
 #include <algorithm>
 
+#include "lane-dealing.h"
+
 #include "avx2-lanes.h"
 
 #ifdef ARG_X86
@@ -90,20 +92,7 @@ __attribute__((target("avx2"))) void sw_swipe16(const uint8_t* q, int m, const u
                                                       int32_t* out) {
   for (int k = 0; k < count; k++) out[k] = 0;
   if (m == 0 || count == 0) return;
-  // Deal the targets.
-  w.order.resize(count);
-  for (int k = 0; k < count; k++) w.order[k] = k;
-  std::sort(w.order.begin(), w.order.end(), [&](int x, int y) { return n[x] != n[y] ? n[x] > n[y] : x < y; });
-  w.load.assign(16, 0);
-  w.queue.resize(16);
-  for (auto& lane : w.queue) lane.clear();
-  for (const int k : w.order) {
-    if (n[k] == 0) continue;
-    int best = 0;
-    for (int l = 1; l < 16; l++) if (w.load[l] < w.load[best]) best = l;
-    w.queue[best].push_back(k);
-    w.load[best] += n[k];
-  }
+  deal_targets(n, count, 16, w.order, w.load, w.queue);
   int columns = 0;
   for (int l = 0; l < 16; l++) columns = std::max(columns, w.load[l]);
   const int16_t NEG16 = -30000;

@@ -10,6 +10,8 @@
 
 #include <algorithm>
 
+#include "lane-dealing.h"
+
 #ifdef ARG_X86
 namespace arginator {
 
@@ -98,19 +100,7 @@ __attribute__((target("avx2"))) void sw_swipe8(const uint8_t* q, int m, const ui
   constexpr int L = 32;
   for (int k = 0; k < count; k++) out[k] = 0;
   if (m == 0 || count == 0) return;
-  w.order.resize(count);
-  for (int k = 0; k < count; k++) w.order[k] = k;
-  std::sort(w.order.begin(), w.order.end(), [&](int x, int y) { return n[x] != n[y] ? n[x] > n[y] : x < y; });
-  w.load.assign(L, 0);
-  w.queue.resize(L);
-  for (auto& lane : w.queue) lane.clear();
-  for (const int k : w.order) {
-    if (n[k] == 0) continue;
-    int best = 0;
-    for (int l = 1; l < L; l++) if (w.load[l] < w.load[best]) best = l;
-    w.queue[best].push_back(k);
-    w.load[best] += n[k];
-  }
+  deal_targets(n, count, L, w.order, w.load, w.queue);
   // A lane maximum at or above this may have been cut by saturation (adds saturates at 255 before the
   // bias is taken off, so the largest exact value is 255 - bias - 1).
   const int ceiling = 255 - tab.bias - 1;
