@@ -17,6 +17,10 @@
 
 namespace arginator {
 
+// Fewer consecutive pairs of one query than this go to the striped kernel instead of the
+// inter-sequence one (16-32 lanes; the striped kernel fills its 16 lanes from one pair).
+constexpr size_t SWIPE_MIN_GROUP = 6;
+
 void sw_batch(const uint8_t* qc, const int32_t* qo, const uint8_t* tc, const int32_t* to,
               const int32_t* pairs, size_t np, const int8_t* mat, int size, int open, int ext, bool align,
               int32_t* out, int threads, int simd, const int32_t* known) {
@@ -56,7 +60,13 @@ void sw_batch(const uint8_t* qc, const int32_t* qo, const uint8_t* tc, const int
     for (size_t p = from; p < to_; p++) {
       const int32_t qi = pairs[2 * p], ti = pairs[2 * p + 1];
 #ifdef ARG_X86
+      // A query with only a few consecutive pairs (e.g. the references that passed the ungapped
+      // screen) would leave most inter-sequence lanes empty: the striped kernel scores those pairs.
+      size_t group_end = p;
       if (swipe) {
+        while (group_end < to_ && pairs[2 * group_end] == qi) group_end++;
+      }
+      if (swipe && group_end - p >= SWIPE_MIN_GROUP) {
         // This query's consecutive pairs (pairs come grouped by query) in one call. Pairs that could
         // overflow int16 are left to the scalar kernel.
         const int m = qo[qi + 1] - qo[qi];
