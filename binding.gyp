@@ -17,6 +17,8 @@
         "native/align/align-napi.cc",
         "native/seeds/seeds.cc",
         "native/seeds/seeds-napi.cc",
+        "native/seeds/screen.cc",
+        "native/seeds/screen-napi.cc",
         "native/embed/builtin-embedder.cc"
       ],
       "cflags": ["-O3", "-fno-math-errno", "-fno-trapping-math", "-pthread"],

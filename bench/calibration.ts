@@ -33,7 +33,11 @@ import { riskCoverageSpec } from '../src/core/plot/risk-coverage.ts';
 import { createRng } from '../src/core/rng.ts';
 import { DEFAULT_SHAPES } from '../src/core/sequence/seed-index.ts';
 import { writeChart } from '../src/io/render-chart.ts';
-import { loadFastestKernels, loadFastestPairAligner } from '../src/native/load-kernels.ts';
+import {
+  loadFastestKernels,
+  loadFastestPairAligner,
+  loadFastestScreenKernels,
+} from '../src/native/load-kernels.ts';
 import { outOfFoldCalibration } from '../src/pipeline/calibration-stage.ts';
 import { fitValidationFusion } from '../src/pipeline/evaluation.ts';
 import { evidenceAgainst, rows } from '../src/pipeline/homology-stage.ts';
@@ -321,7 +325,17 @@ async function main(): Promise<void> {
         ]),
       ),
     );
-    const predictor = createPredictor(model, kernels, rows(all, trainRows), pairAligner);
+    const predictor = createPredictor(
+      model,
+      kernels,
+      rows(all, trainRows),
+      pairAligner,
+      undefined,
+      {},
+      {
+        screenKernels: loadFastestScreenKernels(),
+      },
+    );
     const predictions = predictor.predict(
       test.map((i) => data.sequences[i] ?? ''),
       rows(all, test),

@@ -12,7 +12,12 @@ import type { Kernels } from '../src/core/model/kernels.ts';
 import { createPredictor } from '../src/core/model/predictor.ts';
 import type { PairAligner } from '../src/core/sequence/pair-aligner.ts';
 import type { SeedKernels } from '../src/core/sequence/seed-index.ts';
-import { loadFastestKernels, loadFastestSeedKernels } from '../src/native/load-kernels.ts';
+import {
+  loadFastestKernels,
+  loadFastestScreenKernels,
+  loadFastestSeedKernels,
+} from '../src/native/load-kernels.ts';
+import type { ScreenKernels } from '../src/core/sequence/ungapped-screen.ts';
 import { loadNativePairAligner, type SimdChoice } from '../src/native/native-pair-aligner.ts';
 import { readFastaFile } from '../src/io/fasta-source.ts';
 import { FASTA } from './lib/cv-data.ts';
@@ -96,7 +101,23 @@ const seeds: SeedKernels = {
 };
 
 const t0 = performance.now();
-const predictor = createPredictor(model, kernels, embed(references), aligner, seeds);
+const screenBase = loadFastestScreenKernels();
+const screenKernels: ScreenKernels = {
+  build: timed('screen index (start-up)', screenBase.build),
+  search: timed('ungapped screen', screenBase.search),
+};
+const predictor = createPredictor(
+  model,
+  kernels,
+  embed(references),
+  aligner,
+  seeds,
+  {},
+  {
+    screen: argValue('--no-screen') === undefined && !process.argv.includes('--no-screen'),
+    screenKernels,
+  },
+);
 const prepareMs = performance.now() - t0;
 const embeddings = embed(queries);
 const c0 = process.cpuUsage();

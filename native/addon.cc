@@ -45,6 +45,8 @@ napi_value Init(napi_env env, napi_value exports) {
              {"swBatch", SwBatch},
              {"seedSearch", SeedSearch},
              {"seedPostings", SeedPostings},
+             {"screenBuild", ScreenBuild},
+             {"screenSearch", ScreenSearch},
              {"info", Info}};
   for (const Fn& f : fns) {
     napi_value fn;

@@ -16,7 +16,11 @@ import { createPredictor } from '../../src/core/model/predictor.ts';
 import { standardiser } from '../../src/core/model/standardise.ts';
 import { trainClassifier } from '../../src/core/model/train-loop.ts';
 import { DEFAULT_SHAPES } from '../../src/core/sequence/seed-index.ts';
-import { loadFastestPairAligner, loadFastestSeedKernels } from '../../src/native/load-kernels.ts';
+import {
+  loadFastestPairAligner,
+  loadFastestScreenKernels,
+  loadFastestSeedKernels,
+} from '../../src/native/load-kernels.ts';
 import { evaluate } from '../../src/pipeline/evaluation.ts';
 
 /** configs/experiment/default.yaml, configs/optimizer/adam.yaml and configs/model/mlp.yaml. */
@@ -177,6 +181,8 @@ export async function trainCvPredictor(input: CvModelInput): Promise<Predictor> 
     refEmbeddings,
     pairAligner,
     loadFastestSeedKernels(),
+    {},
+    { screenKernels: loadFastestScreenKernels() },
   );
   predictor.prepare();
   return predictor;

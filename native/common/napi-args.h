@@ -11,8 +11,8 @@ namespace arginator {
 
 struct Args {
   napi_env env;
-  napi_value v[16];
-  size_t n = 16;
+  napi_value v[24];
+  size_t n = 24;
   bool failed = false;
 
   void fail(const char* msg) {

@@ -5,6 +5,8 @@ import { JS_SEED_KERNELS, type SeedKernels } from '../core/sequence/seed-index.t
 import { loadNativeKernels, type NativeKernelsOptions } from './native-kernels.ts';
 import { loadNativePairAligner } from './native-pair-aligner.ts';
 import { loadNativeSeedKernels } from './native-seed-kernels.ts';
+import { JS_SCREEN_KERNELS, type ScreenKernels } from '../core/sequence/ungapped-screen.ts';
+import { loadNativeScreenKernels } from './native-screen-kernels.ts';
 
 export interface LoadKernelsOptions extends NativeKernelsOptions {
   /** Where the one-line fallback notice goes (default: stderr). */
@@ -32,4 +34,9 @@ export function loadFastestPairAligner(): PairAligner {
 /** The seed index loops in C++ (search on two threads) when the addon has them, else TypeScript. */
 export function loadFastestSeedKernels(): SeedKernels {
   return loadNativeSeedKernels() ?? JS_SEED_KERNELS;
+}
+
+/** The ungapped screen in C++ (search on two threads) when the addon has it, else TypeScript. */
+export function loadFastestScreenKernels(): ScreenKernels {
+  return loadNativeScreenKernels() ?? JS_SCREEN_KERNELS;
 }

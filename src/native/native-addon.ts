@@ -28,6 +28,36 @@ export interface NativeAddon {
     refs: Int32Array,
     positions: Int32Array,
   ): number;
+  screenBuild?(
+    letters: Uint8Array,
+    letterOffsets: Int32Array,
+    shapes: Int32Array,
+    maxOccurrences: number,
+    shapeOffsets: Int32Array,
+    codes: Int32Array,
+    positions: Int32Array,
+  ): number;
+  screenSearch?(
+    shapes: Int32Array,
+    shapeOffsets: Int32Array,
+    codes: Int32Array,
+    positions: Int32Array,
+    refOf: Int32Array,
+    refCodes: Uint8Array,
+    refOffsets: Int32Array,
+    flagged: Uint8Array,
+    letters: Uint8Array,
+    queryCodes: Uint8Array,
+    queryOffsets: Int32Array,
+    matrix: Int8Array,
+    minScore: number,
+    xdrop: number,
+    topK: number,
+    outFlagged: Uint8Array,
+    outRefs: Int32Array,
+    outScores: Int32Array,
+    threads: number,
+  ): void;
   swBatch?(
     qCodes: Uint8Array,
     qOffsets: Int32Array,

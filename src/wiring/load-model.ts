@@ -10,7 +10,11 @@ import type { Kernels } from '../core/model/kernels.ts';
 import type { SeedPostingsCache } from '../core/model/predictor.ts';
 import { createPredictor } from '../core/model/predictor.ts';
 import type { PredictionModel } from '../pipeline/predict.ts';
-import { loadFastestSeedKernels, loadFastestPairAligner } from '../native/load-kernels.ts';
+import {
+  loadFastestScreenKernels,
+  loadFastestSeedKernels,
+  loadFastestPairAligner,
+} from '../native/load-kernels.ts';
 import { FsModelRegistry } from '../store/fs-model-registry.ts';
 import { FsReferenceEmbeddingCache } from '../store/fs-reference-embedding-cache.ts';
 import { FsSeedPostingsCache } from '../store/fs-seed-postings-cache.ts';
@@ -105,6 +109,7 @@ export async function loadPredictionModel(
       loadFastestPairAligner(),
       loadFastestSeedKernels(),
       seedPostings,
+      { screenKernels: loadFastestScreenKernels() },
     );
     if (options.prepare !== false) {
       predictor.prepare();

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
-import { homologyFeatures, selfScore } from './homology.ts';
+import { createRng } from '../rng.ts';
+import { homologyFeatures, prepareReferences, selfScore } from './homology.ts';
 import { jsKernels } from './kernels.ts';
 import { alignLocal } from '../sequence/align.ts';
 import { encodeForAlignment } from '../sequence/blosum62.ts';
@@ -78,5 +79,53 @@ describe('homologyFeatures', () => {
       jsKernels,
     );
     expect(r.perClass).toHaveLength(0);
+  });
+
+  it('with the screen: flagged queries keep their candidates, the others align only what passed', () => {
+    const rng = createRng(3);
+    const AA = 'ACDEFGHIKLMNPQRSTVWY';
+    const random = (n: number) =>
+      Array.from({ length: n }, () => AA[Math.floor(rng() * 20)] ?? 'A').join('');
+    const mutate = (s: string) =>
+      Array.from(s, (ch) => (rng() < 0.6 ? ch : (AA[Math.floor(rng() * 20)] ?? 'A'))).join('');
+    const sequences = Array.from({ length: 40 }, () => random(250));
+    const dim = 8;
+    const embeddings = Float32Array.from({ length: 40 * dim }, () => rng());
+    // References 0-19 are class 0 (flagged), 20-39 class 1 (the negative class, not flagged).
+    const labels = sequences.map((_, r) => (r < 20 ? 0 : 1));
+    const refs = prepareReferences(
+      { sequences, labels, classes: 2, embeddings, dim },
+      { screen: { flagged: [0] } },
+    );
+    const queries = {
+      sequences: [mutate(sequences[5] ?? ''), mutate(sequences[30] ?? ''), random(300)],
+      embeddings: Float32Array.from({ length: 3 * dim }, () => rng()),
+    };
+    const options = { candidates: 2 };
+    const full = homologyFeatures(queries, refs, jsKernels, options);
+    const screened = homologyFeatures(queries, refs, jsKernels, {
+      ...options,
+      screen: { topK: 4 },
+    });
+    // Query 0 descends from a flagged reference: the same candidates, so the same features.
+    expect(Array.from(screened.perClass.subarray(0, 2))).toEqual(
+      Array.from(full.perClass.subarray(0, 2)),
+    );
+    expect(screened.best[0]).toBe(5);
+    // Query 1 descends from a negative-class reference: found by the screen, flagged class left at 0.
+    expect(screened.best[1]).toBe(30);
+    expect(screened.perClass[2]).toBe(0);
+    expect(screened.perClass[3]).toBeGreaterThan(0.3);
+    // Query 2 is unrelated: nothing passed, nothing aligned.
+    expect(screened.best[2]).toBe(-1);
+    expect(Array.from(screened.perClass.subarray(4, 6))).toEqual([0, 0]);
+    expect(() =>
+      homologyFeatures(
+        queries,
+        sequences.length > 0 ? { ...refs, screen: undefined } : refs,
+        jsKernels,
+        { screen: { topK: 2 } },
+      ),
+    ).toThrow(/prepared with a screen/);
   });
 });

@@ -5,6 +5,8 @@ import type { CodeSet, PairAligner } from '../sequence/pair-aligner.ts';
 import { codeSet, createJsPairAligner, sequenceCodes } from '../sequence/pair-aligner.ts';
 import type { SeedIndex, SeedKernels, SeedPostings } from '../sequence/seed-index.ts';
 import { buildSeedIndex, DEFAULT_SHAPES } from '../sequence/seed-index.ts';
+import type { ScreenIndex, ScreenKernels } from '../sequence/ungapped-screen.ts';
+import { buildScreenIndex, screenQueries } from '../sequence/ungapped-screen.ts';
 import type { Kernels } from './kernels.ts';
 
 export interface HomologyReferences {
@@ -51,6 +53,13 @@ export interface HomologyOptions {
   readonly pairAligner?: PairAligner;
   /** Called after each block of queries with (done, total). */
   readonly onProgress?: (done: number, total: number) => void;
+  /**
+   * Screen the queries first (references prepared with a screen, core/sequence/ungapped-screen.ts):
+   * a query with an ungapped segment to a reference of a flagged class gets the candidates above;
+   * any other aligns only the references that passed the screen (up to `topK`, none if none passed),
+   * so its flagged classes keep similarity 0. Off (every query gets the candidates) when absent.
+   */
+  readonly screen?: { readonly topK: number; readonly kernels?: ScreenKernels | undefined };
 }
 
 /** Queries per cosine block: bounds the similarity matrix to BLOCK × references floats. */
@@ -134,6 +143,8 @@ export interface PreparedReferences {
   readonly labels: Int32Array;
   /** Spaced-seed index over the reference sequences (when prepared with seed shapes). */
   readonly seeds?: SeedIndex | undefined;
+  /** The ungapped screen's index over the references (when prepared with a screen). */
+  readonly screen?: ScreenIndex | undefined;
   /**
    * A block of query × reference cosines reused by every call (a 3 MB allocation per prediction
    * batch otherwise; calls on one thread never overlap).
@@ -176,6 +187,8 @@ export function prepareReferences(
     seedPostings?: SeedPostings | undefined;
     /** Kernels that can pack the unit embeddings once (kernels.packB); else kept plain. */
     kernels?: Kernels | undefined;
+    /** Build the ungapped screen's index; references of the `flagged` classes flag a query. */
+    screen?: { readonly flagged: readonly number[]; readonly kernels?: ScreenKernels } | undefined;
   } = {},
 ): PreparedReferences {
   const unit = normalisedRows(refs.embeddings, refs.sequences.length, refs.dim);
@@ -183,7 +196,20 @@ export function prepareReferences(
   const size = refs.sequences.length;
   const codes = codeSet(refs.sequences);
   const shapes = options.seedShapes;
+  const screen = options.screen;
+  const flaggedClasses = new Set(screen?.flagged ?? []);
   return {
+    screen:
+      screen === undefined
+        ? undefined
+        : buildScreenIndex(
+            refs.sequences,
+            codes,
+            Uint8Array.from({ length: size }, (_, r) =>
+              flaggedClasses.has(refs.labels[r] as number) ? 1 : 0,
+            ),
+            screen.kernels,
+          ),
     seeds:
       shapes === undefined || shapes.length === 0
         ? undefined
@@ -246,25 +272,79 @@ export function homologyFeatures(
   if (seedCandidates > 0 && seeds === undefined) {
     throw new RangeError('seedCandidates needs references prepared with seed shapes');
   }
-  const perQuery = classes * candidates + (seeds === undefined ? 0 : seedCandidates);
+  const screenOption = options.screen;
+  if (screenOption !== undefined && refs.screen === undefined) {
+    throw new RangeError('screen needs references prepared with a screen');
+  }
+  const screened =
+    screenOption === undefined || refs.screen === undefined
+      ? undefined
+      : screenQueries(
+          refs.screen,
+          queries.sequences,
+          queryCodes,
+          screenOption.topK,
+          screenOption.kernels,
+        );
+  const screenTop = screened?.topK ?? 0;
+  const perQuery = Math.max(
+    classes * candidates + (seeds === undefined ? 0 : seedCandidates),
+    screenTop,
+  );
   const pairs = new Int32Array(Math.min(BLOCK, nq) * perQuery * 2);
   // Marks the references already paired with the current query (cosine and seed candidates overlap).
   const pairedWith = new Int32Array(nr).fill(-1);
   for (let q0 = 0; q0 < nq; q0 += BLOCK) {
     const rows = Math.min(BLOCK, nq - q0);
-    referenceDots(queryUnit.subarray(q0 * dim, (q0 + rows) * dim), rows, refs, kernels, cosine);
-    // Seed candidates of the whole block in one search call (a few extra, so that references left
-    // out by `allowed` do not shrink the set), then every query's candidates, then one alignment call.
+    // The block's queries that get the full candidates (all of them without a screen), in order;
+    // fullRow[r] is query q0 + r's row among them (-1: the screen's references only).
+    const fullRow = new Int32Array(rows).fill(-1);
+    const full: number[] = [];
+    for (let r = 0; r < rows; r++) {
+      if (screened === undefined || screened.flagged[q0 + r] === 1) {
+        fullRow[r] = full.length;
+        full.push(q0 + r);
+      }
+    }
+    if (full.length === rows) {
+      referenceDots(queryUnit.subarray(q0 * dim, (q0 + rows) * dim), rows, refs, kernels, cosine);
+    } else if (full.length > 0) {
+      const gathered = new Float32Array(full.length * dim);
+      full.forEach((q, f) => gathered.set(queryUnit.subarray(q * dim, (q + 1) * dim), f * dim));
+      referenceDots(gathered, full.length, refs, kernels, cosine);
+    }
+    // Seed candidates of the block's full queries in one search call (a few extra, so that references
+    // left out by `allowed` do not shrink the set), then every query's candidates, then one alignment call.
     const seedTop = seedCandidates + 8;
     const found =
-      seeds === undefined
+      seeds === undefined || full.length === 0
         ? undefined
-        : seeds.searchBatch(queries.sequences.slice(q0, q0 + rows), seedTop);
+        : seeds.searchBatch(
+            full.map((q) => queries.sequences[q] ?? ''),
+            seedTop,
+          );
     let count = 0;
     for (let r = 0; r < rows; r++) {
       const q = q0 + r;
       const allowed = options.allowed;
-      const row = cosine.subarray(r * nr, (r + 1) * nr);
+      const f = fullRow[r] as number;
+      if (f < 0 && screened !== undefined) {
+        // Screened out: only the references whose ungapped segment passed (best first).
+        for (let k = q * screenTop; k < (q + 1) * screenTop; k++) {
+          const reference = screened.refs[k] as number;
+          if (reference < 0) {
+            break;
+          }
+          if (allowed !== undefined && !allowed(q, reference)) {
+            continue;
+          }
+          pairs[2 * count] = q;
+          pairs[2 * count + 1] = reference;
+          count++;
+        }
+        continue;
+      }
+      const row = cosine.subarray(f * nr, (f + 1) * nr);
       topIndicesPerClass(
         row,
         candidates,
@@ -285,7 +365,7 @@ export function homologyFeatures(
       }
       if (found !== undefined) {
         let taken = 0;
-        for (let k = r * seedTop; k < (r + 1) * seedTop && taken < seedCandidates; k++) {
+        for (let k = f * seedTop; k < (f + 1) * seedTop && taken < seedCandidates; k++) {
           const reference = found.refs[k] as number;
           if (reference < 0) {
             break;

@@ -12,6 +12,7 @@ import {
 } from '../sequence/pair-aligner.ts';
 import { adjustedLambda, composition } from './composition-statistics.ts';
 import type { SeedKernels, SeedPostings } from '../sequence/seed-index.ts';
+import type { ScreenKernels } from '../sequence/ungapped-screen.ts';
 import type { DecodedArtifact, ModelHeader } from './artifact.ts';
 import { applyStandardisation } from './standardise.ts';
 import { maskUnsupportedClasses, minSimilarityOf } from './decision-rule.ts';
@@ -172,6 +173,22 @@ export interface SeedPostingsCache {
   readonly onBuilt?: ((postings: SeedPostings) => void) | undefined;
 }
 
+/**
+ * How many screened-out proteins' passing references are aligned (core/model/homology.ts `screen`):
+ * their nearest reference, if any, is among them.
+ */
+export const SCREENED_REFERENCES = 8;
+
+export interface PredictorOptions {
+  /**
+   * The ungapped screen (core/sequence/ungapped-screen.ts) before the candidate alignments; on by
+   * default for models with a negative class. false aligns every protein's candidates (the training
+   * procedure, exhaustive), e.g. to measure what the screen changes.
+   */
+  readonly screen?: boolean | undefined;
+  readonly screenKernels?: ScreenKernels | undefined;
+}
+
 export function createPredictor(
   model: DecodedArtifact,
   kernels: Kernels,
@@ -179,6 +196,7 @@ export function createPredictor(
   pairAligner: PairAligner = createJsPairAligner(),
   seedKernels?: SeedKernels,
   seedPostings: SeedPostingsCache = {},
+  options: PredictorOptions = {},
 ): Predictor {
   const { header } = model;
   const labels = header.labels;
@@ -207,6 +225,14 @@ export function createPredictor(
       '',
     );
   }
+  const negative = labels.indexOf(negativeLabel(header.task));
+  // The screen decides which proteins get the full candidates: only a model with a negative class
+  // and the evidence floor has classes whose evidence below the floor changes no call.
+  const screening =
+    options.screen !== false &&
+    negative >= 0 &&
+    minSimilarityOf(header) > 0 &&
+    homology !== undefined;
   // Prepared once, on first use (or prepare()): every prediction batch reuses the references' unit
   // vectors, codes and self-scores.
   let prepared: PreparedReferences | undefined;
@@ -227,6 +253,12 @@ export function createPredictor(
         seedKernels,
         seedPostings: seedPostings.cached,
         kernels,
+        screen: screening
+          ? {
+              flagged: labels.flatMap((_, c) => (c === negative ? [] : [c])),
+              ...(options.screenKernels === undefined ? {} : { kernels: options.screenKernels }),
+            }
+          : undefined,
       },
     );
     const built = prepared.seeds?.postings;
@@ -235,7 +267,6 @@ export function createPredictor(
     }
     return prepared;
   };
-  const negative = labels.indexOf(negativeLabel(header.task));
   const minSimilarity = minSimilarityOf(header);
   // Version-2 models: the call's confidence comes from the out-of-fold calibrator; older ones keep
   // the softmax at the stored temperature.
@@ -327,6 +358,16 @@ export function createPredictor(
           candidates: homology.candidates,
           seedCandidates: homology.seedCandidates ?? 0,
           pairAligner,
+          ...(screening
+            ? {
+                screen: {
+                  topK: SCREENED_REFERENCES,
+                  ...(options.screenKernels === undefined
+                    ? {}
+                    : { kernels: options.screenKernels }),
+                },
+              }
+            : {}),
         });
         logits = fuseLogits(logits, evidence.perClass, homology.alpha);
       }

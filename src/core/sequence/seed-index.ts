@@ -72,8 +72,11 @@ function encodeInto(seq: string, out: Uint8Array, at: number): void {
   }
 }
 
-/** Sequences as Murphy-10 letters, concatenated: sequence i is letters[letterOffsets[i] .. [i + 1]]. */
-function encodeAll(sequences: readonly string[]): {
+/**
+ * Sequences as Murphy-10 letters (255 = out of the alphabet), concatenated: sequence i is
+ * letters[letterOffsets[i] .. [i + 1]]. Also the alphabet of the ungapped screen (ungapped-screen.ts).
+ */
+export function encodeAll(sequences: readonly string[]): {
   letters: Uint8Array;
   letterOffsets: Int32Array;
 } {

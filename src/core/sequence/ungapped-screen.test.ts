@@ -1,0 +1,99 @@
+import { describe, expect, it } from 'vitest';
+
+import { createRng } from '../rng.ts';
+import { codeSet } from './pair-aligner.ts';
+import {
+  buildScreenIndex,
+  buildScreenJs,
+  packScreenShapes,
+  SCREEN_MIN_SCORE,
+  screenQueries,
+} from './ungapped-screen.ts';
+import { encodeAll } from './seed-index.ts';
+
+const AA = 'ACDEFGHIKLMNPQRSTVWY';
+
+function randomProtein(rng: () => number, length: number): string {
+  return Array.from({ length }, () => AA[Math.floor(rng() * AA.length)] ?? 'A').join('');
+}
+
+/** A relative of s: each residue kept with probability `keep`, else replaced at random. */
+function relative(rng: () => number, s: string, keep: number): string {
+  return Array.from(s, (ch) =>
+    rng() < keep ? ch : (AA[Math.floor(rng() * AA.length)] ?? 'A'),
+  ).join('');
+}
+
+describe('ungapped screen', () => {
+  const rng = createRng(11);
+  const refs = Array.from({ length: 60 }, () => randomProtein(rng, 150 + Math.floor(rng() * 200)));
+  // References 0-29 are of a flagged class, 30-59 are not.
+  const flagged = Uint8Array.from(refs, (_, r) => (r < 30 ? 1 : 0));
+  const index = buildScreenIndex(refs, codeSet(refs), flagged);
+
+  it('passes the reference a query descends from and flags the query when it is of a flagged class', () => {
+    const queries = [
+      relative(rng, refs[3] ?? '', 0.6),
+      relative(rng, refs[40] ?? '', 0.6),
+      // Embedded in unrelated sequence on both sides (a domain of a longer protein).
+      randomProtein(rng, 300) + relative(rng, refs[7] ?? '', 0.6) + randomProtein(rng, 200),
+    ];
+    const result = screenQueries(index, queries, codeSet(queries), 4);
+    expect(result.refs[0]).toBe(3);
+    expect(result.flagged[0]).toBe(1);
+    expect(result.refs[4]).toBe(40);
+    expect(result.flagged[1]).toBe(0);
+    expect(result.refs[8]).toBe(7);
+    expect(result.flagged[2]).toBe(1);
+    // Best first, at least the pass score, -1 / 0 after the last one.
+    for (let q = 0; q < 3; q++) {
+      const scores = Array.from(result.scores.subarray(q * 4, q * 4 + 4));
+      const refsOf = Array.from(result.refs.subarray(q * 4, q * 4 + 4));
+      expect(scores[0]).toBeGreaterThanOrEqual(SCREEN_MIN_SCORE);
+      expect(scores).toEqual([...scores].sort((a, b) => b - a));
+      refsOf.forEach((r, k) => expect(r < 0).toBe(scores[k] === 0));
+    }
+  });
+
+  it('passes nothing for unrelated random proteins', () => {
+    const queries = Array.from({ length: 40 }, () => randomProtein(rng, 400));
+    const result = screenQueries(index, queries, codeSet(queries), 4);
+    expect(Array.from(result.flagged).every((f) => f === 0)).toBe(true);
+    expect(Array.from(result.refs).every((r) => r === -1)).toBe(true);
+  });
+
+  it('scores the best ungapped segment exactly (an identical copy scores its whole self-score)', () => {
+    const ref = refs[12] ?? '';
+    const result = screenQueries(index, [ref], codeSet([ref]), 1);
+    let self = 0;
+    const codes = codeSet([ref]).codes;
+    // BLOSUM62 diagonal: the identical diagonal never drops, so the segment is the whole protein.
+    for (const c of codes) {
+      self += [4, 5, 6, 6, 9, 5, 5, 6, 8, 4, 4, 5, 5, 6, 7, 4, 5, 11, 7, 4][c] ?? 0;
+    }
+    expect(result.refs[0]).toBe(12);
+    expect(result.scores[0]).toBe(self);
+  });
+
+  it('drops seeds more frequent than maxOccurrences and keeps each shape sorted by code, then position', () => {
+    const sequences = ['L'.repeat(80), randomProtein(rng, 200)];
+    const { letters, letterOffsets } = encodeAll(sequences);
+    const shapes = packScreenShapes(['111010110111']);
+    const kept = buildScreenJs({ letters, letterOffsets, shapes, maxOccurrences: 8 });
+    const all = buildScreenJs({ letters, letterOffsets, shapes, maxOccurrences: 1000 });
+    // The poly-L run gives one code 80 - 12 + 1 times: dropped at 8, kept at 1000.
+    expect(all.codes.length - kept.codes.length).toBe(69);
+    for (let e = 1; e < kept.codes.length; e++) {
+      const a = kept.codes[e - 1] as number;
+      const b = kept.codes[e] as number;
+      expect(
+        a < b || (a === b && (kept.positions[e - 1] as number) < (kept.positions[e] as number)),
+      ).toBe(true);
+    }
+  });
+
+  it('refuses shapes it cannot pack', () => {
+    expect(() => packScreenShapes(['0111'])).toThrow(RangeError);
+    expect(() => packScreenShapes(['1111111111'])).toThrow(/more than 9/);
+  });
+});

@@ -1,0 +1,357 @@
+// Ungapped screen before Smith-Waterman: sparse spaced seeds hashed over the references, each hit extended without gaps (X-drop).
+//
+// DIAMOND's order of work (double indexing aside): a weight-9 spaced seed over a reduced alphabet
+// hits a reference rarely by chance (~250 extensions per 700-residue proteome protein against 3,130
+// references) but a true homolog at 25-35% identity many times; each hit is extended along its
+// diagonal without gaps, and only references whose best ungapped segment scores at least
+// `minScore` (BLOSUM62 raw score) go on to a gapped alignment. ADR 0014 has the measurements.
+import { BLOSUM62, BLOSUM62_SIZE } from './blosum62.ts';
+import type { CodeSet } from './pair-aligner.ts';
+import { encodeAll } from './seed-index.ts';
+
+/** Four weight-9 spaced seeds (spans 12-15), Murphy-10 letters at the "1" positions. */
+export const SCREEN_SHAPES: readonly string[] = [
+  '111010110111',
+  '1101110010111',
+  '11100101101011',
+  '110110001110011',
+];
+/** A reference passes with an ungapped segment of at least this BLOSUM62 score (≈ 23 bits). */
+export const SCREEN_MIN_SCORE = 55;
+/** An ungapped extension stops once its score falls this far below its best. */
+export const SCREEN_XDROP = 20;
+/** Seeds with more occurrences among the references are low-complexity words and are dropped. */
+export const SCREEN_MAX_OCCURRENCES = 64;
+/** Out-of-alphabet letter (encodeAll). */
+const NONE = 255;
+const BASE = 10;
+
+/**
+ * The references' screen index: per shape, every seed (code, position) sorted by code, then
+ * position; the query side is sorted the same way per batch and merged with it (DIAMOND's double
+ * indexing: both sides read in order instead of a random lookup per query position).
+ */
+export interface ScreenIndex {
+  /** Packed shapes: per shape [span, weight, then `weight` used positions]. */
+  readonly shapes: Int32Array;
+  /** Shape s's entries are codes/positions[shapeOffsets[s] .. shapeOffsets[s + 1]]. */
+  readonly shapeOffsets: Int32Array;
+  /** Each entry's seed code, ascending within a shape. */
+  readonly codes: Int32Array;
+  /** Each entry's position in the concatenated reference residues (refCodes.codes), ascending within a code. */
+  readonly positions: Int32Array;
+  /** The reference of each concatenated residue position. */
+  readonly refOf: Int32Array;
+  /** The references' BLOSUM62 codes (pair-aligner.ts CodeSet): the extensions score these. */
+  readonly refCodes: CodeSet;
+  /** 1 for a reference of a flagged class (a β-lactamase class), else 0. */
+  readonly flagged: Uint8Array;
+}
+
+/** One screen build: the references' letters and the packed shapes in, the index arrays out. */
+export interface ScreenBuild {
+  readonly letters: Uint8Array;
+  readonly letterOffsets: Int32Array;
+  readonly shapes: Int32Array;
+  readonly maxOccurrences: number;
+}
+
+export interface ScreenPostings {
+  readonly shapeOffsets: Int32Array;
+  readonly codes: Int32Array;
+  readonly positions: Int32Array;
+}
+
+/** One batch of queries to screen against an index. */
+export interface ScreenBatch {
+  readonly index: ScreenIndex;
+  /** Queries as Murphy-10 letters and as BLOSUM62 codes (the same residues), concatenated. */
+  readonly letters: Uint8Array;
+  readonly queryCodes: CodeSet;
+  readonly minScore: number;
+  readonly xdrop: number;
+  readonly topK: number;
+  /** Out (queries): 1 when a flagged reference passed. */
+  readonly outFlagged: Uint8Array;
+  /** Out (queries × topK): passing references, best ungapped score first (then lower index), -1 after. */
+  readonly outRefs: Int32Array;
+  /** Out (queries × topK): their best ungapped scores, 0 after the last one. */
+  readonly outScores: Int32Array;
+}
+
+/** The screen's two loops (the native addon has both, native/seeds/screen.cc; the same results). */
+export interface ScreenKernels {
+  readonly build: (build: ScreenBuild) => ScreenPostings;
+  readonly search: (batch: ScreenBatch) => void;
+}
+
+/** Packs shapes as [span, weight, used positions...] per shape. */
+export function packScreenShapes(shapes: readonly string[]): Int32Array {
+  const out: number[] = [];
+  for (const shape of shapes) {
+    if (!/^1[01]*1$/.test(shape)) {
+      throw new RangeError(`screen shape '${shape}' must be 0/1 and start and end with 1`);
+    }
+    const used = Array.from(shape, (c, i) => (c === '1' ? i : -1)).filter((i) => i >= 0);
+    if (used.length > 9) {
+      // Codes must fit an int32: 10^9 < 2^31.
+      throw new RangeError(`screen shape '${shape}' has more than 9 used positions`);
+    }
+    out.push(shape.length, used.length, ...used);
+  }
+  return Int32Array.from(out);
+}
+
+function codeAt(letters: Uint8Array, pos: number, shapes: Int32Array, used: number, w: number) {
+  let code = 0;
+  for (let u = 0; u < w; u++) {
+    const l = letters[pos + (shapes[used + u] as number)] as number;
+    if (l === NONE) {
+      return -1;
+    }
+    code = code * BASE + l;
+  }
+  return code;
+}
+
+/**
+ * The portable index build: per shape, every reference seed sorted by (code, position), and the
+ * codes with more than maxOccurrences entries removed.
+ */
+export function buildScreenJs(b: ScreenBuild): ScreenPostings {
+  const { letters, letterOffsets, shapes, maxOccurrences } = b;
+  const nShapes = shapeCount(shapes);
+  const shapeOffsets = new Int32Array(nShapes + 1);
+  const allCodes: number[] = [];
+  const allPositions: number[] = [];
+  for (let s = 0, at = 0; s < nShapes; s++) {
+    const span = shapes[at] as number;
+    const w = shapes[at + 1] as number;
+    const used = at + 2;
+    at = used + w;
+    const codes: number[] = [];
+    const positions: number[] = [];
+    for (let r = 0; r + 1 < letterOffsets.length; r++) {
+      const to = letterOffsets[r + 1] as number;
+      for (let pos = letterOffsets[r] as number; pos + span <= to; pos++) {
+        const code = codeAt(letters, pos, shapes, used, w);
+        if (code >= 0) {
+          codes.push(code);
+          positions.push(pos);
+        }
+      }
+    }
+    // Positions are ascending already: a stable sort by code gives (code, position) order.
+    const order = Array.from(codes.keys()).sort(
+      (x, y) => (codes[x] as number) - (codes[y] as number) || x - y,
+    );
+    for (let run = 0; run < order.length;) {
+      const code = codes[order[run] as number] as number;
+      let end = run + 1;
+      while (end < order.length && codes[order[end] as number] === code) {
+        end++;
+      }
+      if (end - run <= maxOccurrences) {
+        for (let e = run; e < end; e++) {
+          allCodes.push(code);
+          allPositions.push(positions[order[e] as number] as number);
+        }
+      }
+      run = end;
+    }
+    shapeOffsets[s + 1] = allCodes.length;
+  }
+  return {
+    shapeOffsets,
+    codes: Int32Array.from(allCodes),
+    positions: Int32Array.from(allPositions),
+  };
+}
+
+/** The first entry of codes[from .. to) with a code ≥ code (to if none). */
+function lowerBound(codes: Int32Array, from: number, to: number, code: number): number {
+  let lo = from;
+  let hi = to;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((codes[mid] as number) < code) {
+      lo = mid + 1;
+    } else {
+      hi = mid;
+    }
+  }
+  return lo;
+}
+
+function shapeCount(shapes: Int32Array): number {
+  let n = 0;
+  for (let at = 0; at < shapes.length; at += 2 + (shapes[at + 1] as number)) {
+    n++;
+  }
+  return n;
+}
+
+/**
+ * The portable search (one lookup per query seed; the native one merges sorted seeds instead, with
+ * the same hits in the same order): per query, for each shape (in order) and query position
+ * (ascending), every index entry with the seed's code (in position order) is a hit; a hit on a
+ * (reference, diagonal) whose earlier extension already reached past this query position is
+ * skipped, any other is extended without gaps to both sides (X-drop) and the reference keeps its
+ * best segment score.
+ */
+export function searchScreenJs(b: ScreenBatch): void {
+  const { index, letters, queryCodes, minScore, xdrop, topK, outFlagged, outRefs, outScores } = b;
+  const { shapes, shapeOffsets, codes, positions, refOf, refCodes, flagged } = index;
+  const nShapes = shapeCount(shapes);
+  const nRef = refCodes.offsets.length - 1;
+  const best = new Int32Array(nRef).fill(-1);
+  const touched: number[] = [];
+  const covered = new Map<number, number>();
+  const t = refCodes.codes;
+  const queries = queryCodes.offsets.length - 1;
+  for (let q = 0; q < queries; q++) {
+    const qFrom = queryCodes.offsets[q] as number;
+    const qTo = queryCodes.offsets[q + 1] as number;
+    const qc = queryCodes.codes;
+    covered.clear();
+    touched.length = 0;
+    for (let s = 0, at = 0; s < nShapes; s++) {
+      const span = shapes[at] as number;
+      const w = shapes[at + 1] as number;
+      const used = at + 2;
+      at = used + w;
+      for (let i = qFrom; i + span <= qTo; i++) {
+        const code = codeAt(letters, i, shapes, used, w);
+        if (code < 0) {
+          continue;
+        }
+        const shapeEnd = shapeOffsets[s + 1] as number;
+        for (
+          let e = lowerBound(codes, shapeOffsets[s] as number, shapeEnd, code);
+          e < shapeEnd && codes[e] === code;
+          e++
+        ) {
+          const g = positions[e] as number;
+          const r = refOf[g] as number;
+          const tFrom = refCodes.offsets[r] as number;
+          const tTo = refCodes.offsets[r + 1] as number;
+          // Diagonal in the pair's own coordinates; keys stay exact integers (< 2^53).
+          const key = r * 4_194_304 + (i - qFrom - (g - tFrom)) + 2_097_152;
+          const reach = covered.get(key);
+          if (reach !== undefined && i < reach) {
+            continue;
+          }
+          let score = 0;
+          for (let x = 0; x < span; x++) {
+            score += BLOSUM62[
+              (qc[i + x] as number) * BLOSUM62_SIZE + (t[g + x] as number)
+            ] as number;
+          }
+          let top = score;
+          let a = i + span;
+          for (let c = g + span; a < qTo && c < tTo; a++, c++) {
+            score += BLOSUM62[(qc[a] as number) * BLOSUM62_SIZE + (t[c] as number)] as number;
+            if (score > top) {
+              top = score;
+            } else if (score < top - xdrop) {
+              break;
+            }
+          }
+          covered.set(key, a);
+          let left = 0;
+          score = 0;
+          for (let a2 = i - 1, c = g - 1; a2 >= qFrom && c >= tFrom; a2--, c--) {
+            score += BLOSUM62[(qc[a2] as number) * BLOSUM62_SIZE + (t[c] as number)] as number;
+            if (score > left) {
+              left = score;
+            } else if (score < left - xdrop) {
+              break;
+            }
+          }
+          const segment = top + left;
+          const prior = best[r] as number;
+          if (prior < 0) {
+            touched.push(r);
+          }
+          if (segment > prior) {
+            best[r] = segment;
+          }
+        }
+      }
+    }
+    const passing = touched.filter((r) => (best[r] as number) >= minScore);
+    passing.sort((x, y) => (best[y] as number) - (best[x] as number) || x - y);
+    outFlagged[q] = passing.some((r) => flagged[r] === 1) ? 1 : 0;
+    for (let k = 0; k < topK; k++) {
+      const r = passing[k];
+      outRefs[q * topK + k] = r ?? -1;
+      outScores[q * topK + k] = r === undefined ? 0 : (best[r] as number);
+    }
+    for (const r of touched) {
+      best[r] = -1;
+    }
+  }
+}
+
+export const JS_SCREEN_KERNELS: ScreenKernels = { build: buildScreenJs, search: searchScreenJs };
+
+/** Builds the references' screen index (flagged: per reference, 1 for a flagged class). */
+export function buildScreenIndex(
+  sequences: readonly string[],
+  refCodes: CodeSet,
+  flagged: Uint8Array,
+  kernels: ScreenKernels = JS_SCREEN_KERNELS,
+  shapes: readonly string[] = SCREEN_SHAPES,
+): ScreenIndex {
+  const { letters, letterOffsets } = encodeAll(sequences);
+  const packed = packScreenShapes(shapes);
+  const postings = kernels.build({
+    letters,
+    letterOffsets,
+    shapes: packed,
+    maxOccurrences: SCREEN_MAX_OCCURRENCES,
+  });
+  const refOf = new Int32Array(letters.length);
+  for (let r = 0; r + 1 < letterOffsets.length; r++) {
+    refOf.fill(r, letterOffsets[r], letterOffsets[r + 1]);
+  }
+  return { shapes: packed, ...postings, refOf, refCodes, flagged };
+}
+
+/** Per query: whether a flagged reference passed, and up to topK passing references (best first). */
+export interface ScreenResult {
+  readonly flagged: Uint8Array;
+  readonly refs: Int32Array;
+  readonly scores: Int32Array;
+  readonly topK: number;
+}
+
+export function screenQueries(
+  index: ScreenIndex,
+  sequences: readonly string[],
+  queryCodes: CodeSet,
+  topK: number,
+  kernels: ScreenKernels = JS_SCREEN_KERNELS,
+  minScore = SCREEN_MIN_SCORE,
+): ScreenResult {
+  const n = sequences.length;
+  const { letters } = encodeAll(sequences);
+  const result = {
+    flagged: new Uint8Array(n),
+    refs: new Int32Array(n * topK),
+    scores: new Int32Array(n * topK),
+    topK,
+  };
+  kernels.search({
+    index,
+    letters,
+    queryCodes,
+    minScore,
+    xdrop: SCREEN_XDROP,
+    topK,
+    outFlagged: result.flagged,
+    outRefs: result.refs,
+    outScores: result.scores,
+  });
+  return result;
+}

@@ -1,0 +1,68 @@
+// Adapter from the native addon's ungapped screen (native/seeds/screen.cc) to the core ScreenKernels port.
+import { availableParallelism } from 'node:os';
+
+import { BLOSUM62 } from '../core/sequence/blosum62.ts';
+import type { ScreenKernels } from '../core/sequence/ungapped-screen.ts';
+import { loadNativeAddon } from './native-addon.ts';
+
+/** The screen's build and search in C++ (the same results as the TypeScript ones; two threads). */
+export function loadNativeScreenKernels(): ScreenKernels | undefined {
+  const addon = loadNativeAddon();
+  if (addon?.screenBuild === undefined || addon.screenSearch === undefined) {
+    return undefined;
+  }
+  const screenBuild = addon.screenBuild.bind(addon);
+  const screenSearch = addon.screenSearch.bind(addon);
+  const threads = Math.min(2, availableParallelism());
+  return {
+    build: (b) => {
+      let nShapes = 0;
+      let seeds = 0;
+      for (let at = 0; at < b.shapes.length; at += 2 + (b.shapes[at + 1] as number)) {
+        nShapes++;
+        const span = b.shapes[at] as number;
+        for (let r = 0; r + 1 < b.letterOffsets.length; r++) {
+          const length = (b.letterOffsets[r + 1] as number) - (b.letterOffsets[r] as number);
+          seeds += Math.max(0, length - span + 1);
+        }
+      }
+      const shapeOffsets = new Int32Array(nShapes + 1);
+      const codes = new Int32Array(seeds);
+      const positions = new Int32Array(seeds);
+      const kept = screenBuild(
+        b.letters,
+        b.letterOffsets,
+        b.shapes,
+        b.maxOccurrences,
+        shapeOffsets,
+        codes,
+        positions,
+      );
+      return { shapeOffsets, codes: codes.slice(0, kept), positions: positions.slice(0, kept) };
+    },
+    search: (b) => {
+      const { index } = b;
+      screenSearch(
+        index.shapes,
+        index.shapeOffsets,
+        index.codes,
+        index.positions,
+        index.refOf,
+        index.refCodes.codes,
+        index.refCodes.offsets,
+        index.flagged,
+        b.letters,
+        b.queryCodes.codes,
+        b.queryCodes.offsets,
+        BLOSUM62,
+        b.minScore,
+        b.xdrop,
+        b.topK,
+        b.outFlagged,
+        b.outRefs,
+        b.outScores,
+        threads,
+      );
+    },
+  };
+}
