@@ -74,7 +74,7 @@ export async function predictCommand(
   if (out !== undefined) {
     await assertOutputFolder(resolve(io.cwd, out), out, '--out');
   }
-  const { config } = await loadConfig([`task=${task}`], options, io);
+  const { config } = await loadConfig([`task=${task}`], options, io, { cache: true });
   // Both cores for the classifier's and the cosine search's matrix products (the alignment and seed
   // kernels use both already).
   const kernels = loadFastestKernels({
