@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -20,6 +20,15 @@ describe('FsReferenceEmbeddingCache', () => {
     const bad = new Float32Array(12).fill(Number.NaN);
     writeFileSync(join(dir, 'reference-embeddings', 'm2.f32'), new Uint8Array(bad.buffer));
     expect(await cache.read('m2', 3, 4)).toBeUndefined();
+    // A flipped bit in a written file (a finite value still) is caught by the CRC.
+    const file = join(dir, 'reference-embeddings', 'm1-builtin-v1.f32');
+    const bytes = readFileSync(file);
+    bytes[bytes.length - 5] = (bytes[bytes.length - 5] ?? 0) ^ 0x01;
+    writeFileSync(file, bytes);
+    expect(await cache.read('m1-builtin-v1', 3, 4)).toBeUndefined();
+    // Non-finite embeddings are not stored.
+    await cache.write('m3', bad);
+    expect(await cache.read('m3', 3, 4)).toBeUndefined();
     // Keys never become paths outside the cache.
     await cache.write('../escape', data);
     expect(await cache.read('../escape', 3, 4)).toBeUndefined();

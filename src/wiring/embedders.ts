@@ -5,9 +5,6 @@ import { createBuiltinEmbedderFactory } from '../core/embed/builtin-embedder.ts'
 import type { Embedder, EmbedderFactory, EmbedderOptions } from '../core/embed/embedder.ts';
 import { EmbedderRegistry } from '../core/embed/embedder-registry.ts';
 import { isPureEmbedder, PURE_EMBEDDERS } from '../core/embed/pure-embedders.ts';
-import { onnxEmbedderFactory } from '../embedders/onnx/onnx-embedder.ts';
-import { createThreadedEmbedder } from '../embedders/threaded/threaded-embedder.ts';
-import { precomputedEmbedderFactory } from '../io/precomputed-embedder.ts';
 import { loadNativeBuiltinKernel } from '../native/native-builtin-embedder.ts';
 
 export const DEFAULT_EMBEDDER = 'builtin';
@@ -37,6 +34,35 @@ function nativeBuiltinFactory(): EmbedderFactory | null {
   return nativeBuiltin;
 }
 
+/**
+ * A factory whose module (and its dependencies: zod, h5wasm, onnxruntime) is loaded only when that
+ * embedder is opened: a prediction with the builtin embedder never pays for them. The description
+ * is the module's own (wiring/embedders.test.ts checks).
+ */
+function lazyFactory(
+  name: string,
+  description: string,
+  load: () => Promise<EmbedderFactory>,
+): EmbedderFactory {
+  return { name, description, create: async (options) => (await load()).create(options) };
+}
+
+/** The adapters' factories, loaded on first use. */
+export const LAZY_ADAPTERS: readonly EmbedderFactory[] = [
+  lazyFactory(
+    'precomputed',
+    'vectors looked up by protein id in an HDF5 file (one 1-D float dataset per id)',
+    async () => (await import('../io/precomputed-embedder.ts')).precomputedEmbedderFactory,
+  ),
+  lazyFactory(
+    'onnx',
+    'ESM-2-style protein language model from a local Hugging Face folder (e.g. Xenova/esm2_t6_8M_UR50D), ' +
+      'run by onnxruntime-node; mean of the per-residue output. Options: path (required), quantized, ' +
+      'maxTokensPerBatch, maxLength, threads, output.',
+    async () => (await import('../embedders/onnx/onnx-embedder.ts')).onnxEmbedderFactory,
+  ),
+];
+
 export function createEmbedderRegistry(): EmbedderRegistry {
   const registry = new EmbedderRegistry();
   const native = nativeBuiltinFactory();
@@ -44,8 +70,9 @@ export function createEmbedderRegistry(): EmbedderRegistry {
     // builtin-v1 on the native kernel gives the same vectors (same id and fingerprint), ~10x faster.
     registry.register(factory.name === 'builtin' && native !== null ? native : factory);
   }
-  registry.register(precomputedEmbedderFactory);
-  registry.register(onnxEmbedderFactory);
+  for (const factory of LAZY_ADAPTERS) {
+    registry.register(factory);
+  }
   return registry;
 }
 
@@ -74,5 +101,6 @@ export async function openEmbedder(
     return embedder;
   }
   const threads = request.threads ?? availableParallelism();
+  const { createThreadedEmbedder } = await import('../embedders/threaded/threaded-embedder.ts');
   return createThreadedEmbedder(embedder, request.name, options, threads);
 }

@@ -49,8 +49,23 @@ export async function loadPredictionModel(
     ? { path: ref, version: basename(ref, '.argm') }
     : await new FsModelRegistry(modelsDir).resolve(ref);
   const bytes = await readFile(path);
+  // The caches are keyed by the model file's content (and the embedder), so a retrained model or
+  // another embedder never reads stale data.
+  const modelKey = createHash('sha256').update(bytes).digest('hex').slice(0, 32);
+  const cacheDir = options.cacheDir ?? join(dirname(modelsDir), 'cache');
+  const postingsCache = new FsSeedPostingsCache(cacheDir);
+  // The cache reads (tens of MB, on libuv's threads) start now and run while the header is parsed
+  // and the embedder opened. Neither rejects; a model without seeds or references has no such files.
+  const postingsRead = postingsCache.read(modelKey);
   const decoded = decodeArtifact(bytes, path);
   const { header } = decoded;
+  const cache = new FsReferenceEmbeddingCache(cacheDir);
+  // The header's embedder id and dim: the embedder opened below is checked to be that one.
+  const key = `${modelKey}-${header.embedder.id.replace(/[^A-Za-z0-9._-]/g, '_')}`;
+  const embeddingsRead =
+    header.homology === undefined
+      ? undefined
+      : cache.read(key, header.homology.references.sequences.length, header.embedder.dim);
   const embedder = await openEmbedder({
     name: header.embedder.name,
     options: header.embedder.options,
@@ -72,19 +87,13 @@ export async function loadPredictionModel(
     let seedPostings: SeedPostingsCache = {};
     if (header.homology !== undefined) {
       const refs = header.homology.references;
-      const cacheDir = options.cacheDir ?? join(dirname(modelsDir), 'cache');
-      // Keyed by the model file's content (and the embedder), so a retrained model or another
-      // embedder never reads stale data.
-      const modelKey = createHash('sha256').update(bytes).digest('hex').slice(0, 32);
-      const cache = new FsReferenceEmbeddingCache(cacheDir);
-      const key = `${modelKey}-${embedder.id.replace(/[^A-Za-z0-9._-]/g, '_')}`;
-      const postingsCache = new FsSeedPostingsCache(cacheDir);
       const usesSeeds = (header.homology.seedCandidates ?? 0) > 0;
       const [cachedEmbeddings, cachedPostings] = await Promise.all([
-        cache.read(key, refs.sequences.length, embedder.dim),
-        usesSeeds ? postingsCache.read(modelKey) : undefined,
+        embeddingsRead,
+        usesSeeds ? postingsRead : undefined,
       ]);
-      referenceEmbeddings = cachedEmbeddings;
+      // Read at the header's dim; an embedder of another dim embeds the references again.
+      referenceEmbeddings = embedder.dim === header.embedder.dim ? cachedEmbeddings : undefined;
       seedPostings = {
         cached: cachedPostings,
         onBuilt: (postings) => void postingsCache.write(modelKey, postings),

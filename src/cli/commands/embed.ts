@@ -11,7 +11,7 @@ import { embedProteins } from '../../pipeline/embed-proteins.ts';
 import { DEFAULT_EMBEDDER, openEmbedder } from '../../wiring/embedders.ts';
 import type { CliIo } from '../cli-io.ts';
 import { flag, inputOptions, optionalPositiveInt, optionalString } from '../options.ts';
-import { createProgress } from '../progress.ts';
+import { createProgress, formatCount } from '../progress.ts';
 
 export async function embedCommand(
   args: readonly string[],
@@ -78,15 +78,13 @@ export async function embedCommand(
         const seconds = (performance.now() - started) / 1000;
         progress.update(
           totalBytes === undefined || totalBytes === 0 ? undefined : bytesRead / totalBytes,
-          `${p.proteins.toLocaleString('en-US')} proteins, ${Math.round(p.proteins / Math.max(seconds, 1e-3)).toLocaleString('en-US')}/s`,
+          `${formatCount(p.proteins)} proteins, ${formatCount(Math.round(p.proteins / Math.max(seconds, 1e-3)))}/s`,
         );
       },
     });
     await writer.close();
     const seconds = (performance.now() - started) / 1000;
-    progress.stop(
-      `${summary.proteins.toLocaleString('en-US')} proteins in ${seconds.toFixed(1)} s`,
-    );
+    progress.stop(`${formatCount(summary.proteins)} proteins in ${seconds.toFixed(1)} s`);
     const result = {
       input,
       output: out,

@@ -24,7 +24,7 @@ import type { CliIo } from '../cli-io.ts';
 import { loadConfig } from '../load-config.ts';
 import { flag, inputOptions, optionalPositiveInt, optionalString } from '../options.ts';
 import { assertOutputFolder } from '../output-path.ts';
-import { createProgress } from '../progress.ts';
+import { createProgress, formatCount } from '../progress.ts';
 
 export async function predictCommand(
   args: readonly string[],
@@ -74,7 +74,7 @@ export async function predictCommand(
   if (out !== undefined) {
     await assertOutputFolder(resolve(io.cwd, out), out, '--out');
   }
-  const { config } = await loadConfig([`task=${task}`], options, io);
+  const { config } = await loadConfig([`task=${task}`], options, io, { cache: true });
   // Both cores for the classifier's and the cosine search's matrix products (the alignment and seed
   // kernels use both already).
   const kernels = loadFastestKernels({
@@ -149,13 +149,14 @@ export async function predictCommand(
         model,
         tables,
         signal: io.signal,
-        onProgress: (n) => progress.update(undefined, `${n.toLocaleString('en-US')} proteins`),
+        // With --quiet nothing is formatted per batch.
+        onProgress: quiet
+          ? undefined
+          : (n) => progress.update(undefined, `${formatCount(n)} proteins`),
       },
     );
     const seconds = (performance.now() - started) / 1000;
-    progress.stop(
-      `${summary.proteins.toLocaleString('en-US')} proteins in ${seconds.toFixed(1)} s`,
-    );
+    progress.stop(`${formatCount(summary.proteins)} proteins in ${seconds.toFixed(1)} s`);
     if (!quiet) {
       const calls = Object.entries(summary.counts).filter(([, n]) => n > 0);
       io.stderr.write(

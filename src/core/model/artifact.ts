@@ -158,6 +158,9 @@ export function encodeArtifact(
   return bytes;
 }
 
+/** Tensors are stored little-endian; on such a machine (every one Node supports) they are copied as bytes. */
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
 export function decodeArtifact(bytes: Uint8Array, source = 'model file'): DecodedArtifact {
   const fix = 'train a model again with this version of arginator (arginator train)';
   if (bytes.length < 12 || new TextDecoder().decode(bytes.subarray(0, 4)) !== ARTIFACT_MAGIC) {
@@ -195,8 +198,13 @@ export function decodeArtifact(bytes: Uint8Array, source = 'model file'): Decode
       throw artifactError(`${source} is truncated (tensor '${ref.name}' runs past the end)`, fix);
     }
     const data = new Float32Array(ref.length);
-    for (let i = 0; i < ref.length; i++) {
-      data[i] = view.getFloat32(start + i * 4, true);
+    if (LITTLE_ENDIAN) {
+      // The file's byte order: one copy of the bytes (the tensor may start at any offset of the buffer).
+      new Uint8Array(data.buffer).set(bytes.subarray(start, end));
+    } else {
+      for (let i = 0; i < ref.length; i++) {
+        data[i] = view.getFloat32(start + i * 4, true);
+      }
     }
     tensors.set(ref.name, data);
   }

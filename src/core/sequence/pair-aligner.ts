@@ -1,7 +1,7 @@
 // Batched Smith-Waterman over many (query, target) pairs; the native addon implements the same port faster.
 import type { Aligner } from './align.ts';
 import { buildQueryProfile, createAligner, DEFAULT_GAP_COSTS } from './align.ts';
-import { BLOSUM62, BLOSUM62_SIZE, encodeForAlignment } from './blosum62.ts';
+import { BLOSUM62, BLOSUM62_ENCODING, BLOSUM62_SIZE, BLOSUM62_X } from './blosum62.ts';
 
 /** Sequences as residue codes (blosum62.ts), concatenated; sequence i is codes[offsets[i]..offsets[i+1]). */
 export interface CodeSet {
@@ -29,12 +29,20 @@ export interface PairAligner {
   ): Int32Array;
 }
 
+/**
+ * Encodes straight into the concatenated buffer (encodeForAlignment's codes): no array per sequence,
+ * which for a model's references was 10^4 short-lived arrays and most of a load's garbage.
+ */
 export function codeSet(sequences: readonly string[]): CodeSet {
-  const encoded = sequences.map((s) => encodeForAlignment(s));
-  const offsets = new Int32Array(encoded.length + 1);
-  encoded.forEach((e, i) => (offsets[i + 1] = (offsets[i] as number) + e.length));
-  const codes = new Uint8Array(offsets[encoded.length] as number);
-  encoded.forEach((e, i) => codes.set(e, offsets[i]));
+  const offsets = new Int32Array(sequences.length + 1);
+  sequences.forEach((s, i) => (offsets[i + 1] = (offsets[i] as number) + s.length));
+  const codes = new Uint8Array(offsets[sequences.length] as number);
+  let at = 0;
+  for (const s of sequences) {
+    for (let j = 0; j < s.length; j++) {
+      codes[at++] = BLOSUM62_ENCODING[s.charCodeAt(j) & 0xff] ?? BLOSUM62_X;
+    }
+  }
   return { codes, offsets };
 }
 
