@@ -108,10 +108,11 @@ export async function waitForJobMap(
   app: FastifyInstance,
   id: string,
   timeoutMs = 30_000,
+  headers: Record<string, string> = {},
 ): Promise<Awaited<ReturnType<FastifyInstance['inject']>>> {
   const until = Date.now() + timeoutMs;
   for (;;) {
-    const res = await app.inject({ method: 'GET', url: `/v1/jobs/${id}/map` });
+    const res = await app.inject({ method: 'GET', url: `/v1/jobs/${id}/map`, headers });
     if (res.statusCode !== 503) {
       return res;
     }
