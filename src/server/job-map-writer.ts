@@ -43,7 +43,7 @@ export interface JobMapWriterOptions {
   readonly signal: AbortSignal;
   /**
    * Proteins kept (with their embeddings) while the map is not ready; beyond it the job waits for
-   * the map. Default 4,096 (~23 MB of 1,390-d vectors): a job never waits for a map being read.
+   * the map. Default 4,096 (~23 MB of 1,390-d vectors).
    */
   readonly maxPending?: number | undefined;
 }
@@ -61,8 +61,8 @@ export interface JobMapWriter {
 }
 
 /**
- * Places each batch on the reference map as the job classifies it and appends its points to
- * `map.json` (temp + rename). A map that cannot be had (no references, fit failed) does not fail
+ * Places each batch of a completed job (read back from its map-input.bin) on the reference map
+ * and appends its points to `map.json` (temp + rename). A map that cannot be had (no references, fit failed) does not fail
  * the job: from then on batches are dropped and finish() writes the reason to `map-unavailable.json`.
  */
 export function createJobMapWriter(options: JobMapWriterOptions): JobMapWriter {
