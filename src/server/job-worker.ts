@@ -96,19 +96,22 @@ function mapLater(task: MapMessage): void {
   mapQueue.push(task);
   if (!mapping) {
     mapping = true;
-    void drainMaps().finally(() => {
-      mapping = false;
-    });
+    void drainMaps();
   }
 }
 
 async function drainMaps(): Promise<void> {
-  for (let task = mapQueue.shift(); task !== undefined; task = mapQueue.shift()) {
-    const outcome = await writeJobMap(task).then(
-      (error) => ({ error, interrupted: false }),
-      (e: unknown) => ({ error: serialiseError(e, 'the job map'), interrupted: true }),
-    );
-    post({ type: 'map-finished', jobId: task.jobId, ...outcome });
+  try {
+    for (let task = mapQueue.shift(); task !== undefined; task = mapQueue.shift()) {
+      const outcome = await writeJobMap(task).then(
+        (error) => ({ error, interrupted: false }),
+        (e: unknown) => ({ error: serialiseError(e, 'the job map'), interrupted: true }),
+      );
+      post({ type: 'map-finished', jobId: task.jobId, ...outcome });
+    }
+  } finally {
+    // In the same turn as the last (empty) shift: a map queued from now on starts a new drain.
+    mapping = false;
   }
 }
 
