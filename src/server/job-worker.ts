@@ -3,7 +3,7 @@ import { rm } from 'node:fs/promises';
 import { parentPort, workerData } from 'node:worker_threads';
 
 import { TABLE_FORMATS } from '../core/domain.ts';
-import { ArginatorError, cancelledError } from '../core/errors.ts';
+import { ArginatorError } from '../core/errors.ts';
 import { readFastaFile } from '../io/fasta-source.ts';
 import { loadFastestKernels } from '../native/load-kernels.ts';
 import type { JobSummary } from '../pipeline/jobs/job.ts';
@@ -49,7 +49,7 @@ async function runJob(message: RunMessage, signal: AbortSignal): Promise<JobSumm
   const model = adaptModelToTask(await models.get(message.modelVersion), message.task);
   // The map is asked for now and read while the job is classified; its points are placed after
   // the job has completed (mapLater), from the embeddings kept on disk: no second embedding.
-  mapFor(message.jobId, message.modelVersion, signal).catch(() => undefined);
+  mapFor(message.jobId, message.modelVersion).catch(() => undefined);
   const spill = createMapSpill(message.map.input);
   try {
     const { counts, novelty } = await classifyFile(
@@ -118,7 +118,7 @@ async function drainMaps(): Promise<void> {
 /** A completed job's map.json from its kept embeddings; returns why it failed (recorded), throws if interrupted. */
 async function writeJobMap(task: MapMessage): Promise<SerialisedError | undefined> {
   const never = new AbortController().signal;
-  const map = mapFor(task.jobId, task.modelVersion, never);
+  const map = mapFor(task.jobId, task.modelVersion);
   map.catch(() => undefined); // the writer records it (map-unavailable.json)
   const writer = createJobMapWriter({
     map,
@@ -174,28 +174,15 @@ const refuseToFit: ReferenceMapFitter = () =>
   );
 
 /** Asks the request thread to make sure the map of `version` is stored (fitting it if needed). */
-function mapStored(jobId: string, version: string, signal: AbortSignal): Promise<void> {
+function mapStored(jobId: string, version: string): Promise<void> {
   return new Promise<void>((ok, fail) => {
-    const onAbort = (): void => {
-      awaitingMap.delete(jobId);
-      fail(cancelledError('The job'));
-    };
-    if (signal.aborted) {
-      onAbort();
-      return;
-    }
-    signal.addEventListener('abort', onAbort, { once: true });
-    const settle = (): void => {
-      awaitingMap.delete(jobId);
-      signal.removeEventListener('abort', onAbort);
-    };
     awaitingMap.set(jobId, {
       ok: () => {
-        settle();
+        awaitingMap.delete(jobId);
         ok();
       },
       fail: (e) => {
-        settle();
+        awaitingMap.delete(jobId);
         fail(e);
       },
     });
@@ -203,14 +190,16 @@ function mapStored(jobId: string, version: string, signal: AbortSignal): Promise
   });
 }
 
-function mapFor(jobId: string, version: string, signal: AbortSignal): Promise<ReferenceMapService> {
+/**
+ * The map of `version`, shared by every job of it. Not tied to the job that first asks: its run
+ * never waits for the map, and other completed jobs' maps may wait on the same promise (a
+ * cancelled job must not fail them). Only the request thread's shutdown stops it (CANCELLED).
+ */
+function mapFor(jobId: string, version: string): Promise<ReferenceMapService> {
   let map = maps.get(version);
   if (map === undefined) {
-    map = mapStored(jobId, version, signal).then(async () =>
-      loadOrFitReferenceMap(await models.get(version), init.modelsDir, {
-        fitter: refuseToFit,
-        signal,
-      }),
+    map = mapStored(jobId, version).then(async () =>
+      loadOrFitReferenceMap(await models.get(version), init.modelsDir, { fitter: refuseToFit }),
     );
     maps.set(version, map);
     map.catch(() => maps.delete(version));
