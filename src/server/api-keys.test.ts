@@ -16,6 +16,7 @@ import {
   randomFasta,
   registerTinyModel,
   startService,
+  waitForJobMap,
 } from './test-support/service-fixture.ts';
 
 const ALICE = 'alice-key-0001';
@@ -191,6 +192,8 @@ describe('API keys: every route but the public ones needs a key; jobs belong to 
   });
 
   it("serves the owner's own job on every read route, /v1 and original", async () => {
+    // The map follows the job's completion (503 until written).
+    await waitForJobMap(service.app, aliceJob.id, 30_000, as(ALICE));
     for (const url of [
       `/v1/jobs/${aliceJob.id}`,
       `/v1/jobs/${aliceJob.id}/results?format=json`,

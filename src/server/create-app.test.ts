@@ -14,6 +14,7 @@ import {
   registerTinyModel,
   startService,
   waitForJob,
+  waitForJobMap,
 } from './test-support/service-fixture.ts';
 
 describe('before a model is registered', () => {
@@ -398,7 +399,10 @@ describe('the service with a registered multiclass model', () => {
     const id = await submitLegacy('Multiclass', randomFasta(20, 3));
     const done = await waitForJob(service.app, id);
     expect(done.status, JSON.stringify(done.error)).toBe('completed');
-    const map = await service.app.inject(`/v1/jobs/${id}/map`);
+    // The original's /download_plot right after "completed" waits for the map that follows.
+    const plot = await service.app.inject(`/download_plot/${id}`);
+    expect(plot.statusCode, plot.body.slice(0, 300)).toBe(200);
+    const map = await waitForJobMap(service.app, id);
     expect(map.statusCode, map.body).toBe(200);
     const body = map.json<{ queries: { id: string; x: number }[]; projection: string }>();
     expect(body.queries.map((q) => q.id)).toEqual(Array.from({ length: 20 }, (_, i) => `q${i}`));

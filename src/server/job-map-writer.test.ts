@@ -49,6 +49,21 @@ const exists = (p: string): Promise<boolean> =>
   );
 
 describe('createJobMapWriter', () => {
+  it('records nothing when the map is cancelled (a shutdown stopping the fit): the map stays owed', async () => {
+    const files = await paths();
+    const writer = createJobMapWriter({
+      map: Promise.reject(new ArginatorError('CANCELLED', 'cancelled', 'the fit was stopped', '')),
+      modelVersion: 'v1',
+      proteins: 2,
+      ...files,
+      signal: new AbortController().signal,
+    });
+    await writer.add(batch(0, 2));
+    await expect(writer.finish()).rejects.toThrow('the fit was stopped');
+    expect(await exists(files.path)).toBe(false);
+    expect(await exists(files.unavailable)).toBe(false);
+  });
+
   it('writes the same map.json whether the map is ready at once or arrives after some batches', async () => {
     const bodies: string[] = [];
     for (const late of [false, true]) {
@@ -146,7 +161,7 @@ describe('createJobMapWriter', () => {
       signal: new AbortController().signal,
     });
     await writer.add(batch(0, 2));
-    await writer.finish();
+    expect(await writer.finish()).toMatchObject({ reason: 'map.no-references' });
     expect(await exists(files.path)).toBe(false);
     expect(JSON.parse(await readFile(files.unavailable, 'utf8'))).toMatchObject({
       model_version: 'v1',

@@ -1,15 +1,25 @@
-// A job's map.json (GET /v1/jobs/{id}/map), streamed from the embeddings classify-file hands over: the proteins are never read or embedded again.
+// A job's map.json (GET /v1/jobs/{id}/map), streamed from the embeddings its classification made (job-map-spill.ts): the proteins are never read or embedded again.
 import { createWriteStream } from 'node:fs';
 import type { WriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { rename, rm, writeFile } from 'node:fs/promises';
 
+import { isArginatorError } from '../core/errors.ts';
 import type { ProjectionMethod } from '../core/map/umap-transform.ts';
-import type { EmbeddingBatchSink } from '../pipeline/classify-file.ts';
-import type { PredictedBatch } from '../pipeline/predict.ts';
 import type { ProjectedPoint } from '../pipeline/reference-map.ts';
 import { projectionMethodFor } from '../pipeline/reference-map.ts';
+import type { SerialisedError } from './worker-protocol.ts';
 import { serialiseError } from './worker-protocol.ts';
+
+/** What a map point needs of a classified batch (a MapBatch is one). */
+export interface MapBatch {
+  readonly proteins: readonly {
+    readonly id: string;
+    readonly prediction: { readonly label: string; readonly novelty: string };
+  }[];
+  /** proteins.length × the embedder dimension, row-major. */
+  readonly embeddings: Float32Array;
+}
 
 /** What the writer needs of a reference map. */
 export interface ProjectingMap {
@@ -33,21 +43,26 @@ export interface JobMapWriterOptions {
   readonly signal: AbortSignal;
   /**
    * Proteins kept (with their embeddings) while the map is not ready; beyond it the job waits for
-   * the map. Default 4,096 (~23 MB of 1,390-d vectors): a job never waits for a map being read.
+   * the map. Default 4,096 (~23 MB of 1,390-d vectors).
    */
   readonly maxPending?: number | undefined;
 }
 
-export interface JobMapWriter extends EmbeddingBatchSink {
-  /** After the last batch: closes map.json (or writes map-unavailable.json). Cancellation throws. */
-  finish(): Promise<void>;
+export interface JobMapWriter {
+  add(batch: MapBatch): Promise<void>;
+  /**
+   * After the last batch: closes map.json, or writes map-unavailable.json and returns why.
+   * Cancellation (the signal, or a CANCELLED error such as a shutdown stopping a fit) throws and
+   * records nothing: the map is still owed, and a restart makes it.
+   */
+  finish(): Promise<SerialisedError | undefined>;
   /** The job failed: removes the partial map. Never throws. */
   discard(): Promise<void>;
 }
 
 /**
- * Places each batch on the reference map as the job classifies it and appends its points to
- * `map.json` (temp + rename). A map that cannot be had (no references, fit failed) does not fail
+ * Places each batch of a completed job (read back from its map-input.bin) on the reference map
+ * and appends its points to `map.json` (temp + rename). A map that cannot be had (no references, fit failed) does not fail
  * the job: from then on batches are dropped and finish() writes the reason to `map-unavailable.json`.
  */
 export function createJobMapWriter(options: JobMapWriterOptions): JobMapWriter {
@@ -65,7 +80,7 @@ export function createJobMapWriter(options: JobMapWriterOptions): JobMapWriter {
       failure = e;
     },
   );
-  const pending: PredictedBatch[] = [];
+  const pending: MapBatch[] = [];
   let pendingProteins = 0;
   let out: WriteStream | undefined;
   let written = 0;
@@ -90,7 +105,7 @@ export function createJobMapWriter(options: JobMapWriterOptions): JobMapWriter {
     }
   };
 
-  const place = async (current: ProjectingMap, batch: PredictedBatch): Promise<void> => {
+  const place = async (current: ProjectingMap, batch: MapBatch): Promise<void> => {
     const points = current.project(
       batch.proteins.map((p) => p.id),
       batch.embeddings,
@@ -112,7 +127,7 @@ export function createJobMapWriter(options: JobMapWriterOptions): JobMapWriter {
 
   const drainPending = async (current: ProjectingMap): Promise<void> => {
     while (pending.length > 0) {
-      await place(current, pending.shift() as PredictedBatch);
+      await place(current, pending.shift() as MapBatch);
     }
     pendingProteins = 0;
   };
@@ -160,22 +175,15 @@ export function createJobMapWriter(options: JobMapWriterOptions): JobMapWriter {
           stream.end((e?: Error | null) => (e == null ? ok() : fail(e))),
         );
         await rename(temp, path);
+        return undefined;
       } catch (e) {
         await this.discard();
-        if (signal.aborted) {
+        if (signal.aborted || (isArginatorError(e) && e.code === 'CANCELLED')) {
           throw e;
         }
         const error = serialiseError(e, 'the job map');
-        await writeFile(
-          options.unavailable,
-          JSON.stringify({
-            model_version: options.modelVersion,
-            code: error.code,
-            reason: error.reason,
-            detail: error.message,
-            hint: error.hint,
-          }),
-        );
+        await writeMapUnavailable(options.unavailable, options.modelVersion, error);
+        return error;
       }
     },
     async discard() {
@@ -185,4 +193,22 @@ export function createJobMapWriter(options: JobMapWriterOptions): JobMapWriter {
       await rm(temp, { force: true });
     },
   };
+}
+
+/** Records why a job has no map (the body of its 404 job.map-unavailable). */
+export async function writeMapUnavailable(
+  path: string,
+  modelVersion: string,
+  error: SerialisedError,
+): Promise<void> {
+  await writeFile(
+    path,
+    JSON.stringify({
+      model_version: modelVersion,
+      code: error.code,
+      reason: error.reason,
+      detail: error.message,
+      hint: error.hint,
+    }),
+  );
 }

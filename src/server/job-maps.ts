@@ -1,5 +1,5 @@
 // Reference maps (UMAP, wiring/load-reference-map.ts) for models and jobs: each model's map is fitted once,
-// off the request thread (503 while it runs); a job's points are written by its worker (map.json).
+// off the request thread (503 while it runs); a job's points are written by its worker after the job completed (map.json; 503 until then).
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -7,18 +7,37 @@ import { z } from 'zod';
 
 import { ArginatorError } from '../core/errors.ts';
 import type { Job } from '../pipeline/jobs/job.ts';
-import type { JobFiles } from '../pipeline/jobs/ports.ts';
+import type { JobFiles, JobStore } from '../pipeline/jobs/ports.ts';
 import type { MappedQuery, ReferenceMapFitter } from '../pipeline/reference-map.ts';
 import type { FsModelRegistry } from '../store/fs-model-registry.ts';
 import type { ReferenceMapService } from '../wiring/load-reference-map.ts';
 import { loadOrFitReferenceMap } from '../wiring/load-reference-map.ts';
 import type { ModelProvider } from './model-provider.ts';
+import { writeMapUnavailable } from './job-map-writer.ts';
 import { HttpProblem } from './problem.ts';
+import type { JobMapFiles } from './worker-protocol.ts';
+import { serialiseError } from './worker-protocol.ts';
 
-/** A job's map files: the GET /v1/jobs/{id}/map body, or why there is none. */
-export function jobMapPaths(files: JobFiles, id: string): { map: string; unavailable: string } {
+/**
+ * A job's map files: its embeddings kept until the map is written (`input`), the GET
+ * /v1/jobs/{id}/map body (`map`), or why there is none (`unavailable`). All live in the job's
+ * folder, so expiry removes them with the results.
+ */
+export function jobMapPaths(files: JobFiles, id: string): JobMapFiles {
   const dir = files.dirOf(id);
-  return { map: join(dir, 'map.json'), unavailable: join(dir, 'map-unavailable.json') };
+  return {
+    input: join(dir, 'map-input.bin'),
+    map: join(dir, 'map.json'),
+    unavailable: join(dir, 'map-unavailable.json'),
+  };
+}
+
+export interface JobMapWait {
+  /**
+   * Waits up to this long for a pending job map instead of answering 503 at once: the original
+   * API's /download_plot had the plot as soon as /status said completed (its clients do not retry).
+   */
+  readonly waitMs?: number | undefined;
 }
 
 export interface MapProvider {
@@ -29,10 +48,16 @@ export interface MapProvider {
   prepare(version: string): Promise<ReferenceMapService>;
   /** The map of a model version or alias; 503 problem (with Retry-After) while it is being fitted. */
   forModel(ref: string): Promise<ReferenceMapService>;
-  /** The file holding the body of GET /v1/jobs/{id}/map (written by the job worker). */
-  jobMapFile(job: Job): Promise<string>;
-  /** A completed job's points with its model's map (the images); 503 while the map is fitted. */
-  forJob(job: Job): Promise<{ map: ReferenceMapService; queries: MappedQuery[] }>;
+  /**
+   * The file holding the body of GET /v1/jobs/{id}/map (written by the job worker after the job
+   * completed); 503 problem (with Retry-After) until it is written, 404 if it failed.
+   */
+  jobMapFile(job: Job, options?: JobMapWait): Promise<string>;
+  /** A completed job's points with its model's map (the images); 503 while either is being made. */
+  forJob(
+    job: Job,
+    options?: JobMapWait,
+  ): Promise<{ map: ReferenceMapService; queries: MappedQuery[] }>;
   /** Stops running fits (server shutdown). */
   close(): void;
 }
@@ -62,6 +87,11 @@ interface Entry {
 
 /** Before the layout reports progress: a typical fit (3,000–4,500 references) takes 10–20 s. */
 const DEFAULT_FIT_SECONDS = 15;
+
+/** A guess at a pending job map's wait: UMAP transform places ~1,000 proteins a second (bench/job-vs-cli.ts). */
+export function mapSecondsLeft(proteins: number): number {
+  return Math.min(60, 1 + Math.ceil(proteins / 1000));
+}
 
 /** Seconds until a fit is likely done, from its progress (the epochs are linear in time). */
 export function fitSecondsLeft(fit: { startedAt: number; fraction: number }, now: number): number {
@@ -156,7 +186,7 @@ export function createMapProvider(options: {
     return entry.ready;
   };
 
-  const jobMapFile = async (job: Job): Promise<string> => {
+  const jobMapFileNow = async (job: Job): Promise<string> => {
     if (job.status === 'expired') {
       throw new ArginatorError(
         'NOT_FOUND',
@@ -188,16 +218,38 @@ export function createMapProvider(options: {
       (text) => unavailableSchema.safeParse(JSON.parse(text)).data,
       () => undefined,
     );
-    throw new ArginatorError(
-      'NOT_FOUND',
-      why === undefined ? 'job.map-missing' : 'job.map-unavailable',
-      why === undefined
-        ? `job ${job.id} has no map (it completed without one)`
-        : `job ${job.id} completed, but its map could not be made (${why.reason}: ${why.detail})`,
-      why === undefined
-        ? 'submit the input again'
-        : `the results are complete; ${why.hint === '' ? 'submit the input again for a map' : why.hint}`,
+    if (why !== undefined) {
+      throw new ArginatorError(
+        'NOT_FOUND',
+        'job.map-unavailable',
+        `job ${job.id} completed, but its map could not be made (${why.reason}: ${why.detail})`,
+        `the results are complete; ${why.hint === '' ? 'submit the input again for a map' : why.hint}`,
+      );
+    }
+    // Neither file: the worker places the job's points after its tables (recoverJobMaps sees to
+    // it after a restart), so the map follows shortly.
+    const seconds = mapSecondsLeft(job.proteinsTotal ?? 0);
+    throw new HttpProblem(
+      503,
+      'job.map-pending',
+      `job ${job.id} has completed and its results can be downloaded; its map is being computed (retry in ${seconds} s)`,
+      `retry in ${seconds} s: a job's map is made after its results, between jobs`,
+      { retryAfterSeconds: seconds },
     );
+  };
+
+  const jobMapFile = async (job: Job, wait: JobMapWait = {}): Promise<string> => {
+    const deadline = now() + (wait.waitMs ?? 0);
+    for (;;) {
+      try {
+        return await jobMapFileNow(job);
+      } catch (e) {
+        if (!(e instanceof HttpProblem && e.reason === 'job.map-pending') || now() >= deadline) {
+          throw e;
+        }
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
   };
 
   return {
@@ -206,8 +258,8 @@ export function createMapProvider(options: {
       return forVersion((await options.registry.resolve(ref)).version);
     },
     jobMapFile,
-    async forJob(job) {
-      const file = await jobMapFile(job);
+    async forJob(job, wait) {
+      const file = await jobMapFile(job, wait);
       const map = await forVersion(job.modelVersion);
       const body = jobMapSchema.parse(JSON.parse(await readFile(file, 'utf8')));
       const queries: MappedQuery[] = body.queries.map((q) => ({
@@ -221,4 +273,57 @@ export function createMapProvider(options: {
     },
     close: () => stop.abort(),
   };
+}
+
+/** What start-up found of the maps completed jobs still owed when the server stopped. */
+export interface MapRecovery {
+  /** Re-made from their kept embeddings. */
+  readonly remade: readonly string[];
+  /** Nothing to make them from (recorded as failed: `map.interrupted`). */
+  readonly failed: readonly string[];
+}
+
+/**
+ * A server stopped between a job's tables and its map leaves a completed job with neither map.json
+ * nor map-unavailable.json: its map is made again from map-input.bin, or, without it, recorded as
+ * failed, so no job map answers 503 for ever.
+ */
+export async function recoverJobMaps(
+  store: JobStore,
+  files: JobFiles,
+  mapJob: (job: Job) => void,
+): Promise<MapRecovery> {
+  const remade: string[] = [];
+  const failed: string[] = [];
+  const isFile = (path: string): Promise<boolean> =>
+    stat(path).then(
+      (s) => s.isFile(),
+      () => false,
+    );
+  for (const job of store.withStatus('completed')) {
+    const paths = jobMapPaths(files, job.id);
+    if ((await isFile(paths.map)) || (await isFile(paths.unavailable))) {
+      continue;
+    }
+    if (await isFile(paths.input)) {
+      mapJob(job);
+      remade.push(job.id);
+      continue;
+    }
+    await writeMapUnavailable(
+      paths.unavailable,
+      job.modelVersion,
+      serialiseError(
+        new ArginatorError(
+          'INTERNAL',
+          'map.interrupted',
+          'the server stopped after the results were written and before the map was',
+          'the results are complete; submit the input again for a map',
+        ),
+        'the job map',
+      ),
+    );
+    failed.push(job.id);
+  }
+  return { remade, failed };
 }

@@ -1,8 +1,9 @@
-// Worker-thread entry: runs prediction jobs off the request thread, keeping loaded models between jobs.
+// Worker-thread entry: runs prediction jobs off the request thread, keeping loaded models between jobs; places completed jobs on their map between jobs.
+import { rm } from 'node:fs/promises';
 import { parentPort, workerData } from 'node:worker_threads';
 
 import { TABLE_FORMATS } from '../core/domain.ts';
-import { ArginatorError, cancelledError } from '../core/errors.ts';
+import { ArginatorError } from '../core/errors.ts';
 import { readFastaFile } from '../io/fasta-source.ts';
 import { loadFastestKernels } from '../native/load-kernels.ts';
 import type { JobSummary } from '../pipeline/jobs/job.ts';
@@ -13,8 +14,16 @@ import type { ReferenceMapService } from '../wiring/load-reference-map.ts';
 import { loadOrFitReferenceMap } from '../wiring/load-reference-map.ts';
 import { predictionTableFiles } from '../wiring/prediction-tables.ts';
 import { adaptModelToTask } from '../wiring/task-model.ts';
-import { createJobMapWriter } from './job-map-writer.ts';
-import type { FromWorker, RunMessage, ToWorker, WorkerInit } from './worker-protocol.ts';
+import { readMapSpill, createMapSpill } from './job-map-spill.ts';
+import { createJobMapWriter, writeMapUnavailable } from './job-map-writer.ts';
+import type {
+  FromWorker,
+  MapMessage,
+  RunMessage,
+  SerialisedError,
+  ToWorker,
+  WorkerInit,
+} from './worker-protocol.ts';
 import { deserialiseError, serialiseError } from './worker-protocol.ts';
 
 const port = parentPort;
@@ -38,18 +47,10 @@ const models = createModelCache(init.modelsDir, kernels, { threads: init.threads
 
 async function runJob(message: RunMessage, signal: AbortSignal): Promise<JobSummary> {
   const model = adaptModelToTask(await models.get(message.modelVersion), message.task);
-  // The map is asked for now and read while the first batches are classified; its points come
-  // from the embeddings the classification makes (no second read or embedding of the input).
-  const map = mapFor(message.jobId, message.modelVersion, signal);
-  map.catch(() => undefined); // the map writer reports it (map-unavailable.json)
-  const mapWriter = createJobMapWriter({
-    map,
-    modelVersion: message.modelVersion,
-    proteins: message.proteins,
-    path: message.map.map,
-    unavailable: message.map.unavailable,
-    signal,
-  });
+  // The map is asked for now and read while the job is classified; its points are placed after
+  // the job has completed (mapLater), from the embeddings kept on disk: no second embedding.
+  mapFor(message.jobId, message.modelVersion).catch(() => undefined);
+  const spill = createMapSpill(message.map.input);
   try {
     const { counts, novelty } = await classifyFile(
       {
@@ -63,17 +64,102 @@ async function runJob(message: RunMessage, signal: AbortSignal): Promise<JobSumm
           model,
           TABLE_FORMATS.map((format) => ({ format, path: message.outputs[format] })),
         ),
-        embeddings: mapWriter,
+        embeddings: spill,
         signal,
         onProgress: (done) => post({ type: 'progress', jobId: message.jobId, done }),
       },
     );
-    await mapWriter.finish();
+    await spill.finish();
     return { counts, novelty };
   } catch (e) {
-    await mapWriter.discard();
+    await spill.discard();
     throw e;
   }
+}
+
+/** Maps owed by completed jobs, in completion order; one is made at a time, between jobs. */
+const mapQueue: MapMessage[] = [];
+let mapping = false;
+/** Map work waiting for the running jobs to end (a job's tables come before any map). */
+const idleWaiters: (() => void)[] = [];
+/** Proteins projected per step: a job that arrives waits for at most one step (~0.1 s). */
+const MAP_STEP = 64;
+
+function whenIdle(): Promise<void> {
+  // A turn of the event loop first, so a `run` that arrived meanwhile is counted.
+  return new Promise<void>((resolve) =>
+    setImmediate(() => (running.size === 0 ? resolve() : idleWaiters.push(resolve))),
+  );
+}
+
+function mapLater(task: MapMessage): void {
+  mapQueue.push(task);
+  if (!mapping) {
+    mapping = true;
+    void drainMaps();
+  }
+}
+
+async function drainMaps(): Promise<void> {
+  try {
+    for (let task = mapQueue.shift(); task !== undefined; task = mapQueue.shift()) {
+      const outcome = await writeJobMap(task).then(
+        (error) => ({ error, interrupted: false }),
+        (e: unknown) => ({ error: serialiseError(e, 'the job map'), interrupted: true }),
+      );
+      post({ type: 'map-finished', jobId: task.jobId, ...outcome });
+    }
+  } finally {
+    // In the same turn as the last (empty) shift: a map queued from now on starts a new drain.
+    mapping = false;
+  }
+}
+
+/** A completed job's map.json from its kept embeddings; returns why it failed (recorded), throws if interrupted. */
+async function writeJobMap(task: MapMessage): Promise<SerialisedError | undefined> {
+  const never = new AbortController().signal;
+  const map = mapFor(task.jobId, task.modelVersion);
+  map.catch(() => undefined); // the writer records it (map-unavailable.json)
+  const writer = createJobMapWriter({
+    map,
+    modelVersion: task.modelVersion,
+    proteins: task.proteins,
+    path: task.map.map,
+    unavailable: task.map.unavailable,
+    signal: never,
+  });
+  try {
+    for await (const batch of readMapSpill(task.map.input)) {
+      for (let at = 0; at < batch.proteins.length; at += MAP_STEP) {
+        await whenIdle();
+        const dim = batch.embeddings.length / batch.proteins.length;
+        await writer.add({
+          proteins: batch.proteins.slice(at, at + MAP_STEP),
+          embeddings: batch.embeddings.subarray(at * dim, (at + MAP_STEP) * dim),
+        });
+      }
+    }
+  } catch (e) {
+    // The kept embeddings cannot be read (the job expired meanwhile, or the file is damaged).
+    await writer.discard();
+    const error = serialiseError(
+      new ArginatorError(
+        'INTERNAL',
+        'map.input-unreadable',
+        `the embeddings kept for the map of job ${task.jobId} could not be read (${e instanceof Error ? e.message : String(e)})`,
+        'the results are complete; submit the input again for a map',
+      ),
+      'the job map',
+    );
+    await writeMapUnavailable(task.map.unavailable, task.modelVersion, error).catch(
+      () => undefined, // the job's folder is gone (expired): nothing to record
+    );
+    await rm(task.map.input, { force: true });
+    return error;
+  }
+  const error = await writer.finish();
+  await rm(task.map.input, { force: true });
+  return error;
 }
 
 /** The map is stored by the request thread (which owns fitting); a worker only ever reads it. */
@@ -88,28 +174,15 @@ const refuseToFit: ReferenceMapFitter = () =>
   );
 
 /** Asks the request thread to make sure the map of `version` is stored (fitting it if needed). */
-function mapStored(jobId: string, version: string, signal: AbortSignal): Promise<void> {
+function mapStored(jobId: string, version: string): Promise<void> {
   return new Promise<void>((ok, fail) => {
-    const onAbort = (): void => {
-      awaitingMap.delete(jobId);
-      fail(cancelledError('The job'));
-    };
-    if (signal.aborted) {
-      onAbort();
-      return;
-    }
-    signal.addEventListener('abort', onAbort, { once: true });
-    const settle = (): void => {
-      awaitingMap.delete(jobId);
-      signal.removeEventListener('abort', onAbort);
-    };
     awaitingMap.set(jobId, {
       ok: () => {
-        settle();
+        awaitingMap.delete(jobId);
         ok();
       },
       fail: (e) => {
-        settle();
+        awaitingMap.delete(jobId);
         fail(e);
       },
     });
@@ -117,14 +190,16 @@ function mapStored(jobId: string, version: string, signal: AbortSignal): Promise
   });
 }
 
-function mapFor(jobId: string, version: string, signal: AbortSignal): Promise<ReferenceMapService> {
+/**
+ * The map of `version`, shared by every job of it. Not tied to the job that first asks: its run
+ * never waits for the map, and other completed jobs' maps may wait on the same promise (a
+ * cancelled job must not fail them). Only the request thread's shutdown stops it (CANCELLED).
+ */
+function mapFor(jobId: string, version: string): Promise<ReferenceMapService> {
   let map = maps.get(version);
   if (map === undefined) {
-    map = mapStored(jobId, version, signal).then(async () =>
-      loadOrFitReferenceMap(await models.get(version), init.modelsDir, {
-        fitter: refuseToFit,
-        signal,
-      }),
+    map = mapStored(jobId, version).then(async () =>
+      loadOrFitReferenceMap(await models.get(version), init.modelsDir, { fitter: refuseToFit }),
     );
     maps.set(version, map);
     map.catch(() => maps.delete(version));
@@ -146,12 +221,28 @@ port.on('message', (message: ToWorker) => {
     }
     return;
   }
+  if (message.type === 'map') {
+    mapLater(message);
+    return;
+  }
+  const run = message;
   const controller = new AbortController();
-  running.set(message.jobId, controller);
-  runJob(message, controller.signal)
-    .then((summary) => post({ type: 'done', jobId: message.jobId, summary }))
+  running.set(run.jobId, controller);
+  runJob(run, controller.signal)
+    .then((summary) => {
+      post({ type: 'done', jobId: run.jobId, summary });
+      const { jobId, modelVersion, proteins, map } = run;
+      mapLater({ type: 'map', jobId, modelVersion, proteins, map });
+    })
     .catch((e: unknown) =>
-      post({ type: 'failed', jobId: message.jobId, error: serialiseError(e, 'the job worker') }),
+      post({ type: 'failed', jobId: run.jobId, error: serialiseError(e, 'the job worker') }),
     )
-    .finally(() => running.delete(message.jobId));
+    .finally(() => {
+      running.delete(run.jobId);
+      if (running.size === 0) {
+        for (const resume of idleWaiters.splice(0)) {
+          resume();
+        }
+      }
+    });
 });

@@ -51,10 +51,7 @@ export function completedLegacyJob(deps: AppDeps, id: string): Job {
 
 /** A completed job without a map (no references, or the map could not be made): 404, as the original. */
 export function plotNotFound(e: unknown): never {
-  if (
-    isArginatorError(e) &&
-    (e.reason === 'job.map-missing' || e.reason === 'job.map-unavailable')
-  ) {
+  if (isArginatorError(e) && e.reason === 'job.map-unavailable') {
     throw new HttpProblem(404, e.reason, PLOT_NOT_FOUND, `${e.message}; ${e.hint}`);
   }
   throw e;

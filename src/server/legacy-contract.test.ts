@@ -11,9 +11,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { ArginatorError } from '../core/errors.ts';
 import type { Job, JobSummary } from '../pipeline/jobs/job.ts';
-import type { JobExecutor, JobRunOptions } from '../pipeline/jobs/ports.ts';
+import type { JobRunOptions } from '../pipeline/jobs/ports.ts';
 import { FsJobFiles } from '../store/fs-job-files.ts';
+import { writeMapUnavailable } from './job-map-writer.ts';
+import { jobMapPaths } from './job-maps.ts';
 import type { Service } from './service.ts';
+import type { JobPool } from './worker-pool.ts';
 import {
   LABELS,
   makeHome,
@@ -155,7 +158,7 @@ describe('the original contract, end to end (real pipeline)', () => {
 });
 
 /** A job executor that holds each job until the test says how it ends (fakes over mocks). */
-class GatedExecutor implements JobExecutor {
+class GatedExecutor implements JobPool {
   readonly started = new Map<string, JobRunOptions>();
   readonly #release = new Map<string, (end: () => Promise<JobSummary>) => void>();
 
@@ -175,6 +178,9 @@ class GatedExecutor implements JobExecutor {
     }
     release(end);
   }
+
+  /** The maps these jobs owe are the test's to write (map.json or map-unavailable.json). */
+  mapJob(): void {}
 
   close(): Promise<void> {
     return Promise.resolve();
@@ -271,6 +277,14 @@ describe('the original contract before completion and on failure (held jobs)', (
     ].join('\n');
     executor.release(id, async () => {
       await writeFile(files.resultPath(id, 'csv'), csv);
+      // The job's map failed (recorded as the worker does): the original answered 404 for no plot.
+      await writeMapUnavailable(jobMapPaths(files, id).unavailable, 'v1', {
+        code: 'NOT_FOUND',
+        reason: 'map.no-references',
+        message: 'model v1 has no references',
+        hint: '',
+        location: {},
+      });
       return { counts: { A: 1, B: 1, NBL: 1 }, novelty: {} };
     });
     await waitForJob(service.app, id);

@@ -7,7 +7,6 @@ import type { FastifyInstance } from 'fastify';
 import { TASKS } from '../core/domain.ts';
 import { isArginatorError } from '../core/errors.ts';
 import { loadFastestKernels } from '../native/load-kernels.ts';
-import type { JobExecutor } from '../pipeline/jobs/ports.ts';
 import type { Recovery } from '../pipeline/jobs/recover-jobs.ts';
 import { recoverJobs } from '../pipeline/jobs/recover-jobs.ts';
 import type { ReferenceMapFitter } from '../pipeline/reference-map.ts';
@@ -20,13 +19,14 @@ import { SqliteJobStore } from '../store/sqlite-job-store.ts';
 import type { AppLogger, ServerSettings } from './app-deps.ts';
 import { createApp } from './create-app.ts';
 import { JobEvents } from './job-events.ts';
-import type { MapProvider } from './job-maps.ts';
-import { createMapProvider } from './job-maps.ts';
+import type { MapProvider, MapRecovery } from './job-maps.ts';
+import { createMapProvider, recoverJobMaps } from './job-maps.ts';
 import { createMetrics } from './metrics.ts';
 import type { ModelProvider } from './model-provider.ts';
 import { createModelProvider } from './model-provider.ts';
 import type { WorkerPredictor } from './predict-batcher.ts';
 import { createPredictBatcher, createWorkerPredictor, predictInline } from './predict-batcher.ts';
+import type { JobPool } from './worker-pool.ts';
 import { createWorkerPool } from './worker-pool.ts';
 
 export interface ServiceOptions {
@@ -49,8 +49,8 @@ export interface ServiceOptions {
    * Undefined: the environment variable ARGINATOR_SYNC_PREDICT (`worker` or `inline`).
    */
   readonly syncPredict?: 'worker' | 'inline' | undefined;
-  /** Tests may run jobs without worker threads. */
-  readonly executor?: JobExecutor | undefined;
+  /** Tests may run jobs (and their maps) without worker threads. */
+  readonly executor?: JobPool | undefined;
   readonly now?: (() => Date) | undefined;
 }
 
@@ -63,6 +63,8 @@ export interface Service {
   sweep(): Promise<number>;
   /** Settles once the current models' maps are read or fitted (start-up does not wait for it). */
   readonly mapsReady: Promise<void>;
+  /** Settles once the maps completed jobs owed at start-up are queued again or recorded as failed. */
+  readonly mapRecovery: Promise<MapRecovery>;
 }
 
 export async function createService(options: ServiceOptions): Promise<Service> {
@@ -106,6 +108,17 @@ export async function createService(options: ServiceOptions): Promise<Service> {
       threads,
       files,
       prepareMap: (version) => maps.prepare(version),
+      onMapFinished: (jobId, outcome) => {
+        const log = logs.current;
+        if (outcome.state === 'failed') {
+          log?.error(
+            { job_id: jobId, err: outcome.error },
+            'job map failed; the job stays completed',
+          );
+        } else if (outcome.state === 'interrupted') {
+          log?.info({ job_id: jobId }, 'job map interrupted; it is made again after a restart');
+        }
+      },
     });
   const syncPredict =
     options.syncPredict ??
@@ -185,7 +198,19 @@ export async function createService(options: ServiceOptions): Promise<Service> {
       .catch(() => undefined); // logged above; a /v1/predict request reports its own error
   }
   const mapsReady = prepareCurrentMaps(models, maps, app.log);
-  return { app, runner, recovery, sweep, mapsReady };
+  const mapRecovery = recoverJobMaps(store, files, (job) => executor.mapJob(job));
+  mapRecovery.then(
+    ({ remade, failed }) => {
+      for (const id of remade) {
+        app.log.warn({ job_id: id }, 'job map owed after an unclean stop: made again');
+      }
+      for (const id of failed) {
+        app.log.error({ job_id: id }, 'job map owed after an unclean stop: recorded as failed');
+      }
+    },
+    (e: unknown) => app.log.error({ err: e }, 'recovering the maps of completed jobs failed'),
+  );
+  return { app, runner, recovery, sweep, mapsReady, mapRecovery };
 }
 
 /**

@@ -1,15 +1,18 @@
-// A fixed pool of job worker threads behind the JobExecutor port; a crashed worker is replaced.
+// A fixed pool of job worker threads behind the JobExecutor port (and the maps of completed jobs); a crashed worker is replaced.
+import { rm } from 'node:fs/promises';
 import { Worker } from 'node:worker_threads';
 
 import { ArginatorError, cancelledError } from '../core/errors.ts';
 import type { Job, JobSummary } from '../pipeline/jobs/job.ts';
 import type { JobExecutor, JobFiles, JobRunOptions } from '../pipeline/jobs/ports.ts';
+import { writeMapUnavailable } from './job-map-writer.ts';
 import { jobMapPaths } from './job-maps.ts';
-import type { FromWorker, ToWorker, WorkerInit } from './worker-protocol.ts';
+import type { FromWorker, SerialisedError, ToWorker, WorkerInit } from './worker-protocol.ts';
 import { deserialiseError, serialiseError } from './worker-protocol.ts';
 
 interface Current {
   readonly jobId: string;
+  readonly modelVersion: string;
   readonly options: JobRunOptions;
   resolve(summary: JobSummary): void;
   reject(error: Error): void;
@@ -18,6 +21,8 @@ interface Current {
 interface Slot {
   worker: Worker;
   current: Current | undefined;
+  /** Completed jobs whose map this worker owes (queued after their tables, or after a restart). */
+  readonly maps: Map<string, string>;
 }
 
 /**
@@ -50,9 +55,22 @@ export interface WorkerPoolOptions extends WorkerInit {
    * worker places a finished job on it; the request thread owns fitting, so each model is fitted once.
    */
   readonly prepareMap: (modelVersion: string) => Promise<unknown>;
+  /** Told when a completed job's map is written, failed (recorded) or interrupted (for the log). */
+  readonly onMapFinished?: ((jobId: string, outcome: MapOutcome) => void) | undefined;
 }
 
-export function createWorkerPool(options: WorkerPoolOptions): JobExecutor {
+export type MapOutcome =
+  | { readonly state: 'written' }
+  | { readonly state: 'failed'; readonly error: SerialisedError }
+  | { readonly state: 'interrupted'; readonly error: SerialisedError };
+
+/** The job executor that also places completed jobs on their map, after their tables. */
+export interface JobPool extends JobExecutor {
+  /** Makes the map a completed job still owes from its kept embeddings (after a restart). */
+  mapJob(job: Job): void;
+}
+
+export function createWorkerPool(options: WorkerPoolOptions): JobPool {
   const init: WorkerInit = { modelsDir: options.modelsDir, threads: options.threads };
   let closed = false;
   const slots: Slot[] = [];
@@ -60,33 +78,48 @@ export function createWorkerPool(options: WorkerPoolOptions): JobExecutor {
   const attach = (slot: Slot): void => {
     const worker = slot.worker;
     worker.on('message', (message: FromWorker) => {
+      if (slot.worker !== worker) {
+        return;
+      }
+      // Map messages come from running jobs and from the maps of completed ones alike.
+      if (message.type === 'map-needed') {
+        const reply = (answer: ToWorker & { type: 'map-ready' }): void => {
+          if (slot.worker === worker) {
+            worker.postMessage(answer);
+          }
+        };
+        options.prepareMap(message.modelVersion).then(
+          () => reply({ type: 'map-ready', jobId: message.jobId, error: undefined }),
+          (e: unknown) =>
+            reply({
+              type: 'map-ready',
+              jobId: message.jobId,
+              error: serialiseError(e, 'the reference map'),
+            }),
+        );
+        return;
+      }
+      if (message.type === 'map-finished') {
+        slot.maps.delete(message.jobId);
+        options.onMapFinished?.(
+          message.jobId,
+          message.error === undefined
+            ? { state: 'written' }
+            : { state: message.interrupted ? 'interrupted' : 'failed', error: message.error },
+        );
+        return;
+      }
       const current = slot.current;
-      if (slot.worker !== worker || current?.jobId !== message.jobId) {
+      if (current?.jobId !== message.jobId) {
         return;
       }
       switch (message.type) {
         case 'progress':
           current.options.onProgress(message.done);
           return;
-        case 'map-needed': {
-          const reply = (answer: ToWorker & { type: 'map-ready' }): void => {
-            if (slot.current?.jobId === message.jobId) {
-              slot.worker.postMessage(answer);
-            }
-          };
-          options.prepareMap(message.modelVersion).then(
-            () => reply({ type: 'map-ready', jobId: message.jobId, error: undefined }),
-            (e: unknown) =>
-              reply({
-                type: 'map-ready',
-                jobId: message.jobId,
-                error: serialiseError(e, 'the reference map'),
-              }),
-          );
-          return;
-        }
         case 'done':
           slot.current = undefined;
+          slot.maps.set(message.jobId, current.modelVersion);
           current.resolve(message.summary);
           return;
         case 'failed': {
@@ -104,6 +137,12 @@ export function createWorkerPool(options: WorkerPoolOptions): JobExecutor {
       }
       const current = slot.current;
       slot.current = undefined;
+      const owed = [...slot.maps];
+      slot.maps.clear();
+      for (const [jobId, modelVersion] of owed) {
+        // The maps it owed die with it: recorded as failed, so they never answer 503 for ever.
+        void recordLostMap(jobId, modelVersion, why);
+      }
       current?.reject(
         new ArginatorError(
           'INTERNAL',
@@ -125,8 +164,24 @@ export function createWorkerPool(options: WorkerPoolOptions): JobExecutor {
     });
   };
 
+  const recordLostMap = async (jobId: string, modelVersion: string, why: string): Promise<void> => {
+    const paths = jobMapPaths(options.files, jobId);
+    const error = serialiseError(
+      new ArginatorError(
+        'INTERNAL',
+        'map.worker-crashed',
+        `the job worker thread stopped while it made the map (${why})`,
+        'the results are complete; submit the input again for a map, and report it with the server log',
+      ),
+      'the job map',
+    );
+    await writeMapUnavailable(paths.unavailable, modelVersion, error).catch(() => undefined);
+    await rm(paths.input, { force: true });
+    options.onMapFinished?.(jobId, { state: 'failed', error });
+  };
+
   for (let i = 0; i < options.size; i++) {
-    const slot: Slot = { worker: startWorker(init), current: undefined };
+    const slot: Slot = { worker: startWorker(init), current: undefined, maps: new Map() };
     attach(slot);
     slots.push(slot);
   }
@@ -151,6 +206,7 @@ export function createWorkerPool(options: WorkerPoolOptions): JobExecutor {
         const settle = (): void => runOptions.signal.removeEventListener('abort', onAbort);
         slot.current = {
           jobId: job.id,
+          modelVersion: job.modelVersion,
           options: runOptions,
           resolve: (s) => {
             settle();
@@ -177,6 +233,22 @@ export function createWorkerPool(options: WorkerPoolOptions): JobExecutor {
         };
         slot.worker.postMessage(message);
       });
+    },
+    mapJob(job: Job): void {
+      // The worker owing the fewest maps (each makes its maps one at a time, between jobs).
+      const slot = slots.reduce((a, b) => (b.maps.size < a.maps.size ? b : a));
+      if (closed) {
+        return;
+      }
+      slot.maps.set(job.id, job.modelVersion);
+      const message: ToWorker = {
+        type: 'map',
+        jobId: job.id,
+        modelVersion: job.modelVersion,
+        proteins: job.proteinsTotal ?? 0,
+        map: jobMapPaths(options.files, job.id),
+      };
+      slot.worker.postMessage(message);
     },
     async close(): Promise<void> {
       closed = true;

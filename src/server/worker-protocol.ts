@@ -20,8 +20,25 @@ export interface RunMessage {
   /** Proteins in the input (counted at submission): the map's projection follows the job's size. */
   readonly proteins: number;
   readonly outputs: Readonly<Record<TableFormat, string>>;
-  /** Where the job's map goes: `map` (the GET /v1/jobs/{id}/map body) or, if it fails, `unavailable`. */
-  readonly map: Readonly<Record<'map' | 'unavailable', string>>;
+  /**
+   * The job's map files: `input` (its embeddings, kept from the classification until the map is
+   * written), `map` (the GET /v1/jobs/{id}/map body) or, if the map fails, `unavailable`.
+   */
+  readonly map: JobMapFiles;
+}
+
+export type JobMapFiles = Readonly<Record<'input' | 'map' | 'unavailable', string>>;
+
+/**
+ * Places a completed job's proteins on its map from its `input` file: sent after a restart (the
+ * worker queues the map of each job it runs itself, right after the job's `done`).
+ */
+export interface MapMessage {
+  readonly type: 'map';
+  readonly jobId: string;
+  readonly modelVersion: string;
+  readonly proteins: number;
+  readonly map: JobMapFiles;
 }
 
 /**
@@ -30,6 +47,7 @@ export interface RunMessage {
  */
 export type ToWorker =
   | RunMessage
+  | MapMessage
   | { readonly type: 'cancel'; readonly jobId: string }
   | {
       readonly type: 'map-ready';
@@ -49,7 +67,17 @@ export type FromWorker =
   | { readonly type: 'progress'; readonly jobId: string; readonly done: number }
   | { readonly type: 'map-needed'; readonly jobId: string; readonly modelVersion: string }
   | { readonly type: 'done'; readonly jobId: string; readonly summary: JobSummary }
-  | { readonly type: 'failed'; readonly jobId: string; readonly error: SerialisedError };
+  | { readonly type: 'failed'; readonly jobId: string; readonly error: SerialisedError }
+  /**
+   * A completed job's map is written (`error` undefined), recorded as failed (map-unavailable.json),
+   * or was interrupted (`interrupted`: nothing recorded, the input file stays for a restart).
+   */
+  | {
+      readonly type: 'map-finished';
+      readonly jobId: string;
+      readonly error: SerialisedError | undefined;
+      readonly interrupted: boolean;
+    };
 
 /** One batch of synchronous /v1/predict proteins for the prediction worker (predict-worker.ts). */
 export interface ToPredictWorker {

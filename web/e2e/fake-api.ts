@@ -75,6 +75,8 @@ export interface FakeApi {
   addCompletedJob(n: number, name?: string): string;
   /** Adds a job that completed and then expired (results deleted); returns its id. */
   addExpiredJob(n: number, name?: string): string;
+  /** The next `times` GET /v1/jobs/{id}/map answer 503 job.map-pending (Retry-After: 1), as a map being computed. */
+  holdMap(id: string, times: number): void;
   close(): Promise<void>;
 }
 
@@ -317,6 +319,7 @@ const MIME: Record<string, string> = {
 
 export async function startFakeApi(options: FakeApiOptions): Promise<FakeApi> {
   const jobs = new Map<string, FakeJob>();
+  const heldMaps = new Map<string, number>();
   const perTick = options.proteinsPerTick ?? 2;
   const tickMs = options.tickMs ?? 150;
   let nextId = 1;
@@ -493,6 +496,22 @@ export async function startFakeApi(options: FakeApiOptions): Promise<FakeApi> {
         return send(res, 200, table(job, format), type);
       }
       if (rest === '/map') {
+        const held = heldMaps.get(job.id) ?? 0;
+        if (held > 0) {
+          heldMaps.set(job.id, held - 1);
+          res.writeHead(503, { 'Content-Type': 'application/problem+json', 'Retry-After': '1' });
+          res.end(
+            JSON.stringify({
+              title: 'Not ready',
+              status: 503,
+              detail: `job ${job.id} has completed and its results can be downloaded; its map is being computed (retry in 1 s)`,
+              code: 'NOT_READY',
+              reason: 'job.map-pending',
+              hint: 'retry in 1 s',
+            }),
+          );
+          return;
+        }
         return send(res, 200, {
           model_version: 'v1',
           queries: job.rows.map((r) => ({
@@ -609,6 +628,9 @@ export async function startFakeApi(options: FakeApiOptions): Promise<FakeApi> {
       job.status = 'completed';
       job.done = n;
       return job.id;
+    },
+    holdMap(id, times) {
+      heldMaps.set(id, times);
     },
     addExpiredJob(n, name = 'old.faa') {
       const ids = Array.from({ length: n }, (_, i) => `old_${String(i).padStart(6, '0')}`);

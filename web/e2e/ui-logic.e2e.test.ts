@@ -109,6 +109,17 @@ describe.skipIf(!canRun)('web UI against the fake API (real chromium)', () => {
     await expect.poll(() => expanded.count()).toBe(0);
   });
 
+  it('says the map is being computed while the server answers 503, then shows it', async () => {
+    api.holdMap(bigJob, 2);
+    await page.goto(`${api.url}/#/jobs/${bigJob}/map`);
+    const pending = page.locator('#panel-map [data-testid=map-pending]');
+    await pending.waitFor();
+    expect(await pending.textContent()).toMatch(/map is being computed .*trying again in 1 s/);
+    expect(await page.locator('#panel-map [role=alert]').count()).toBe(0);
+    await page.locator('[data-testid=map-canvas]').waitFor();
+    expect(await pending.count()).toBe(0);
+  });
+
   it('selects the table row of a query chosen on the map', async () => {
     await page.click('#tab-map');
     const canvas = page.locator('[data-testid=map-canvas]');

@@ -7,8 +7,11 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Job } from '../../pipeline/jobs/job.ts';
 import type { AppDeps } from '../app-deps.ts';
 import { findJob } from '../job-access.ts';
-import type { MapProvider } from '../job-maps.ts';
+import type { JobMapWait, MapProvider } from '../job-maps.ts';
 import { completedLegacyJob, plotNotFound } from '../legacy-access.ts';
+
+/** How long /download_plot waits for a completed job's map (a map of 1,000 proteins takes ~1 s). */
+const LEGACY_PLOT_WAIT_MS = 30_000;
 
 function requestSignal(request: FastifyRequest): AbortSignal {
   const controller = new AbortController();
@@ -32,7 +35,7 @@ export function mapRoutes(app: FastifyInstance, deps: AppDeps, maps: MapProvider
     async (request) => (await maps.forModel(request.params.version)).referenceMapJson(),
   );
 
-  // The job worker wrote the body when the job completed: the request thread only streams a file.
+  // The job worker writes the body after the job completed (503 until then): the request thread only streams a file.
   app.get<{ Params: { id: string } }>(
     '/v1/jobs/:id/map',
     { schema: { tags: ['jobs'], summary: "The job's proteins on its model's reference map" } },
@@ -46,8 +49,9 @@ export function mapRoutes(app: FastifyInstance, deps: AppDeps, maps: MapProvider
     job: Job,
     request: FastifyRequest,
     reply: FastifyReply,
+    wait: JobMapWait = {},
   ): Promise<FastifyReply> => {
-    const { map, queries } = await maps.forJob(job);
+    const { map, queries } = await maps.forJob(job, wait);
     const bytes = await map.png(queries, { signal: requestSignal(request) });
     return reply.type('image/png').send(Buffer.from(bytes));
   };
@@ -74,8 +78,11 @@ export function mapRoutes(app: FastifyInstance, deps: AppDeps, maps: MapProvider
         summary: "PNG: the job's proteins on the reference map; 400 until the job has completed",
       },
     },
-    // The original's answers: 404 Job not found, 400 Job not finished yet, 404 Plot file not found.
+    // The original's answers: 404 Job not found, 400 Job not finished yet, 404 Plot file not found;
+    // a map still being made is waited for (503 with Retry-After only beyond the wait).
     (request, reply) =>
-      png(completedLegacyJob(deps, request.params.job_id), request, reply).catch(plotNotFound),
+      png(completedLegacyJob(deps, request.params.job_id), request, reply, {
+        waitMs: LEGACY_PLOT_WAIT_MS,
+      }).catch(plotNotFound),
   );
 }

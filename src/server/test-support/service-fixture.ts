@@ -102,3 +102,23 @@ export function multipart(
     headers: { 'content-type': `multipart/form-data; boundary=${boundary}` },
   };
 }
+
+/** Polls GET /v1/jobs/{id}/map while it answers 503 (the map follows the job's completion). */
+export async function waitForJobMap(
+  app: FastifyInstance,
+  id: string,
+  timeoutMs = 30_000,
+  headers: Record<string, string> = {},
+): Promise<Awaited<ReturnType<FastifyInstance['inject']>>> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const res = await app.inject({ method: 'GET', url: `/v1/jobs/${id}/map`, headers });
+    if (res.statusCode !== 503) {
+      return res;
+    }
+    if (Date.now() > until) {
+      throw new Error(`the map of job ${id} was not written in ${timeoutMs} ms: ${res.body}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

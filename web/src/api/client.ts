@@ -24,9 +24,45 @@ import type {
 export class ApiError extends Error {
   override readonly name = 'ApiError';
   readonly problem: Problem;
-  constructor(problem: Problem) {
+  /** The Retry-After header of a 503 (a map still being made), in seconds; null without one. */
+  readonly retryAfterSeconds: number | null;
+  constructor(problem: Problem, retryAfterSeconds: number | null = null) {
     super(problem.detail);
     this.problem = problem;
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}
+
+/**
+ * Calls `get` again while the server answers 503 (a model's map being fitted, a job's map being
+ * computed after the job completed), after its Retry-After (1-30 s); `onWait` says so meanwhile.
+ */
+export async function retryWhileNotReady<T>(
+  get: () => Promise<T>,
+  onWait: (error: ApiError, seconds: number) => void,
+  signal: AbortSignal,
+): Promise<T> {
+  for (;;) {
+    try {
+      return await get();
+    } catch (e) {
+      if (!(e instanceof ApiError) || e.problem.status !== 503 || signal.aborted) {
+        throw e;
+      }
+      const seconds = Math.min(30, Math.max(1, e.retryAfterSeconds ?? 2));
+      onWait(e, seconds);
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => {
+          signal.removeEventListener('abort', stop);
+          resolve();
+        }, seconds * 1000);
+        const stop = (): void => {
+          clearTimeout(timer);
+          reject(new DOMException('aborted', 'AbortError'));
+        };
+        signal.addEventListener('abort', stop, { once: true });
+      });
+    }
   }
 }
 
@@ -139,7 +175,11 @@ async function problemOf(res: Response): Promise<ApiError> {
   } catch {
     // Not JSON (a proxy error page, say): fall back to the status text.
   }
-  return new ApiError(parseProblem(body, res.status, `${res.status} ${res.statusText}`));
+  const retryAfter = Number(res.headers.get('retry-after') ?? '');
+  return new ApiError(
+    parseProblem(body, res.status, `${res.status} ${res.statusText}`),
+    Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : null,
+  );
 }
 
 /**

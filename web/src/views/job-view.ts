@@ -8,7 +8,9 @@ import {
   getResultsBlob,
   getResultsCsv,
   resultsUrl,
+  retryWhileNotReady,
 } from '../api/client.ts';
+import type { ApiError } from '../api/client.ts';
 import { JOB_STATUS_TEXT, TABLE_FORMAT_TEXT, TABLE_FORMATS } from '../api/contract.ts';
 import { watchJob } from '../api/job-events.ts';
 import type { Job } from '../api/types.ts';
@@ -329,9 +331,22 @@ async function showResults(
 
   try {
     const version = job.model_version ?? table.rows[0]?.model_version ?? '';
+    // A completed job's map follows its results (and a model's map may still be fitted): 503
+    // with Retry-After meanwhile, so the panel says so and asks again.
+    const waiting = (e: ApiError, seconds: number): void =>
+      replace(
+        panelMap,
+        h(
+          'p',
+          { class: 'muted', role: 'status', 'data-testid': 'map-pending' },
+          e.problem.reason === 'job.map-pending'
+            ? `The map is being computed (the results above are complete); trying again in ${seconds} s…`
+            : `${e.problem.detail} — trying again in ${seconds} s…`,
+        ),
+      );
     const [refs, queries] = await Promise.all([
-      getReferenceMap(version, signal),
-      getQueryMap(job, signal),
+      retryWhileNotReady(() => getReferenceMap(version, signal), waiting, signal),
+      retryWhileNotReady(() => getQueryMap(job, signal), waiting, signal),
     ]);
     map = createMapView(refs, queries, {
       title: job.input_name ?? job.id,
