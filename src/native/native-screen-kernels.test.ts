@@ -38,10 +38,15 @@ describe('native ungapped screen', () => {
     expect(Array.from(fast.positions)).toEqual(Array.from(js.positions));
     const queries = Array.from({ length: 120 }, (_, t) => {
       const source = refs[Math.floor(rng() * refs.length)] ?? '';
-      if (t % 4 === 0) {return randomProtein(rng, 50 + Math.floor(rng() * 600));}
-      if (t % 4 === 1)
-        {return relative(rng, source) + relative(rng, refs[(t * 7) % refs.length] ?? '');}
-      if (t % 11 === 0) {return 'N'.repeat(200);}
+      if (t % 4 === 0) {
+        return randomProtein(rng, 50 + Math.floor(rng() * 600));
+      }
+      if (t % 4 === 1) {
+        return relative(rng, source) + relative(rng, refs[(t * 7) % refs.length] ?? '');
+      }
+      if (t % 11 === 0) {
+        return 'N'.repeat(200);
+      }
       return relative(rng, source);
     });
     // Some queries shorter than every seed span, and an empty batch.
