@@ -1,6 +1,7 @@
 // N-API glue of the ungapped screen: screenBuild and screenSearch (argument and size checks, then screen.cc).
 #include <node_api.h>
 
+#include <algorithm>
 #include <cstdint>
 
 #include "../addon.h"
@@ -31,7 +32,7 @@ bool offsets_valid(const int32_t* lo, size_t n, size_t total) {
 
 }  // namespace
 
-// screenBuild(letters, letterOffsets, shapes, maxOccurrences, shapeOffsets, codes, positions) -> kept
+// screenBuild(letters, letterOffsets, shapes, maxOccurrences, shapeOffsets, codes, positions, refs) -> kept
 napi_value ScreenBuild(napi_env env, napi_callback_info info) {
   Args a = get_args(env, info);
   auto i32 = [&](size_t i, const char* what) { return a.array<int32_t>(i, napi_int32_array, 0, what); };
@@ -42,12 +43,13 @@ napi_value ScreenBuild(napi_env env, napi_callback_info info) {
   int32_t* shape_offsets = i32(4, "screenBuild: shapeOffsets must be an Int32Array");
   int32_t* codes = i32(5, "screenBuild: codes must be an Int32Array");
   int32_t* positions = i32(6, "screenBuild: positions must be an Int32Array");
+  int32_t* refs = i32(7, "screenBuild: refs must be an Int32Array");
   napi_value result;
   napi_create_int32(env, -1, &result);
   if (a.failed) return result;
   const size_t n_lo = length_of(env, a.v[1]), n_shape_values = length_of(env, a.v[2]);
   const int n_shapes = screen_shape_count(shapes, n_shape_values);
-  const size_t room = std::min(length_of(env, a.v[5]), length_of(env, a.v[6]));
+  const size_t room = std::min({length_of(env, a.v[5]), length_of(env, a.v[6]), length_of(env, a.v[7])});
   bool ok = n_lo >= 1 && n_shapes >= 1 && offsets_valid(lo, n_lo - 1, length_of(env, a.v[0])) &&
             length_of(env, a.v[4]) == (size_t)n_shapes + 1;
   if (!ok) {
@@ -68,12 +70,12 @@ napi_value ScreenBuild(napi_env env, napi_callback_info info) {
     return result;
   }
   const size_t kept =
-      screen_build(letters, lo, n_lo - 1, shapes, n_shape_values, max_occ, shape_offsets, codes, positions, room);
+      screen_build(letters, lo, n_lo - 1, shapes, n_shape_values, max_occ, shape_offsets, codes, positions, refs, room);
   napi_create_int32(env, (int32_t)kept, &result);
   return result;
 }
 
-// screenSearch(shapes, shapeOffsets, codes, positions, refOf, refCodes, refOffsets, flagged, letters,
+// screenSearch(shapes, shapeOffsets, codes, positions, refs, refCodes, refOffsets, flagged, letters,
 //              queryCodes, queryOffsets, matrix, minScore, xdrop, topK, outFlagged, outRefs, outScores,
 //              threads)
 napi_value ScreenSearch(napi_env env, napi_callback_info info) {
@@ -85,7 +87,7 @@ napi_value ScreenSearch(napi_env env, napi_callback_info info) {
   ix.shape_offsets = i32(1, "screenSearch: shapeOffsets must be an Int32Array");
   ix.codes = i32(2, "screenSearch: codes must be an Int32Array");
   ix.positions = i32(3, "screenSearch: positions must be an Int32Array");
-  ix.ref_of = i32(4, "screenSearch: refOf must be an Int32Array");
+  ix.refs = i32(4, "screenSearch: refs must be an Int32Array");
   ix.ref_codes = u8(5, "screenSearch: refCodes must be a Uint8Array");
   ix.ref_offsets = i32(6, "screenSearch: refOffsets must be an Int32Array");
   ix.flagged = u8(7, "screenSearch: flagged must be a Uint8Array");
@@ -113,30 +115,27 @@ napi_value ScreenSearch(napi_env env, napi_callback_info info) {
   while ((size_t)(msize * msize) < matrix_values) msize++;
   bool ok = n_shapes >= 1 && n_ref_offsets >= 1 && n_qo >= 1 && (size_t)(msize * msize) == matrix_values &&
             length_of(env, a.v[1]) == (size_t)n_shapes + 1 && length_of(env, a.v[3]) >= ix.n_entries &&
-            length_of(env, a.v[4]) == ref_residues && length_of(env, a.v[7]) >= (size_t)ix.n_ref &&
+            length_of(env, a.v[4]) >= ix.n_entries && length_of(env, a.v[7]) >= (size_t)ix.n_ref &&
             offsets_valid(ix.ref_offsets, ix.n_ref, ref_residues) && offsets_valid(qo, n_queries, n_qcodes) &&
             length_of(env, a.v[8]) >= n_qcodes && length_of(env, a.v[15]) >= n_queries &&
             length_of(env, a.v[16]) >= n_queries * (size_t)top_k &&
             length_of(env, a.v[17]) >= n_queries * (size_t)top_k;
-  // Shape ranges ascending within the entries; every entry at a residue; every residue at its
-  // reference; every code in the matrix.
+  // Shape ranges ascending within the entries; every code in the matrix.
   for (int s = 0; ok && s < n_shapes; s++) {
     ok = ix.shape_offsets[0] == 0 && ix.shape_offsets[s] <= ix.shape_offsets[s + 1] &&
          (size_t)ix.shape_offsets[s + 1] <= ix.n_entries;
   }
-  for (size_t e = 0; ok && e < ix.n_entries; e++) ok = ix.positions[e] >= 0 && (size_t)ix.positions[e] < ref_residues;
-  for (size_t g = 0; ok && g < ref_residues; g++) {
-    const int32_t r = ix.ref_of[g];
-    ok = r >= 0 && r < ix.n_ref && (int32_t)g >= ix.ref_offsets[r] && (int32_t)g < ix.ref_offsets[r + 1] &&
-         ix.ref_codes[g] < msize;
-  }
+  // Entries are checked where the merge reads them (screen_search returns false on a bad one).
+  for (size_t g = 0; ok && g < ref_residues; g++) ok = ix.ref_codes[g] < msize;
   for (size_t i = 0; ok && i < n_qcodes; i++) ok = qcodes[i] < msize;
   if (!ok) {
     a.fail("screenSearch: inconsistent index, references, queries or output sizes");
     return undefined_value(env);
   }
-  screen_search(ix, letters, qcodes, qo, n_queries, matrix, msize, min_score, xdrop, top_k, out_flagged, out_refs,
-                out_scores, threads);
+  if (!screen_search(ix, letters, qcodes, qo, n_queries, matrix, msize, min_score, xdrop, top_k, out_flagged,
+                     out_refs, out_scores, threads)) {
+    a.fail("screenSearch: an index entry points outside its reference");
+  }
   return undefined_value(env);
 }
 

@@ -27,79 +27,48 @@ inline int32_t code_at(const uint8_t* letters, size_t pos, const int32_t* used, 
   return code;
 }
 
-// Stable LSD radix sort of keys by their high 32 bits (the seed code, < 2^30), 3 passes of 10 bits.
+// Stable radix sort of keys by their high 32 bits (the seed code, < 2^30): one scatter by the top 10
+// code bits into 1024 runs, then each run (small enough for the cache) by the low 20 bits in two
+// passes of 10. Stable, so keys of one code keep their order (ascending low bits as generated).
 void sort_by_code(std::vector<uint64_t>& keys, std::vector<uint64_t>& tmp) {
-  tmp.resize(keys.size());
-  for (int shift = 32; shift < 62; shift += 10) {
-    size_t count[1025] = {0};
-    for (uint64_t k : keys) count[((k >> shift) & 1023) + 1]++;
-    for (int b = 0; b < 1024; b++) count[b + 1] += count[b];
-    for (uint64_t k : keys) tmp[count[(k >> shift) & 1023]++] = k;
-    keys.swap(tmp);
+  const size_t n = keys.size();
+  tmp.resize(n);
+  std::vector<size_t> start(1025, 0);
+  for (uint64_t k : keys) start[((k >> 52) & 1023) + 1]++;
+  for (int b = 0; b < 1024; b++) start[b + 1] += start[b];
+  {
+    std::vector<size_t> fill(start.begin(), start.end() - 1);
+    for (uint64_t k : keys) tmp[fill[(k >> 52) & 1023]++] = k;
+  }
+  for (int b = 0; b < 1024; b++) {
+    uint64_t* run = tmp.data() + start[b];
+    uint64_t* out = keys.data() + start[b];
+    const size_t len = start[b + 1] - start[b];
+    if (len < 2) {
+      if (len == 1) out[0] = run[0];
+      continue;
+    }
+    // Low 10 code bits into keys' run, then the next 10 back into tmp's, then copied home.
+    for (int pass = 0; pass < 2; pass++) {
+      const int shift = 32 + 10 * pass;
+      uint64_t* from = pass == 0 ? run : out;
+      uint64_t* to = pass == 0 ? out : run;
+      size_t count[1025] = {0};
+      for (size_t i = 0; i < len; i++) count[((from[i] >> shift) & 1023) + 1]++;
+      for (int c = 0; c < 1024; c++) count[c + 1] += count[c];
+      for (size_t i = 0; i < len; i++) to[count[(from[i] >> shift) & 1023]++] = from[i];
+    }
+    std::copy(run, run + len, out);
   }
 }
 
-// Open addressing (key → query position an extension reached), cleared per query by a generation.
-struct Reach {
-  std::vector<uint64_t> keys;
-  std::vector<int32_t> reach;
-  std::vector<uint32_t> gen;
-  uint32_t current = 1;
-  size_t used = 0;
-  Reach() { reset(1 << 12); }
-  void reset(size_t n) {
-    keys.assign(n, 0);
-    reach.assign(n, 0);
-    gen.assign(n, 0);
-    used = 0;
-  }
-  void clear() {
-    current++;
-    used = 0;
-    if (current == 0) {
-      std::fill(gen.begin(), gen.end(), 0);
-      current = 1;
-    }
-  }
-  size_t slot(uint64_t key) const {
-    const size_t mask = keys.size() - 1;
-    size_t h = (size_t)((key * 0x9e3779b97f4a7c15ull) >> 20) & mask;
-    while (gen[h] == current && keys[h] != key) h = (h + 1) & mask;
-    return h;
-  }
-  int32_t get(uint64_t key) const {
-    const size_t h = slot(key);
-    return gen[h] == current ? reach[h] : -1;
-  }
-  void set(uint64_t key, int32_t value) {
-    if (2 * (used + 1) > keys.size()) grow();
-    const size_t h = slot(key);
-    if (gen[h] != current) {
-      gen[h] = current;
-      keys[h] = key;
-      used++;
-    }
-    reach[h] = value;
-  }
-  void grow() {
-    std::vector<uint64_t> k2;
-    std::vector<int32_t> r2;
-    for (size_t i = 0; i < keys.size(); i++) {
-      if (gen[i] == current) {
-        k2.push_back(keys[i]);
-        r2.push_back(reach[i]);
-      }
-    }
-    reset(keys.size() * 2);
-    for (size_t i = 0; i < k2.size(); i++) set(k2[i], r2[i]);
-  }
-};
-
-// One seed hit: shape, query position (global), index entry.
+// One seed hit: its seed span, query position (global), reference position (global) and reference,
+// read while the merge walks the index in order (looked up later, each would be a cache miss).
 struct Hit {
-  int32_t shape;
+  int32_t span;
   int32_t i;
-  int32_t e;
+  int32_t g;
+  int32_t r;
 };
 
 }  // namespace
@@ -121,9 +90,11 @@ int screen_shape_count(const int32_t* shapes, size_t n_values) {
 
 size_t screen_build(const uint8_t* letters, const int32_t* lo, size_t n_seq, const int32_t* shapes,
                     size_t n_shape_values, int max_occ, int32_t* shape_offsets, int32_t* codes,
-                    int32_t* positions, size_t room) {
+                    int32_t* positions, int32_t* refs, size_t room) {
   const int n_shapes = screen_shape_count(shapes, n_shape_values);
   std::vector<uint64_t> keys, tmp;
+  std::vector<int32_t> ref_of((size_t)(n_seq > 0 ? lo[n_seq] : 0));
+  for (size_t r = 0; r < n_seq; r++) std::fill(ref_of.begin() + lo[r], ref_of.begin() + lo[r + 1], (int32_t)r);
   size_t write = 0;
   shape_offsets[0] = 0;
   for (int s = 0, at = 0; s < n_shapes; s++) {
@@ -146,6 +117,7 @@ size_t screen_build(const uint8_t* letters, const int32_t* lo, size_t n_seq, con
         for (size_t e = run; e < end; e++) {
           codes[write] = (int32_t)(keys[e] >> 32);
           positions[write] = (int32_t)(keys[e] & 0xffffffffu);
+          refs[write] = ref_of[(size_t)positions[write]];
           write++;
         }
       }
@@ -156,11 +128,12 @@ size_t screen_build(const uint8_t* letters, const int32_t* lo, size_t n_seq, con
   return write;
 }
 
-void screen_search(const ScreenIndexView& ix, const uint8_t* letters, const uint8_t* qc, const int32_t* qo,
+bool screen_search(const ScreenIndexView& ix, const uint8_t* letters, const uint8_t* qc, const int32_t* qo,
                    size_t n_queries, const int8_t* matrix, int msize, int min_score, int xdrop, int top_k,
                    uint8_t* out_flagged, int32_t* out_refs, int32_t* out_scores, int threads) {
   const int n_shapes = screen_shape_count(ix.shapes, ix.n_shapes_values);
-  if (n_queries == 0) return;
+  if (n_queries == 0) return true;
+  std::vector<uint8_t> bad_shape((size_t)n_shapes, 0);
   const int n_threads = std::max(1, threads);
   const int32_t q_begin = qo[0];
   const int32_t q_end = qo[n_queries];
@@ -191,6 +164,8 @@ void screen_search(const ScreenIndexView& ix, const uint8_t* letters, const uint
     sort_by_code(keys, tmp);
     std::vector<Hit>& hits = hits_of[(size_t)s];
     const int32_t* codes = ix.codes;
+    const int32_t* positions = ix.positions;
+    const int32_t* refs = ix.refs;
     int32_t e = ix.shape_offsets[s];
     const int32_t e_end = ix.shape_offsets[s + 1];
     for (size_t k = 0; k < keys.size() && e < e_end;) {
@@ -218,7 +193,14 @@ void screen_search(const ScreenIndexView& ix, const uint8_t* letters, const uint
         while (run_end < e_end && codes[run_end] == code) run_end++;
         for (size_t kk = k; kk < k_end; kk++) {
           const int32_t i = (int32_t)(keys[kk] & 0xffffffffu);
-          for (int32_t x = e; x < run_end; x++) hits.push_back({s, i, x});
+          for (int32_t x = e; x < run_end; x++) {
+            const int32_t g = positions[x], r = refs[x];
+            if (r < 0 || r >= ix.n_ref || g < ix.ref_offsets[r] || g + span > ix.ref_offsets[r + 1]) {
+              bad_shape[(size_t)s] = 1;
+              continue;
+            }
+            hits.push_back({span, i, g, r});
+          }
         }
         e = run_end;
       }
@@ -235,8 +217,11 @@ void screen_search(const ScreenIndexView& ix, const uint8_t* letters, const uint
     for (int s = 0; s < n_shapes; s += std::min(n_threads, n_shapes)) merge(s);
     for (auto& th : pool) th.join();
   }
-  // 2. Hits grouped by query (counting sort), each query's in (shape, position, entry) order: the
-  // order of searchScreenJs.
+  for (uint8_t bad : bad_shape) {
+    if (bad != 0) return false;
+  }
+  // 2. Hits grouped by query (counting sort); a reference's best segment does not depend on the
+  // order its hits are extended in.
   std::vector<int32_t> start(n_queries + 1, 0);
   for (const auto& hits : hits_of) {
     for (const Hit& h : hits) start[(size_t)query_of[(size_t)(h.i - q_begin)] + 1]++;
@@ -253,27 +238,19 @@ void screen_search(const ScreenIndexView& ix, const uint8_t* letters, const uint
   // 3. Per query (queries interleaved over threads): extensions in that order.
   auto run = [&](size_t first, size_t step) {
     std::vector<int32_t> best((size_t)ix.n_ref, -1), touched, passing;
-    Reach covered;
     const uint8_t* t = ix.ref_codes;
     for (size_t q = first; q < n_queries; q += step) {
       const int32_t q_from = qo[q], q_to = qo[q + 1];
-      Hit* hq = grouped.data() + start[q];
+      const Hit* hq = grouped.data() + start[q];
       const size_t nh = (size_t)(start[q + 1] - start[q]);
-      std::sort(hq, hq + nh, [](const Hit& a, const Hit& b) {
-        return a.shape != b.shape ? a.shape < b.shape : a.i != b.i ? a.i < b.i : a.e < b.e;
-      });
-      covered.clear();
       touched.clear();
       for (size_t h = 0; h < nh; h++) {
-        const int32_t span = ix.shapes[shape_at[(size_t)hq[h].shape]];
+        if (h + 8 < nh) __builtin_prefetch(t + hq[h + 8].g);
+        const int32_t span = hq[h].span;
         const int32_t i = hq[h].i;
-        const int32_t g = ix.positions[hq[h].e];
-        const int32_t r = ix.ref_of[g];
+        const int32_t g = hq[h].g;
+        const int32_t r = hq[h].r;
         const int32_t t_from = ix.ref_offsets[r], t_to = ix.ref_offsets[r + 1];
-        const uint64_t key =
-            (uint64_t)r * 4194304ull + (uint64_t)((int64_t)(i - q_from) - (g - t_from) + 2097152);
-        const int32_t reach = covered.get(key);
-        if (reach >= 0 && i < reach) continue;
         int32_t score = 0;
         for (int x = 0; x < span; x++) score += matrix[qc[i + x] * msize + t[g + x]];
         int32_t top = score;
@@ -286,7 +263,6 @@ void screen_search(const ScreenIndexView& ix, const uint8_t* letters, const uint
             break;
           }
         }
-        covered.set(key, a);
         int32_t left = 0;
         score = 0;
         for (int32_t a2 = i - 1, c = g - 1; a2 >= q_from && c >= t_from; a2--, c--) {
@@ -320,14 +296,11 @@ void screen_search(const ScreenIndexView& ix, const uint8_t* letters, const uint
     }
   };
   const int workers = std::max(1, std::min(n_threads, (int)n_queries));
-  if (workers == 1) {
-    run(0, 1);
-    return;
-  }
   std::vector<std::thread> pool;
   for (int k = 1; k < workers; k++) pool.emplace_back(run, (size_t)k, (size_t)workers);
   run(0, (size_t)workers);
   for (auto& th : pool) th.join();
+  return true;
 }
 
 }  // namespace arginator

@@ -1,5 +1,5 @@
 // The ungapped screen of src/core/sequence/ungapped-screen.ts in C++: the sorted index build and the
-// batched search by double indexing (the same hits in the same order as searchScreenJs, so the same output).
+// batched search by double indexing (the same hits and best segments as searchScreenJs, so the same output).
 #pragma once
 
 #include <cstddef>
@@ -13,8 +13,8 @@ struct ScreenIndexView {
   const int32_t* shape_offsets;  // n_shapes + 1
   const int32_t* codes;          // ascending within a shape
   const int32_t* positions;      // into the concatenated reference residues
+  const int32_t* refs;           // the reference of each entry
   size_t n_entries;
-  const int32_t* ref_of;  // reference of each concatenated residue
   const uint8_t* ref_codes;
   const int32_t* ref_offsets;  // n_ref + 1
   int n_ref;
@@ -24,15 +24,16 @@ struct ScreenIndexView {
 // Checks shapes ([span, weight ≤ 9, used positions < span] per shape) and returns their count, or -1.
 int screen_shape_count(const int32_t* shapes, size_t n_values);
 
-// The index build (see buildScreenJs): shape_offsets (n_shapes + 1) gets each shape's range, codes
-// and positions (room entries, room ≥ every seed) the entries; returns the entries kept.
+// The index build (see buildScreenJs): shape_offsets (n_shapes + 1) gets each shape's range, codes,
+// positions and refs (room entries, room ≥ every seed) the entries; returns the entries kept.
 size_t screen_build(const uint8_t* letters, const int32_t* lo, size_t n_seq, const int32_t* shapes,
                     size_t n_shape_values, int max_occ, int32_t* shape_offsets, int32_t* codes,
-                    int32_t* positions, size_t room);
+                    int32_t* positions, int32_t* refs, size_t room);
 
 // The search (see searchScreenJs) over n_queries queries (letters and BLOSUM62 codes at qo[q] ..
-// qo[q + 1]) on `threads` threads.
-void screen_search(const ScreenIndexView& ix, const uint8_t* letters, const uint8_t* qcodes, const int32_t* qo,
+// qo[q + 1]) on `threads` threads. False (outputs unspecified) when an index entry's position is not
+// within its reference.
+bool screen_search(const ScreenIndexView& ix, const uint8_t* letters, const uint8_t* qcodes, const int32_t* qo,
                    size_t n_queries, const int8_t* matrix, int matrix_size, int min_score, int xdrop, int top_k,
                    uint8_t* out_flagged, int32_t* out_refs, int32_t* out_scores, int threads);
 

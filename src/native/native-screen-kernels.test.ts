@@ -36,6 +36,7 @@ describe('native ungapped screen', () => {
     expect(Array.from(fast.shapeOffsets)).toEqual(Array.from(js.shapeOffsets));
     expect(Array.from(fast.codes)).toEqual(Array.from(js.codes));
     expect(Array.from(fast.positions)).toEqual(Array.from(js.positions));
+    expect(Array.from(fast.refs)).toEqual(Array.from(js.refs));
     const queries = Array.from({ length: 120 }, (_, t) => {
       const source = refs[Math.floor(rng() * refs.length)] ?? '';
       if (t % 4 === 0) {
@@ -68,6 +69,8 @@ describe('native ungapped screen', () => {
     const refs = ['MKTAYIAKQRQISFVKSHFSRQLEERLGLIEVQ'];
     const index = buildScreenIndex(refs, codeSet(refs), new Uint8Array(1), native);
     const broken = { ...index, positions: Int32Array.from(index.positions, () => 10_000) };
+    const wrongRef = { ...index, refs: Int32Array.from(index.refs, () => 5) };
     expect(() => screenQueries(broken, refs, codeSet(refs), 2, native)).toThrow(RangeError);
+    expect(() => screenQueries(wrongRef, refs, codeSet(refs), 2, native)).toThrow(RangeError);
   });
 });

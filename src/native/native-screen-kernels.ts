@@ -29,6 +29,7 @@ export function loadNativeScreenKernels(): ScreenKernels | undefined {
       const shapeOffsets = new Int32Array(nShapes + 1);
       const codes = new Int32Array(seeds);
       const positions = new Int32Array(seeds);
+      const refs = new Int32Array(seeds);
       const kept = screenBuild(
         b.letters,
         b.letterOffsets,
@@ -37,8 +38,14 @@ export function loadNativeScreenKernels(): ScreenKernels | undefined {
         shapeOffsets,
         codes,
         positions,
+        refs,
       );
-      return { shapeOffsets, codes: codes.slice(0, kept), positions: positions.slice(0, kept) };
+      return {
+        shapeOffsets,
+        codes: codes.slice(0, kept),
+        positions: positions.slice(0, kept),
+        refs: refs.slice(0, kept),
+      };
     },
     search: (b) => {
       const { index } = b;
@@ -47,7 +54,7 @@ export function loadNativeScreenKernels(): ScreenKernels | undefined {
         index.shapeOffsets,
         index.codes,
         index.positions,
-        index.refOf,
+        index.refs,
         index.refCodes.codes,
         index.refCodes.offsets,
         index.flagged,

@@ -40,8 +40,8 @@ export interface ScreenIndex {
   readonly codes: Int32Array;
   /** Each entry's position in the concatenated reference residues (refCodes.codes), ascending within a code. */
   readonly positions: Int32Array;
-  /** The reference of each concatenated residue position. */
-  readonly refOf: Int32Array;
+  /** Each entry's reference (read with the entry, so a hit needs no lookup of it). */
+  readonly refs: Int32Array;
   /** The references' BLOSUM62 codes (pair-aligner.ts CodeSet): the extensions score these. */
   readonly refCodes: CodeSet;
   /** 1 for a reference of a flagged class (a β-lactamase class), else 0. */
@@ -60,6 +60,7 @@ export interface ScreenPostings {
   readonly shapeOffsets: Int32Array;
   readonly codes: Int32Array;
   readonly positions: Int32Array;
+  readonly refs: Int32Array;
 }
 
 /** One batch of queries to screen against an index. */
@@ -161,10 +162,15 @@ export function buildScreenJs(b: ScreenBuild): ScreenPostings {
     }
     shapeOffsets[s + 1] = allCodes.length;
   }
+  const refOf = new Int32Array(letters.length);
+  for (let r = 0; r + 1 < letterOffsets.length; r++) {
+    refOf.fill(r, letterOffsets[r], letterOffsets[r + 1]);
+  }
   return {
     shapeOffsets,
     codes: Int32Array.from(allCodes),
     positions: Int32Array.from(allPositions),
+    refs: Int32Array.from(allPositions, (g) => refOf[g] as number),
   };
 }
 
@@ -193,27 +199,25 @@ function shapeCount(shapes: Int32Array): number {
 
 /**
  * The portable search (one lookup per query seed; the native one merges sorted seeds instead, with
- * the same hits in the same order): per query, for each shape (in order) and query position
- * (ascending), every index entry with the seed's code (in position order) is a hit; a hit on a
- * (reference, diagonal) whose earlier extension already reached past this query position is
- * skipped, any other is extended without gaps to both sides (X-drop) and the reference keeps its
- * best segment score.
+ * the same hits): per query, every index entry with the code of one of its seeds is a hit, each hit
+ * is extended without gaps to both sides (X-drop), and each reference keeps its best segment score
+ * (independent of the order hits are extended in). Hits on one diagonal are not merged: they save
+ * ~6% of the extensions on a proteome, and an order-free result lets the native search group hits
+ * by query in any order.
  */
 export function searchScreenJs(b: ScreenBatch): void {
   const { index, letters, queryCodes, minScore, xdrop, topK, outFlagged, outRefs, outScores } = b;
-  const { shapes, shapeOffsets, codes, positions, refOf, refCodes, flagged } = index;
+  const { shapes, shapeOffsets, codes, positions, refs, refCodes, flagged } = index;
   const nShapes = shapeCount(shapes);
   const nRef = refCodes.offsets.length - 1;
   const best = new Int32Array(nRef).fill(-1);
   const touched: number[] = [];
-  const covered = new Map<number, number>();
   const t = refCodes.codes;
   const queries = queryCodes.offsets.length - 1;
   for (let q = 0; q < queries; q++) {
     const qFrom = queryCodes.offsets[q] as number;
     const qTo = queryCodes.offsets[q + 1] as number;
     const qc = queryCodes.codes;
-    covered.clear();
     touched.length = 0;
     for (let s = 0, at = 0; s < nShapes; s++) {
       const span = shapes[at] as number;
@@ -232,15 +236,9 @@ export function searchScreenJs(b: ScreenBatch): void {
           e++
         ) {
           const g = positions[e] as number;
-          const r = refOf[g] as number;
+          const r = refs[e] as number;
           const tFrom = refCodes.offsets[r] as number;
           const tTo = refCodes.offsets[r + 1] as number;
-          // Diagonal in the pair's own coordinates; keys stay exact integers (< 2^53).
-          const key = r * 4_194_304 + (i - qFrom - (g - tFrom)) + 2_097_152;
-          const reach = covered.get(key);
-          if (reach !== undefined && i < reach) {
-            continue;
-          }
           let score = 0;
           for (let x = 0; x < span; x++) {
             score += BLOSUM62[
@@ -257,7 +255,6 @@ export function searchScreenJs(b: ScreenBatch): void {
               break;
             }
           }
-          covered.set(key, a);
           let left = 0;
           score = 0;
           for (let a2 = i - 1, c = g - 1; a2 >= qFrom && c >= tFrom; a2--, c--) {
@@ -311,11 +308,7 @@ export function buildScreenIndex(
     shapes: packed,
     maxOccurrences: SCREEN_MAX_OCCURRENCES,
   });
-  const refOf = new Int32Array(letters.length);
-  for (let r = 0; r + 1 < letterOffsets.length; r++) {
-    refOf.fill(r, letterOffsets[r], letterOffsets[r + 1]);
-  }
-  return { shapes: packed, ...postings, refOf, refCodes, flagged };
+  return { shapes: packed, ...postings, refCodes, flagged };
 }
 
 /** Per query: whether a flagged reference passed, and up to topK passing references (best first). */
