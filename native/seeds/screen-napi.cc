@@ -77,7 +77,7 @@ napi_value ScreenBuild(napi_env env, napi_callback_info info) {
 
 // screenSearch(shapes, shapeOffsets, codes, positions, refs, refCodes, refOffsets, flagged, letters,
 //              queryCodes, queryOffsets, matrix, minScore, xdrop, topK, outFlagged, outRefs, outScores,
-//              threads)
+//              threads, directory, maxHits)
 napi_value ScreenSearch(napi_env env, napi_callback_info info) {
   Args a = get_args(env, info);
   auto i32 = [&](size_t i, const char* what) { return a.array<int32_t>(i, napi_int32_array, 0, what); };
@@ -100,6 +100,8 @@ napi_value ScreenSearch(napi_env env, napi_callback_info info) {
   int32_t* out_refs = i32(16, "screenSearch: outRefs must be an Int32Array");
   int32_t* out_scores = i32(17, "screenSearch: outScores must be an Int32Array");
   const int threads = a.is_undefined(18) ? 1 : a.integer(18);
+  ix.directory = i32(19, "screenSearch: directory must be an Int32Array");
+  const int max_hits = a.integer(20);
   if (a.failed) return undefined_value(env);
   ix.n_shapes_values = length_of(env, a.v[0]);
   const int n_shapes = screen_shape_count(ix.shapes, ix.n_shapes_values);
@@ -120,10 +122,16 @@ napi_value ScreenSearch(napi_env env, napi_callback_info info) {
             length_of(env, a.v[8]) >= n_qcodes && length_of(env, a.v[15]) >= n_queries &&
             length_of(env, a.v[16]) >= n_queries * (size_t)top_k &&
             length_of(env, a.v[17]) >= n_queries * (size_t)top_k;
-  // Shape ranges ascending within the entries; every code in the matrix.
+  // Shape ranges ascending within the entries; each shape's directory ascending within its range;
+  // every code in the matrix.
+  const size_t dir_size = ((size_t)1 << SCREEN_DIRECTORY_BITS) + 1;
+  ok = ok && length_of(env, a.v[19]) == (size_t)n_shapes * dir_size;
   for (int s = 0; ok && s < n_shapes; s++) {
     ok = ix.shape_offsets[0] == 0 && ix.shape_offsets[s] <= ix.shape_offsets[s + 1] &&
          (size_t)ix.shape_offsets[s + 1] <= ix.n_entries;
+    const int32_t* d = ix.directory + (size_t)s * dir_size;
+    ok = ok && d[0] >= ix.shape_offsets[s] && d[dir_size - 1] <= ix.shape_offsets[s + 1];
+    for (size_t k = 0; ok && k + 1 < dir_size; k++) ok = d[k] <= d[k + 1];
   }
   // Entries are checked where the merge reads them (screen_search returns false on a bad one).
   for (size_t g = 0; ok && g < ref_residues; g++) ok = ix.ref_codes[g] < msize;
@@ -132,8 +140,8 @@ napi_value ScreenSearch(napi_env env, napi_callback_info info) {
     a.fail("screenSearch: inconsistent index, references, queries or output sizes");
     return undefined_value(env);
   }
-  if (!screen_search(ix, letters, qcodes, qo, n_queries, matrix, msize, min_score, xdrop, top_k, out_flagged,
-                     out_refs, out_scores, threads)) {
+  if (!screen_search(ix, letters, qcodes, qo, n_queries, matrix, msize, min_score, xdrop, top_k, max_hits,
+                     out_flagged, out_refs, out_scores, threads)) {
     a.fail("screenSearch: an index entry points outside its reference");
   }
   return undefined_value(env);

@@ -1,13 +1,12 @@
-// The ungapped screen (src/core/sequence/ungapped-screen.ts): weight-9 spaced seeds of queries and
-// references sorted by code and merged (double indexing), each hit extended along its diagonal
-// without gaps (X-drop), best segment score per reference.
-//
-// Why sorted and merged rather than hashed: one random read per query seed into an index of tens of
-// MB is bound by memory latency (~1 s of CPU for a 3.4 M-residue proteome on this machine kind);
-// radix-sorting the batch's seeds and walking both sorted lists reads memory in order.
+// The ungapped screen (src/core/sequence/ungapped-screen.ts): weight-9 spaced seeds of each query
+// looked up in the references' sorted seeds through a directory of the codes' top bits (prefetched
+// ahead: random reads into MBs are bound by memory latency), each hit extended along its diagonal
+// without gaps (X-drop), best segment score per reference, and a query stopped as soon as a
+// reference of a flagged class passes.
 #include "screen.h"
 
 #include <algorithm>
+#include <functional>
 #include <thread>
 #include <vector>
 
@@ -62,13 +61,60 @@ void sort_by_code(std::vector<uint64_t>& keys, std::vector<uint64_t>& tmp) {
   }
 }
 
-// One seed hit: its seed span, query position (global), reference position (global) and reference,
-// read while the merge walks the index in order (looked up later, each would be a cache miss).
-struct Hit {
-  int32_t span;
-  int32_t i;
-  int32_t g;
-  int32_t r;
+// Open addressing (key → query position an extension reached), cleared per query by a generation.
+struct Reach {
+  std::vector<uint64_t> keys;
+  std::vector<int32_t> reach;
+  std::vector<uint32_t> gen;
+  uint32_t current = 1;
+  size_t used = 0;
+  Reach() { reset(1 << 12); }
+  void reset(size_t n) {
+    keys.assign(n, 0);
+    reach.assign(n, 0);
+    gen.assign(n, 0);
+    used = 0;
+  }
+  void clear() {
+    current++;
+    used = 0;
+    if (current == 0) {
+      std::fill(gen.begin(), gen.end(), 0);
+      current = 1;
+    }
+  }
+  size_t slot(uint64_t key) const {
+    const size_t mask = keys.size() - 1;
+    size_t h = (size_t)((key * 0x9e3779b97f4a7c15ull) >> 20) & mask;
+    while (gen[h] == current && keys[h] != key) h = (h + 1) & mask;
+    return h;
+  }
+  int32_t get(uint64_t key) const {
+    const size_t h = slot(key);
+    return gen[h] == current ? reach[h] : -1;
+  }
+  void set(uint64_t key, int32_t value) {
+    if (2 * (used + 1) > keys.size()) grow();
+    const size_t h = slot(key);
+    if (gen[h] != current) {
+      gen[h] = current;
+      keys[h] = key;
+      used++;
+    }
+    reach[h] = value;
+  }
+  void grow() {
+    std::vector<uint64_t> k2;
+    std::vector<int32_t> r2;
+    for (size_t i = 0; i < keys.size(); i++) {
+      if (gen[i] == current) {
+        k2.push_back(keys[i]);
+        r2.push_back(reach[i]);
+      }
+    }
+    reset(keys.size() * 2);
+    for (size_t i = 0; i < k2.size(); i++) set(k2[i], r2[i]);
+  }
 };
 
 }  // namespace
@@ -130,163 +176,112 @@ size_t screen_build(const uint8_t* letters, const int32_t* lo, size_t n_seq, con
 
 bool screen_search(const ScreenIndexView& ix, const uint8_t* letters, const uint8_t* qc, const int32_t* qo,
                    size_t n_queries, const int8_t* matrix, int msize, int min_score, int xdrop, int top_k,
-                   uint8_t* out_flagged, int32_t* out_refs, int32_t* out_scores, int threads) {
+                   int max_hits, uint8_t* out_flagged, int32_t* out_refs, int32_t* out_scores, int threads) {
   const int n_shapes = screen_shape_count(ix.shapes, ix.n_shapes_values);
-  if (n_queries == 0) return true;
-  std::vector<uint8_t> bad_shape((size_t)n_shapes, 0);
-  const int n_threads = std::max(1, threads);
-  const int32_t q_begin = qo[0];
-  const int32_t q_end = qo[n_queries];
-  // The query of every query position (hits are grouped by query after the merge).
-  std::vector<int32_t> query_of((size_t)(q_end - q_begin));
-  for (size_t q = 0; q < n_queries; q++) {
-    std::fill(query_of.begin() + (qo[q] - q_begin), query_of.begin() + (qo[q + 1] - q_begin), (int32_t)q);
-  }
-  // 1. Per shape (shapes shared out between threads): the batch's seeds sorted by code, merged with
-  // the shape's sorted index entries; every equal pair is a hit.
-  std::vector<std::vector<Hit>> hits_of((size_t)n_shapes);
+  const size_t dir_size = ((size_t)1 << SCREEN_DIRECTORY_BITS) + 1;
   std::vector<int32_t> shape_at((size_t)n_shapes);
   for (int s = 0, at = 0; s < n_shapes; s++) {
     shape_at[(size_t)s] = at;
     at += 2 + ix.shapes[at + 1];
   }
-  auto merge = [&](int s) {
-    const int32_t at = shape_at[(size_t)s];
-    const int32_t span = ix.shapes[at], w = ix.shapes[at + 1];
-    const int32_t* used = ix.shapes + at + 2;
-    std::vector<uint64_t> keys, tmp;
-    for (size_t q = 0; q < n_queries; q++) {
-      for (int32_t i = qo[q]; i + span <= qo[q + 1]; i++) {
-        const int32_t code = code_at(letters, (size_t)i, used, w);
-        if (code >= 0) keys.push_back(((uint64_t)code << 32) | (uint32_t)i);
-      }
-    }
-    sort_by_code(keys, tmp);
-    std::vector<Hit>& hits = hits_of[(size_t)s];
-    const int32_t* codes = ix.codes;
-    const int32_t* positions = ix.positions;
-    const int32_t* refs = ix.refs;
-    int32_t e = ix.shape_offsets[s];
-    const int32_t e_end = ix.shape_offsets[s + 1];
-    for (size_t k = 0; k < keys.size() && e < e_end;) {
-      const int32_t code = (int32_t)(keys[k] >> 32);
-      // Galloping to the first entry ≥ code: few steps when the batch is large (codes dense),
-      // a logarithmic jump when it is one protein.
-      if (codes[e] < code) {
-        int32_t step = 1, lo_e = e;
-        while (lo_e + step < e_end && codes[lo_e + step] < code) {
-          lo_e += step;
-          step *= 2;
-        }
-        int32_t hi_e = std::min(lo_e + step, e_end);
-        while (lo_e < hi_e) {
-          const int32_t mid = lo_e + (hi_e - lo_e) / 2;
-          if (codes[mid] < code) lo_e = mid + 1;
-          else hi_e = mid;
-        }
-        e = lo_e;
-      }
-      size_t k_end = k + 1;
-      while (k_end < keys.size() && (int32_t)(keys[k_end] >> 32) == code) k_end++;
-      if (e < e_end && codes[e] == code) {
-        int32_t run_end = e + 1;
-        while (run_end < e_end && codes[run_end] == code) run_end++;
-        for (size_t kk = k; kk < k_end; kk++) {
-          const int32_t i = (int32_t)(keys[kk] & 0xffffffffu);
-          for (int32_t x = e; x < run_end; x++) {
-            const int32_t g = positions[x], r = refs[x];
-            if (r < 0 || r >= ix.n_ref || g < ix.ref_offsets[r] || g + span > ix.ref_offsets[r + 1]) {
-              bad_shape[(size_t)s] = 1;
-              continue;
-            }
-            hits.push_back({span, i, g, r});
-          }
-        }
-        e = run_end;
-      }
-      k = k_end;
-    }
-  };
-  {
-    std::vector<std::thread> pool;
-    for (int t = 1; t < std::min(n_threads, n_shapes); t++) {
-      pool.emplace_back([&, t] {
-        for (int s = t; s < n_shapes; s += std::min(n_threads, n_shapes)) merge(s);
-      });
-    }
-    for (int s = 0; s < n_shapes; s += std::min(n_threads, n_shapes)) merge(s);
-    for (auto& th : pool) th.join();
-  }
-  for (uint8_t bad : bad_shape) {
-    if (bad != 0) return false;
-  }
-  // 2. Hits grouped by query (counting sort); a reference's best segment does not depend on the
-  // order its hits are extended in.
-  std::vector<int32_t> start(n_queries + 1, 0);
-  for (const auto& hits : hits_of) {
-    for (const Hit& h : hits) start[(size_t)query_of[(size_t)(h.i - q_begin)] + 1]++;
-  }
-  for (size_t q = 0; q < n_queries; q++) start[q + 1] += start[q];
-  std::vector<Hit> grouped((size_t)start[n_queries]);
-  {
-    std::vector<int32_t> fill(start.begin(), start.end() - 1);
-    for (const auto& hits : hits_of) {
-      for (const Hit& h : hits) grouped[(size_t)fill[(size_t)query_of[(size_t)(h.i - q_begin)]]++] = h;
-    }
-  }
-  hits_of.clear();
-  // 3. Per query (queries interleaved over threads): extensions in that order.
-  auto run = [&](size_t first, size_t step) {
-    std::vector<int32_t> best((size_t)ix.n_ref, -1), touched, passing;
+  std::vector<uint8_t> bad((size_t)std::max(1, threads), 0);
+  auto run = [&](size_t first, size_t step, uint8_t& failed) {
+    std::vector<int32_t> best((size_t)ix.n_ref, -1), touched, passing, seed_codes;
+    std::vector<int64_t> seed_dir;
+    Reach covered;
     const uint8_t* t = ix.ref_codes;
+    const int32_t* const codes = ix.codes;
+    const int32_t* const positions = ix.positions;
+    const int32_t* const refs = ix.refs;
+    const int32_t* const dir = ix.directory;
     for (size_t q = first; q < n_queries; q += step) {
       const int32_t q_from = qo[q], q_to = qo[q + 1];
-      const Hit* hq = grouped.data() + start[q];
-      const size_t nh = (size_t)(start[q + 1] - start[q]);
+      covered.clear();
       touched.clear();
-      for (size_t h = 0; h < nh; h++) {
-        if (h + 8 < nh) __builtin_prefetch(t + hq[h + 8].g);
-        const int32_t span = hq[h].span;
-        const int32_t i = hq[h].i;
-        const int32_t g = hq[h].g;
-        const int32_t r = hq[h].r;
-        const int32_t t_from = ix.ref_offsets[r], t_to = ix.ref_offsets[r + 1];
-        int32_t score = 0;
-        for (int x = 0; x < span; x++) score += matrix[qc[i + x] * msize + t[g + x]];
-        int32_t top = score;
-        int32_t a = i + span;
-        for (int32_t c = g + span; a < q_to && c < t_to; a++, c++) {
-          score += matrix[qc[a] * msize + t[c]];
-          if (score > top) {
-            top = score;
-          } else if (score < top - xdrop) {
-            break;
+      bool flag = false;
+      for (int s = 0; s < n_shapes && !flag; s++) {
+        const int32_t at = shape_at[(size_t)s];
+        const int32_t span = ix.shapes[at], w = ix.shapes[at + 1];
+        const int32_t* used = ix.shapes + at + 2;
+        const int32_t* shape_dir = dir + (size_t)s * dir_size;
+        // Codes and directory slots first, so the directory and entries can be prefetched ahead
+        // of the loop (random reads into MBs: waiting for each would cost most of the time).
+        const int32_t n_pos = std::max(0, q_to - q_from - span + 1);
+        seed_codes.resize((size_t)n_pos);
+        seed_dir.resize((size_t)n_pos);
+        for (int32_t p = 0; p < n_pos; p++) {
+          const int32_t code = code_at(letters, (size_t)(q_from + p), used, w);
+          seed_codes[p] = code;
+          seed_dir[p] = code < 0 ? -1 : (int64_t)(code >> (30 - SCREEN_DIRECTORY_BITS));
+        }
+        for (int32_t p = 0; p < n_pos && !flag; p++) {
+          if (p + 16 < n_pos && seed_dir[p + 16] >= 0) __builtin_prefetch(shape_dir + seed_dir[p + 16]);
+          if (p + 8 < n_pos && seed_dir[p + 8] >= 0) __builtin_prefetch(codes + shape_dir[seed_dir[p + 8]]);
+          if (seed_dir[p] < 0) continue;
+          const int32_t code = seed_codes[p];
+          int32_t lo = shape_dir[seed_dir[p]], hi = shape_dir[seed_dir[p] + 1];
+          while (lo < hi) {
+            const int32_t mid = lo + (hi - lo) / 2;
+            if (codes[mid] < code) lo = mid + 1;
+            else hi = mid;
+          }
+          const int32_t i = q_from + p;
+          const int32_t e_end = ix.shape_offsets[s + 1];
+          for (int32_t e = lo, taken = 0; e < e_end && codes[e] == code && taken < max_hits; e++, taken++) {
+            const int32_t g = positions[e], r = refs[e];
+            if (r < 0 || r >= ix.n_ref || g < ix.ref_offsets[r] || g + span > ix.ref_offsets[r + 1]) {
+              failed = 1;
+              return;
+            }
+            const int32_t t_from = ix.ref_offsets[r], t_to = ix.ref_offsets[r + 1];
+            const uint64_t key =
+                (uint64_t)r * 4194304ull + (uint64_t)((int64_t)(i - q_from) - (g - t_from) + 2097152);
+            const int32_t reach = covered.get(key);
+            if (reach >= 0 && i < reach) continue;
+            int32_t score = 0;
+            for (int x = 0; x < span; x++) score += matrix[qc[i + x] * msize + t[g + x]];
+            int32_t top = score;
+            int32_t a = i + span;
+            for (int32_t c = g + span; a < q_to && c < t_to; a++, c++) {
+              score += matrix[qc[a] * msize + t[c]];
+              if (score > top) {
+                top = score;
+              } else if (score < top - xdrop) {
+                break;
+              }
+            }
+            covered.set(key, a);
+            int32_t left = 0;
+            score = 0;
+            for (int32_t a2 = i - 1, c = g - 1; a2 >= q_from && c >= t_from; a2--, c--) {
+              score += matrix[qc[a2] * msize + t[c]];
+              if (score > left) {
+                left = score;
+              } else if (score < left - xdrop) {
+                break;
+              }
+            }
+            const int32_t segment = top + left;
+            if (best[r] < 0) touched.push_back(r);
+            if (segment > best[r]) best[r] = segment;
+            if (segment >= min_score && ix.flagged[r] == 1) {
+              // A flagged reference passed: the query gets the full candidates; nothing else is needed.
+              flag = true;
+              break;
+            }
           }
         }
-        int32_t left = 0;
-        score = 0;
-        for (int32_t a2 = i - 1, c = g - 1; a2 >= q_from && c >= t_from; a2--, c--) {
-          score += matrix[qc[a2] * msize + t[c]];
-          if (score > left) {
-            left = score;
-          } else if (score < left - xdrop) {
-            break;
-          }
-        }
-        const int32_t segment = top + left;
-        if (best[r] < 0) touched.push_back(r);
-        if (segment > best[r]) best[r] = segment;
       }
       passing.clear();
-      for (int32_t r : touched) {
-        if (best[r] >= min_score) passing.push_back(r);
+      if (!flag) {
+        for (int32_t r : touched) {
+          if (best[r] >= min_score) passing.push_back(r);
+        }
+        std::sort(passing.begin(), passing.end(), [&](int32_t x, int32_t y) {
+          return best[x] != best[y] ? best[x] > best[y] : x < y;
+        });
       }
-      std::sort(passing.begin(), passing.end(), [&](int32_t x, int32_t y) {
-        return best[x] != best[y] ? best[x] > best[y] : x < y;
-      });
-      uint8_t flag = 0;
-      for (int32_t r : passing) flag |= ix.flagged[r] == 1 ? 1 : 0;
-      out_flagged[q] = flag;
+      out_flagged[q] = flag ? 1 : 0;
       for (int k = 0; k < top_k; k++) {
         const bool has = (size_t)k < passing.size();
         out_refs[q * top_k + k] = has ? passing[k] : -1;
@@ -295,11 +290,14 @@ bool screen_search(const ScreenIndexView& ix, const uint8_t* letters, const uint
       for (int32_t r : touched) best[r] = -1;
     }
   };
-  const int workers = std::max(1, std::min(n_threads, (int)n_queries));
+  const int workers = std::max(1, std::min(threads, (int)n_queries));
   std::vector<std::thread> pool;
-  for (int k = 1; k < workers; k++) pool.emplace_back(run, (size_t)k, (size_t)workers);
-  run(0, (size_t)workers);
+  for (int k = 1; k < workers; k++) pool.emplace_back(run, (size_t)k, (size_t)workers, std::ref(bad[(size_t)k]));
+  run(0, (size_t)workers, bad[0]);
   for (auto& th : pool) th.join();
+  for (uint8_t b : bad) {
+    if (b != 0) return false;
+  }
   return true;
 }
 

@@ -1,11 +1,14 @@
 // The ungapped screen of src/core/sequence/ungapped-screen.ts in C++: the sorted index build and the
-// batched search by double indexing (the same hits and best segments as searchScreenJs, so the same output).
+// batched search (the same hits in the same order as searchScreenJs, so the same output).
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 
 namespace arginator {
+
+// Directory bits per shape (ungapped-screen.ts SCREEN_DIRECTORY_BITS): codes (< 2^30) by their top bits.
+constexpr int SCREEN_DIRECTORY_BITS = 18;
 
 struct ScreenIndexView {
   const int32_t* shapes;  // per shape [span, weight, used positions...]
@@ -14,6 +17,7 @@ struct ScreenIndexView {
   const int32_t* codes;          // ascending within a shape
   const int32_t* positions;      // into the concatenated reference residues
   const int32_t* refs;           // the reference of each entry
+  const int32_t* directory;      // per shape 2^SCREEN_DIRECTORY_BITS + 1 entry indices
   size_t n_entries;
   const uint8_t* ref_codes;
   const int32_t* ref_offsets;  // n_ref + 1
@@ -35,6 +39,6 @@ size_t screen_build(const uint8_t* letters, const int32_t* lo, size_t n_seq, con
 // within its reference.
 bool screen_search(const ScreenIndexView& ix, const uint8_t* letters, const uint8_t* qcodes, const int32_t* qo,
                    size_t n_queries, const int8_t* matrix, int matrix_size, int min_score, int xdrop, int top_k,
-                   uint8_t* out_flagged, int32_t* out_refs, int32_t* out_scores, int threads);
+                   int max_hits, uint8_t* out_flagged, int32_t* out_refs, int32_t* out_scores, int threads);
 
 }  // namespace arginator

@@ -58,6 +58,8 @@ export interface NativeAddon {
     outRefs: Int32Array,
     outScores: Int32Array,
     threads: number,
+    directory: Int32Array,
+    maxHits: number,
   ): void;
   swBatch?(
     qCodes: Uint8Array,

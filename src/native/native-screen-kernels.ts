@@ -69,6 +69,8 @@ export function loadNativeScreenKernels(): ScreenKernels | undefined {
         b.outRefs,
         b.outScores,
         threads,
+        index.directory,
+        b.maxHits,
       );
     },
   };

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 
 import { describe, expect, it } from 'vitest';
 
+import { FsScreenIndexCache } from './fs-screen-index-cache.ts';
 import { FsSeedPostingsCache } from './fs-seed-postings-cache.ts';
 
 const POSTINGS = {
@@ -41,5 +42,31 @@ describe('FsSeedPostingsCache', () => {
     const cache = new FsSeedPostingsCache(file);
     await expect(cache.write('k', POSTINGS)).resolves.toBeUndefined();
     expect(await cache.read('k')).toBeUndefined();
+  });
+});
+
+describe('FsScreenIndexCache', () => {
+  it('reads back the four arrays it wrote, and nothing for a file of another kind', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'arginator-screen-'));
+    const cache = new FsScreenIndexCache(dir);
+    const index = {
+      shapeOffsets: Int32Array.of(0, 2, 3),
+      codes: Int32Array.of(5, 9, 4),
+      positions: Int32Array.of(1, 7, 3),
+      refs: Int32Array.of(0, 1, 0),
+      directory: Int32Array.of(0, 0, 2, 2, 3),
+    };
+    await cache.write('m1', index);
+    const back = await cache.read('m1');
+    expect(back && Object.values(back).map((a) => Array.from(a))).toEqual(
+      Object.values(index).map((a) => Array.from(a)),
+    );
+    // Seed postings under the same key are another file kind: never read as a screen index.
+    await new FsSeedPostingsCache(dir).write('m2', POSTINGS);
+    writeFileSync(
+      join(dir, 'screen-index', 'm2.bin'),
+      readFileSync(join(dir, 'seed-postings', 'm2.bin')),
+    );
+    expect(await cache.read('m2')).toBeUndefined();
   });
 });

@@ -17,7 +17,9 @@ import {
 } from '../native/load-kernels.ts';
 import { FsModelRegistry } from '../store/fs-model-registry.ts';
 import { FsReferenceEmbeddingCache } from '../store/fs-reference-embedding-cache.ts';
+import { FsScreenIndexCache } from '../store/fs-screen-index-cache.ts';
 import { FsSeedPostingsCache } from '../store/fs-seed-postings-cache.ts';
+import { SCREEN_INDEX_KEY, type ScreenPostingsCache } from '../core/sequence/ungapped-screen.ts';
 import { openEmbedder } from './embedders.ts';
 
 export interface LoadModelOptions {
@@ -57,6 +59,9 @@ export async function loadPredictionModel(
   // The cache reads (tens of MB, on libuv's threads) start now and run while the header is parsed
   // and the embedder opened. Neither rejects; a model without seeds or references has no such files.
   const postingsRead = postingsCache.read(modelKey);
+  const screenCache = new FsScreenIndexCache(cacheDir);
+  const screenKey = `${modelKey}-${createHash('sha256').update(SCREEN_INDEX_KEY).digest('hex').slice(0, 12)}`;
+  const screenRead = screenCache.read(screenKey);
   const decoded = decodeArtifact(bytes, path);
   const { header } = decoded;
   const cache = new FsReferenceEmbeddingCache(cacheDir);
@@ -85,13 +90,19 @@ export async function loadPredictionModel(
     }
     let referenceEmbeddings: Float32Array | undefined;
     let seedPostings: SeedPostingsCache = {};
+    let screenPostings: ScreenPostingsCache = {};
     if (header.homology !== undefined) {
       const refs = header.homology.references;
       const usesSeeds = (header.homology.seedCandidates ?? 0) > 0;
-      const [cachedEmbeddings, cachedPostings] = await Promise.all([
+      const [cachedEmbeddings, cachedPostings, cachedScreen] = await Promise.all([
         embeddingsRead,
         usesSeeds ? postingsRead : undefined,
+        screenRead,
       ]);
+      screenPostings = {
+        cached: cachedScreen,
+        onBuilt: (postings) => void screenCache.write(screenKey, postings),
+      };
       // Read at the header's dim; an embedder of another dim embeds the references again.
       referenceEmbeddings = embedder.dim === header.embedder.dim ? cachedEmbeddings : undefined;
       seedPostings = {
@@ -118,7 +129,7 @@ export async function loadPredictionModel(
       loadFastestPairAligner(),
       loadFastestSeedKernels(),
       seedPostings,
-      { screenKernels: loadFastestScreenKernels() },
+      { screenKernels: loadFastestScreenKernels(), screenPostings },
     );
     if (options.prepare !== false) {
       predictor.prepare();

@@ -5,7 +5,11 @@ import type { CodeSet, PairAligner } from '../sequence/pair-aligner.ts';
 import { codeSet, createJsPairAligner, sequenceCodes } from '../sequence/pair-aligner.ts';
 import type { SeedIndex, SeedKernels, SeedPostings } from '../sequence/seed-index.ts';
 import { buildSeedIndex, DEFAULT_SHAPES } from '../sequence/seed-index.ts';
-import type { ScreenIndex, ScreenKernels } from '../sequence/ungapped-screen.ts';
+import type {
+  ScreenIndex,
+  ScreenKernels,
+  ScreenPostingsCache,
+} from '../sequence/ungapped-screen.ts';
 import { buildScreenIndex, screenQueries } from '../sequence/ungapped-screen.ts';
 import type { Kernels } from './kernels.ts';
 
@@ -76,15 +80,15 @@ export function selfScore(codes: Uint8Array): number {
 
 function normalisedRows(x: Float32Array, n: number, dim: number): Float32Array {
   const out = new Float32Array(n * dim);
-  for (let i = 0; i < n; i++) {
+  for (let i = 0, at = 0; i < n; i++, at += dim) {
     let norm = 0;
-    for (let j = 0; j < dim; j++) {
-      const v = x[i * dim + j] as number;
+    for (let j = at, end = at + dim; j < end; j++) {
+      const v = x[j] as number;
       norm += v * v;
     }
     const inv = norm > 0 ? 1 / Math.sqrt(norm) : 0;
-    for (let j = 0; j < dim; j++) {
-      out[i * dim + j] = (x[i * dim + j] as number) * inv;
+    for (let j = at, end = at + dim; j < end; j++) {
+      out[j] = (x[j] as number) * inv;
     }
   }
   return out;
@@ -188,7 +192,13 @@ export function prepareReferences(
     /** Kernels that can pack the unit embeddings once (kernels.packB); else kept plain. */
     kernels?: Kernels | undefined;
     /** Build the ungapped screen's index; references of the `flagged` classes flag a query. */
-    screen?: { readonly flagged: readonly number[]; readonly kernels?: ScreenKernels } | undefined;
+    screen?:
+      | {
+          readonly flagged: readonly number[];
+          readonly kernels?: ScreenKernels | undefined;
+          readonly postings?: ScreenPostingsCache | undefined;
+        }
+      | undefined;
   } = {},
 ): PreparedReferences {
   const unit = normalisedRows(refs.embeddings, refs.sequences.length, refs.dim);
@@ -209,6 +219,8 @@ export function prepareReferences(
               flaggedClasses.has(refs.labels[r] as number) ? 1 : 0,
             ),
             screen.kernels,
+            undefined,
+            screen.postings,
           ),
     seeds:
       shapes === undefined || shapes.length === 0

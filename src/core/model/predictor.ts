@@ -12,7 +12,7 @@ import {
 } from '../sequence/pair-aligner.ts';
 import { adjustedLambda, composition } from './composition-statistics.ts';
 import type { SeedKernels, SeedPostings } from '../sequence/seed-index.ts';
-import type { ScreenKernels } from '../sequence/ungapped-screen.ts';
+import type { ScreenKernels, ScreenPostingsCache } from '../sequence/ungapped-screen.ts';
 import type { DecodedArtifact, ModelHeader } from './artifact.ts';
 import { applyStandardisation } from './standardise.ts';
 import { maskUnsupportedClasses, minSimilarityOf } from './decision-rule.ts';
@@ -187,6 +187,8 @@ export interface PredictorOptions {
    */
   readonly screen?: boolean | undefined;
   readonly screenKernels?: ScreenKernels | undefined;
+  /** The screen's index from an earlier build, kept between loads (like SeedPostingsCache). */
+  readonly screenPostings?: ScreenPostingsCache | undefined;
 }
 
 export function createPredictor(
@@ -256,7 +258,8 @@ export function createPredictor(
         screen: screening
           ? {
               flagged: labels.flatMap((_, c) => (c === negative ? [] : [c])),
-              ...(options.screenKernels === undefined ? {} : { kernels: options.screenKernels }),
+              kernels: options.screenKernels,
+              postings: options.screenPostings,
             }
           : undefined,
       },

@@ -20,10 +20,22 @@ export const SCREEN_SHAPES: readonly string[] = [
 export const SCREEN_MIN_SCORE = 55;
 /** An ungapped extension stops once its score falls this far below its best. */
 export const SCREEN_XDROP = 20;
-/** Seeds with more occurrences among the references are low-complexity words and are dropped. */
-export const SCREEN_MAX_OCCURRENCES = 64;
+/**
+ * Seeds with more occurrences among the references are low-complexity words (poly-N, poly-E...) and
+ * are dropped from the index.
+ */
+export const SCREEN_MAX_OCCURRENCES = 1024;
+/**
+ * Index entries read per query seed (the first ones, by reference position): a seed shared by a
+ * large family (hundreds of TEM variants) still hits some of its members, and a query with many
+ * close relatives does not extend every one of them from every seed.
+ */
+export const SCREEN_MAX_HITS_PER_SEED = 16;
+/** Directory of each shape's sorted codes by their top bits (codes < 2^30): 2^18 slots. */
+export const SCREEN_DIRECTORY_BITS = 18;
 /** Out-of-alphabet letter (encodeAll). */
 const NONE = 255;
+const DIRECTORY = 2 ** SCREEN_DIRECTORY_BITS;
 const BASE = 10;
 
 /**
@@ -42,6 +54,11 @@ export interface ScreenIndex {
   readonly positions: Int32Array;
   /** Each entry's reference (read with the entry, so a hit needs no lookup of it). */
   readonly refs: Int32Array;
+  /**
+   * Per shape 2^SCREEN_DIRECTORY_BITS + 1 entry indices: the codes whose top bits are k are the
+   * entries directory[s·(2^bits + 1) + k] .. [+ 1].
+   */
+  readonly directory: Int32Array;
   /** The references' BLOSUM62 codes (pair-aligner.ts CodeSet): the extensions score these. */
   readonly refCodes: CodeSet;
   /** 1 for a reference of a flagged class (a β-lactamase class), else 0. */
@@ -63,6 +80,11 @@ export interface ScreenPostings {
   readonly refs: Int32Array;
 }
 
+/** The postings with their directory (ScreenIndex.directory): what a cache keeps. */
+export interface ScreenTables extends ScreenPostings {
+  readonly directory: Int32Array;
+}
+
 /** One batch of queries to screen against an index. */
 export interface ScreenBatch {
   readonly index: ScreenIndex;
@@ -72,7 +94,9 @@ export interface ScreenBatch {
   readonly minScore: number;
   readonly xdrop: number;
   readonly topK: number;
-  /** Out (queries): 1 when a flagged reference passed. */
+  /** Index entries read per query seed (SCREEN_MAX_HITS_PER_SEED). */
+  readonly maxHits: number;
+  /** Out (queries): 1 when a flagged reference passed (then its outRefs are all -1). */
   readonly outFlagged: Uint8Array;
   /** Out (queries × topK): passing references, best ungapped score first (then lower index), -1 after. */
   readonly outRefs: Int32Array;
@@ -198,70 +222,85 @@ function shapeCount(shapes: Int32Array): number {
 }
 
 /**
- * The portable search (one lookup per query seed; the native one merges sorted seeds instead, with
- * the same hits): per query, every index entry with the code of one of its seeds is a hit, each hit
- * is extended without gaps to both sides (X-drop), and each reference keeps its best segment score
- * (independent of the order hits are extended in). Hits on one diagonal are not merged: they save
- * ~6% of the extensions on a proteome, and an order-free result lets the native search group hits
- * by query in any order.
+ * The portable search (native/seeds/screen.cc does the same in the same order): per query, for
+ * each shape (in order) and query position (ascending), the first maxHits index entries with the
+ * seed's code are hits; a hit on a (reference, diagonal) whose earlier extension already reached
+ * past this query position is skipped (a close relative would otherwise be extended along its whole
+ * diagonal from every seed), any other is extended without gaps to both sides (X-drop) and the
+ * reference keeps its best segment score. The query stops at the first flagged reference that
+ * passes: it gets the full candidates (outFlagged 1, no references out).
  */
 export function searchScreenJs(b: ScreenBatch): void {
-  const { index, letters, queryCodes, minScore, xdrop, topK, outFlagged, outRefs, outScores } = b;
-  const { shapes, shapeOffsets, codes, positions, refs, refCodes, flagged } = index;
+  const { index, letters, queryCodes, minScore, xdrop, topK, maxHits } = b;
+  const { outFlagged, outRefs, outScores } = b;
+  const { shapes, shapeOffsets, codes, positions, refs, refCodes, flagged, directory } = index;
   const nShapes = shapeCount(shapes);
   const nRef = refCodes.offsets.length - 1;
   const best = new Int32Array(nRef).fill(-1);
   const touched: number[] = [];
+  const covered = new Map<number, number>();
   const t = refCodes.codes;
+  const qc = queryCodes.codes;
+  const score = (a: number, c: number) =>
+    BLOSUM62[(qc[a] as number) * BLOSUM62_SIZE + (t[c] as number)] as number;
   const queries = queryCodes.offsets.length - 1;
   for (let q = 0; q < queries; q++) {
     const qFrom = queryCodes.offsets[q] as number;
     const qTo = queryCodes.offsets[q + 1] as number;
-    const qc = queryCodes.codes;
     touched.length = 0;
-    for (let s = 0, at = 0; s < nShapes; s++) {
+    covered.clear();
+    let flag = false;
+    for (let s = 0, at = 0; s < nShapes && !flag; s++) {
       const span = shapes[at] as number;
       const w = shapes[at + 1] as number;
       const used = at + 2;
       at = used + w;
-      for (let i = qFrom; i + span <= qTo; i++) {
+      for (let i = qFrom; i + span <= qTo && !flag; i++) {
         const code = codeAt(letters, i, shapes, used, w);
         if (code < 0) {
           continue;
         }
+        const slot = s * (DIRECTORY + 1) + (code >>> (30 - SCREEN_DIRECTORY_BITS));
         const shapeEnd = shapeOffsets[s + 1] as number;
-        for (
-          let e = lowerBound(codes, shapeOffsets[s] as number, shapeEnd, code);
-          e < shapeEnd && codes[e] === code;
-          e++
-        ) {
+        const first = lowerBound(
+          codes,
+          directory[slot] as number,
+          directory[slot + 1] as number,
+          code,
+        );
+        for (let e = first; e < shapeEnd && codes[e] === code && e - first < maxHits; e++) {
           const g = positions[e] as number;
           const r = refs[e] as number;
           const tFrom = refCodes.offsets[r] as number;
           const tTo = refCodes.offsets[r + 1] as number;
-          let score = 0;
-          for (let x = 0; x < span; x++) {
-            score += BLOSUM62[
-              (qc[i + x] as number) * BLOSUM62_SIZE + (t[g + x] as number)
-            ] as number;
+          // Diagonal in the pair's own coordinates; keys stay exact integers (< 2^53).
+          const key = r * 4_194_304 + (i - qFrom - (g - tFrom)) + 2_097_152;
+          const reach = covered.get(key);
+          if (reach !== undefined && i < reach) {
+            continue;
           }
-          let top = score;
+          let sum = 0;
+          for (let x = 0; x < span; x++) {
+            sum += score(i + x, g + x);
+          }
+          let top = sum;
           let a = i + span;
           for (let c = g + span; a < qTo && c < tTo; a++, c++) {
-            score += BLOSUM62[(qc[a] as number) * BLOSUM62_SIZE + (t[c] as number)] as number;
-            if (score > top) {
-              top = score;
-            } else if (score < top - xdrop) {
+            sum += score(a, c);
+            if (sum > top) {
+              top = sum;
+            } else if (sum < top - xdrop) {
               break;
             }
           }
+          covered.set(key, a);
           let left = 0;
-          score = 0;
+          sum = 0;
           for (let a2 = i - 1, c = g - 1; a2 >= qFrom && c >= tFrom; a2--, c--) {
-            score += BLOSUM62[(qc[a2] as number) * BLOSUM62_SIZE + (t[c] as number)] as number;
-            if (score > left) {
-              left = score;
-            } else if (score < left - xdrop) {
+            sum += score(a2, c);
+            if (sum > left) {
+              left = sum;
+            } else if (sum < left - xdrop) {
               break;
             }
           }
@@ -273,12 +312,17 @@ export function searchScreenJs(b: ScreenBatch): void {
           if (segment > prior) {
             best[r] = segment;
           }
+          if (segment >= minScore && flagged[r] === 1) {
+            // A flagged reference passed: the query gets the full candidates, nothing else is needed.
+            flag = true;
+            break;
+          }
         }
       }
     }
-    const passing = touched.filter((r) => (best[r] as number) >= minScore);
+    const passing = flag ? [] : touched.filter((r) => (best[r] as number) >= minScore);
     passing.sort((x, y) => (best[y] as number) - (best[x] as number) || x - y);
-    outFlagged[q] = passing.some((r) => flagged[r] === 1) ? 1 : 0;
+    outFlagged[q] = flag ? 1 : 0;
     for (let k = 0; k < topK; k++) {
       const r = passing[k];
       outRefs[q * topK + k] = r ?? -1;
@@ -292,6 +336,51 @@ export function searchScreenJs(b: ScreenBatch): void {
 
 export const JS_SCREEN_KERNELS: ScreenKernels = { build: buildScreenJs, search: searchScreenJs };
 
+/** Each shape's directory of its sorted codes by their top SCREEN_DIRECTORY_BITS bits. */
+function screenDirectory(postings: ScreenPostings): Int32Array {
+  const nShapes = postings.shapeOffsets.length - 1;
+  const directory = new Int32Array(nShapes * (DIRECTORY + 1));
+  for (let s = 0; s < nShapes; s++) {
+    const base = s * (DIRECTORY + 1);
+    const end = postings.shapeOffsets[s + 1] as number;
+    let k = 0;
+    for (let e = postings.shapeOffsets[s] as number; e < end; e++) {
+      const top = (postings.codes[e] as number) >>> (30 - SCREEN_DIRECTORY_BITS);
+      while (k <= top) {
+        directory[base + k++] = e;
+      }
+    }
+    directory.fill(end, base + k, base + DIRECTORY + 1);
+  }
+  return directory;
+}
+
+/**
+ * What an index depends on besides the references (a cache key part: another version's shapes or
+ * cut-offs never read this one's index).
+ */
+export const SCREEN_INDEX_KEY = `s${SCREEN_SHAPES.join('-')}-o${SCREEN_MAX_OCCURRENCES}`;
+
+/** An index built earlier, and who to tell when one had to be built (a cache, like seed postings). */
+export interface ScreenPostingsCache {
+  readonly cached?: ScreenTables | undefined;
+  readonly onBuilt?: ((tables: ScreenTables) => void) | undefined;
+}
+
+/** Whether cached postings fit these references and shapes (their entries are checked where read). */
+function tablesFit(p: ScreenTables, nShapes: number, seeds: number): boolean {
+  const n = p.codes.length;
+  return (
+    p.directory.length === nShapes * (DIRECTORY + 1) &&
+    p.shapeOffsets.length === nShapes + 1 &&
+    p.shapeOffsets[0] === 0 &&
+    p.shapeOffsets[nShapes] === n &&
+    p.positions.length === n &&
+    p.refs.length === n &&
+    n <= seeds
+  );
+}
+
 /** Builds the references' screen index (flagged: per reference, 1 for a flagged class). */
 export function buildScreenIndex(
   sequences: readonly string[],
@@ -299,16 +388,32 @@ export function buildScreenIndex(
   flagged: Uint8Array,
   kernels: ScreenKernels = JS_SCREEN_KERNELS,
   shapes: readonly string[] = SCREEN_SHAPES,
+  cache: ScreenPostingsCache = {},
 ): ScreenIndex {
-  const { letters, letterOffsets } = encodeAll(sequences);
   const packed = packScreenShapes(shapes);
-  const postings = kernels.build({
-    letters,
-    letterOffsets,
-    shapes: packed,
-    maxOccurrences: SCREEN_MAX_OCCURRENCES,
-  });
-  return { shapes: packed, ...postings, refCodes, flagged };
+  const nShapes = shapeCount(packed);
+  let seeds = 0;
+  for (let at = 0; at < packed.length; at += 2 + (packed[at + 1] as number)) {
+    for (const s of sequences) {
+      seeds += Math.max(0, s.length - (packed[at] as number) + 1);
+    }
+  }
+  const cached = cache.cached;
+  let tables: ScreenTables;
+  if (cached !== undefined && tablesFit(cached, nShapes, seeds)) {
+    tables = cached;
+  } else {
+    const { letters, letterOffsets } = encodeAll(sequences);
+    const postings = kernels.build({
+      letters,
+      letterOffsets,
+      shapes: packed,
+      maxOccurrences: SCREEN_MAX_OCCURRENCES,
+    });
+    tables = { ...postings, directory: screenDirectory(postings) };
+    cache.onBuilt?.(tables);
+  }
+  return { shapes: packed, ...tables, refCodes, flagged };
 }
 
 /** Per query: whether a flagged reference passed, and up to topK passing references (best first). */
@@ -342,6 +447,7 @@ export function screenQueries(
     minScore,
     xdrop: SCREEN_XDROP,
     topK,
+    maxHits: SCREEN_MAX_HITS_PER_SEED,
     outFlagged: result.flagged,
     outRefs: result.refs,
     outScores: result.scores,

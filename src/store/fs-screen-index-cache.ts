@@ -1,0 +1,33 @@
+// A model's ungapped-screen index cached as one binary file: <cache>/screen-index/<key>.bin.
+// Building it sorts every reference seed of four shapes (~0.4 s for the default model, on every
+// load); reading it back is a file read. docs/prediction.md.
+import type { ScreenTables } from '../core/sequence/ungapped-screen.ts';
+import { FsInt32ArraysCache } from './fs-int32-arrays-cache.ts';
+
+export class FsScreenIndexCache {
+  private readonly files: FsInt32ArraysCache;
+
+  constructor(cacheDir: string) {
+    this.files = new FsInt32ArraysCache(cacheDir, 'screen-index', 'ARGSCRN1', 5);
+  }
+
+  /**
+   * The cached index, or undefined when missing or damaged (the screen checks the entries against
+   * the references where it reads them).
+   */
+  async read(key: string): Promise<ScreenTables | undefined> {
+    const [shapeOffsets, codes, positions, refs, directory] = (await this.files.read(key)) ?? [];
+    return shapeOffsets === undefined ||
+      codes === undefined ||
+      positions === undefined ||
+      refs === undefined ||
+      directory === undefined
+      ? undefined
+      : { shapeOffsets, codes, positions, refs, directory };
+  }
+
+  async write(key: string, tables: ScreenTables): Promise<void> {
+    const { shapeOffsets, codes, positions, refs, directory } = tables;
+    await this.files.write(key, [shapeOffsets, codes, positions, refs, directory]);
+  }
+}
