@@ -58,8 +58,9 @@ describe('FsScreenIndexCache', () => {
     };
     await cache.write('m1', index);
     const back = await cache.read('m1');
-    expect(back && Object.values(back).map((a) => Array.from(a))).toEqual(
-      Object.values(index).map((a) => Array.from(a)),
+    const names = ['shapeOffsets', 'codes', 'positions', 'refs', 'directory'] as const;
+    expect(names.map((k) => Array.from(back?.[k] ?? []))).toEqual(
+      names.map((k) => Array.from(index[k])),
     );
     // Seed postings under the same key are another file kind: never read as a screen index.
     await new FsSeedPostingsCache(dir).write('m2', POSTINGS);
