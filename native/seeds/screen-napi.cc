@@ -77,7 +77,7 @@ napi_value ScreenBuild(napi_env env, napi_callback_info info) {
 
 // screenSearch(shapes, shapeOffsets, codes, positions, refs, refCodes, refOffsets, flagged, letters,
 //              queryCodes, queryOffsets, matrix, minScore, xdrop, topK, outFlagged, outRefs, outScores,
-//              threads, directory, maxHits)
+//              threads, directory, maxHits, presence)
 napi_value ScreenSearch(napi_env env, napi_callback_info info) {
   Args a = get_args(env, info);
   auto i32 = [&](size_t i, const char* what) { return a.array<int32_t>(i, napi_int32_array, 0, what); };
@@ -102,6 +102,8 @@ napi_value ScreenSearch(napi_env env, napi_callback_info info) {
   const int threads = a.is_undefined(18) ? 1 : a.integer(18);
   ix.directory = i32(19, "screenSearch: directory must be an Int32Array");
   const int max_hits = a.integer(20);
+  // An Int32Array (the cache's arrays are int32); its bits are read as uint32 words.
+  ix.presence = reinterpret_cast<const uint32_t*>(i32(21, "screenSearch: presence must be an Int32Array"));
   if (a.failed) return undefined_value(env);
   ix.n_shapes_values = length_of(env, a.v[0]);
   const int n_shapes = screen_shape_count(ix.shapes, ix.n_shapes_values);
@@ -125,7 +127,8 @@ napi_value ScreenSearch(napi_env env, napi_callback_info info) {
   // Shape ranges ascending within the entries; each shape's directory ascending within its range;
   // every code in the matrix.
   const size_t dir_size = ((size_t)1 << SCREEN_DIRECTORY_BITS) + 1;
-  ok = ok && length_of(env, a.v[19]) == (size_t)n_shapes * dir_size;
+  ok = ok && length_of(env, a.v[19]) == (size_t)n_shapes * dir_size &&
+       length_of(env, a.v[21]) == (size_t)n_shapes * SCREEN_PRESENCE_WORDS;
   for (int s = 0; ok && s < n_shapes; s++) {
     ok = ix.shape_offsets[0] == 0 && ix.shape_offsets[s] <= ix.shape_offsets[s + 1] &&
          (size_t)ix.shape_offsets[s + 1] <= ix.n_entries;

@@ -9,6 +9,9 @@ namespace arginator {
 
 // Directory bits per shape (ungapped-screen.ts SCREEN_DIRECTORY_BITS): codes (< 2^30) by their top bits.
 constexpr int SCREEN_DIRECTORY_BITS = 18;
+// Presence bits per shape (ungapped-screen.ts SCREEN_PRESENCE_BITS) and the 32-bit words they take.
+constexpr int SCREEN_PRESENCE_BITS = 23;
+constexpr size_t SCREEN_PRESENCE_WORDS = ((size_t)1 << SCREEN_PRESENCE_BITS) / 32;
 
 struct ScreenIndexView {
   const int32_t* shapes;  // per shape [span, weight, used positions...]
@@ -18,6 +21,7 @@ struct ScreenIndexView {
   const int32_t* positions;      // into the concatenated reference residues
   const int32_t* refs;           // the reference of each entry
   const int32_t* directory;      // per shape 2^SCREEN_DIRECTORY_BITS + 1 entry indices
+  const uint32_t* presence;      // per shape SCREEN_PRESENCE_WORDS words
   size_t n_entries;
   const uint8_t* ref_codes;
   const int32_t* ref_offsets;  // n_ref + 1

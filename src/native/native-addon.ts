@@ -60,6 +60,7 @@ export interface NativeAddon {
     threads: number,
     directory: Int32Array,
     maxHits: number,
+    presence: Int32Array,
   ): void;
   swBatch?(
     qCodes: Uint8Array,

@@ -71,6 +71,7 @@ export function loadNativeScreenKernels(): ScreenKernels | undefined {
         threads,
         index.directory,
         b.maxHits,
+        index.presence,
       );
     },
   };

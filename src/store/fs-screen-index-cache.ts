@@ -8,7 +8,7 @@ export class FsScreenIndexCache {
   private readonly files: FsInt32ArraysCache;
 
   constructor(cacheDir: string) {
-    this.files = new FsInt32ArraysCache(cacheDir, 'screen-index', 'ARGSCRN1', 5);
+    this.files = new FsInt32ArraysCache(cacheDir, 'screen-index', 'ARGSCRN2', 6);
   }
 
   /**
@@ -16,18 +16,20 @@ export class FsScreenIndexCache {
    * the references where it reads them).
    */
   async read(key: string): Promise<ScreenTables | undefined> {
-    const [shapeOffsets, codes, positions, refs, directory] = (await this.files.read(key)) ?? [];
+    const [shapeOffsets, codes, positions, refs, directory, presence] =
+      (await this.files.read(key)) ?? [];
     return shapeOffsets === undefined ||
       codes === undefined ||
       positions === undefined ||
       refs === undefined ||
-      directory === undefined
+      directory === undefined ||
+      presence === undefined
       ? undefined
-      : { shapeOffsets, codes, positions, refs, directory };
+      : { shapeOffsets, codes, positions, refs, directory, presence };
   }
 
   async write(key: string, tables: ScreenTables): Promise<void> {
-    const { shapeOffsets, codes, positions, refs, directory } = tables;
-    await this.files.write(key, [shapeOffsets, codes, positions, refs, directory]);
+    const { shapeOffsets, codes, positions, refs, directory, presence } = tables;
+    await this.files.write(key, [shapeOffsets, codes, positions, refs, directory, presence]);
   }
 }

@@ -31,6 +31,8 @@ export const SCREEN_MAX_OCCURRENCES = 1024;
  * close relatives does not extend every one of them from every seed.
  */
 export const SCREEN_MAX_HITS_PER_SEED = 16;
+/** Presence bits per shape: 2^23 (1 MB), the top bits of a code's Fibonacci hash. */
+export const SCREEN_PRESENCE_BITS = 23;
 /** Directory of each shape's sorted codes by their top bits (codes < 2^30): 2^18 slots. */
 export const SCREEN_DIRECTORY_BITS = 18;
 /** Out-of-alphabet letter (encodeAll). */
@@ -59,6 +61,12 @@ export interface ScreenIndex {
    * entries directory[s·(2^bits + 1) + k] .. [+ 1].
    */
   readonly directory: Int32Array;
+  /**
+   * Per shape 2^SCREEN_PRESENCE_BITS bits (as int32 words): bit presenceBit(code) is set for every
+   * code in the index. Only a filter (false positives are looked up and not found): the native
+   * search reads it before the entries, most seeds of an unrelated protein being in no reference.
+   */
+  readonly presence: Int32Array;
   /** The references' BLOSUM62 codes (pair-aligner.ts CodeSet): the extensions score these. */
   readonly refCodes: CodeSet;
   /** 1 for a reference of a flagged class (a β-lactamase class), else 0. */
@@ -80,9 +88,10 @@ export interface ScreenPostings {
   readonly refs: Int32Array;
 }
 
-/** The postings with their directory (ScreenIndex.directory): what a cache keeps. */
+/** The postings with their directory and presence bits (ScreenIndex): what a cache keeps. */
 export interface ScreenTables extends ScreenPostings {
   readonly directory: Int32Array;
+  readonly presence: Int32Array;
 }
 
 /** One batch of queries to screen against an index. */
@@ -336,6 +345,30 @@ export function searchScreenJs(b: ScreenBatch): void {
 
 export const JS_SCREEN_KERNELS: ScreenKernels = { build: buildScreenJs, search: searchScreenJs };
 
+/** A code's presence bit: the top SCREEN_PRESENCE_BITS of its Fibonacci hash (native/seeds/screen.cc). */
+function presenceBit(code: number): number {
+  return Math.imul(code, 0x9e3779b1) >>> (32 - SCREEN_PRESENCE_BITS);
+}
+
+/** Each shape's presence bits of its codes. */
+function screenPresence(postings: ScreenPostings): Int32Array {
+  const nShapes = postings.shapeOffsets.length - 1;
+  const words = 2 ** SCREEN_PRESENCE_BITS / 32;
+  const presence = new Int32Array(nShapes * words);
+  for (let s = 0; s < nShapes; s++) {
+    for (
+      let e = postings.shapeOffsets[s] as number;
+      e < (postings.shapeOffsets[s + 1] as number);
+      e++
+    ) {
+      const bit = presenceBit(postings.codes[e] as number);
+      const word = s * words + (bit >>> 5);
+      presence[word] = (presence[word] as number) | (1 << (bit & 31));
+    }
+  }
+  return presence;
+}
+
 /** Each shape's directory of its sorted codes by their top SCREEN_DIRECTORY_BITS bits. */
 function screenDirectory(postings: ScreenPostings): Int32Array {
   const nShapes = postings.shapeOffsets.length - 1;
@@ -372,6 +405,7 @@ function tablesFit(p: ScreenTables, nShapes: number, seeds: number): boolean {
   const n = p.codes.length;
   return (
     p.directory.length === nShapes * (DIRECTORY + 1) &&
+    p.presence.length === (nShapes * 2 ** SCREEN_PRESENCE_BITS) / 32 &&
     p.shapeOffsets.length === nShapes + 1 &&
     p.shapeOffsets[0] === 0 &&
     p.shapeOffsets[nShapes] === n &&
@@ -410,7 +444,11 @@ export function buildScreenIndex(
       shapes: packed,
       maxOccurrences: SCREEN_MAX_OCCURRENCES,
     });
-    tables = { ...postings, directory: screenDirectory(postings) };
+    tables = {
+      ...postings,
+      directory: screenDirectory(postings),
+      presence: screenPresence(postings),
+    };
     cache.onBuilt?.(tables);
   }
   return { shapes: packed, ...tables, refCodes, flagged };
