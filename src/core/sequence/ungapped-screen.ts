@@ -392,7 +392,7 @@ function screenDirectory(postings: ScreenPostings): Int32Array {
  * What an index depends on besides the references (a cache key part: another version's shapes or
  * cut-offs never read this one's index).
  */
-export const SCREEN_INDEX_KEY = `s${SCREEN_SHAPES.join('-')}-o${SCREEN_MAX_OCCURRENCES}`;
+export const SCREEN_INDEX_KEY = `s${SCREEN_SHAPES.join('-')}-o${SCREEN_MAX_OCCURRENCES}-d${SCREEN_DIRECTORY_BITS}-p${SCREEN_PRESENCE_BITS}`;
 
 /** An index built earlier, and who to tell when one had to be built (a cache, like seed postings). */
 export interface ScreenPostingsCache {
