@@ -282,6 +282,21 @@ async function timedFetch(
   return { ms: performance.now() - t0, status: r.status, body };
 }
 
+/**
+ * GET a job's map once it is made: a completed job's map follows its tables (503 job.map-pending
+ * until then). ms = from this call to the 200 (or the last answer after 120 s).
+ */
+async function mapWhenReady(url: string): Promise<{ ms: number; status: number; body: string }> {
+  const t0 = performance.now();
+  for (;;) {
+    const r = await timedFetch(url);
+    if (r.status !== 503 || performance.now() - t0 > 120_000) {
+      return { ...r, ms: performance.now() - t0 };
+    }
+    await sleep(50);
+  }
+}
+
 function postJson(body: string): RequestInit {
   return { method: 'POST', headers: { 'content-type': 'application/json' }, body };
 }
@@ -605,7 +620,7 @@ try {
   // 4. A 200-protein job, then the map: first model-map fit, then the job's map (projection), cached.
   rss.phase();
   const job200 = await runJob(base, jobMapProteins, 'map-200.faa');
-  const mapFirst = await timedFetch(`${base}/v1/jobs/${job200.job.id}/map`);
+  const mapFirst = await mapWhenReady(`${base}/v1/jobs/${job200.job.id}/map`);
   if (mapFirst.status !== 200) {
     throw new Error(`GET /v1/jobs/…/map answered ${mapFirst.status}: ${mapFirst.body}`);
   }
@@ -613,10 +628,10 @@ try {
   const mapCached = await timedFetch(`${base}/v1/jobs/${job200.job.id}/map`);
   // A second 200-protein job: its map on an already loaded reference map.
   const job200b = await runJob(base, strided(200, 3), 'map-200b.faa');
-  const mapSecondJob = await timedFetch(`${base}/v1/jobs/${job200b.job.id}/map`);
+  const mapSecondJob = await mapWhenReady(`${base}/v1/jobs/${job200b.job.id}/map`);
   const rssMap = rss.phasePeakMb;
   console.error(
-    `map: 200-protein job map ${fmt(mapFirst.ms)} ms (${mapJson.projection}, ${mapJson.queries.length} points), cached ${fmt(mapCached.ms, 1)} ms, another job ${fmt(mapSecondJob.ms)} ms`,
+    `map: 200-protein job map ready ${fmt(mapFirst.ms)} ms after the job completed (${mapJson.projection}, ${mapJson.queries.length} points), cached ${fmt(mapCached.ms, 1)} ms, another job ${fmt(mapSecondJob.ms)} ms`,
   );
 
   // 5. A 1,000-protein job (multipart upload) until completed.
@@ -766,7 +781,7 @@ try {
     `ready ${fmt(mapReadyMs / 1000, 1)} s after process start (${fmt((mapReadyMs - readyMs) / 1000, 1)} s after /readyz)`,
   );
   row(
-    'GET /v1/jobs/{id}/map, 200-protein job, map fitted',
+    'job map of a 200-protein job, from completion until GET /v1/jobs/{id}/map answers 200 (map fitted)',
     `${fmt(mapFirst.ms / 1000, 3)} s (${mapJson.projection}); another job ${fmt(mapSecondJob.ms / 1000, 3)} s; cached ${fmt(mapCached.ms, 1)} ms`,
     '≤ 1 s',
     Math.max(mapFirst.ms, mapSecondJob.ms) <= 1000,

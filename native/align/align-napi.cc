@@ -2,6 +2,7 @@
 #include <node_api.h>
 
 #include <cstdint>
+#include <vector>
 
 #include "../addon.h"
 #include "../common/napi-args.h"
@@ -49,8 +50,20 @@ napi_value SwBatch(napi_env env, napi_callback_info info) {
     if (qo[qi] < 0 || qo[qi] > qo[qi + 1] || (size_t)qo[qi + 1] > nqc) ok = false;
     if (to[ti] < 0 || to[ti] > to[ti + 1] || (size_t)to[ti + 1] > ntc) ok = false;
   }
-  for (size_t i = 0; ok && i < nqc; i++) if (qc[i] >= size) ok = false;
-  for (size_t i = 0; ok && i < ntc; i++) if (tc[i] >= size) ok = false;
+  // The codes of the sequences the pairs use, each sequence once (a pass over every reference per
+  // call would cost about a millisecond: most of a one-protein request).
+  std::vector<uint8_t> checked_q(nqo, 0), checked_t(nto, 0);
+  for (size_t p = 0; ok && p < np; p++) {
+    const int32_t qi = pairs[2 * p], ti = pairs[2 * p + 1];
+    if (!checked_q[qi]) {
+      checked_q[qi] = 1;
+      for (int32_t i = qo[qi]; ok && i < qo[qi + 1]; i++) if (qc[i] >= size) ok = false;
+    }
+    if (!checked_t[ti]) {
+      checked_t[ti] = 1;
+      for (int32_t i = to[ti]; ok && i < to[ti + 1]; i++) if (tc[i] >= size) ok = false;
+    }
+  }
   if (!ok) { a.fail("swBatch: inconsistent offsets, pairs, codes or output size"); return undefined_value(env); }
   sw_batch(qc, qo, tc, to, pairs, np, mat, size, open, ext, align, out, threads, simd, known);
   return undefined_value(env);

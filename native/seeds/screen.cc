@@ -189,6 +189,13 @@ bool screen_search(const ScreenIndexView& ix, const uint8_t* letters, const uint
     at += 2 + ix.shapes[at + 1];
   }
   std::vector<uint8_t> bad((size_t)std::max(1, threads), 0);
+  // The matrix padded to 256 × 256 (0 outside msize × msize): every byte of a reference code is in
+  // bounds, with no pass over the references per call to check them (valid codes are < msize).
+  std::vector<int8_t> padded(256 * 256, 0);
+  for (int x = 0; x < msize; x++) {
+    for (int y = 0; y < msize; y++) padded[(size_t)x * 256 + y] = matrix[x * msize + y];
+  }
+  const int8_t* m256 = padded.data();
   auto run = [&](size_t first, size_t step, uint8_t& failed) {
     std::vector<int32_t> best((size_t)ix.n_ref, -1), touched, passing, seed_codes;
     std::vector<int64_t> seed_dir;
@@ -240,6 +247,10 @@ bool screen_search(const ScreenIndexView& ix, const uint8_t* letters, const uint
           const int32_t p = live[k];
           const int32_t code = seed_codes[p];
           int32_t lo = shape_dir[seed_dir[p]], hi = shape_dir[seed_dir[p] + 1];
+          if (lo < ix.shape_offsets[s] || hi > ix.shape_offsets[s + 1] || lo > hi) {
+            failed = 1;
+            return;
+          }
           while (lo < hi) {
             const int32_t mid = lo + (hi - lo) / 2;
             if (codes[mid] < code) lo = mid + 1;
@@ -259,11 +270,11 @@ bool screen_search(const ScreenIndexView& ix, const uint8_t* letters, const uint
             const int32_t reach = covered.get(key);
             if (reach >= 0 && i < reach) continue;
             int32_t score = 0;
-            for (int x = 0; x < span; x++) score += matrix[qc[i + x] * msize + t[g + x]];
+            for (int x = 0; x < span; x++) score += m256[qc[i + x] * 256 + t[g + x]];
             int32_t top = score;
             int32_t a = i + span;
             for (int32_t c = g + span; a < q_to && c < t_to; a++, c++) {
-              score += matrix[qc[a] * msize + t[c]];
+              score += m256[qc[a] * 256 + t[c]];
               if (score > top) {
                 top = score;
               } else if (score < top - xdrop) {
@@ -274,7 +285,7 @@ bool screen_search(const ScreenIndexView& ix, const uint8_t* letters, const uint
             int32_t left = 0;
             score = 0;
             for (int32_t a2 = i - 1, c = g - 1; a2 >= q_from && c >= t_from; a2--, c--) {
-              score += matrix[qc[a2] * msize + t[c]];
+              score += m256[qc[a2] * 256 + t[c]];
               if (score > left) {
                 left = score;
               } else if (score < left - xdrop) {
