@@ -138,9 +138,9 @@ export type PostingsBuilder = (build: PostingsBuild) => number;
 
 /**
  * The code of the seed at letters[pos] whose used positions are shapes[used .. used + weight), or
- * -1 if one of its letters is out of the alphabet.
+ * -1 if one of its letters is out of the alphabet. Also the ungapped screen's (ungapped-screen.ts).
  */
-function seedCodeAt(
+export function seedCodeAt(
   letters: Uint8Array,
   pos: number,
   shapes: Int32Array,

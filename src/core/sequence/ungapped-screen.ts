@@ -7,7 +7,7 @@
 // `minScore` (BLOSUM62 raw score) go on to a gapped alignment. ADR 0014 has the measurements.
 import { BLOSUM62, BLOSUM62_SIZE } from './blosum62.ts';
 import type { CodeSet } from './pair-aligner.ts';
-import { encodeAll } from './seed-index.ts';
+import { encodeAll, seedCodeAt } from './seed-index.ts';
 
 /** Four weight-9 spaced seeds (spans 12-15), Murphy-10 letters at the "1" positions. */
 export const SCREEN_SHAPES: readonly string[] = [
@@ -35,10 +35,7 @@ export const SCREEN_MAX_HITS_PER_SEED = 16;
 export const SCREEN_PRESENCE_BITS = 23;
 /** Directory of each shape's sorted codes by their top bits (codes < 2^30): 2^18 slots. */
 export const SCREEN_DIRECTORY_BITS = 18;
-/** Out-of-alphabet letter (encodeAll). */
-const NONE = 255;
 const DIRECTORY = 2 ** SCREEN_DIRECTORY_BITS;
-const BASE = 10;
 
 /**
  * The references' screen index: per shape, every seed (code, position) sorted by code, then
@@ -136,18 +133,6 @@ export function packScreenShapes(shapes: readonly string[]): Int32Array {
   return Int32Array.from(out);
 }
 
-function codeAt(letters: Uint8Array, pos: number, shapes: Int32Array, used: number, w: number) {
-  let code = 0;
-  for (let u = 0; u < w; u++) {
-    const l = letters[pos + (shapes[used + u] as number)] as number;
-    if (l === NONE) {
-      return -1;
-    }
-    code = code * BASE + l;
-  }
-  return code;
-}
-
 /**
  * The portable index build: per shape, every reference seed sorted by (code, position), and the
  * codes with more than maxOccurrences entries removed.
@@ -168,7 +153,7 @@ export function buildScreenJs(b: ScreenBuild): ScreenPostings {
     for (let r = 0; r + 1 < letterOffsets.length; r++) {
       const to = letterOffsets[r + 1] as number;
       for (let pos = letterOffsets[r] as number; pos + span <= to; pos++) {
-        const code = codeAt(letters, pos, shapes, used, w);
+        const code = seedCodeAt(letters, pos, shapes, used, w);
         if (code >= 0) {
           codes.push(code);
           positions.push(pos);
@@ -265,7 +250,7 @@ export function searchScreenJs(b: ScreenBatch): void {
       const used = at + 2;
       at = used + w;
       for (let i = qFrom; i + span <= qTo && !flag; i++) {
-        const code = codeAt(letters, i, shapes, used, w);
+        const code = seedCodeAt(letters, i, shapes, used, w);
         if (code < 0) {
           continue;
         }
