@@ -17,15 +17,10 @@ export function loadNativeScreenKernels(): ScreenKernels | undefined {
   return {
     build: (b) => {
       let nShapes = 0;
-      let seeds = 0;
       for (let at = 0; at < b.shapes.length; at += 2 + (b.shapes[at + 1] as number)) {
         nShapes++;
-        const span = b.shapes[at] as number;
-        for (let r = 0; r + 1 < b.letterOffsets.length; r++) {
-          const length = (b.letterOffsets[r + 1] as number) - (b.letterOffsets[r] as number);
-          seeds += Math.max(0, length - span + 1);
-        }
       }
+      const seeds = b.seeds;
       const shapeOffsets = new Int32Array(nShapes + 1);
       const codes = new Int32Array(seeds);
       const positions = new Int32Array(seeds);

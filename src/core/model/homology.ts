@@ -270,7 +270,6 @@ export function homologyFeatures(
   if (nq === 0 || nr === 0) {
     return { perClass, best, bestSimilarity, bestScore };
   }
-  const queryUnit = normalisedRows(queries.embeddings, nq, dim);
   const refCodes = refs.codes;
   const queryCodes = codeSet(queries.sequences);
   const refSelf = refs.selfScores;
@@ -319,11 +318,15 @@ export function homologyFeatures(
       }
     }
     if (full.length === rows) {
-      referenceDots(queryUnit.subarray(q0 * dim, (q0 + rows) * dim), rows, refs, kernels, cosine);
+      const block = queries.embeddings.subarray(q0 * dim, (q0 + rows) * dim);
+      referenceDots(normalisedRows(block, rows, dim), rows, refs, kernels, cosine);
     } else if (full.length > 0) {
       const gathered = new Float32Array(full.length * dim);
-      full.forEach((q, f) => gathered.set(queryUnit.subarray(q * dim, (q + 1) * dim), f * dim));
-      referenceDots(gathered, full.length, refs, kernels, cosine);
+      // Only the queries that get candidates are normalised and multiplied.
+      full.forEach((q, f) =>
+        gathered.set(queries.embeddings.subarray(q * dim, (q + 1) * dim), f * dim),
+      );
+      referenceDots(normalisedRows(gathered, full.length, dim), full.length, refs, kernels, cosine);
     }
     // Seed candidates of the block's full queries in one search call (a few extra, so that references
     // left out by `allowed` do not shrink the set), then every query's candidates, then one alignment call.

@@ -76,6 +76,8 @@ export interface ScreenBuild {
   readonly letterOffsets: Int32Array;
   readonly shapes: Int32Array;
   readonly maxOccurrences: number;
+  /** Seeds of every shape over every reference: the room the native build allocates (the portable one ignores it). */
+  readonly seeds: number;
 }
 
 export interface ScreenPostings {
@@ -428,6 +430,7 @@ export function buildScreenIndex(
       letterOffsets,
       shapes: packed,
       maxOccurrences: SCREEN_MAX_OCCURRENCES,
+      seeds,
     });
     tables = {
       ...postings,
