@@ -32,6 +32,8 @@ napi_value SwBatch(napi_env env, napi_callback_info info) {
   const int simd = a.is_undefined(12) ? 0 : a.integer(12);
   // With align: each pair's optimal score when the caller knows it already (a score pass), or absent.
   const int32_t* known = a.is_undefined(13) ? nullptr : i32(13, 0, "swBatch: knownScores must be an Int32Array");
+  // With align: each pair's likely diagonal (query - target position; INT32_MIN none), or absent.
+  const int32_t* diagonals = a.is_undefined(14) ? nullptr : i32(14, 0, "swBatch: diagonals must be an Int32Array");
   if (a.failed) return undefined_value(env);
   // Lengths for bounds checks.
   auto length_of = [&](size_t i) {
@@ -44,6 +46,7 @@ napi_value SwBatch(napi_env env, napi_callback_info info) {
   const int per = align ? 7 : 1;
   if (nout < np * per || nmat < (size_t)size * size || size <= 0) ok = false;
   if (known != nullptr && length_of(13) < np) ok = false;
+  if (diagonals != nullptr && length_of(14) < np) ok = false;
   for (size_t p = 0; ok && p < np; p++) {
     const int32_t qi = pairs[2 * p], ti = pairs[2 * p + 1];
     if (qi < 0 || ti < 0 || (size_t)qi + 1 >= nqo || (size_t)ti + 1 >= nto) { ok = false; break; }
@@ -65,7 +68,7 @@ napi_value SwBatch(napi_env env, napi_callback_info info) {
     }
   }
   if (!ok) { a.fail("swBatch: inconsistent offsets, pairs, codes or output size"); return undefined_value(env); }
-  sw_batch(qc, qo, tc, to, pairs, np, mat, size, open, ext, align, out, threads, simd, known);
+  sw_batch(qc, qo, tc, to, pairs, np, mat, size, open, ext, align, out, threads, simd, known, diagonals);
   return undefined_value(env);
 }
 

@@ -29,10 +29,19 @@ void striped_profile(const uint8_t* q, int m, const int8_t* mat, int size, int l
   }
 }
 
-// Score of the profiled query (striped_profile with 16 lanes) against t.
-__attribute__((target("avx2"))) int32_t sw_striped(const uint8_t* t, int n, int open, int ext,
-                                                           StripedWork& w) {
-  if (w.m == 0 || n == 0) return 0;
+// Score of the profiled query (striped_profile with 16 lanes) against t; with TrackEnd, also the
+// cell where sw_run (gotoh.cc) would record it: the first column reaching the best score, and the
+// first query position in it (1-based, as sw_run's bi and bj).
+template <bool TrackEnd>
+__attribute__((target("avx2"))) static int32_t striped_pass(const uint8_t* t, int n, int open, int ext,
+                                                            StripedWork& w, int32_t* end_q, int32_t* end_t) {
+  if (w.m == 0 || n == 0) {
+    if (TrackEnd) {
+      *end_q = 0;
+      *end_t = 0;
+    }
+    return 0;
+  }
   const int seg = w.seg;
   const int16_t NEG16 = -30000;
   const __m256i zero = _mm256_setzero_si256();
@@ -42,6 +51,11 @@ __attribute__((target("avx2"))) int32_t sw_striped(const uint8_t* t, int n, int 
   w.hB.assign((size_t)seg * 16, 0);
   w.e.assign((size_t)seg * 16, NEG16);
   __m256i vMax = zero;
+  int32_t tracked = 0;
+  if (TrackEnd) {
+    *end_q = 0;
+    *end_t = 0;
+  }
   int16_t* hLoad = w.hA.data();
   int16_t* hStore = w.hB.data();
   int16_t* E = w.e.data();
@@ -82,12 +96,42 @@ __attribute__((target("avx2"))) int32_t sw_striped(const uint8_t* t, int n, int 
       if (done) break;
       vF = shift_in(vF, NEG16);
     }
+    if (TrackEnd) {
+      // This column's best (final after the lazy F): a new overall best moves the end here.
+      __m256i col = ld(hStore);
+      for (int s = 1; s < seg; s++) col = _mm256_max_epi16(col, ld(hStore + (size_t)s * 16));
+      alignas(32) int16_t lanes[16];
+      _mm256_store_si256(reinterpret_cast<__m256i*>(lanes), col);
+      int32_t top = 0;
+      for (int l = 0; l < 16; l++) top = std::max<int32_t>(top, lanes[l]);
+      if (top > tracked) {
+        tracked = top;
+        int first = w.m;
+        for (int s = 0; s < seg; s++) {
+          for (int l = 0; l < 16; l++) {
+            const int i = s + l * seg;
+            if (i < w.m && hStore[(size_t)s * 16 + l] == top && i < first) first = i;
+          }
+        }
+        *end_q = first + 1;
+        *end_t = j + 1;
+      }
+    }
   }
   alignas(32) int16_t lanes[16];
   _mm256_store_si256(reinterpret_cast<__m256i*>(lanes), vMax);
   int32_t best = 0;
   for (int l = 0; l < 16; l++) best = std::max<int32_t>(best, lanes[l]);
   return best;
+}
+
+int32_t sw_striped(const uint8_t* t, int n, int open, int ext, StripedWork& w) {
+  return striped_pass<false>(t, n, open, ext, w, nullptr, nullptr);
+}
+
+int32_t sw_striped_end(const uint8_t* t, int n, int open, int ext, StripedWork& w, int32_t* end_q,
+                       int32_t* end_t) {
+  return striped_pass<true>(t, n, open, ext, w, end_q, end_t);
 }
 
 }  // namespace arginator

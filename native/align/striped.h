@@ -21,8 +21,12 @@ struct StripedWork {
 void striped_profile(const uint8_t* q, int m, const int8_t* mat, int size, int lanes, StripedWork& w);
 
 // Score of the profiled query (striped_profile with 16 lanes) against t.
-__attribute__((target("avx2"))) int32_t sw_striped(const uint8_t* t, int n, int open, int ext,
-                                                    StripedWork& w);
+int32_t sw_striped(const uint8_t* t, int n, int open, int ext, StripedWork& w);
+
+// The same score and the cell where the scalar kernel (gotoh.cc sw_run) records it: the first column
+// (target position, 1-based) reaching the best score and the first query position in it.
+int32_t sw_striped_end(const uint8_t* t, int n, int open, int ext, StripedWork& w, int32_t* end_q,
+                       int32_t* end_t);
 
 }  // namespace arginator
 #endif

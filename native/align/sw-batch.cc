@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <climits>
+#include <iterator>
 #include <thread>
 #include <vector>
 
@@ -23,7 +24,7 @@ constexpr size_t SWIPE_MIN_GROUP = 6;
 
 void sw_batch(const uint8_t* qc, const int32_t* qo, const uint8_t* tc, const int32_t* to,
               const int32_t* pairs, size_t np, const int8_t* mat, int size, int open, int ext, bool align,
-              int32_t* out, int threads, int simd, const int32_t* known) {
+              int32_t* out, int threads, int simd, const int32_t* known, const int32_t* diagonals) {
   // int16 lanes: fall back to the int32 scalar pass when a score could overflow (very long proteins).
 #ifdef ARG_X86
   const bool striped = isa_is_avx2() && simd != 1;
@@ -33,7 +34,8 @@ void sw_batch(const uint8_t* qc, const int32_t* qo, const uint8_t* tc, const int
     SwWork w;
     std::vector<int32_t> head, next, votes;
 #ifdef ARG_X86
-    StripedWork sw;
+    StripedWork sw, reverse;
+    std::vector<uint8_t> qrev, trev;
 #endif
 #ifdef ARG_X86
     SwipeWork sww;
@@ -136,20 +138,30 @@ void sw_batch(const uint8_t* qc, const int32_t* qo, const uint8_t* tc, const int
       };
 #endif
       if (align) {
-        // Banded traceback around the main diagonal of shared 3-mers; kept only when it reaches the
-        // full optimal score (then it is an optimal alignment), else the full-matrix traceback.
-        const int32_t d = m >= 3 && n >= 3 ? main_diagonal(q, m, t, n, head, next, votes) : INT32_MIN;
+        // Banded traceback around the caller's diagonal, then around the main diagonal of shared
+        // 3-mers; a band's alignment is kept only when it reaches the full optimal score (then it is
+        // an optimal alignment), else the full-matrix traceback. A weak pair's best local alignment
+        // is often short and off the main diagonal, where the hint (its best ungapped segment) is.
+        const int32_t hint = diagonals != nullptr && diagonals[p] != INT32_MIN ? -diagonals[p] : INT32_MIN;
         bool done = false;
-        if (d != INT32_MIN) {
+        int32_t d = hint, full = -1;
+        for (int attempt = 0; attempt < 2 && !done; attempt++) {
+          if (attempt == 1) {
+            const int32_t main = m >= 3 && n >= 3 ? main_diagonal(q, m, t, n, head, next, votes) : INT32_MIN;
+            if (main == hint) break;
+            d = main;
+          }
+          if (d == INT32_MIN) continue;
+          if (full < 0) {
 #ifdef ARG_X86
-          const int32_t full = known != nullptr && known[p] >= 0 ? known[p]
-                               : fits ? striped_score()
-                                      : sw_run(q, m, t, n, mat, size, open, ext, w, nullptr);
+            full = known != nullptr && known[p] >= 0 ? known[p]
+                   : fits ? striped_score()
+                          : sw_run(q, m, t, n, mat, size, open, ext, w, nullptr);
 #else
-          const int32_t full = known != nullptr && known[p] >= 0
-                                   ? known[p]
-                                   : sw_run(q, m, t, n, mat, size, open, ext, w, nullptr);
+            full = known != nullptr && known[p] >= 0 ? known[p]
+                                                     : sw_run(q, m, t, n, mat, size, open, ext, w, nullptr);
 #endif
+          }
           // Close relatives (high scores) try a narrow band first; weak pairs, whose co-optimal
           // alignments can lie far apart, go straight to the wide one.
           for (const int half : {16, 64}) {
@@ -160,6 +172,35 @@ void sw_batch(const uint8_t* qc, const int32_t* qo, const uint8_t* tc, const int
             }
           }
         }
+#ifdef ARG_X86
+        if (!done && fits) {
+          // SSW's order (Zhao et al. 2013): the end cell from a striped pass, the start from a
+          // striped pass over the reversed prefixes, then the traceback in that rectangle only (a
+          // weak pair's alignment is a small part of its matrix). Kept when it reaches the optimum.
+          if (sw.query != qi) {
+            striped_profile(q, m, mat, size, 16, sw);
+            sw.query = qi;
+          }
+          int32_t bi = 0, bj = 0;
+          const int32_t best = sw_striped_end(t, n, open, ext, sw, &bi, &bj);
+          if (best > 0 && (full < 0 || best == full)) {
+            qrev.assign(std::make_reverse_iterator(q + bi), std::make_reverse_iterator(q));
+            trev.assign(std::make_reverse_iterator(t + bj), std::make_reverse_iterator(t));
+            striped_profile(qrev.data(), bi, mat, size, 16, reverse);
+            int32_t ri = 0, rj = 0;
+            sw_striped_end(trev.data(), bj, open, ext, reverse, &ri, &rj);
+            const int si = bi - ri, sj = bj - rj;
+            int32_t* o = out + p * 7;
+            if (sw_run(q + si, bi - si, t + sj, bj - sj, mat, size, open, ext, w, o) == best) {
+              o[3] += si;
+              o[4] += si;
+              o[5] += sj;
+              o[6] += sj;
+              done = true;
+            }
+          }
+        }
+#endif
         if (!done) sw_run(q, m, t, n, mat, size, open, ext, w, out + p * 7);
       }
 #ifdef ARG_X86

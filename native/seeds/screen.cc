@@ -180,7 +180,8 @@ size_t screen_build(const uint8_t* letters, const int32_t* lo, size_t n_seq, con
 
 bool screen_search(const ScreenIndexView& ix, const uint8_t* letters, const uint8_t* qc, const int32_t* qo,
                    size_t n_queries, const int8_t* matrix, int msize, int min_score, int xdrop, int top_k,
-                   int max_hits, uint8_t* out_flagged, int32_t* out_refs, int32_t* out_scores, int threads) {
+                   int max_hits, uint8_t* out_flagged, int32_t* out_refs, int32_t* out_scores, int32_t* out_diagonals,
+                   int threads) {
   const int n_shapes = screen_shape_count(ix.shapes, ix.n_shapes_values);
   const size_t dir_size = ((size_t)1 << SCREEN_DIRECTORY_BITS) + 1;
   std::vector<int32_t> shape_at((size_t)n_shapes);
@@ -197,7 +198,7 @@ bool screen_search(const ScreenIndexView& ix, const uint8_t* letters, const uint
   }
   const int8_t* m256 = padded.data();
   auto run = [&](size_t first, size_t step, uint8_t& failed) {
-    std::vector<int32_t> best((size_t)ix.n_ref, -1), touched, passing, seed_codes;
+    std::vector<int32_t> best((size_t)ix.n_ref, -1), best_diagonal((size_t)ix.n_ref, 0), touched, passing, seed_codes;
     std::vector<int64_t> seed_dir;
     std::vector<uint32_t> seed_bit;
     std::vector<int32_t> live;
@@ -265,8 +266,8 @@ bool screen_search(const ScreenIndexView& ix, const uint8_t* letters, const uint
               return;
             }
             const int32_t t_from = ix.ref_offsets[r], t_to = ix.ref_offsets[r + 1];
-            const uint64_t key =
-                (uint64_t)r * 4194304ull + (uint64_t)((int64_t)(i - q_from) - (g - t_from) + 2097152);
+            const int32_t diagonal = (i - q_from) - (g - t_from);
+            const uint64_t key = (uint64_t)r * 4194304ull + (uint64_t)((int64_t)diagonal + 2097152);
             const int32_t reach = covered.get(key);
             if (reach >= 0 && i < reach) continue;
             int32_t score = 0;
@@ -294,7 +295,10 @@ bool screen_search(const ScreenIndexView& ix, const uint8_t* letters, const uint
             }
             const int32_t segment = top + left;
             if (best[r] < 0) touched.push_back(r);
-            if (segment > best[r]) best[r] = segment;
+            if (segment > best[r]) {
+              best[r] = segment;
+              best_diagonal[r] = diagonal;
+            }
             if (segment >= min_score && ix.flagged[r] == 1) {
               // A flagged reference passed: the query gets the full candidates; nothing else is needed.
               flag = true;
@@ -317,6 +321,7 @@ bool screen_search(const ScreenIndexView& ix, const uint8_t* letters, const uint
         const bool has = (size_t)k < passing.size();
         out_refs[q * top_k + k] = has ? passing[k] : -1;
         out_scores[q * top_k + k] = has ? best[passing[k]] : 0;
+        out_diagonals[q * top_k + k] = has ? best_diagonal[passing[k]] : 0;
       }
       for (int32_t r : touched) best[r] = -1;
     }

@@ -61,6 +61,7 @@ export interface NativeAddon {
     directory: Int32Array,
     maxHits: number,
     presence: Int32Array,
+    outDiagonals: Int32Array,
   ): void;
   swBatch?(
     qCodes: Uint8Array,
@@ -77,6 +78,7 @@ export interface NativeAddon {
     threads: number,
     simd?: number,
     knownScores?: Int32Array,
+    diagonals?: Int32Array,
   ): void;
   packB?(transB: boolean, n: number, k: number, b: Float32Array): Float32Array;
   gemmPacked?(

@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 
 import { createRng } from '../core/rng.ts';
-import { ALIGN_FIELDS, codeSet, createJsPairAligner } from '../core/sequence/pair-aligner.ts';
+import {
+  ALIGN_FIELDS,
+  codeSet,
+  createJsPairAligner,
+  NO_DIAGONAL,
+} from '../core/sequence/pair-aligner.ts';
 import { loadNativePairAligner, type SimdChoice } from './native-pair-aligner.ts';
 
 const AA = 'ACDEFGHIKLMNPQRSTVWY';
@@ -79,6 +84,18 @@ describe('native Smith-Waterman', () => {
         }
       }
       expect(homologs).toBeGreaterThan(50);
+      // Diagonal hints (an ungapped screen's segment), right or wrong, change where the kernel looks
+      // first, never the optimum; NO_DIAGONAL is no hint.
+      const hints = Int32Array.from({ length: pairs.length / 2 }, (_, p) =>
+        p % 3 === 0 ? NO_DIAGONAL : Math.floor(rng() * 400) - 200,
+      );
+      const hinted = native.run(q, t, pairs, true, undefined, hints);
+      for (let p = 0; p < pairs.length / 2; p++) {
+        expect(hinted[p * ALIGN_FIELDS]).toBe(b[p * ALIGN_FIELDS]);
+        const x = hinted.subarray(p * ALIGN_FIELDS, (p + 1) * ALIGN_FIELDS);
+        expect(x[1] as number).toBeLessThanOrEqual(x[2] as number);
+        expect(x[2] as number).toBeGreaterThanOrEqual(span(x));
+      }
     },
   );
 

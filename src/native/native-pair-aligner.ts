@@ -23,7 +23,7 @@ export function loadNativePairAligner(simd: SimdChoice = 'fastest'): PairAligner
   const threads = Math.min(2, availableParallelism());
   return {
     name: `native-sw-${threads}t${simd === 'fastest' ? '' : `-${simd}`}`,
-    run(queries, targets, pairs, align, knownScores) {
+    run(queries, targets, pairs, align, knownScores, diagonals) {
       const out = new Int32Array((pairs.length / 2) * (align ? ALIGN_FIELDS : 1));
       swBatch(
         queries.codes,
@@ -40,6 +40,7 @@ export function loadNativePairAligner(simd: SimdChoice = 'fastest'): PairAligner
         threads,
         SIMD_CODE[simd],
         align ? knownScores : undefined,
+        align ? diagonals : undefined,
       );
       return out;
     },

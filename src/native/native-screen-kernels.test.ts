@@ -56,6 +56,7 @@ describe('native ungapped screen', () => {
     const b = screenQueries(js, queries, codeSet(queries), 6, native);
     expect(Array.from(b.refs)).toEqual(Array.from(a.refs));
     expect(Array.from(b.scores)).toEqual(Array.from(a.scores));
+    expect(Array.from(b.diagonals)).toEqual(Array.from(a.diagonals));
     expect(Array.from(b.flagged)).toEqual(Array.from(a.flagged));
     expect(a.refs.filter((r) => r >= 0).length).toBeGreaterThan(30);
     expect(a.flagged.filter((f) => f === 1).length).toBeGreaterThan(20);

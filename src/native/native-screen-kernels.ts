@@ -67,6 +67,7 @@ export function loadNativeScreenKernels(): ScreenKernels | undefined {
         index.directory,
         b.maxHits,
         index.presence,
+        b.outDiagonals,
       );
     },
   };

@@ -2,7 +2,12 @@
 // with candidates chosen by embedding cosine (per class) and by spaced seeds on one diagonal (distant homologs).
 import { BLOSUM62, BLOSUM62_SIZE } from '../sequence/blosum62.ts';
 import type { CodeSet, PairAligner } from '../sequence/pair-aligner.ts';
-import { codeSet, createJsPairAligner, sequenceCodes } from '../sequence/pair-aligner.ts';
+import {
+  codeSet,
+  createJsPairAligner,
+  NO_DIAGONAL,
+  sequenceCodes,
+} from '../sequence/pair-aligner.ts';
 import type { SeedIndex, SeedKernels, SeedPostings } from '../sequence/seed-index.ts';
 import { buildSeedIndex, DEFAULT_SHAPES } from '../sequence/seed-index.ts';
 import type {
@@ -37,6 +42,11 @@ export interface HomologyResult {
   readonly bestSimilarity: Float32Array;
   /** Smith-Waterman score against that reference (-1 if none). */
   readonly bestScore: Int32Array;
+  /**
+   * The diagonal of that pair's best ungapped segment (query − reference position) when the screen
+   * chose the pair, else NO_DIAGONAL: where its traceback looks first (PairAligner.run `diagonals`).
+   */
+  readonly bestDiagonal: Int32Array;
 }
 
 export interface HomologyOptions {
@@ -267,8 +277,9 @@ export function homologyFeatures(
   const best = new Int32Array(nq).fill(-1);
   const bestSimilarity = new Float32Array(nq);
   const bestScore = new Int32Array(nq).fill(-1);
+  const bestDiagonal = new Int32Array(nq).fill(NO_DIAGONAL);
   if (nq === 0 || nr === 0) {
-    return { perClass, best, bestSimilarity, bestScore };
+    return { perClass, best, bestSimilarity, bestScore, bestDiagonal };
   }
   const refCodes = refs.codes;
   const queryCodes = codeSet(queries.sequences);
@@ -303,6 +314,8 @@ export function homologyFeatures(
     screenTop,
   );
   const pairs = new Int32Array(Math.min(BLOCK, nq) * perQuery * 2);
+  // Each pair's screen diagonal (NO_DIAGONAL for the candidates of an unscreened query).
+  const pairDiagonals = new Int32Array(Math.min(BLOCK, nq) * perQuery);
   // Marks the references already paired with the current query (cosine and seed candidates overlap).
   const pairedWith = new Int32Array(nr).fill(-1);
   for (let q0 = 0; q0 < nq; q0 += BLOCK) {
@@ -355,6 +368,7 @@ export function homologyFeatures(
           }
           pairs[2 * count] = q;
           pairs[2 * count + 1] = reference;
+          pairDiagonals[count] = screened.diagonals[k] as number;
           count++;
         }
         continue;
@@ -375,6 +389,7 @@ export function homologyFeatures(
           pairedWith[ref] = q;
           pairs[2 * count] = q;
           pairs[2 * count + 1] = ref;
+          pairDiagonals[count] = NO_DIAGONAL;
           count++;
         }
       }
@@ -391,6 +406,7 @@ export function homologyFeatures(
           pairedWith[reference] = q;
           pairs[2 * count] = q;
           pairs[2 * count + 1] = reference;
+          pairDiagonals[count] = NO_DIAGONAL;
           count++;
           taken++;
         }
@@ -419,9 +435,10 @@ export function homologyFeatures(
         bestSimilarity[q] = similarity;
         best[q] = ref;
         bestScore[q] = scores[p] as number;
+        bestDiagonal[q] = pairDiagonals[p] as number;
       }
     }
     options.onProgress?.(q0 + rows, nq);
   }
-  return { perClass, best, bestSimilarity, bestScore };
+  return { perClass, best, bestSimilarity, bestScore, bestDiagonal };
 }

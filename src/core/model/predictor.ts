@@ -8,6 +8,7 @@ import {
   ALIGN_FIELDS,
   codeSet,
   createJsPairAligner,
+  NO_DIAGONAL,
   sequenceCodes,
 } from '../sequence/pair-aligner.ts';
 import { adjustedLambda, composition } from './composition-statistics.ts';
@@ -189,6 +190,8 @@ export interface PredictorOptions {
   readonly screenKernels?: ScreenKernels | undefined;
   /** The screen's index from an earlier build, kept between loads (like SeedPostingsCache). */
   readonly screenPostings?: ScreenPostingsCache | undefined;
+  /** References a screened-out protein aligns, best ungapped score first (SCREENED_REFERENCES). */
+  readonly screenedReferences?: number | undefined;
 }
 
 export function createPredictor(
@@ -364,7 +367,7 @@ export function createPredictor(
           ...(screening
             ? {
                 screen: {
-                  topK: SCREENED_REFERENCES,
+                  topK: options.screenedReferences ?? SCREENED_REFERENCES,
                   ...(options.screenKernels === undefined
                     ? {}
                     : { kernels: options.screenKernels }),
@@ -424,6 +427,7 @@ export function createPredictor(
               Int32Array.from(withHit.flatMap((i, j) => [j, bestRefs[i] ?? 0])),
               true,
               Int32Array.from(withHit, (i) => evidence?.bestScore[i] ?? -1),
+              Int32Array.from(withHit, (i) => evidence?.bestDiagonal[i] ?? NO_DIAGONAL),
             );
       const alignmentOf = new Map(withHit.map((i, j) => [i, j]));
       const out: Prediction[] = [];

@@ -9,6 +9,9 @@ export interface CodeSet {
   readonly offsets: Int32Array;
 }
 
+/** A pair without a diagonal hint (PairAligner.run `diagonals`): int32's minimum. */
+export const NO_DIAGONAL = -2_147_483_648;
+
 /** Int32 values per pair when aligning: score, identities, length, qStart, qEnd, tStart, tEnd. */
 export const ALIGN_FIELDS = 7;
 
@@ -18,7 +21,9 @@ export interface PairAligner {
    * pairs = [q0, t0, q1, t1, ...]. Score only: one int per pair. With `align`: ALIGN_FIELDS ints per
    * pair (ranges 0-based, end-exclusive; identities / length = BLAST pident / 100).
    * `knownScores` (with `align`): each pair's exact optimal score from an earlier score pass, which
-   * an implementation may use to skip recomputing it (-1 = unknown).
+   * an implementation may use to skip recomputing it (-1 = unknown). `diagonals` (with `align`): each
+   * pair's likely diagonal (query position − target position, NO_DIAGONAL = none), where an
+   * implementation may look for the alignment first; results are optimal alignments either way.
    */
   run(
     queries: CodeSet,
@@ -26,6 +31,7 @@ export interface PairAligner {
     pairs: Int32Array,
     align: boolean,
     knownScores?: Int32Array,
+    diagonals?: Int32Array,
   ): Int32Array;
 }
 

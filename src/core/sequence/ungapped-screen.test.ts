@@ -73,6 +73,16 @@ describe('ungapped screen', () => {
     }
     expect(result.refs[0]).toBe(42);
     expect(result.scores[0]).toBe(self);
+    expect(result.diagonals[0]).toBe(0);
+  });
+
+  it("reports the diagonal of a reference's best segment (query position − reference position)", () => {
+    const ref = refs[42] ?? '';
+    // 37 unrelated residues in front: the copy lies on diagonal +37.
+    const query = 'MKWVTFISLLFLFSSAYSRGVFRRDTHKSEIAHRFKD' + ref;
+    const result = screenQueries(index, [query], codeSet([query]), 1);
+    expect(result.refs[0]).toBe(42);
+    expect(result.diagonals[0]).toBe(37);
   });
 
   it('drops seeds more frequent than maxOccurrences and keeps each shape sorted by code, then position', () => {

@@ -110,6 +110,11 @@ export interface ScreenBatch {
   readonly outRefs: Int32Array;
   /** Out (queries × topK): their best ungapped scores, 0 after the last one. */
   readonly outScores: Int32Array;
+  /**
+   * Out (queries × topK): the diagonal (query position − reference position) of each one's best
+   * segment, 0 after the last one: where its gapped alignment lies.
+   */
+  readonly outDiagonals: Int32Array;
 }
 
 /** The screen's two loops (the native addon has both, native/seeds/screen.cc; the same results). */
@@ -228,11 +233,12 @@ function shapeCount(shapes: Int32Array): number {
  */
 export function searchScreenJs(b: ScreenBatch): void {
   const { index, letters, queryCodes, minScore, xdrop, topK, maxHits } = b;
-  const { outFlagged, outRefs, outScores } = b;
+  const { outFlagged, outRefs, outScores, outDiagonals } = b;
   const { shapes, shapeOffsets, codes, positions, refs, refCodes, flagged, directory } = index;
   const nShapes = shapeCount(shapes);
   const nRef = refCodes.offsets.length - 1;
   const best = new Int32Array(nRef).fill(-1);
+  const bestDiagonal = new Int32Array(nRef);
   const touched: number[] = [];
   const covered = new Map<number, number>();
   const t = refCodes.codes;
@@ -270,7 +276,8 @@ export function searchScreenJs(b: ScreenBatch): void {
           const tFrom = refCodes.offsets[r] as number;
           const tTo = refCodes.offsets[r + 1] as number;
           // Diagonal in the pair's own coordinates; keys stay exact integers (< 2^53).
-          const key = r * 4_194_304 + (i - qFrom - (g - tFrom)) + 2_097_152;
+          const diagonal = i - qFrom - (g - tFrom);
+          const key = r * 4_194_304 + diagonal + 2_097_152;
           const reach = covered.get(key);
           if (reach !== undefined && i < reach) {
             continue;
@@ -307,6 +314,7 @@ export function searchScreenJs(b: ScreenBatch): void {
           }
           if (segment > prior) {
             best[r] = segment;
+            bestDiagonal[r] = diagonal;
           }
           if (segment >= minScore && flagged[r] === 1) {
             // A flagged reference passed: the query gets the full candidates, nothing else is needed.
@@ -323,6 +331,7 @@ export function searchScreenJs(b: ScreenBatch): void {
       const r = passing[k];
       outRefs[q * topK + k] = r ?? -1;
       outScores[q * topK + k] = r === undefined ? 0 : (best[r] as number);
+      outDiagonals[q * topK + k] = r === undefined ? 0 : (bestDiagonal[r] as number);
     }
     for (const r of touched) {
       best[r] = -1;
@@ -447,6 +456,8 @@ export interface ScreenResult {
   readonly flagged: Uint8Array;
   readonly refs: Int32Array;
   readonly scores: Int32Array;
+  /** Each passing reference's best segment's diagonal (ScreenBatch.outDiagonals). */
+  readonly diagonals: Int32Array;
   readonly topK: number;
 }
 
@@ -464,6 +475,7 @@ export function screenQueries(
     flagged: new Uint8Array(n),
     refs: new Int32Array(n * topK),
     scores: new Int32Array(n * topK),
+    diagonals: new Int32Array(n * topK),
     topK,
   };
   kernels.search({
@@ -477,6 +489,7 @@ export function screenQueries(
     outFlagged: result.flagged,
     outRefs: result.refs,
     outScores: result.scores,
+    outDiagonals: result.diagonals,
   });
   return result;
 }
