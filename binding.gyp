@@ -11,6 +11,7 @@
         "native/train/train-napi.cc",
         "native/align/gotoh.cc",
         "native/align/striped.cc",
+        "native/align/striped8.cc",
         "native/align/swipe.cc",
         "native/align/swipe8.cc",
         "native/align/sw-batch.cc",

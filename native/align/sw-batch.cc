@@ -1,7 +1,8 @@
 // Dispatches a batch of Smith-Waterman pairs to the kernels: the inter-sequence ones for score
 // batches (swipe8.cc's 8-bit lanes first, swipe.cc's int16 lanes for the pairs that could saturate),
-// the striped one (striped.cc) pair by pair, and the scalar Gotoh one (gotoh.cc) for tracebacks and
-// for pairs whose scores could overflow int16; two threads for large batches.
+// the striped ones pair by pair (striped8.cc's byte lanes first, striped.cc's int16 lanes), and the
+// scalar Gotoh one (gotoh.cc) for tracebacks and for pairs whose scores could overflow int16; two
+// threads for large batches.
 #include "sw-batch.h"
 
 #include <algorithm>
@@ -13,14 +14,17 @@
 #include "../common/isa.h"
 #include "gotoh.h"
 #include "striped.h"
+#include "striped8.h"
 #include "swipe.h"
 #include "swipe8.h"
 
 namespace arginator {
 
-// Fewer consecutive pairs of one query than this go to the striped kernel instead of the
-// inter-sequence one (16-32 lanes; the striped kernel fills its 16 lanes from one pair).
-constexpr size_t SWIPE_MIN_GROUP = 6;
+// Fewer consecutive pairs of one query than this go to the striped kernels instead of the
+// inter-sequence ones (16-32 lanes of targets; the striped kernels fill their 32 byte lanes from one
+// pair): the up to 8 references of a screened protein always do (proteome score pass, CPU time:
+// 670 ms vs 888 with 6).
+constexpr size_t SWIPE_MIN_GROUP = 9;
 
 void sw_batch(const uint8_t* qc, const int32_t* qo, const uint8_t* tc, const int32_t* to,
               const int32_t* pairs, size_t np, const int8_t* mat, int size, int open, int ext, bool align,
@@ -36,6 +40,12 @@ void sw_batch(const uint8_t* qc, const int32_t* qo, const uint8_t* tc, const int
 #ifdef ARG_X86
     StripedWork sw, reverse;
     std::vector<uint8_t> qrev, trev;
+    // Score-only pairs try 32 byte lanes first; the share of recent ones that saturated (close
+    // relatives) decides whether to keep trying, every 8th still does (as for the 8-bit SWIPE pass).
+    Striped8Work sw8;
+    bool bytes = striped && simd == 0 && !align;
+    double saturated8 = 0;
+    size_t tried8 = 0;
 #endif
 #ifdef ARG_X86
     SwipeWork sww;
@@ -204,7 +214,21 @@ void sw_batch(const uint8_t* qc, const int32_t* qo, const uint8_t* tc, const int
         if (!done) sw_run(q, m, t, n, mat, size, open, ext, w, out + p * 7);
       }
 #ifdef ARG_X86
-      else if (fits) out[p] = striped_score();
+      else if (fits) {
+        int32_t score = -1;
+        if (bytes && (saturated8 < 0.5 || tried8 % 8 == 0)) {
+          tried8++;
+          if (sw8.query != qi) {
+            bytes = striped8_profile(q, m, mat, size, sw8);
+            sw8.query = qi;
+          }
+          if (bytes) {
+            score = sw_striped8(t, n, open, ext, sw8);
+            saturated8 = 0.75 * saturated8 + (score < 0 ? 0.25 : 0);
+          }
+        }
+        out[p] = score >= 0 ? score : striped_score();
+      }
 #endif
       else out[p] = sw_run(q, m, t, n, mat, size, open, ext, w, nullptr);
     }
