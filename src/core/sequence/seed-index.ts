@@ -395,7 +395,6 @@ export function buildSeedIndex(
       ...shape.offsets,
     ]),
   );
-  const encoded = encodeAll(sequences);
   // Room for every seed position (seeds with an out-of-alphabet letter are left out).
   let room = 0;
   for (const seq of sequences) {
@@ -407,7 +406,8 @@ export function buildSeedIndex(
   const postings: SeedPostings =
     given !== undefined && postingsFit(given, totalCodes, room)
       ? given
-      : buildPostings(encoded, packedShapes, totalCodes, room, kernels);
+      : // Encoded only for a build: a cached index does not need the references' letters.
+        buildPostings(encodeAll(sequences), packedShapes, totalCodes, room, kernels);
   function searchBatch(queries: readonly string[], topK: number, minHits = 2): SeedBatchResult {
     const { letters, letterOffsets } = encodeAll(queries);
     const refs = new Int32Array(queries.length * topK).fill(-1);
