@@ -32,7 +32,7 @@ bool offsets_valid(const int32_t* lo, size_t n, size_t total) {
 
 }  // namespace
 
-// screenBuild(letters, letterOffsets, shapes, maxOccurrences, shapeOffsets, codes, positions, refs) -> kept
+// screenBuild(letters, letterOffsets, shapes, maxOccurrences, shapeOffsets, codes, positions) -> kept
 napi_value ScreenBuild(napi_env env, napi_callback_info info) {
   Args a = get_args(env, info);
   auto i32 = [&](size_t i, const char* what) { return a.array<int32_t>(i, napi_int32_array, 0, what); };
@@ -43,13 +43,12 @@ napi_value ScreenBuild(napi_env env, napi_callback_info info) {
   int32_t* shape_offsets = i32(4, "screenBuild: shapeOffsets must be an Int32Array");
   int32_t* codes = i32(5, "screenBuild: codes must be an Int32Array");
   int32_t* positions = i32(6, "screenBuild: positions must be an Int32Array");
-  int32_t* refs = i32(7, "screenBuild: refs must be an Int32Array");
   napi_value result;
   napi_create_int32(env, -1, &result);
   if (a.failed) return result;
   const size_t n_lo = length_of(env, a.v[1]), n_shape_values = length_of(env, a.v[2]);
   const int n_shapes = screen_shape_count(shapes, n_shape_values);
-  const size_t room = std::min({length_of(env, a.v[5]), length_of(env, a.v[6]), length_of(env, a.v[7])});
+  const size_t room = std::min(length_of(env, a.v[5]), length_of(env, a.v[6]));
   bool ok = n_lo >= 1 && n_shapes >= 1 && offsets_valid(lo, n_lo - 1, length_of(env, a.v[0])) &&
             length_of(env, a.v[4]) == (size_t)n_shapes + 1;
   if (!ok) {
@@ -70,12 +69,12 @@ napi_value ScreenBuild(napi_env env, napi_callback_info info) {
     return result;
   }
   const size_t kept =
-      screen_build(letters, lo, n_lo - 1, shapes, n_shape_values, max_occ, shape_offsets, codes, positions, refs, room);
+      screen_build(letters, lo, n_lo - 1, shapes, n_shape_values, max_occ, shape_offsets, codes, positions, room);
   napi_create_int32(env, (int32_t)kept, &result);
   return result;
 }
 
-// screenSearch(shapes, shapeOffsets, codes, positions, refs, refCodes, refOffsets, flagged, letters,
+// screenSearch(shapes, shapeOffsets, codes, positions, refCodes, refOffsets, flagged, letters,
 //              queryCodes, queryOffsets, matrix, minScore, xdrop, topK, outFlagged, outRefs, outScores,
 //              threads, directory, maxHits, presence, outDiagonals)
 napi_value ScreenSearch(napi_env env, napi_callback_info info) {
@@ -87,50 +86,49 @@ napi_value ScreenSearch(napi_env env, napi_callback_info info) {
   ix.shape_offsets = i32(1, "screenSearch: shapeOffsets must be an Int32Array");
   ix.codes = i32(2, "screenSearch: codes must be an Int32Array");
   ix.positions = i32(3, "screenSearch: positions must be an Int32Array");
-  ix.refs = i32(4, "screenSearch: refs must be an Int32Array");
-  ix.ref_codes = u8(5, "screenSearch: refCodes must be a Uint8Array");
-  ix.ref_offsets = i32(6, "screenSearch: refOffsets must be an Int32Array");
-  ix.flagged = u8(7, "screenSearch: flagged must be a Uint8Array");
-  const uint8_t* letters = u8(8, "screenSearch: letters must be a Uint8Array");
-  const uint8_t* qcodes = u8(9, "screenSearch: queryCodes must be a Uint8Array");
-  const int32_t* qo = i32(10, "screenSearch: queryOffsets must be an Int32Array");
-  const int8_t* matrix = a.array<int8_t>(11, napi_int8_array, 0, "screenSearch: matrix must be an Int8Array");
-  const int min_score = a.integer(12), xdrop = a.integer(13), top_k = a.integer(14);
-  uint8_t* out_flagged = a.array<uint8_t>(15, napi_uint8_array, 0, "screenSearch: outFlagged must be a Uint8Array");
-  int32_t* out_refs = i32(16, "screenSearch: outRefs must be an Int32Array");
-  int32_t* out_scores = i32(17, "screenSearch: outScores must be an Int32Array");
-  const int threads = a.is_undefined(18) ? 1 : a.integer(18);
-  ix.directory = i32(19, "screenSearch: directory must be an Int32Array");
-  const int max_hits = a.integer(20);
+  ix.ref_codes = u8(4, "screenSearch: refCodes must be a Uint8Array");
+  ix.ref_offsets = i32(5, "screenSearch: refOffsets must be an Int32Array");
+  ix.flagged = u8(6, "screenSearch: flagged must be a Uint8Array");
+  const uint8_t* letters = u8(7, "screenSearch: letters must be a Uint8Array");
+  const uint8_t* qcodes = u8(8, "screenSearch: queryCodes must be a Uint8Array");
+  const int32_t* qo = i32(9, "screenSearch: queryOffsets must be an Int32Array");
+  const int8_t* matrix = a.array<int8_t>(10, napi_int8_array, 0, "screenSearch: matrix must be an Int8Array");
+  const int min_score = a.integer(11), xdrop = a.integer(12), top_k = a.integer(13);
+  uint8_t* out_flagged = a.array<uint8_t>(14, napi_uint8_array, 0, "screenSearch: outFlagged must be a Uint8Array");
+  int32_t* out_refs = i32(15, "screenSearch: outRefs must be an Int32Array");
+  int32_t* out_scores = i32(16, "screenSearch: outScores must be an Int32Array");
+  const int threads = a.is_undefined(17) ? 1 : a.integer(17);
+  ix.directory = i32(18, "screenSearch: directory must be an Int32Array");
+  const int max_hits = a.integer(19);
   // An Int32Array (the cache's arrays are int32); its bits are read as uint32 words.
-  ix.presence = reinterpret_cast<const uint32_t*>(i32(21, "screenSearch: presence must be an Int32Array"));
-  int32_t* out_diagonals = i32(22, "screenSearch: outDiagonals must be an Int32Array");
+  ix.presence = reinterpret_cast<const uint32_t*>(i32(20, "screenSearch: presence must be an Int32Array"));
+  int32_t* out_diagonals = i32(21, "screenSearch: outDiagonals must be an Int32Array");
   if (a.failed) return undefined_value(env);
   ix.n_shapes_values = length_of(env, a.v[0]);
   const int n_shapes = screen_shape_count(ix.shapes, ix.n_shapes_values);
-  const size_t n_ref_offsets = length_of(env, a.v[6]);
+  const size_t n_ref_offsets = length_of(env, a.v[5]);
   ix.n_ref = n_ref_offsets >= 1 ? (int)(n_ref_offsets - 1) : 0;
   ix.n_entries = length_of(env, a.v[2]);
-  const size_t ref_residues = length_of(env, a.v[5]);
-  const size_t n_qo = length_of(env, a.v[10]);
+  const size_t ref_residues = length_of(env, a.v[4]);
+  const size_t n_qo = length_of(env, a.v[9]);
   const size_t n_queries = n_qo >= 1 ? n_qo - 1 : 0;
-  const size_t n_qcodes = length_of(env, a.v[9]);
-  const size_t matrix_values = length_of(env, a.v[11]);
+  const size_t n_qcodes = length_of(env, a.v[8]);
+  const size_t matrix_values = length_of(env, a.v[10]);
   int msize = 0;
   while ((size_t)(msize * msize) < matrix_values) msize++;
   bool ok = n_shapes >= 1 && n_ref_offsets >= 1 && n_qo >= 1 && (size_t)(msize * msize) == matrix_values &&
             length_of(env, a.v[1]) == (size_t)n_shapes + 1 && length_of(env, a.v[3]) >= ix.n_entries &&
-            length_of(env, a.v[4]) >= ix.n_entries && length_of(env, a.v[7]) >= (size_t)ix.n_ref &&
+            length_of(env, a.v[6]) >= (size_t)ix.n_ref &&
             offsets_valid(ix.ref_offsets, ix.n_ref, ref_residues) && offsets_valid(qo, n_queries, n_qcodes) &&
-            length_of(env, a.v[8]) >= n_qcodes && length_of(env, a.v[15]) >= n_queries &&
+            length_of(env, a.v[7]) >= n_qcodes && length_of(env, a.v[14]) >= n_queries &&
+            length_of(env, a.v[15]) >= n_queries * (size_t)top_k &&
             length_of(env, a.v[16]) >= n_queries * (size_t)top_k &&
-            length_of(env, a.v[17]) >= n_queries * (size_t)top_k &&
-            length_of(env, a.v[22]) >= n_queries * (size_t)top_k;
+            length_of(env, a.v[21]) >= n_queries * (size_t)top_k;
   // Shape ranges ascending within the entries; each shape's directory ascending within its range;
   // every code in the matrix.
   const size_t dir_size = ((size_t)1 << SCREEN_DIRECTORY_BITS) + 1;
-  ok = ok && length_of(env, a.v[19]) == (size_t)n_shapes * dir_size &&
-       length_of(env, a.v[21]) == (size_t)n_shapes * SCREEN_PRESENCE_WORDS;
+  ok = ok && length_of(env, a.v[18]) == (size_t)n_shapes * dir_size &&
+       length_of(env, a.v[20]) == (size_t)n_shapes * SCREEN_PRESENCE_WORDS;
   for (int s = 0; ok && s < n_shapes; s++) {
     ok = ix.shape_offsets[0] == 0 && ix.shape_offsets[s] <= ix.shape_offsets[s + 1] &&
          (size_t)ix.shape_offsets[s + 1] <= ix.n_entries;

@@ -140,11 +140,9 @@ int screen_shape_count(const int32_t* shapes, size_t n_values) {
 
 size_t screen_build(const uint8_t* letters, const int32_t* lo, size_t n_seq, const int32_t* shapes,
                     size_t n_shape_values, int max_occ, int32_t* shape_offsets, int32_t* codes,
-                    int32_t* positions, int32_t* refs, size_t room) {
+                    int32_t* positions, size_t room) {
   const int n_shapes = screen_shape_count(shapes, n_shape_values);
   std::vector<uint64_t> keys, tmp;
-  std::vector<int32_t> ref_of((size_t)(n_seq > 0 ? lo[n_seq] : 0));
-  for (size_t r = 0; r < n_seq; r++) std::fill(ref_of.begin() + lo[r], ref_of.begin() + lo[r + 1], (int32_t)r);
   size_t write = 0;
   shape_offsets[0] = 0;
   for (int s = 0, at = 0; s < n_shapes; s++) {
@@ -167,7 +165,6 @@ size_t screen_build(const uint8_t* letters, const int32_t* lo, size_t n_seq, con
         for (size_t e = run; e < end; e++) {
           codes[write] = (int32_t)(keys[e] >> 32);
           positions[write] = (int32_t)(keys[e] & 0xffffffffu);
-          refs[write] = ref_of[(size_t)positions[write]];
           write++;
         }
       }
@@ -197,6 +194,14 @@ bool screen_search(const ScreenIndexView& ix, const uint8_t* letters, const uint
     for (int y = 0; y < msize; y++) padded[(size_t)x * 256 + y] = matrix[x * msize + y];
   }
   const int8_t* m256 = padded.data();
+  // The reference of a residue position without a per-entry array (16 MB for the default model):
+  // the last reference starting at or before each 64-residue block, then a step or two forward.
+  const int32_t total = ix.ref_offsets[ix.n_ref];
+  std::vector<int32_t> block_ref((size_t)(total >> 6) + 1, 0);
+  for (int32_t r = 0, b = 0; b < (int32_t)block_ref.size(); b++) {
+    while (r + 1 < ix.n_ref && ix.ref_offsets[r + 1] <= (b << 6)) r++;
+    block_ref[(size_t)b] = r;
+  }
   auto run = [&](size_t first, size_t step, uint8_t& failed) {
     std::vector<int32_t> best((size_t)ix.n_ref, -1), best_diagonal((size_t)ix.n_ref, 0), touched, passing, seed_codes;
     std::vector<int64_t> seed_dir;
@@ -206,7 +211,6 @@ bool screen_search(const ScreenIndexView& ix, const uint8_t* letters, const uint
     const uint8_t* t = ix.ref_codes;
     const int32_t* const codes = ix.codes;
     const int32_t* const positions = ix.positions;
-    const int32_t* const refs = ix.refs;
     const int32_t* const dir = ix.directory;
     for (size_t q = first; q < n_queries; q += step) {
       const int32_t q_from = qo[q], q_to = qo[q + 1];
@@ -260,8 +264,14 @@ bool screen_search(const ScreenIndexView& ix, const uint8_t* letters, const uint
           const int32_t i = q_from + p;
           const int32_t e_end = ix.shape_offsets[s + 1];
           for (int32_t e = lo, taken = 0; e < e_end && codes[e] == code && taken < max_hits; e++, taken++) {
-            const int32_t g = positions[e], r = refs[e];
-            if (r < 0 || r >= ix.n_ref || g < ix.ref_offsets[r] || g + span > ix.ref_offsets[r + 1]) {
+            const int32_t g = positions[e];
+            if (g < 0 || g >= total || ix.n_ref == 0) {
+              failed = 1;
+              return;
+            }
+            int32_t r = block_ref[(size_t)(g >> 6)];
+            while (ix.ref_offsets[r + 1] <= g) r++;
+            if (g + span > ix.ref_offsets[r + 1]) {
               failed = 1;
               return;
             }

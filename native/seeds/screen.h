@@ -18,8 +18,7 @@ struct ScreenIndexView {
   size_t n_shapes_values;
   const int32_t* shape_offsets;  // n_shapes + 1
   const int32_t* codes;          // ascending within a shape
-  const int32_t* positions;      // into the concatenated reference residues
-  const int32_t* refs;           // the reference of each entry
+  const int32_t* positions;      // into the concatenated reference residues (the reference follows)
   const int32_t* directory;      // per shape 2^SCREEN_DIRECTORY_BITS + 1 entry indices
   const uint32_t* presence;      // per shape SCREEN_PRESENCE_WORDS words
   size_t n_entries;
@@ -32,11 +31,11 @@ struct ScreenIndexView {
 // Checks shapes ([span, weight ≤ 9, used positions < span] per shape) and returns their count, or -1.
 int screen_shape_count(const int32_t* shapes, size_t n_values);
 
-// The index build (see buildScreenJs): shape_offsets (n_shapes + 1) gets each shape's range, codes,
-// positions and refs (room entries, room ≥ every seed) the entries; returns the entries kept.
+// The index build (see buildScreenJs): shape_offsets (n_shapes + 1) gets each shape's range, codes
+// and positions (room entries, room ≥ every seed) the entries; returns the entries kept.
 size_t screen_build(const uint8_t* letters, const int32_t* lo, size_t n_seq, const int32_t* shapes,
                     size_t n_shape_values, int max_occ, int32_t* shape_offsets, int32_t* codes,
-                    int32_t* positions, int32_t* refs, size_t room);
+                    int32_t* positions, size_t room);
 
 // The search (see searchScreenJs) over n_queries queries (letters and BLOSUM62 codes at qo[q] ..
 // qo[q + 1]) on `threads` threads; out_diagonals gets each passing reference's best segment's diagonal

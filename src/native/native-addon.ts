@@ -36,14 +36,12 @@ export interface NativeAddon {
     shapeOffsets: Int32Array,
     codes: Int32Array,
     positions: Int32Array,
-    refs: Int32Array,
   ): number;
   screenSearch?(
     shapes: Int32Array,
     shapeOffsets: Int32Array,
     codes: Int32Array,
     positions: Int32Array,
-    refs: Int32Array,
     refCodes: Uint8Array,
     refOffsets: Int32Array,
     flagged: Uint8Array,

@@ -24,7 +24,6 @@ export function loadNativeScreenKernels(): ScreenKernels | undefined {
       const shapeOffsets = new Int32Array(nShapes + 1);
       const codes = new Int32Array(seeds);
       const positions = new Int32Array(seeds);
-      const refs = new Int32Array(seeds);
       const kept = screenBuild(
         b.letters,
         b.letterOffsets,
@@ -33,13 +32,11 @@ export function loadNativeScreenKernels(): ScreenKernels | undefined {
         shapeOffsets,
         codes,
         positions,
-        refs,
       );
       return {
         shapeOffsets,
         codes: codes.slice(0, kept),
         positions: positions.slice(0, kept),
-        refs: refs.slice(0, kept),
       };
     },
     search: (b) => {
@@ -49,7 +46,6 @@ export function loadNativeScreenKernels(): ScreenKernels | undefined {
         index.shapeOffsets,
         index.codes,
         index.positions,
-        index.refs,
         index.refCodes.codes,
         index.refCodes.offsets,
         index.flagged,

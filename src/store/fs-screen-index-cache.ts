@@ -8,7 +8,7 @@ export class FsScreenIndexCache {
   private readonly files: FsInt32ArraysCache;
 
   constructor(cacheDir: string) {
-    this.files = new FsInt32ArraysCache(cacheDir, 'screen-index', 'ARGSCRN2', 6);
+    this.files = new FsInt32ArraysCache(cacheDir, 'screen-index', 'ARGSCRN3', 5);
   }
 
   /**
@@ -16,20 +16,19 @@ export class FsScreenIndexCache {
    * the references where it reads them).
    */
   async read(key: string): Promise<ScreenTables | undefined> {
-    const [shapeOffsets, codes, positions, refs, directory, presence] =
+    const [shapeOffsets, codes, positions, directory, presence] =
       (await this.files.read(key)) ?? [];
     return shapeOffsets === undefined ||
       codes === undefined ||
       positions === undefined ||
-      refs === undefined ||
       directory === undefined ||
       presence === undefined
       ? undefined
-      : { shapeOffsets, codes, positions, refs, directory, presence };
+      : { shapeOffsets, codes, positions, directory, presence };
   }
 
   async write(key: string, tables: ScreenTables): Promise<void> {
-    const { shapeOffsets, codes, positions, refs, directory, presence } = tables;
-    await this.files.write(key, [shapeOffsets, codes, positions, refs, directory, presence]);
+    const { shapeOffsets, codes, positions, directory, presence } = tables;
+    await this.files.write(key, [shapeOffsets, codes, positions, directory, presence]);
   }
 }

@@ -53,13 +53,12 @@ describe('FsScreenIndexCache', () => {
       shapeOffsets: Int32Array.of(0, 2, 3),
       codes: Int32Array.of(5, 9, 4),
       positions: Int32Array.of(1, 7, 3),
-      refs: Int32Array.of(0, 1, 0),
       directory: Int32Array.of(0, 0, 2, 2, 3),
       presence: Int32Array.of(-1, 0, 6),
     };
     await cache.write('m1', index);
     const back = await cache.read('m1');
-    const names = ['shapeOffsets', 'codes', 'positions', 'refs', 'directory', 'presence'] as const;
+    const names = ['shapeOffsets', 'codes', 'positions', 'directory', 'presence'] as const;
     expect(names.map((k) => Array.from(back?.[k] ?? []))).toEqual(
       names.map((k) => Array.from(index[k])),
     );

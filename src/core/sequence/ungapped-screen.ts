@@ -49,10 +49,11 @@ export interface ScreenIndex {
   readonly shapeOffsets: Int32Array;
   /** Each entry's seed code, ascending within a shape. */
   readonly codes: Int32Array;
-  /** Each entry's position in the concatenated reference residues (refCodes.codes), ascending within a code. */
+  /**
+   * Each entry's position in the concatenated reference residues (refCodes.codes), ascending within
+   * a code; its reference is the one whose residues hold it (no per-entry array: 16 MB per model).
+   */
   readonly positions: Int32Array;
-  /** Each entry's reference (read with the entry, so a hit needs no lookup of it). */
-  readonly refs: Int32Array;
   /**
    * Per shape 2^SCREEN_DIRECTORY_BITS + 1 entry indices: the codes whose top bits are k are the
    * entries directory[s·(2^bits + 1) + k] .. [+ 1].
@@ -84,7 +85,6 @@ export interface ScreenPostings {
   readonly shapeOffsets: Int32Array;
   readonly codes: Int32Array;
   readonly positions: Int32Array;
-  readonly refs: Int32Array;
 }
 
 /** The postings with their directory and presence bits (ScreenIndex): what a cache keeps. */
@@ -187,16 +187,30 @@ export function buildScreenJs(b: ScreenBuild): ScreenPostings {
     }
     shapeOffsets[s + 1] = allCodes.length;
   }
-  const refOf = new Int32Array(letters.length);
-  for (let r = 0; r + 1 < letterOffsets.length; r++) {
-    refOf.fill(r, letterOffsets[r], letterOffsets[r + 1]);
-  }
   return {
     shapeOffsets,
     codes: Int32Array.from(allCodes),
     positions: Int32Array.from(allPositions),
-    refs: Int32Array.from(allPositions, (g) => refOf[g] as number),
   };
+}
+
+/** The sequence holding position g of concatenated residues (the last one starting at or before it). */
+function sequenceAt(offsets: Int32Array, g: number): number {
+  let lo = 0;
+  let hi = offsets.length - 2;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >>> 1;
+    if ((offsets[mid] as number) <= g) {
+      lo = mid;
+    } else {
+      hi = mid - 1;
+    }
+  }
+  // Empty sequences start where the next one does: step past them.
+  while (lo + 1 < offsets.length - 1 && (offsets[lo + 1] as number) <= g) {
+    lo++;
+  }
+  return lo;
 }
 
 /** The first entry of codes[from .. to) with a code ≥ code (to if none). */
@@ -234,7 +248,7 @@ function shapeCount(shapes: Int32Array): number {
 export function searchScreenJs(b: ScreenBatch): void {
   const { index, letters, queryCodes, minScore, xdrop, topK, maxHits } = b;
   const { outFlagged, outRefs, outScores, outDiagonals } = b;
-  const { shapes, shapeOffsets, codes, positions, refs, refCodes, flagged, directory } = index;
+  const { shapes, shapeOffsets, codes, positions, refCodes, flagged, directory } = index;
   const nShapes = shapeCount(shapes);
   const nRef = refCodes.offsets.length - 1;
   const best = new Int32Array(nRef).fill(-1);
@@ -272,7 +286,7 @@ export function searchScreenJs(b: ScreenBatch): void {
         );
         for (let e = first; e < shapeEnd && codes[e] === code && e - first < maxHits; e++) {
           const g = positions[e] as number;
-          const r = refs[e] as number;
+          const r = sequenceAt(refCodes.offsets, g);
           const tFrom = refCodes.offsets[r] as number;
           const tTo = refCodes.offsets[r + 1] as number;
           // Diagonal in the pair's own coordinates; keys stay exact integers (< 2^53).
@@ -388,7 +402,7 @@ function screenDirectory(postings: ScreenPostings): Int32Array {
  * What an index depends on besides the references (a cache key part: another version's shapes or
  * cut-offs never read this one's index).
  */
-export const SCREEN_INDEX_KEY = `s${SCREEN_SHAPES.join('-')}-o${SCREEN_MAX_OCCURRENCES}-d${SCREEN_DIRECTORY_BITS}-p${SCREEN_PRESENCE_BITS}`;
+export const SCREEN_INDEX_KEY = `v3-s${SCREEN_SHAPES.join('-')}-o${SCREEN_MAX_OCCURRENCES}-d${SCREEN_DIRECTORY_BITS}-p${SCREEN_PRESENCE_BITS}`;
 
 /** An index built earlier, and who to tell when one had to be built (a cache, like seed postings). */
 export interface ScreenPostingsCache {
@@ -406,7 +420,6 @@ function tablesFit(p: ScreenTables, nShapes: number, seeds: number): boolean {
     p.shapeOffsets[0] === 0 &&
     p.shapeOffsets[nShapes] === n &&
     p.positions.length === n &&
-    p.refs.length === n &&
     n <= seeds
   );
 }
