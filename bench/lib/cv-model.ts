@@ -5,7 +5,11 @@ import {
   BUILTIN_FINGERPRINT,
   BUILTIN_ID,
 } from '../../src/core/embed/builtin-embedder.ts';
-import type { ModelHeaderBody, ReferenceMetadataColumns } from '../../src/core/model/artifact.ts';
+import type {
+  DecodedArtifact,
+  ModelHeaderBody,
+  ReferenceMetadataColumns,
+} from '../../src/core/model/artifact.ts';
 import { decodeArtifact, encodeArtifact } from '../../src/core/model/artifact.ts';
 import { takeRows, type DenseDataset } from '../../src/core/model/dataset.ts';
 import { homologyFeatures } from '../../src/core/model/homology.ts';
@@ -71,6 +75,18 @@ function metadataColumns(
  * Predictor over it: its predictions go through the product's own code (predictor.ts).
  */
 export async function trainCvPredictor(input: CvModelInput): Promise<Predictor> {
+  return (await trainCvModel(input)).predictor;
+}
+
+/** A CV model: its artifact, its references' embeddings (the training rows) and its Predictor. */
+export interface CvModel {
+  readonly model: DecodedArtifact;
+  readonly referenceEmbeddings: Float32Array;
+  readonly predictor: Predictor;
+}
+
+/** trainCvPredictor, also returning the artifact (e.g. to run its classifier elsewhere). */
+export async function trainCvModel(input: CvModelInput): Promise<CvModel> {
   const { all, trainRows, valRows, kernels } = input;
   const k = MULTICLASS_LABELS.length;
   const norm = standardiser(all, [...trainRows]);
@@ -175,8 +191,9 @@ export async function trainCvPredictor(input: CvModelInput): Promise<Predictor> 
       ['norm.std', norm.std],
     ]),
   );
+  const model = decodeArtifact(artifact, 'bench model');
   const predictor = createPredictor(
-    decodeArtifact(artifact, 'bench model'),
+    model,
     kernels,
     refEmbeddings,
     pairAligner,
@@ -185,5 +202,5 @@ export async function trainCvPredictor(input: CvModelInput): Promise<Predictor> 
     { screenKernels: loadFastestScreenKernels() },
   );
   predictor.prepare();
-  return predictor;
+  return { model, referenceEmbeddings: refEmbeddings, predictor };
 }

@@ -84,6 +84,11 @@ export const COMMANDS: readonly CommandSpec[] = [
         `${orList(TABLE_FORMATS)} (default: from --out, else ${DEFAULT_TABLE_FORMAT})`,
       ],
       ['--threads <n>', 'worker threads for the built-in embedder'],
+      [
+        '--runtime <runtime>',
+        'classifier runtime: native or onnx (default: model.runtime; docs/onnx.md)',
+      ],
+      ['--quantize <mode>', 'with --runtime onnx: none, int8 or fp16 (model.onnx_quantize)'],
       ['--config-dir <dir>', 'use this configs folder instead of the shipped one'],
       ...INPUT_OPTIONS,
       ['--quiet', 'no progress on stderr'],
@@ -125,6 +130,24 @@ export const COMMANDS: readonly CommandSpec[] = [
     ],
     examples: ['arginator runs list', 'arginator runs show', 'arginator runs compare RUN_A RUN_B'],
     load: async () => (await import('./commands/runs.ts')).runsCommand,
+  },
+  {
+    name: 'export',
+    usage: 'export <format>',
+    description:
+      "Export a model's classifier (standardisation, MLP, softmax) as ONNX, fp32, int8 or fp16 (docs/onnx.md)",
+    options: [
+      ['--model <ref>', 'model version (v3), alias or .argm file; default: latest:multiclass'],
+      ['--quantize <mode>', 'none (fp32), int8 (static, calibrated) or fp16', 'none'],
+      ['--out <file>', 'the ONNX file to write (required)'],
+      ['--config-dir <dir>', 'use this configs folder instead of the shipped one'],
+      ...COMMON,
+    ],
+    examples: [
+      'arginator export onnx --out classifier.onnx',
+      'arginator export onnx --model v3 --quantize int8 --out classifier-int8.onnx',
+    ],
+    load: async () => (await import('./commands/export.ts')).exportCommand,
   },
   {
     name: 'config',

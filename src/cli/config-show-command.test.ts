@@ -39,6 +39,8 @@ describe('arginator config show', () => {
       homology_candidates: 2,
       homology_min_similarity: 0.1,
       homology_seed_candidates: 20,
+      runtime: 'native',
+      onnx_quantize: 'none',
     });
   });
 

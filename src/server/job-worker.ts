@@ -43,7 +43,10 @@ function post(message: FromWorker): void {
   port?.postMessage(message);
 }
 
-const models = createModelCache(init.modelsDir, kernels, { threads: init.threads });
+const models = createModelCache(init.modelsDir, kernels, {
+  threads: init.threads,
+  runtime: init.runtime,
+});
 
 async function runJob(message: RunMessage, signal: AbortSignal): Promise<JobSummary> {
   const model = adaptModelToTask(await models.get(message.modelVersion), message.task);

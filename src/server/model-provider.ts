@@ -2,6 +2,7 @@
 import type { Kernels } from '../core/model/kernels.ts';
 import type { PredictionModel } from '../pipeline/predict.ts';
 import { createModelCache } from '../wiring/load-model.ts';
+import type { ClassifierRuntimeSetting } from '../wiring/onnx-classifier-runtime.ts';
 import type { ModelChoice, Task } from '../wiring/task-model.ts';
 import { adaptModelToTask, resolveTaskModel } from '../wiring/task-model.ts';
 
@@ -23,8 +24,13 @@ export function createModelProvider(options: {
   modelsDir: string;
   kernels: Kernels;
   threads?: number | undefined;
+  /** model.runtime and model.onnx_quantize; undefined: native. */
+  runtime?: ClassifierRuntimeSetting | undefined;
 }): ModelProvider {
-  const models = createModelCache(options.modelsDir, options.kernels, { threads: options.threads });
+  const models = createModelCache(options.modelsDir, options.kernels, {
+    threads: options.threads,
+    runtime: options.runtime,
+  });
   let loadedVersion: string | undefined;
   // The registry is read at most once a second per task for /v1/predict (reading registry.json on
   // every request cost ~1/10 of the request thread under load); a newly registered model answers

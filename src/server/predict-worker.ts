@@ -16,7 +16,10 @@ if (port === null) {
 const init = workerData as WorkerInit;
 const kernels = loadFastestKernels({ notify: () => undefined });
 
-const models = createModelCache(init.modelsDir, kernels, { threads: init.threads });
+const models = createModelCache(init.modelsDir, kernels, {
+  threads: init.threads,
+  runtime: init.runtime,
+});
 
 function post(message: FromPredictWorker): void {
   port?.postMessage(message);

@@ -23,6 +23,7 @@ import type { MapProvider, MapRecovery } from './job-maps.ts';
 import { createMapProvider, recoverJobMaps } from './job-maps.ts';
 import { createMetrics } from './metrics.ts';
 import type { ModelProvider } from './model-provider.ts';
+import type { ClassifierRuntimeSetting } from '../wiring/onnx-classifier-runtime.ts';
 import { createModelProvider } from './model-provider.ts';
 import type { WorkerPredictor } from './predict-batcher.ts';
 import { createPredictBatcher, createWorkerPredictor, predictInline } from './predict-batcher.ts';
@@ -39,6 +40,8 @@ export interface ServiceOptions {
   /** Keys that see every job; left out: none. */
   readonly adminApiKeys?: readonly string[] | undefined;
   readonly webDir: string | undefined;
+  /** model.runtime and model.onnx_quantize (docs/onnx.md); undefined: the native classifier. */
+  readonly runtime?: ClassifierRuntimeSetting | undefined;
   readonly logger: boolean | AppLogger;
   /** How reference maps are fitted: on a worker thread (default), inline or by a given fitter (tests). */
   readonly mapFitter?: 'worker' | 'inline' | ReferenceMapFitter | undefined;
@@ -80,7 +83,8 @@ export async function createService(options: ServiceOptions): Promise<Service> {
   // built-in embedder: ~30 µs per protein; a batch under 8 proteins never used the pool anyway).
   const threads = s.embedder_threads ?? 1;
   const kernels = loadFastestKernels({ notify: () => undefined });
-  const models = createModelProvider({ modelsDir: options.modelsDir, kernels, threads });
+  const runtime = options.runtime;
+  const models = createModelProvider({ modelsDir: options.modelsDir, kernels, threads, runtime });
   const metrics = createMetrics({
     jobCounts: () => store.countByStatus(),
     modelVersion: () => models.loadedVersion,
@@ -106,6 +110,7 @@ export async function createService(options: ServiceOptions): Promise<Service> {
       size: s.workers,
       modelsDir: options.modelsDir,
       threads,
+      runtime,
       files,
       prepareMap: (version) => maps.prepare(version),
       onMapFinished: (jobId, outcome) => {
@@ -126,7 +131,7 @@ export async function createService(options: ServiceOptions): Promise<Service> {
   const predictWorker: WorkerPredictor | undefined =
     syncPredict === 'inline'
       ? undefined
-      : createWorkerPredictor({ modelsDir: options.modelsDir, threads });
+      : createWorkerPredictor({ modelsDir: options.modelsDir, threads, runtime });
   const predictions = createPredictBatcher({
     predict: predictWorker?.predict ?? predictInline,
     maxProteins: s.sync_batch_proteins,

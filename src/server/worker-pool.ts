@@ -71,7 +71,11 @@ export interface JobPool extends JobExecutor {
 }
 
 export function createWorkerPool(options: WorkerPoolOptions): JobPool {
-  const init: WorkerInit = { modelsDir: options.modelsDir, threads: options.threads };
+  const init: WorkerInit = {
+    modelsDir: options.modelsDir,
+    threads: options.threads,
+    runtime: options.runtime,
+  };
   let closed = false;
   const slots: Slot[] = [];
 

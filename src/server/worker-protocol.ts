@@ -2,6 +2,7 @@
 import type { TableFormat } from '../core/domain.ts';
 import type { ErrorCode, ErrorLocation } from '../core/errors.ts';
 import { ArginatorError, isArginatorError } from '../core/errors.ts';
+import type { QuantizeMode } from '../core/model/classifier-graph.ts';
 import type { Prediction } from '../core/model/predictor.ts';
 import type { JobSummary, JobTask } from '../pipeline/jobs/job.ts';
 
@@ -9,6 +10,9 @@ export interface WorkerInit {
   readonly modelsDir: string;
   /** Embedding threads inside the worker; undefined: one per CPU. */
   readonly threads: number | undefined;
+  /** model.runtime and model.onnx_quantize (docs/onnx.md); undefined: native. */
+  readonly runtime?:
+    { readonly runtime: 'native' | 'onnx'; readonly quantize: QuantizeMode } | undefined;
 }
 
 export interface RunMessage {

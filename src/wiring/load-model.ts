@@ -21,6 +21,8 @@ import { FsScreenIndexCache } from '../store/fs-screen-index-cache.ts';
 import { FsSeedPostingsCache } from '../store/fs-seed-postings-cache.ts';
 import { SCREEN_INDEX_KEY, type ScreenPostingsCache } from '../core/sequence/ungapped-screen.ts';
 import { openEmbedder } from './embedders.ts';
+import type { ClassifierRuntimeSetting } from './onnx-classifier-runtime.ts';
+import { openClassifierRuntime } from './onnx-classifier-runtime.ts';
 
 export interface LoadModelOptions {
   readonly threads?: number | undefined;
@@ -33,6 +35,14 @@ export interface LoadModelOptions {
    * embedded on the embedder's threads.
    */
   readonly prepare?: boolean | undefined;
+  /** model.runtime and model.onnx_quantize (default: native, the in-process classifier). */
+  readonly runtime?: ClassifierRuntimeSetting | undefined;
+}
+
+/** A loaded model; with model.runtime=onnx also the ONNX graph its classifier runs. */
+export interface LoadedPredictionModel extends PredictionModel {
+  /** The serialised classifier graph (what `arginator export onnx` writes); undefined: native. */
+  readonly classifierOnnx?: Uint8Array | undefined;
 }
 
 /**
@@ -44,7 +54,7 @@ export async function loadPredictionModel(
   modelsDir: string,
   kernels: Kernels,
   options: LoadModelOptions = {},
-): Promise<PredictionModel> {
+): Promise<LoadedPredictionModel> {
   const isFile =
     ref.endsWith('.argm') && (await stat(ref).catch(() => undefined))?.isFile() === true;
   const { path, version } = isFile
@@ -122,6 +132,16 @@ export async function loadPredictionModel(
         await cache.write(key, referenceEmbeddings);
       }
     }
+    const onnx =
+      options.runtime === undefined || options.runtime.runtime === 'native'
+        ? undefined
+        : await openClassifierRuntime(decoded, {
+            version,
+            sha256: createHash('sha256').update(bytes).digest('hex'),
+            quantize: options.runtime.quantize,
+            trainingEmbeddings: referenceEmbeddings,
+            kernels,
+          });
     const predictor = createPredictor(
       decoded,
       kernels,
@@ -129,12 +149,12 @@ export async function loadPredictionModel(
       loadFastestPairAligner(),
       loadFastestSeedKernels(),
       seedPostings,
-      { screenKernels: loadFastestScreenKernels(), screenPostings },
+      { screenKernels: loadFastestScreenKernels(), screenPostings, classifier: onnx?.classifier },
     );
     if (options.prepare !== false) {
       predictor.prepare();
     }
-    return { version, embedder, predictor };
+    return { version, embedder, predictor, classifierOnnx: onnx?.bytes };
   } catch (e) {
     await embedder.close();
     throw e;
@@ -152,14 +172,17 @@ export interface ModelCache {
 export function createModelCache(
   modelsDir: string,
   kernels: Kernels,
-  options: { threads?: number | undefined } = {},
+  options: { threads?: number | undefined; runtime?: ClassifierRuntimeSetting | undefined } = {},
 ): ModelCache {
   const loaded = new Map<string, Promise<PredictionModel>>();
   return {
     get(version) {
       let model = loaded.get(version);
       if (model === undefined) {
-        model = loadPredictionModel(version, modelsDir, kernels, { threads: options.threads });
+        model = loadPredictionModel(version, modelsDir, kernels, {
+          threads: options.threads,
+          runtime: options.runtime,
+        });
         loaded.set(version, model);
         model.catch(() => loaded.delete(version));
       }

@@ -74,7 +74,18 @@ export async function predictCommand(
   if (out !== undefined) {
     await assertOutputFolder(resolve(io.cwd, out), out, '--out');
   }
-  const { config } = await loadConfig([`task=${task}`], options, io, { cache: true });
+  const runtime = optionalString(options, 'runtime', '--runtime');
+  const quantize = optionalString(options, 'quantize', '--quantize');
+  const { config } = await loadConfig(
+    [
+      `task=${task}`,
+      ...(runtime === undefined ? [] : [`model.runtime=${runtime}`]),
+      ...(quantize === undefined ? [] : [`model.onnx_quantize=${quantize}`]),
+    ],
+    options,
+    io,
+    { cache: true },
+  );
   // Both cores for the classifier's and the cosine search's matrix products (the alignment and seed
   // kernels use both already).
   const kernels = loadFastestKernels({
@@ -113,6 +124,7 @@ export async function predictCommand(
       signal: io.signal,
       // The pipeline prepares the references while the first batches are embedded.
       prepare: false,
+      runtime: { runtime: config.model.runtime, quantize: config.model.onnx_quantize },
     },
   );
   // An embedding-only model (trained on an HDF5 folder) refuses FASTA before any output is written.

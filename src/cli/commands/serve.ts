@@ -30,6 +30,7 @@ export async function serveCommand(
     apiKeys: [...s.api_keys, ...fromEnv('ARGINATOR_API_KEYS')],
     adminApiKeys: [...s.admin_api_keys, ...fromEnv('ARGINATOR_ADMIN_API_KEYS')],
     webDir: s.web_dir ?? join(PACKAGE_ROOT, 'web', 'dist'),
+    runtime: { runtime: config.model.runtime, quantize: config.model.onnx_quantize },
     logger: { level: io.env['ARGINATOR_LOG_LEVEL'] ?? 'info' },
   });
   io.stderr.write(

@@ -29,6 +29,7 @@ import {
 } from './named-evidence.ts';
 import type { PreparedReferences } from './homology.ts';
 import { homologyFeatures, prepareReferences, referenceDots } from './homology.ts';
+import type { ClassifierRuntime } from './classifier-runtime.ts';
 import type { Kernels } from './kernels.ts';
 import type { MlpParams } from './mlp.ts';
 import { forwardLogits, mlpFromData, softmaxRows } from './mlp.ts';
@@ -192,6 +193,11 @@ export interface PredictorOptions {
   readonly screenPostings?: ScreenPostingsCache | undefined;
   /** References a screened-out protein aligns, best ungapped score first (SCREENED_REFERENCES). */
   readonly screenedReferences?: number | undefined;
+  /**
+   * Computes the classifier's logits instead of the in-process MLP (e.g. an ONNX session,
+   * model.runtime=onnx; docs/onnx.md). The homology evidence, masking and calibration stay here.
+   */
+  readonly classifier?: ClassifierRuntime | undefined;
 }
 
 export function createPredictor(
@@ -313,6 +319,9 @@ export function createPredictor(
         `expected ${n}×${dim} embedding values, got ${embeddings.length}`,
         '',
       );
+    }
+    if (options.classifier !== undefined) {
+      return options.classifier.logits(embeddings, n);
     }
     const { x } = applyStandardisation({ x: embeddings, y: new Int32Array(n), n, dim }, mean, std);
     return forwardLogits(params, x, n, kernels);

@@ -145,6 +145,8 @@ describe('resolveConfig: overrides', () => {
       homology_candidates: 2,
       homology_seed_candidates: 20,
       homology_min_similarity: 0.1,
+      runtime: 'native',
+      onnx_quantize: 'none',
     });
     expect(choices['task']).toBe('binary');
   });

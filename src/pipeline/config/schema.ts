@@ -2,6 +2,7 @@
 import { z } from 'zod';
 
 import { TASKS } from '../../core/domain.ts';
+import { QUANTIZE_MODES } from '../../core/model/classifier-graph.ts';
 
 const fraction = z.number().gte(0).lte(1);
 const beta = z.number().gte(0).lt(1);
@@ -236,6 +237,18 @@ const model = z
       .default(0.1)
       .describe(
         'A beta-lactamase class is called only with a similarity of at least this to one of its references (else masked); 0 = off',
+      ),
+    runtime: z
+      .enum(['native', 'onnx'])
+      .default('native')
+      .describe(
+        "Where predict and serve run the classifier: 'native' in process (native kernels or TypeScript), 'onnx' the exported graph in onnxruntime-node (docs/onnx.md); homology evidence is the same",
+      ),
+    onnx_quantize: z
+      .enum(QUANTIZE_MODES)
+      .default('none')
+      .describe(
+        "With model.runtime=onnx: 'none' (fp32), 'int8' (static, calibrated on the model's training embeddings) or 'fp16' weights; the graph `arginator export onnx --quantize` writes",
       ),
   })
   .superRefine((m, ctx) => {
