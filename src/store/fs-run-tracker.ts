@@ -240,7 +240,10 @@ export class FsRunTracker implements RunTracker {
         // A folder without a readable run.json is not a run (e.g. a crash before the first write).
       }
     }
-    return records;
+    // Ids sort by second; runs started in the same second sort by their start time (ms).
+    return records.sort((a, b) =>
+      a.startedAt === b.startedAt ? (a.id < b.id ? -1 : 1) : a.startedAt < b.startedAt ? -1 : 1,
+    );
   }
 
   async get(id: string): Promise<RunRecord> {
