@@ -1,5 +1,5 @@
 // Parsing of unknown JSON from the API into the UI's types; tolerant of extra and camelCase fields.
-import { isOneOf, JOB_STATUSES, TASKS } from './contract.ts';
+import { isOneOf, JOB_STATUSES, RUN_STATUSES, TASKS } from './contract.ts';
 import type {
   Job,
   JobError,
@@ -7,8 +7,10 @@ import type {
   Problem,
   QueryMap,
   ReferenceMap,
+  MetricPointJson,
   RunDetail,
   RunInfo,
+  RunMetricsJson,
   RunPlot,
 } from './types.ts';
 
@@ -267,4 +269,28 @@ export function parseRunDetail(v: unknown): RunDetail {
     })),
     plots,
   };
+}
+
+/** GET /v1/runs/{id}/metrics: series by key; points without a finite step and value are dropped. */
+export function parseRunMetrics(v: unknown): RunMetricsJson {
+  const o = obj(v, 'run metrics');
+  const status = o['status'];
+  if (!isOneOf(RUN_STATUSES, status)) {
+    throw new ShapeError(`run metrics: unknown status '${String(status)}'`);
+  }
+  const raw = isObj(o['metrics']) ? o['metrics'] : {};
+  const metrics: Record<string, MetricPointJson[]> = {};
+  for (const [key, list] of Object.entries(raw)) {
+    if (!Array.isArray(list)) {
+      continue;
+    }
+    metrics[key] = list.filter(isObj).flatMap((p) => {
+      const step = num(p['step']);
+      const value = num(p['value']);
+      return step === null || value === null
+        ? []
+        : [{ step, value, timestamp: num(p['timestamp']) ?? 0 }];
+    });
+  }
+  return { run_id: reqStr(o, 'run metrics', 'run_id'), status, metrics };
 }

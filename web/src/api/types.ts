@@ -3,6 +3,12 @@ import type { JobStatus, Task } from './contract.ts';
 
 // The words (states, tasks, formats) are declared once, in src/core/domain.ts, via contract.ts.
 export type { JobStatus, Novelty, TableFormat, Task } from './contract.ts';
+// The tracking store's JSON (GET /v1/runs/{id}/metrics), declared once with the server's.
+export type {
+  MetricPointJson,
+  RunMetricsJson,
+  RunStatus,
+} from '../../../src/core/tracking/run-contract.ts';
 
 export interface JobError {
   readonly code: string;

@@ -7,6 +7,7 @@ import { compareMetrics, headlineMetrics } from '../lib/metrics.ts';
 import { routeHash } from '../lib/route.ts';
 import { swatch } from './evidence.ts';
 import { showProblem } from './problem.ts';
+import { mountRunCurves } from './run-curves.ts';
 
 function failInto(body: HTMLElement, signal: AbortSignal) {
   return (e: unknown): void => {
@@ -136,14 +137,27 @@ export function mountRuns(root: HTMLElement, navigate: (hash: string) => void): 
 export function mountRun(root: HTMLElement, id: string): () => void {
   const controller = new AbortController();
   const heading = h('h1', { tabindex: -1, class: 'mono' }, id);
-  const body = h('div', {}, h('p', { class: 'muted', role: 'status' }, 'Loading…'));
+  const facts = h('div', {}, h('p', { class: 'muted', role: 'status' }, 'Loading…'));
+  // The curves sit under the facts and stay when the run is reloaded after it ends.
+  const curves = h(
+    'section',
+    { class: 'card', 'aria-label': 'Training curves', 'aria-live': 'polite' },
+    h('p', { class: 'muted' }, 'Loading curves…'),
+  );
+  const rest = h('div');
+  const body = h('div', {}, facts, curves, rest);
   replace(root, h('p', {}, h('a', { href: '#/runs' }, '← All runs')), heading, body);
   heading.focus();
-  getRun(id, controller.signal)
-    .then((run) => {
-      replace(body, runFacts(run), metricsCard([run]), perClassCard([run]), plotsCard([run]));
-    })
-    .catch(failInto(body, controller.signal));
+  const load = (): void => {
+    getRun(id, controller.signal)
+      .then((run) => {
+        replace(facts, runFacts(run));
+        replace(rest, metricsCard([run]), perClassCard([run]), plotsCard([run]));
+      })
+      .catch(failInto(body, controller.signal));
+  };
+  load();
+  mountRunCurves(curves, id, controller.signal, load);
   return () => controller.abort();
 }
 
