@@ -46,6 +46,14 @@ describe.skipIf(!canRun)('run curves (real chromium, fake API)', () => {
   const points = (key: string): Promise<string | null> =>
     page.locator(`svg.curves path[data-key="${key}"]`).getAttribute('data-points');
 
+  it('lists runs with their kind and the new status words', async () => {
+    await page.goto(`${api.url}/#/runs`);
+    const row = page.locator('table.data tbody tr').first();
+    await row.waitFor();
+    expect(await row.locator('td').nth(1).textContent()).toBe('train');
+    expect(await row.locator('.badge').textContent()).toBe('finished');
+  });
+
   it('draws the loss and validation curves of a finished run', async () => {
     await page.goto(`${api.url}/#/runs/run-a`);
     await expect.poll(() => page.locator('svg.curves').count(), { timeout: 15_000 }).toBe(2);

@@ -219,6 +219,8 @@ function parseRunInfo(r: Obj): RunInfo {
   const config = isObj(r['config']) ? r['config'] : {};
   return {
     id: reqStr(r, 'run', 'id', 'run_id'),
+    kind: str(r['kind']) ?? 'train',
+    parent_run_id: str(field(r, 'parent_run_id', 'parentRunId')),
     status: str(r['status']) ?? '',
     task: str(field(r, 'task')) ?? str(field(config, 'task')),
     started_at: str(field(r, 'started_at', 'startedAt', 'created_at', 'createdAt')),

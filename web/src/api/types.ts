@@ -86,6 +86,9 @@ export interface RunPlot {
 
 export interface RunInfo {
   readonly id: string;
+  /** train, evaluate, sweep, sweep-trial, promotion-gate (runs before issue 14: train). */
+  readonly kind: string;
+  readonly parent_run_id: string | null;
   readonly status: string;
   readonly task: string | null;
   readonly started_at: string | null;

@@ -97,6 +97,7 @@ export function mountRuns(root: HTMLElement, navigate: (hash: string) => void): 
                 {},
                 h('th', { scope: 'col' }, h('span', { class: 'visually-hidden' }, 'Compare')),
                 h('th', { scope: 'col' }, 'Run'),
+                h('th', { scope: 'col' }, 'Kind'),
                 h('th', { scope: 'col' }, 'Status'),
                 h('th', { scope: 'col' }, 'Started'),
                 h('th', { scope: 'col' }, 'Model'),
@@ -115,6 +116,14 @@ export function mountRuns(root: HTMLElement, navigate: (hash: string) => void): 
                     'th',
                     { scope: 'row', class: 'mono' },
                     h('a', { href: routeHash({ name: 'run', id: r.id }) }, r.id),
+                  ),
+                  h(
+                    'td',
+                    {},
+                    r.kind,
+                    r.parent_run_id === null
+                      ? null
+                      : h('span', { class: 'muted small mono' }, ` of ${r.parent_run_id}`),
                   ),
                   h('td', {}, h('span', { class: `badge status-${r.status}` }, r.status)),
                   h('td', {}, dateTime(r.started_at)),
@@ -193,6 +202,8 @@ function runFacts(run: RunDetail): HTMLElement {
     h(
       'dl',
       { class: 'facts' },
+      h('dt', {}, 'Kind'),
+      h('dd', {}, run.kind),
       h('dt', {}, 'Status'),
       h('dd', {}, h('span', { class: `badge status-${run.status}` }, run.status)),
       h('dt', {}, 'Started'),
