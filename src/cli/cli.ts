@@ -123,12 +123,23 @@ export const COMMANDS: readonly CommandSpec[] = [
   {
     name: 'runs',
     usage: 'runs <action> [...ids]',
-    description: 'Training runs: list, show [ID] (default: latest), compare ID ID',
+    description:
+      'Tracked runs (train, evaluate, sweep, sweep-trial, promotion-gate): list, show [ID] (default: latest), compare ID ID..., export --format mlflow DIR [IDS...]',
     options: [
       ['--config-dir <dir>', 'use this configs folder instead of the shipped one'],
       ['--json', 'machine-readable output'],
+      ['--kind <kind>', 'list: only runs of this kind'],
+      ['--parent <id>', 'list: only the children of this run (a sweep)'],
+      ['--format <format>', 'export: the format (mlflow)', 'mlflow'],
+      ['--experiment <name>', 'export: the MLflow experiment name', 'arginator'],
+      ['--no-artifacts', 'export: do not copy the run files into artifacts/'],
     ],
-    examples: ['arginator runs list', 'arginator runs show', 'arginator runs compare RUN_A RUN_B'],
+    examples: [
+      'arginator runs list',
+      'arginator runs show',
+      'arginator runs compare RUN_A RUN_B',
+      'arginator runs export --format mlflow ./mlruns',
+    ],
     load: async () => (await import('./commands/runs.ts')).runsCommand,
   },
   {

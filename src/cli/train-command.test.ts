@@ -67,12 +67,22 @@ describe('arginator train', () => {
       string,
       unknown
     >;
-    expect(run).toMatchObject({ status: 'completed', packageVersion: '0.1.0' });
+    expect(run).toMatchObject({ kind: 'train', status: 'finished', packageVersion: '0.1.0' });
     expect(String(run['dataFingerprint'])).toMatch(/^[0-9a-f]{64}$/);
+    // The data record hashes the dataset file and the clusters file's table (split.clusters).
+    const data = run['data'] as Record<string, unknown>;
+    for (const key of ['fingerprint', 'dataset', 'clusters']) {
+      expect(String(data[key])).toMatch(/^[0-9a-f]{64}$/);
+    }
     expect(run['environment']).toMatchObject({ node: process.version });
-    const epochs = (await readFile(join(dir, 'metrics.jsonl'), 'utf8')).trim().split('\n');
-    expect(epochs).toHaveLength(summary.epochs_run);
-    expect(JSON.parse(epochs[0] ?? '{}')).toHaveProperty('val_mcc');
+    // metrics.jsonl: one {key, value, step, timestamp} line per metric and epoch.
+    const points = (await readFile(join(dir, 'metrics.jsonl'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { key: string; step: number });
+    expect(points.filter((p) => p.key === 'val_mcc').map((p) => p.step)).toEqual(
+      Array.from({ length: summary.epochs_run }, (_, i) => i + 1),
+    );
     const plots = await readdir(join(dir, 'plots'));
     for (const chart of [
       'loss-curves',
@@ -236,7 +246,7 @@ describe('arginator train: Ctrl-C', () => {
     const record = JSON.parse(await readFile(join(home, 'runs', last, 'run.json'), 'utf8')) as {
       status: string;
     };
-    expect(record.status).toBe('cancelled');
+    expect(record.status).toBe('killed');
     expect(existsSync(join(home, 'runs', last, 'model.argm'))).toBe(true);
   });
 });

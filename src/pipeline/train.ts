@@ -23,7 +23,7 @@ import { outOfFoldCalibration } from './calibration-stage.ts';
 import { argmaxRows, evaluate, fitValidationFusion } from './evaluation.ts';
 import type { HomologyEvidence } from './homology-stage.ts';
 import { homologyEvidence } from './homology-stage.ts';
-import type { Clock, RunHandle, RunRecord, RunTracker } from './ports.ts';
+import type { Clock, RunData, RunHandle, RunInit, RunTracker } from './ports.ts';
 import { standardiser } from '../core/model/standardise.ts';
 import type { TrainCharts } from './train-charts.ts';
 import { trainingCharts } from './train-charts.ts';
@@ -58,6 +58,14 @@ export interface SequenceDataset {
   readonly examples: readonly LabelledProtein[];
   readonly fingerprint: string;
   readonly source: string;
+  /** sha256 of the files read, for the run's data record (absent: the fingerprint stands in). */
+  readonly hashes?: DatasetHashes | undefined;
+}
+
+/** Content hashes of a dataset's files (sha256 hex); labels null when they come with the data. */
+export interface DatasetHashes {
+  readonly dataset: string;
+  readonly labels: string | null;
 }
 
 /**
@@ -71,6 +79,7 @@ export interface VectorDataset {
   readonly dim: number;
   readonly fingerprint: string;
   readonly source: string;
+  readonly hashes?: DatasetHashes | undefined;
 }
 
 export interface TrainDeps {
@@ -99,7 +108,8 @@ export interface TrainDeps {
   readonly charts: ChartWriter;
   readonly registry: ModelRegistryPort;
   readonly clock: Clock;
-  readonly run: Omit<RunRecord, 'id' | 'status' | 'startedAt' | 'command' | 'dataFingerprint'>;
+  /** Environment, version, tags, parent and kind of the run (default kind: train). */
+  readonly run: Omit<RunInit, 'command' | 'dataFingerprint' | 'params'>;
   readonly signal?: AbortSignal | undefined;
   readonly onStage?: (stage: string) => void;
   readonly onProgress?: (fraction: number | undefined, message: string) => void;
@@ -172,8 +182,10 @@ export async function train(deps: TrainDeps): Promise<TrainOutcome> {
     config.task.positive_label === null ? undefined : labels.indexOf(config.task.positive_label);
   const run = await deps.runs.start({
     ...deps.run,
+    kind: deps.run.kind ?? 'train',
     command: `train ${deps.overrides.join(' ')}`.trim(),
     dataFingerprint: deps.dataset.fingerprint,
+    params: config,
   });
   try {
     await run.writeText('config.yaml', deps.configText);
@@ -256,6 +268,7 @@ export async function train(deps: TrainDeps): Promise<TrainOutcome> {
       signal,
       (done, total) => deps.onProgress?.(done / total, `clustering ${done}/${total}`),
     );
+    await run.update({ data: dataRecord(deps, ids, split) });
     await run.writeJson('split.json', {
       method: split.method,
       note: split.note,
@@ -327,8 +340,8 @@ export async function train(deps: TrainDeps): Promise<TrainOutcome> {
             labels,
             reportOptions(positive),
           );
-          await run.appendMetrics({
-            epoch: e.epoch,
+          valHistory.push({ epoch: e.epoch, f1: valReport.f1, accuracy: valReport.accuracy });
+          await run.logMetrics(e.epoch, {
             seconds: Number(e.seconds.toFixed(4)),
             train_loss: e.trainLoss,
             val_loss: e.valLoss,
@@ -356,7 +369,7 @@ export async function train(deps: TrainDeps): Promise<TrainOutcome> {
       deps.kernels,
     );
     if (result.bestEpoch === 0) {
-      await run.finish('cancelled', {
+      await run.finish('killed', {
         error: 'cancelled before the first epoch finished; nothing to keep',
       });
       return {
@@ -587,7 +600,7 @@ export async function train(deps: TrainDeps): Promise<TrainOutcome> {
             },
           })
         : undefined;
-    await run.finish(status, {
+    await run.finish(status === 'completed' ? 'finished' : 'killed', {
       summary: {
         best_epoch: result.bestEpoch,
         test_f1: evaluation.test.f1,
@@ -613,9 +626,27 @@ export async function train(deps: TrainDeps): Promise<TrainOutcome> {
   } catch (e) {
     const message =
       e instanceof ArginatorError ? e.oneLine() : e instanceof Error ? e.message : String(e);
-    await run.finish(signal?.aborted === true ? 'cancelled' : 'failed', { error: message });
+    await run.finish(signal?.aborted === true ? 'killed' : 'failed', { error: message });
     throw e;
   }
+}
+
+/**
+ * What the run read, by content: the dataset and labels files and the cluster table the split
+ * grouped by (a clusters file or computed clusters; null for a stratified split), in one fingerprint.
+ */
+function dataRecord(deps: TrainDeps, ids: readonly string[], split: SplitIndices): RunData {
+  const hashes = deps.dataset.hashes;
+  const dataset = hashes?.dataset ?? deps.dataset.fingerprint;
+  const labels = hashes?.labels ?? null;
+  const clusters =
+    split.groups === undefined ? null : deps.hash({ ids, clusters: Array.from(split.groups) });
+  return {
+    fingerprint: deps.hash({ dataset, labels, clusters, task: deps.config.task.name }),
+    dataset,
+    labels,
+    clusters,
+  };
 }
 
 /** The class a masked call falls back to (NBL / Non-Betalactamase), as predictor.ts finds it; -1 if none. */

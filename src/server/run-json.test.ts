@@ -101,6 +101,8 @@ describe('/v1/runs', () => {
       dataFingerprint: 'f'.repeat(64),
     });
     await run.writeJson('metrics.json', metrics);
+    await run.logMetrics(1, { train_loss: 0.5, val_f1: 0.8 });
+    await run.logMetrics(2, { train_loss: 0.25, val_f1: 0.9 });
     await run.finish('completed', {
       summary: { best_epoch: 3, test_f1: 0.9, model_version: 'v1' },
     });
@@ -118,7 +120,10 @@ describe('/v1/runs', () => {
     expect(list.runs[0]).toMatchObject({
       id,
       command: 'train experiment.epochs=5',
-      status: 'completed',
+      kind: 'train',
+      status: 'finished',
+      parent_run_id: null,
+      tags: {},
       package_version: '0.1.0',
       git_commit: 'abc123',
       data_fingerprint: 'f'.repeat(64),
@@ -130,7 +135,29 @@ describe('/v1/runs', () => {
     expect(one.statusCode).toBe(200);
     const body = one.json<Record<string, unknown>>();
     expect(camelKeys(body)).toEqual([]);
-    expect(body).toMatchObject({ id, metrics: { test: { f1_average: 'macro' } }, plots: [] });
+    expect(body).toMatchObject({
+      id,
+      metrics: { test: { f1_average: 'macro' } },
+      plots: [],
+      artifacts: [{ path: 'metrics.json' }],
+    });
+  });
+
+  it('serves the per-step series of a run by key', async () => {
+    const res = await service.app.inject(`/v1/runs/${id}/metrics`);
+    expect(res.statusCode).toBe(200);
+    const body = res.json<{ run_id: string; status: string; metrics: Record<string, unknown[]> }>();
+    expect(camelKeys(body)).toEqual([]);
+    expect(body.run_id).toBe(id);
+    expect(body.status).toBe('finished');
+    expect(Object.keys(body.metrics).sort()).toEqual(['train_loss', 'val_f1']);
+    expect(body.metrics['val_f1']).toEqual([
+      { step: 1, value: 0.8, timestamp: expect.any(Number) as unknown },
+      { step: 2, value: 0.9, timestamp: expect.any(Number) as unknown },
+    ]);
+    const missing = await service.app.inject('/v1/runs/nope/metrics');
+    expect(missing.statusCode).toBe(404);
+    expect(missing.headers['content-type']).toContain('application/problem+json');
   });
 
   it('answers unknown routes with a NOT_FOUND problem that points to /docs', async () => {

@@ -1,39 +1,46 @@
 // The JSON of /v1/runs and /v1/runs/{id}: run.json records and metrics.json, field by field in snake_case.
 import { z } from 'zod';
 
-import type { RunRecord } from '../pipeline/ports.ts';
+import type { MetricPointJson, RunJson, RunMetricsJson } from '../core/tracking/run-contract.ts';
+import type { MetricPoint, RunRecord } from '../pipeline/ports.ts';
 
-/** A run as the API shows it (docs/api.md: all JSON field names are snake_case). */
-export interface RunJson {
-  readonly id: string;
-  readonly command: string;
-  readonly status: string;
-  readonly started_at: string;
-  readonly finished_at: string | null;
-  readonly package_version: string;
-  readonly git_commit: string | null;
-  /** Node version, platform, CPU, kernels: one-word keys. */
-  readonly environment: Readonly<Record<string, string>>;
-  readonly data_fingerprint: string | null;
-  /** Written by the train use case with snake_case keys (best_epoch, test_f1, model_version…). */
-  readonly summary: Readonly<Record<string, unknown>> | null;
-  readonly error: string | null;
-}
+export type { MetricPointJson, RunJson, RunMetricsJson };
 
+/** run.json → the API's run (src/core/tracking/run-contract.ts, shared with the web UI). */
 export function runJson(run: RunRecord): RunJson {
   return {
     id: run.id,
+    kind: run.kind,
+    name: run.name ?? null,
     command: run.command,
     status: run.status,
+    error: run.error ?? null,
     started_at: run.startedAt,
     finished_at: run.finishedAt ?? null,
+    duration_seconds:
+      run.durationSeconds === undefined ? null : Number(run.durationSeconds.toFixed(3)),
+    parent_run_id: run.parentRunId ?? null,
+    tags: run.tags ?? {},
     package_version: run.packageVersion,
     git_commit: run.gitCommit ?? null,
+    git: run.git ?? null,
     environment: run.environment,
-    data_fingerprint: run.dataFingerprint ?? null,
+    data_fingerprint: run.data?.fingerprint ?? run.dataFingerprint ?? null,
+    data: run.data ?? null,
     summary: run.summary ?? null,
-    error: run.error ?? null,
   };
+}
+
+/** Every per-step series of a run, by key, in step order (ties: logging order). */
+export function runMetricSeries(run: RunRecord, points: readonly MetricPoint[]): RunMetricsJson {
+  const series: Record<string, MetricPointJson[]> = {};
+  for (const p of points) {
+    (series[p.key] ??= []).push({ step: p.step, value: p.value, timestamp: p.timestamp });
+  }
+  for (const list of Object.values(series)) {
+    list.sort((a, b) => a.step - b.step);
+  }
+  return { run_id: run.id, status: run.status, metrics: series };
 }
 
 // metrics.json (pipeline/train.ts): its own keys are snake_case; the nested classification reports

@@ -77,7 +77,31 @@ export interface FakeApi {
   addExpiredJob(n: number, name?: string): string;
   /** The next `times` GET /v1/jobs/{id}/map answer 503 job.map-pending (Retry-After: 1), as a map being computed. */
   holdMap(id: string, times: number): void;
+  /**
+   * Adds a training run that logs one epoch per GET /v1/runs/{id}/metrics and finishes after
+   * `epochs` (a run trained live); returns its id.
+   */
+  addLiveRun(epochs: number): string;
   close(): Promise<void>;
+}
+
+/** The per-step series of a fake run after `epochs` epochs (RunMetricsJson). */
+function runSeries(
+  epochs: number,
+): Record<string, { step: number; value: number; timestamp: number }[]> {
+  const at = (f: (e: number) => number): { step: number; value: number; timestamp: number }[] =>
+    Array.from({ length: epochs }, (_, i) => ({
+      step: i + 1,
+      value: Number(f(i + 1).toFixed(4)),
+      timestamp: Date.parse('2026-11-26T04:50:17Z') + i * 1000,
+    }));
+  return {
+    train_loss: at((e) => 1 / e),
+    val_loss: at((e) => 1.2 / e + 0.05),
+    val_f1: at((e) => 0.9 - 0.4 / e),
+    val_accuracy: at((e) => 0.95 - 0.3 / e),
+    seconds: at(() => 0.5),
+  };
 }
 
 /** A seeded PRNG (mulberry32), so the fake data is the same on every run. */
@@ -320,6 +344,8 @@ const MIME: Record<string, string> = {
 export async function startFakeApi(options: FakeApiOptions): Promise<FakeApi> {
   const jobs = new Map<string, FakeJob>();
   const heldMaps = new Map<string, number>();
+  /** Live runs: epochs to run, epochs logged so far. */
+  const liveRuns = new Map<string, { epochs: number; logged: number }>();
   const perTick = options.proteinsPerTick ?? 2;
   const tickMs = options.tickMs ?? 150;
   let nextId = 1;
@@ -552,9 +578,23 @@ export async function startFakeApi(options: FakeApiOptions): Promise<FakeApi> {
         ],
       });
     }
+    if ((m = /^\/v1\/runs\/([^/]+)\/metrics$/.exec(path)) !== null) {
+      const id = m[1] ?? '';
+      const live = liveRuns.get(id);
+      if (live !== undefined) {
+        live.logged = Math.min(live.epochs, live.logged + 1);
+      }
+      return send(res, 200, {
+        run_id: id,
+        status: live === undefined || live.logged >= live.epochs ? 'finished' : 'running',
+        metrics: runSeries(live?.logged ?? 3),
+      });
+    }
+    const liveRun = liveRuns.get(/^\/v1\/runs\/([^/]+)$/.exec(path)?.[1] ?? '');
     const run = (id: string, f1: number): Record<string, unknown> => ({
       id,
-      status: 'completed',
+      kind: 'train',
+      status: liveRun === undefined || liveRun.logged >= liveRun.epochs ? 'finished' : 'running',
       startedAt: '2026-11-26T04:50:17.316Z',
       finishedAt: '2026-11-26T04:50:20.792Z',
       command: 'train experiment.epochs=3',
@@ -631,6 +671,11 @@ export async function startFakeApi(options: FakeApiOptions): Promise<FakeApi> {
     },
     holdMap(id, times) {
       heldMaps.set(id, times);
+    },
+    addLiveRun(epochs) {
+      const id = `run-live-${liveRuns.size + 1}`;
+      liveRuns.set(id, { epochs, logged: 0 });
+      return id;
     },
     addExpiredJob(n, name = 'old.faa') {
       const ids = Array.from({ length: n }, (_, i) => `old_${String(i).padStart(6, '0')}`);

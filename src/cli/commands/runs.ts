@@ -1,10 +1,13 @@
-// `arginator runs list|show ID|compare ID ID`: the training runs in the data directory.
+// `arginator runs list|show ID|compare ID ID…|export --format mlflow DIR`: the tracked runs of every kind.
 import { usageError } from '../../core/errors.ts';
-import type { RunRecord } from '../../pipeline/ports.ts';
+import { RUN_KINDS } from '../../core/tracking/run-contract.ts';
+import type { RunKind } from '../../core/tracking/run-contract.ts';
+import type { MetricPoint, RunRecord, RunTracker } from '../../pipeline/ports.ts';
 import { FsRunTracker } from '../../store/fs-run-tracker.ts';
+import { exportMlflow } from '../../store/mlflow-export.ts';
 import type { CliIo } from '../cli-io.ts';
 import { loadConfig } from '../load-config.ts';
-import { flag } from '../options.ts';
+import { flag, optionalString } from '../options.ts';
 
 interface RunMetrics {
   best_epoch?: number;
@@ -15,7 +18,7 @@ interface RunMetrics {
   calibration?: { temperature: number; eceBefore: number; eceAfter: number };
 }
 
-const ACTIONS = ['list', 'show', 'compare'] as const;
+const ACTIONS = ['list', 'show', 'compare', 'export'] as const;
 
 export async function runsCommand(
   args: readonly string[],
@@ -29,16 +32,24 @@ export async function runsCommand(
   const out = (text: string): void => void io.stdout.write(text);
   switch (action) {
     case 'list': {
-      const records = await runs.list();
+      const kind = kindOption(options);
+      const parent = optionalString(options, 'parent', '--parent');
+      const records = (await runs.list()).filter(
+        (r) =>
+          (kind === undefined || r.kind === kind) &&
+          (parent === undefined || r.parentRunId === parent),
+      );
       if (json) {
         out(`${JSON.stringify(records)}\n`);
       } else if (records.length === 0) {
         io.stderr.write("no runs yet: train one with 'arginator train'\n");
       } else {
-        out(`${['run', 'status', 'command', 'test F1', 'model'].join('\t')}\n`);
+        out(
+          `${['run', 'kind', 'status', 'duration', 'parent', 'command', 'test F1', 'model'].join('\t')}\n`,
+        );
         for (const r of records) {
           out(
-            `${[r.id, r.status, r.command, num(r.summary?.['test_f1']), text(r.summary?.['model_version'])].join('\t')}\n`,
+            `${[r.id, r.kind, r.status, duration(r.durationSeconds), r.parentRunId ?? '', r.command, num(r.summary?.['test_f1']), text(r.summary?.['model_version'])].join('\t')}\n`,
           );
         }
       }
@@ -49,67 +60,75 @@ export async function runsCommand(
       const record = await runs.get(id);
       const metrics = (await runs.readJson(id, 'metrics.json').catch(() => undefined)) as
         RunMetrics | undefined;
+      const points = await runs.metrics(id);
+      const artifacts = await runs.artifacts(id);
       if (json) {
-        out(`${JSON.stringify({ run: record, metrics })}\n`);
+        out(
+          `${JSON.stringify({ run: record, metrics, final: finalMetrics(points), artifacts })}\n`,
+        );
       } else {
         out(describe(record, metrics, runs.pathOf(id, 'plots')));
+        const final = finalMetrics(points);
+        if (final.size > 0) {
+          out(
+            `last step   ${[...final].map(([k, p]) => `${k} ${fmtValue(p.value)} (step ${p.step})`).join(', ')}\n`,
+          );
+        }
+        if (artifacts.length > 0) {
+          out(`artifacts   ${artifacts.map((a) => a.path).join(', ')}\n`);
+        }
       }
       return 0;
     }
     case 'compare': {
-      if (ids.length !== 2) {
+      if (ids.length < 2) {
         throw usageError(
           'runs.compare',
-          'runs compare needs two run ids',
+          'runs compare needs two or more run ids',
           "e.g. 'arginator runs compare RUN_A RUN_B' (see 'arginator runs list')",
         );
       }
-      const rows = await Promise.all(
-        ids.map(async (id) => ({
-          record: await runs.get(id),
-          metrics: (await runs.readJson(id, 'metrics.json').catch(() => undefined)) as
-            RunMetrics | undefined,
-          config: (
-            (await runs.readJson(id, 'config.json').catch(() => undefined)) as
-              { config?: unknown } | undefined
-          )?.config,
-        })),
-      );
+      const rows = await compareRows(runs, ids);
       if (json) {
         out(`${JSON.stringify(rows)}\n`);
         return 0;
       }
-      const [a, b] = rows as [(typeof rows)[number], (typeof rows)[number]];
-      const line = (name: string, x: string, y: string): string =>
-        `${name.padEnd(22)}${x.padEnd(34)}${y}\n`;
-      out(line('', a.record.id, b.record.id));
-      out(line('status', a.record.status, b.record.status));
-      out(line('test accuracy', num(a.metrics?.test?.accuracy), num(b.metrics?.test?.accuracy)));
-      out(
-        line(
-          `test ${a.metrics?.test?.f1Average === 'binary' ? 'F1' : 'macro-F1'}`,
-          num(a.metrics?.test?.f1),
-          num(b.metrics?.test?.f1),
-        ),
-      );
-      out(line('test MCC', num(a.metrics?.test?.mcc), num(b.metrics?.test?.mcc)));
-      out(line('test ROC AUC', num(a.metrics?.test_roc_auc), num(b.metrics?.test_roc_auc)));
-      out(
-        line(
-          'ECE after calibration',
-          num(a.metrics?.calibration?.eceAfter),
-          num(b.metrics?.calibration?.eceAfter),
-        ),
-      );
-      out(
-        line(
-          'best epoch',
-          String(a.metrics?.best_epoch ?? ''),
-          String(b.metrics?.best_epoch ?? ''),
-        ),
-      );
-      for (const [key, x, y] of configDiff(a.config, b.config)) {
-        out(line(key, x, y));
+      out(compareTable(rows));
+      return 0;
+    }
+    case 'export': {
+      const format = optionalString(options, 'format', '--format') ?? 'mlflow';
+      if (format !== 'mlflow') {
+        throw usageError(
+          'runs.export-format',
+          `unknown export format '${format}'`,
+          "use --format mlflow (MLflow's file store, for 'mlflow ui')",
+        );
+      }
+      const [dir, ...only] = ids;
+      if (dir === undefined) {
+        throw usageError(
+          'runs.export-dir',
+          'runs export needs the folder to write',
+          "e.g. 'arginator runs export --format mlflow ./mlruns', then 'mlflow ui --backend-store-uri ./mlruns'",
+        );
+      }
+      const result = await exportMlflow(runs, dir, {
+        experiment: optionalString(options, 'experiment', '--experiment') ?? 'arginator',
+        ...(only.length === 0 ? {} : { ids: only }),
+        artifacts: options['artifacts'] !== false,
+      });
+      if (json) {
+        out(
+          `${JSON.stringify({ root: result.root, experiment_id: result.experimentId, runs: result.runs, skipped_params: result.skippedParams })}\n`,
+        );
+      } else {
+        io.stderr.write(
+          `exported ${result.runs} run${result.runs === 1 ? '' : 's'} to ${result.root} (MLflow file store, experiment ${result.experimentId}); open it with 'mlflow ui --backend-store-uri ${result.root}'\n`,
+        );
+        for (const p of result.skippedParams) {
+          io.stderr.write(`warning: param ${p} is longer than MLflow allows; left out\n`);
+        }
       }
       return 0;
     }
@@ -122,7 +141,7 @@ export async function runsCommand(
   }
 }
 
-async function pick(runs: FsRunTracker, id: string | undefined): Promise<string> {
+async function pick(runs: RunTracker, id: string | undefined): Promise<string> {
   if (id !== undefined) {
     return id;
   }
@@ -145,11 +164,24 @@ function describe(r: RunRecord, m: RunMetrics | undefined, plots: string): strin
   const lines = [
     `run         ${r.id}`,
     `status      ${r.status}${r.error === undefined ? '' : ` (${r.error})`}`,
+    `kind        ${r.kind}${r.parentRunId === undefined ? '' : ` (parent ${r.parentRunId})`}`,
     `command     arginator ${r.command}`,
-    `started     ${r.startedAt}${r.finishedAt === undefined ? '' : `, finished ${r.finishedAt}`}`,
-    `version     ${r.packageVersion}${r.gitCommit === undefined ? '' : ` (git ${r.gitCommit})`}`,
-    `data        ${r.dataFingerprint ?? ''}`,
+    `started     ${r.startedAt}${r.finishedAt === undefined ? '' : `, finished ${r.finishedAt}`} (${duration(r.durationSeconds)})`,
+    `version     ${r.packageVersion}${r.git === undefined ? '' : ` (git ${r.git.commit}${r.git.dirty ? ', uncommitted changes' : ''})`}`,
+    r.data === undefined
+      ? `data        ${r.dataFingerprint ?? ''}`
+      : `data        ${r.data.fingerprint} (dataset ${short(r.data.dataset)}, labels ${short(r.data.labels)}, clusters ${short(r.data.clusters)})`,
+    `environment ${Object.entries(r.environment)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}`,
   ];
+  if (r.tags !== undefined && Object.keys(r.tags).length > 0) {
+    lines.push(
+      `tags        ${Object.entries(r.tags)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(', ')}`,
+    );
+  }
   if (m?.test !== undefined) {
     lines.push(
       `split       ${m.split?.method ?? ''}: ${m.split?.train ?? 0} train, ${m.split?.val ?? 0} val, ${m.split?.test ?? 0} test`,
@@ -162,16 +194,145 @@ function describe(r: RunRecord, m: RunMetrics | undefined, plots: string): strin
   return `${lines.join('\n')}\n`;
 }
 
-/** Leaf keys whose values differ between two configs, as [dotted.path, a, b]. */
-export function configDiff(a: unknown, b: unknown, prefix = ''): [string, string, string][] {
-  const isObject = (x: unknown): x is Record<string, unknown> =>
-    x !== null && typeof x === 'object' && !Array.isArray(x);
-  if (isObject(a) && isObject(b)) {
-    const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
-    return keys.flatMap((k) => configDiff(a[k], b[k], prefix === '' ? k : `${prefix}.${k}`));
+function kindOption(options: Readonly<Record<string, unknown>>): RunKind | undefined {
+  const kind = optionalString(options, 'kind', '--kind');
+  if (kind !== undefined && !(RUN_KINDS as readonly string[]).includes(kind)) {
+    throw usageError(
+      'runs.kind',
+      `unknown run kind '${kind}'`,
+      `use one of: ${RUN_KINDS.join(', ')}`,
+    );
+  }
+  return kind as RunKind | undefined;
+}
+
+function duration(seconds: number | undefined): string {
+  if (seconds === undefined) {
+    return '';
+  }
+  const s = Math.round(seconds);
+  return s < 60
+    ? `${s}s`
+    : s < 3600
+      ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`
+      : `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
+}
+
+function short(hash: string | null): string {
+  return hash === null ? 'none' : hash.slice(0, 12);
+}
+
+function fmtValue(x: number): string {
+  return Number.isInteger(x) ? String(x) : x.toFixed(4);
+}
+
+/** The last logged point of each key (the highest step; ties: the later one). */
+export function finalMetrics(points: readonly MetricPoint[]): Map<string, MetricPoint> {
+  const last = new Map<string, MetricPoint>();
+  for (const p of points) {
+    const seen = last.get(p.key);
+    if (seen === undefined || p.step >= seen.step) {
+      last.set(p.key, p);
+    }
+  }
+  return new Map([...last].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+export interface CompareRow {
+  readonly record: RunRecord;
+  readonly metrics: RunMetrics | undefined;
+  /** Last value per per-step metric key. */
+  readonly final: Readonly<Record<string, number>>;
+}
+
+async function compareRows(runs: RunTracker, ids: readonly string[]): Promise<CompareRow[]> {
+  return Promise.all(
+    ids.map(async (id) => ({
+      record: await runs.get(id),
+      metrics: (await runs.readJson(id, 'metrics.json').catch(() => undefined)) as
+        RunMetrics | undefined,
+      final: Object.fromEntries(
+        [...finalMetrics(await runs.metrics(id))].map(([k, p]) => [k, p.value]),
+      ),
+    })),
+  );
+}
+
+/** Side by side: status, test metrics, the last value of each logged metric, then the params that differ. */
+export function compareTable(rows: readonly CompareRow[]): string {
+  const width = Math.max(24, ...rows.map((r) => r.record.id.length + 2));
+  const line = (name: string, cells: readonly string[]): string =>
+    `${name.padEnd(26)}${cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(width))).join('')}\n`;
+  const cell = (f: (r: CompareRow) => unknown): string[] =>
+    rows.map((r) => {
+      const v = f(r);
+      return typeof v === 'number' ? fmtValue(v) : typeof v === 'string' ? v : '';
+    });
+  let text = line(
+    '',
+    rows.map((r) => r.record.id),
+  );
+  text += line(
+    'kind',
+    cell((r) => r.record.kind),
+  );
+  text += line(
+    'status',
+    cell((r) => r.record.status),
+  );
+  text += line(
+    'duration',
+    cell((r) => duration(r.record.durationSeconds)),
+  );
+  const f1Name = rows[0]?.metrics?.test?.f1Average === 'binary' ? 'F1' : 'macro-F1';
+  const tests: [string, (r: CompareRow) => unknown][] = [
+    ['test accuracy', (r) => r.metrics?.test?.accuracy],
+    [`test ${f1Name}`, (r) => r.metrics?.test?.f1],
+    ['test MCC', (r) => r.metrics?.test?.mcc],
+    ['test ROC AUC', (r) => r.metrics?.test_roc_auc],
+    ['ECE after calibration', (r) => r.metrics?.calibration?.eceAfter],
+    ['best epoch', (r) => r.metrics?.best_epoch],
+  ];
+  for (const [name, f] of tests) {
+    if (rows.some((r) => f(r) !== undefined && f(r) !== null)) {
+      text += line(name, cell(f));
+    }
+  }
+  const keys = [...new Set(rows.flatMap((r) => Object.keys(r.final)))].sort();
+  if (keys.length > 0) {
+    text += 'final metrics (last step)\n';
+    for (const key of keys) {
+      text += line(
+        `  ${key}`,
+        cell((r) => r.final[key]),
+      );
+    }
+  }
+  const diff = paramsDiff(rows.map((r) => r.record.params));
+  text += diff.length === 0 ? 'params: all equal\n' : 'params that differ\n';
+  for (const [key, values] of diff) {
+    text += line(`  ${key}`, values);
+  }
+  return text;
+}
+
+/** Leaf keys whose values are not equal across all configs, as [dotted.path, value per config]. */
+export function paramsDiff(configs: readonly unknown[]): [string, string[]][] {
+  const leaves = configs.map((c) => new Map(leafEntries(c)));
+  const keys = [...new Set(leaves.flatMap((m) => [...m.keys()]))].sort();
+  return keys.flatMap((key): [string, string[]][] => {
+    const values = leaves.map((m) => m.get(key) ?? '');
+    return values.every((v) => v === values[0]) ? [] : [[key, values]];
+  });
+}
+
+function leafEntries(value: unknown, prefix = ''): [string, string][] {
+  if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+    return Object.entries(value as Record<string, unknown>).flatMap(([k, v]) =>
+      leafEntries(v, prefix === '' ? k : `${prefix}.${k}`),
+    );
   }
   // JSON.stringify(undefined) is undefined at run time (a key present in one config only).
-  const x = (JSON.stringify(a) as string | undefined) ?? '';
-  const y = (JSON.stringify(b) as string | undefined) ?? '';
-  return x === y ? [] : [[prefix, x, y]];
+  const text = (JSON.stringify(value) as string | undefined) ?? '';
+  return prefix === '' ? [] : [[prefix, text]];
 }

@@ -230,16 +230,18 @@ async function loadSequences(
       .map(([l, n]) => `${l} ${n}`)
       .join(', ')}`,
   );
-  const fingerprint = sha256Json({
+  const hashes = {
     dataset: await sha256File(config.paths.dataset, signal),
     labels: config.paths.labels === null ? null : await sha256File(config.paths.labels, signal),
-    task: config.task.name,
-  });
+  };
+  // The embedding cache key: unchanged by issue 14 so cached embeddings stay valid.
+  const fingerprint = sha256Json({ ...hashes, task: config.task.name });
   return {
     kind: 'sequences',
     examples: dataset.examples,
     fingerprint,
     source: config.paths.dataset,
+    hashes,
   };
 }
 
@@ -295,6 +297,8 @@ async function loadVectorFolder(
     dim: loaded.dim,
     fingerprint,
     source: folder,
+    // The labels come from the file names, so they are in the folder's hash.
+    hashes: { dataset: sha256Json({ folder: hashes }), labels: null },
   };
 }
 

@@ -6,9 +6,10 @@ import type {} from '@fastify/swagger';
 import type { FastifyInstance } from 'fastify';
 
 import { ArginatorError } from '../../core/errors.ts';
+import type { RunRecord } from '../../pipeline/ports.ts';
 import type { RegistryEntry, RegistryIndex } from '../../store/fs-model-registry.ts';
 import type { AppDeps } from '../app-deps.ts';
-import { runJson, runMetricsJson } from '../run-json.ts';
+import { runJson, runMetricSeries, runMetricsJson } from '../run-json.ts';
 
 const RUN_ID = /^[A-Za-z0-9._-]{1,100}$/;
 const PLOT_NAME = /^[a-z0-9-]{1,60}$/;
@@ -38,6 +39,17 @@ function checkRunId(id: string): string {
     );
   }
   return id;
+}
+
+async function getRun(deps: AppDeps, id: string): Promise<RunRecord> {
+  return deps.runs.get(id).catch(() => {
+    throw new ArginatorError(
+      'NOT_FOUND',
+      'run.not-found',
+      `no run '${id}'`,
+      'GET /v1/runs lists the runs',
+    );
+  });
 }
 
 export function catalogueRoutes(app: FastifyInstance, deps: AppDeps): void {
@@ -72,14 +84,7 @@ export function catalogueRoutes(app: FastifyInstance, deps: AppDeps): void {
     { schema: { tags: ['runs'], summary: 'One run: record, metrics and plot links' } },
     async (request) => {
       const id = checkRunId(request.params.id);
-      const run = await deps.runs.get(id).catch(() => {
-        throw new ArginatorError(
-          'NOT_FOUND',
-          'run.not-found',
-          `no run '${id}'`,
-          'GET /v1/runs lists the runs',
-        );
-      });
+      const run = await getRun(deps, id);
       const metrics = await deps.runs.readJson(id, 'metrics.json').catch(() => null);
       const files = await readdir(deps.runs.pathOf(id, 'plots')).catch(() => []);
       const names = [
@@ -87,6 +92,8 @@ export function catalogueRoutes(app: FastifyInstance, deps: AppDeps): void {
       ].sort();
       return {
         ...runJson(run),
+        params: run.params ?? null,
+        artifacts: (await deps.runs.artifacts(id)).map((a) => ({ path: a.path, bytes: a.bytes })),
         metrics: runMetricsJson(metrics),
         plots: names.map((name) => ({
           name,
@@ -94,6 +101,21 @@ export function catalogueRoutes(app: FastifyInstance, deps: AppDeps): void {
           svg: `/v1/runs/${id}/plots/${name}.svg`,
         })),
       };
+    },
+  );
+
+  app.get<{ Params: { id: string } }>(
+    '/v1/runs/:id/metrics',
+    {
+      schema: {
+        tags: ['runs'],
+        summary: 'Per-step metric series of a run (poll while it runs)',
+      },
+    },
+    async (request) => {
+      const id = checkRunId(request.params.id);
+      const run = await getRun(deps, id);
+      return runMetricSeries(run, await deps.runs.metrics(id));
     },
   );
 

@@ -6,6 +6,7 @@ import {
   parseQueryMap,
   parseReferenceMap,
   parseRunDetail,
+  parseRunMetrics,
   parseRuns,
 } from './guards.ts';
 import type {
@@ -16,6 +17,7 @@ import type {
   ReferenceMap,
   RunDetail,
   RunInfo,
+  RunMetricsJson,
   TableFormat,
   Task,
 } from './types.ts';
@@ -301,4 +303,8 @@ export async function getRuns(signal?: AbortSignal): Promise<RunInfo[]> {
 
 export async function getRun(id: string, signal?: AbortSignal): Promise<RunDetail> {
   return parseRunDetail(await getJson(`/v1/runs/${encodeURIComponent(id)}`, signal));
+}
+
+export async function getRunMetrics(id: string, signal?: AbortSignal): Promise<RunMetricsJson> {
+  return parseRunMetrics(await getJson(`/v1/runs/${encodeURIComponent(id)}/metrics`, signal));
 }

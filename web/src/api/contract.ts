@@ -12,7 +12,9 @@ import type {
   TableFormat,
   Task,
 } from '../../../src/core/domain.ts';
+import type { RunStatus } from '../../../src/core/tracking/run-contract.ts';
 
+export type { RunStatus };
 export type {
   BinaryLabel,
   CarbapenemaseCall,
@@ -82,6 +84,14 @@ export const JOB_STATUS_TEXT: Readonly<Record<JobStatus, StatusText>> = {
   },
 };
 
+/** A tracked run's states (src/core/tracking/run-contract.ts): the badge tooltip, and whether it is over. */
+export const RUN_STATUS_TEXT: Readonly<Record<RunStatus, { meaning: string; final: boolean }>> = {
+  running: { meaning: 'still running: the curves follow it live', final: false },
+  finished: { meaning: 'finished', final: true },
+  failed: { meaning: 'stopped with an error', final: true },
+  killed: { meaning: 'stopped before it finished (cancelled, or its process died)', final: true },
+};
+
 export const TASK_TEXT: Readonly<Record<Task, string>> = {
   binary: 'Binary',
   multiclass: 'Multiclass',
@@ -123,6 +133,7 @@ function keysOf<K extends string>(record: Readonly<Record<K, unknown>>): readonl
 }
 
 export const JOB_STATUSES = keysOf(JOB_STATUS_TEXT);
+export const RUN_STATUSES = keysOf(RUN_STATUS_TEXT);
 export const TASKS = keysOf(TASK_TEXT);
 export const TABLE_FORMATS = keysOf(TABLE_FORMAT_TEXT);
 export const NOVELTY_CLASSES = keysOf(NOVELTY_TEXT);

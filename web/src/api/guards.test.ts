@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
 
 import { JOB_STATUS_TEXT, JOB_STATUSES } from './contract.ts';
-import { flattenNumbers, parseJob, parseProblem, parseRunDetail, ShapeError } from './guards.ts';
+import {
+  flattenNumbers,
+  parseJob,
+  parseProblem,
+  parseRunDetail,
+  parseRunMetrics,
+  ShapeError,
+} from './guards.ts';
 
 describe('parseJob', () => {
   it('reads the job of docs/api.md', () => {
@@ -139,5 +146,30 @@ describe('runs', () => {
       a: 1,
       'd.e': 2,
     });
+  });
+});
+
+describe('parseRunMetrics', () => {
+  it('reads the series of GET /v1/runs/{id}/metrics and drops unusable points', () => {
+    expect(
+      parseRunMetrics({
+        run_id: 'r1',
+        status: 'running',
+        metrics: {
+          val_f1: [{ step: 1, value: 0.5, timestamp: 10 }, { step: 2, value: null }, 'x'],
+          bad: 'not a list',
+        },
+      }),
+    ).toEqual({
+      run_id: 'r1',
+      status: 'running',
+      metrics: { val_f1: [{ step: 1, value: 0.5, timestamp: 10 }] },
+    });
+  });
+
+  it('refuses a status the contract does not know', () => {
+    expect(() => parseRunMetrics({ run_id: 'r1', status: 'completed', metrics: {} })).toThrow(
+      ShapeError,
+    );
   });
 });

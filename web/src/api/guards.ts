@@ -1,5 +1,5 @@
 // Parsing of unknown JSON from the API into the UI's types; tolerant of extra and camelCase fields.
-import { isOneOf, JOB_STATUSES, TASKS } from './contract.ts';
+import { isOneOf, JOB_STATUSES, RUN_STATUSES, TASKS } from './contract.ts';
 import type {
   Job,
   JobError,
@@ -7,8 +7,10 @@ import type {
   Problem,
   QueryMap,
   ReferenceMap,
+  MetricPointJson,
   RunDetail,
   RunInfo,
+  RunMetricsJson,
   RunPlot,
 } from './types.ts';
 
@@ -217,6 +219,8 @@ function parseRunInfo(r: Obj): RunInfo {
   const config = isObj(r['config']) ? r['config'] : {};
   return {
     id: reqStr(r, 'run', 'id', 'run_id'),
+    kind: str(r['kind']) ?? 'train',
+    parent_run_id: str(field(r, 'parent_run_id', 'parentRunId')),
     status: str(r['status']) ?? '',
     task: str(field(r, 'task')) ?? str(field(config, 'task')),
     started_at: str(field(r, 'started_at', 'startedAt', 'created_at', 'createdAt')),
@@ -267,4 +271,28 @@ export function parseRunDetail(v: unknown): RunDetail {
     })),
     plots,
   };
+}
+
+/** GET /v1/runs/{id}/metrics: series by key; points without a finite step and value are dropped. */
+export function parseRunMetrics(v: unknown): RunMetricsJson {
+  const o = obj(v, 'run metrics');
+  const status = o['status'];
+  if (!isOneOf(RUN_STATUSES, status)) {
+    throw new ShapeError(`run metrics: unknown status '${String(status)}'`);
+  }
+  const raw = isObj(o['metrics']) ? o['metrics'] : {};
+  const metrics: Record<string, MetricPointJson[]> = {};
+  for (const [key, list] of Object.entries(raw)) {
+    if (!Array.isArray(list)) {
+      continue;
+    }
+    metrics[key] = list.filter(isObj).flatMap((p) => {
+      const step = num(p['step']);
+      const value = num(p['value']);
+      return step === null || value === null
+        ? []
+        : [{ step, value, timestamp: num(p['timestamp']) ?? 0 }];
+    });
+  }
+  return { run_id: reqStr(o, 'run metrics', 'run_id'), status, metrics };
 }

@@ -3,6 +3,12 @@ import type { JobStatus, Task } from './contract.ts';
 
 // The words (states, tasks, formats) are declared once, in src/core/domain.ts, via contract.ts.
 export type { JobStatus, Novelty, TableFormat, Task } from './contract.ts';
+// The tracking store's JSON (GET /v1/runs/{id}/metrics), declared once with the server's.
+export type {
+  MetricPointJson,
+  RunMetricsJson,
+  RunStatus,
+} from '../../../src/core/tracking/run-contract.ts';
 
 export interface JobError {
   readonly code: string;
@@ -80,6 +86,9 @@ export interface RunPlot {
 
 export interface RunInfo {
   readonly id: string;
+  /** train, evaluate, sweep, sweep-trial, promotion-gate (runs before issue 14: train). */
+  readonly kind: string;
+  readonly parent_run_id: string | null;
   readonly status: string;
   readonly task: string | null;
   readonly started_at: string | null;

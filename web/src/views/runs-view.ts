@@ -7,6 +7,7 @@ import { compareMetrics, headlineMetrics } from '../lib/metrics.ts';
 import { routeHash } from '../lib/route.ts';
 import { swatch } from './evidence.ts';
 import { showProblem } from './problem.ts';
+import { mountRunCurves } from './run-curves.ts';
 
 function failInto(body: HTMLElement, signal: AbortSignal) {
   return (e: unknown): void => {
@@ -96,6 +97,7 @@ export function mountRuns(root: HTMLElement, navigate: (hash: string) => void): 
                 {},
                 h('th', { scope: 'col' }, h('span', { class: 'visually-hidden' }, 'Compare')),
                 h('th', { scope: 'col' }, 'Run'),
+                h('th', { scope: 'col' }, 'Kind'),
                 h('th', { scope: 'col' }, 'Status'),
                 h('th', { scope: 'col' }, 'Started'),
                 h('th', { scope: 'col' }, 'Model'),
@@ -114,6 +116,14 @@ export function mountRuns(root: HTMLElement, navigate: (hash: string) => void): 
                     'th',
                     { scope: 'row', class: 'mono' },
                     h('a', { href: routeHash({ name: 'run', id: r.id }) }, r.id),
+                  ),
+                  h(
+                    'td',
+                    {},
+                    r.kind,
+                    r.parent_run_id === null
+                      ? null
+                      : h('span', { class: 'muted small mono' }, ` of ${r.parent_run_id}`),
                   ),
                   h('td', {}, h('span', { class: `badge status-${r.status}` }, r.status)),
                   h('td', {}, dateTime(r.started_at)),
@@ -136,14 +146,27 @@ export function mountRuns(root: HTMLElement, navigate: (hash: string) => void): 
 export function mountRun(root: HTMLElement, id: string): () => void {
   const controller = new AbortController();
   const heading = h('h1', { tabindex: -1, class: 'mono' }, id);
-  const body = h('div', {}, h('p', { class: 'muted', role: 'status' }, 'Loading…'));
+  const facts = h('div', {}, h('p', { class: 'muted', role: 'status' }, 'Loading…'));
+  // The curves sit under the facts and stay when the run is reloaded after it ends.
+  const curves = h(
+    'section',
+    { class: 'card', 'aria-label': 'Training curves', 'aria-live': 'polite' },
+    h('p', { class: 'muted' }, 'Loading curves…'),
+  );
+  const rest = h('div');
+  const body = h('div', {}, facts, curves, rest);
   replace(root, h('p', {}, h('a', { href: '#/runs' }, '← All runs')), heading, body);
   heading.focus();
-  getRun(id, controller.signal)
-    .then((run) => {
-      replace(body, runFacts(run), metricsCard([run]), perClassCard([run]), plotsCard([run]));
-    })
-    .catch(failInto(body, controller.signal));
+  const load = (): void => {
+    getRun(id, controller.signal)
+      .then((run) => {
+        replace(facts, runFacts(run));
+        replace(rest, metricsCard([run]), perClassCard([run]), plotsCard([run]));
+      })
+      .catch(failInto(body, controller.signal));
+  };
+  load();
+  mountRunCurves(curves, id, controller.signal, load);
   return () => controller.abort();
 }
 
@@ -179,6 +202,8 @@ function runFacts(run: RunDetail): HTMLElement {
     h(
       'dl',
       { class: 'facts' },
+      h('dt', {}, 'Kind'),
+      h('dd', {}, run.kind),
       h('dt', {}, 'Status'),
       h('dd', {}, h('span', { class: `badge status-${run.status}` }, run.status)),
       h('dt', {}, 'Started'),
