@@ -121,7 +121,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     description:
       'Hyperparameter sweep from a W&B sweep file (grid, random, bayes; hyperband; run_cap); each trial is a training run',
     options: [
-      ['--parallel <n>', 'trials at a time (each single-threaded when more than 1)', 1],
+      ['--parallel <n>', 'trials at a time, default 1 (each single-threaded when more than 1)'],
       ['--run-cap <n>', "total number of trials (default: the file's run_cap; a grid's size)"],
       ['--resume <id>', 'continue an interrupted sweep until it has run_cap trials'],
       ['--seed <n>', 'seed of the search (suggestions are deterministic given it and the results)'],

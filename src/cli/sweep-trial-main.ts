@@ -7,6 +7,8 @@ import type { FromTrial, ToTrial } from './sweep-trial-protocol.ts';
 const controller = new AbortController();
 process.on('SIGINT', () => controller.abort());
 process.on('SIGTERM', () => controller.abort());
+// The sweep is gone (killed): stop rather than train on as an orphan; its resume runs the trial again.
+process.on('disconnect', () => controller.abort());
 
 function send(message: FromTrial): Promise<void> {
   return new Promise((resolve) => {

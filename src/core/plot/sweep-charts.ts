@@ -56,7 +56,7 @@ export function sweepParallelSpec(input: {
     field: 'axis',
     type: 'nominal',
     sort: axisOrder,
-    axis: { title: null, labelAngle: 0, labelLimit: 140, orient: 'top', domain: false },
+    axis: { title: null, labelAngle: 0, labelLimit: 190, orient: 'top', domain: false },
   };
   const y: JsonObject = {
     field: 'position',
