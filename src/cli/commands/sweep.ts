@@ -18,7 +18,7 @@ import {
 import type { SweepChartName } from '../../pipeline/sweep/sweep-report.ts';
 import { sweepHtml, sweepMarkdown, sweepReportData } from '../../pipeline/sweep/sweep-report.ts';
 import { parseSweepYaml } from '../../pipeline/sweep/sweep-spec.ts';
-import { resolveMetric } from '../../pipeline/sweep/trial-metrics.ts';
+import { checkEarlyTerminateMetric, resolveMetric } from '../../pipeline/sweep/trial-metrics.ts';
 import { FsSweepStore, newSweepId } from '../../store/fs-sweep-store.ts';
 import { resolveHome } from '../../wiring/home.ts';
 import type { CliIo } from '../cli-io.ts';
@@ -158,6 +158,9 @@ export async function sweepCommand(
   }
   const metric =
     spec.metric === undefined ? undefined : resolveMetric(spec.metric.name, state.source);
+  if (metric !== undefined) {
+    checkEarlyTerminateMetric(metric, spec.earlyTerminate !== undefined, state.source);
+  }
   const final = await runSweep({
     spec,
     metric,

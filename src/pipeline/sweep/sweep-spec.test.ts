@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { parseSweepYaml } from './sweep-spec.ts';
-import { resolveMetric } from './trial-metrics.ts';
+import { checkEarlyTerminateMetric, resolveMetric } from './trial-metrics.ts';
 
 /** The original system's configs/sweep.yaml, per /work/shared/design/original-formats.md. */
 export const ORIGINAL_SWEEP = `program: src/train.py
@@ -128,5 +128,11 @@ parameters: {a: {values: [1]}}
     ).toMatch(/needs s/);
     expect(() => resolveMetric('val_auc', 't')).toThrow(/not reported by training/);
     expect(resolveMetric('val_macro_f1', 't')).toEqual({ key: 'val_f1', kind: 'epoch' });
+    expect(() => checkEarlyTerminateMetric(resolveMetric('test_f1', 't'), true, 't')).toThrow(
+      /every epoch/,
+    );
+    expect(() =>
+      checkEarlyTerminateMetric(resolveMetric('val_loss', 't'), true, 't'),
+    ).not.toThrow();
   });
 });

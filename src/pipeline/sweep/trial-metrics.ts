@@ -46,3 +46,20 @@ export function resolveMetric(name: string, source: string): ResolvedMetric {
     { source },
   );
 }
+
+/** Hyperband compares per-epoch values, so a metric known only at the end cannot drive it. */
+export function checkEarlyTerminateMetric(
+  metric: ResolvedMetric,
+  hasEarlyTerminate: boolean,
+  source: string,
+): void {
+  if (hasEarlyTerminate && metric.kind === 'final') {
+    throw new ArginatorError(
+      'CONFIG',
+      'sweep.hyperband-final-metric',
+      `early_terminate needs a metric logged every epoch, but ${metric.key} is known only when a run ends`,
+      `use ${EPOCH_METRICS.join(', ')}, or remove early_terminate`,
+      { source },
+    );
+  }
+}
