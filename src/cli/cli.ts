@@ -121,6 +121,26 @@ export const COMMANDS: readonly CommandSpec[] = [
     load: async () => (await import('./commands/train.ts')).trainCommand,
   },
   {
+    name: 'sweep',
+    usage: 'sweep [file] [...overrides]',
+    description:
+      'Hyperparameter sweep from a W&B sweep file (grid, random, bayes; hyperband; run_cap); each trial is a training run',
+    options: [
+      ['--parallel <n>', 'trials at a time, default 1 (each single-threaded when more than 1)'],
+      ['--run-cap <n>', "total number of trials (default: the file's run_cap; a grid's size)"],
+      ['--resume <id>', 'continue an interrupted sweep until it has run_cap trials'],
+      ['--seed <n>', 'seed of the search (suggestions are deterministic given it and the results)'],
+      ['--config-dir <dir>', 'use this configs folder instead of the shipped one'],
+      ...COMMON,
+    ],
+    examples: [
+      'arginator sweep sweep.yaml --run-cap 20 --parallel 2',
+      'arginator sweep sweep.yaml experiment.epochs=10 split.clusters=data/default/derived/clusters-cdhit40.tsv',
+      'arginator sweep --resume 20261201T200000Z-abc123',
+    ],
+    load: async () => (await import('./commands/sweep.ts')).sweepCommand,
+  },
+  {
     name: 'runs',
     usage: 'runs <action> [...ids]',
     description:

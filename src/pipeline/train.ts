@@ -106,7 +106,8 @@ export interface TrainDeps {
   readonly pairAligner?: PairAligner | undefined;
   readonly runs: RunTracker;
   readonly charts: ChartWriter;
-  readonly registry: ModelRegistryPort;
+  /** Where the model is registered; absent: the model stays in the run folder only (sweep trials). */
+  readonly registry?: ModelRegistryPort | undefined;
   readonly clock: Clock;
   /** Environment, version, tags, parent and kind of the run (default kind: train). */
   readonly run: Omit<RunInit, 'command' | 'dataFingerprint' | 'params'>;
@@ -588,7 +589,7 @@ export async function train(deps: TrainDeps): Promise<TrainOutcome> {
     await run.writeBytes('model.argm', artifact);
     const status = result.cancelled || signal?.aborted === true ? 'cancelled' : 'completed';
     const registered =
-      status === 'completed'
+      status === 'completed' && deps.registry !== undefined
         ? await deps.registry.register({
             artifact,
             runId: run.id,

@@ -14,7 +14,12 @@ import { loadLabelledFasta, readLabelsTable } from '../../io/labelled-fasta.ts';
 import { readReferenceMetadata } from '../../io/reference-metadata.ts';
 import { createVectorsOnlyEmbedder } from '../../io/precomputed-embedder.ts';
 import { loadFastestKernels, loadFastestPairAligner } from '../../native/load-kernels.ts';
-import type { SequenceDataset, TrainOutcome, VectorDataset } from '../../pipeline/train.ts';
+import type {
+  SequenceDataset,
+  TrainEpochEvent,
+  TrainOutcome,
+  VectorDataset,
+} from '../../pipeline/train.ts';
 import { train } from '../../pipeline/train.ts';
 import { writeRunCharts } from '../../store/fs-chart-writer.ts';
 import { FsClusterCache } from '../../store/fs-cluster-cache.ts';
@@ -43,11 +48,22 @@ export async function trainCommand(
   return outcome.status === 'cancelled' ? 130 : 0;
 }
 
-/** Shared by `train` and `start` (which trains the default model when none exists). */
+/** What a caller other than `train` (a sweep trial) changes about a training run. */
+export interface TrainingHooks {
+  /** Told after every epoch (the metrics of metrics.jsonl's row). */
+  readonly onEpoch?: ((event: TrainEpochEvent) => void) | undefined;
+  /** false: keep the model in the run folder only (sweep trials must not become latest:<task>). */
+  readonly register?: boolean | undefined;
+  /** Added to the run record's environment (e.g. the sweep id and trial number). */
+  readonly environment?: Readonly<Record<string, string>> | undefined;
+}
+
+/** Shared by `train`, `start` (which trains the default model when none exists) and sweep trials. */
 export async function runTraining(
   overrides: readonly string[],
   options: Readonly<Record<string, unknown>>,
   io: CliIo,
+  hooks: TrainingHooks = {},
 ): Promise<TrainOutcome> {
   const quiet = flag(options, 'quiet');
   const say = (line: string): void => {
@@ -117,15 +133,17 @@ export async function runTraining(
       pairAligner: loadFastestPairAligner(),
       runs: new FsRunTracker(config.paths.runs),
       charts: writeRunCharts,
-      registry: new FsModelRegistry(config.paths.models),
+      registry: hooks.register === false ? undefined : new FsModelRegistry(config.paths.models),
       clock: { now: () => new Date() },
-      run: runEnvironment({ kernels: kernels.name }),
+      run: runEnvironment({ kernels: kernels.name, ...hooks.environment }),
       signal: io.signal,
       onStage: (stage) => say(stage),
-      onEpoch: (e) =>
+      onEpoch: (e) => {
+        hooks.onEpoch?.(e);
         say(
           `  epoch ${String(e.epoch).padStart(3)}/${e.epochs}  train loss ${fmt(e.trainLoss)}  val loss ${fmt(e.valLoss)}  val acc ${fmt(e.val.accuracy)}  val F1 ${fmt(e.val.f1)}  val MCC ${fmt(e.val.mcc)}`,
-        ),
+        );
+      },
     });
     if (outcome.homologySkipped) {
       say(

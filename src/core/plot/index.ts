@@ -7,4 +7,5 @@ export * from './reliability.ts';
 export * from './risk-coverage.ts';
 export * from './roc-pr.ts';
 export * from './scatter.ts';
+export * from './sweep-charts.ts';
 export * from './reference-map-spec.ts';
