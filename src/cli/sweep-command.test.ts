@@ -79,8 +79,14 @@ describe('arginator sweep', () => {
       ) as {
         environment: Record<string, string>;
         command: string;
+        kind: string;
+        parentRunId?: string;
+        tags: Record<string, string>;
       };
       expect(run.environment['sweep_id']).toBe(summary.sweep_id);
+      expect(run.kind).toBe('sweep-trial');
+      expect(run.parentRunId).toBe(summary.sweep_id);
+      expect(run.tags['sweep_trial']).toBe(run.environment['sweep_trial']);
       expect(run.command).toMatch(/experiment\.lr=1\.0/);
       // experiment.epochs is 5 or 10; early stopping (patience 8) may end a 10-epoch trial sooner.
       const epochs = Number(t.params['experiment.epochs']);

@@ -51,6 +51,10 @@ process.on('message', (raw: ToTrial) => {
         {
           register: false,
           environment: { sweep_id: raw.sweepId, sweep_trial: String(raw.trial) },
+          // Tracked as the sweep's trial: `arginator runs list --parent <sweep id>` lists them.
+          kind: 'sweep-trial',
+          parentRunId: raw.sweepId,
+          tags: { sweep_id: raw.sweepId, sweep_trial: String(raw.trial) },
           onEpoch: (e) =>
             void send({
               type: 'epoch',

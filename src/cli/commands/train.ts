@@ -1,6 +1,7 @@
 // `arginator train [overrides...]`: resolve the config, load and embed the dataset, train, evaluate, register,
 // then fit the model's reference map (UMAP) unless --no-map.
 
+import type { RunKind } from '../../core/tracking/run-contract.ts';
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -56,6 +57,10 @@ export interface TrainingHooks {
   readonly register?: boolean | undefined;
   /** Added to the run record's environment (e.g. the sweep id and trial number). */
   readonly environment?: Readonly<Record<string, string>> | undefined;
+  /** The tracked run's kind, parent (a sweep trial's sweep id) and tags; default: a train run. */
+  readonly kind?: RunKind | undefined;
+  readonly parentRunId?: string | undefined;
+  readonly tags?: Readonly<Record<string, string>> | undefined;
 }
 
 /** Shared by `train`, `start` (which trains the default model when none exists) and sweep trials. */
@@ -135,7 +140,12 @@ export async function runTraining(
       charts: writeRunCharts,
       registry: hooks.register === false ? undefined : new FsModelRegistry(config.paths.models),
       clock: { now: () => new Date() },
-      run: runEnvironment({ kernels: kernels.name, ...hooks.environment }),
+      run: {
+        ...runEnvironment({ kernels: kernels.name, ...hooks.environment }),
+        ...(hooks.kind === undefined ? {} : { kind: hooks.kind }),
+        ...(hooks.parentRunId === undefined ? {} : { parentRunId: hooks.parentRunId }),
+        ...(hooks.tags === undefined ? {} : { tags: hooks.tags }),
+      },
       signal: io.signal,
       onStage: (stage) => say(stage),
       onEpoch: (e) => {
