@@ -26,7 +26,7 @@ export async function startCommand(
     io.stderr.write(
       `no ${config.task.name} model is registered yet in ${config.paths.models}: training the default model on the shipped dataset\n`,
     );
-    const outcome = await runTraining([], { ...options, json: false }, io);
+    const outcome = await runTraining([], { ...options, json: false }, io, registry);
     if (outcome.status === 'cancelled') {
       return 130;
     }
