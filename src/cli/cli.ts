@@ -127,6 +127,32 @@ export const COMMANDS: readonly CommandSpec[] = [
     load: async () => (await import('./commands/runs.ts')).runsCommand,
   },
   {
+    name: 'models',
+    usage: 'models <action> [...args]',
+    description:
+      'The model registry: list, show V, promote V (through the gate), rollback, tag V k=v',
+    options: [
+      [
+        '--alias <name>',
+        'promote/rollback: the alias (champion, challenger, or your own)',
+        'champion',
+      ],
+      ['--force', 'promote: move the alias even if the gate fails (recorded in the gate report)'],
+      ['--task <task>', 'rollback: the task of the alias, when it is set for both'],
+      ['--config-dir <dir>', 'use this configs folder instead of the shipped one'],
+      ['--json', 'machine-readable output'],
+      ['--quiet', 'no progress on stderr'],
+    ],
+    examples: [
+      'arginator models list',
+      'arginator models promote v3',
+      'arginator models promote v4 --alias challenger',
+      'arginator models rollback',
+      'arginator models tag v3 stage=prod',
+    ],
+    load: async () => (await import('./commands/models.ts')).modelsCommand,
+  },
+  {
     name: 'config',
     usage: 'config <action> [...overrides]',
     description: 'Show the resolved configuration (configs/ plus overrides), as YAML or --json',

@@ -2,6 +2,7 @@
 import { join } from 'node:path';
 
 import { startServer } from '../../server/main.ts';
+import { gateSettings } from '../../wiring/gate-benchmark.ts';
 import { PACKAGE_ROOT } from '../../wiring/package-info.ts';
 import type { CliIo } from '../cli-io.ts';
 import { loadConfig } from '../load-config.ts';
@@ -31,6 +32,14 @@ export async function serveCommand(
     adminApiKeys: [...s.admin_api_keys, ...fromEnv('ARGINATOR_ADMIN_API_KEYS')],
     webDir: s.web_dir ?? join(PACKAGE_ROOT, 'web', 'dist'),
     logger: { level: io.env['ARGINATOR_LOG_LEVEL'] ?? 'info' },
+    gate: {
+      settings: gateSettings(config.registry),
+      benchmark: {
+        split: config.registry.gate_split,
+        dataset: config.paths.dataset,
+        labels: config.paths.labels,
+      },
+    },
   });
   io.stderr.write(
     `arginator: serving ${server.url} (web UI at /, API docs at ${server.url}/docs); Ctrl-C stops\n`,
