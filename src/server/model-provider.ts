@@ -52,7 +52,22 @@ export function createModelProvider(options: {
   now?: (() => number) | undefined;
 }): ModelProvider {
   const now = options.now ?? Date.now;
-  const models = createModelCache(options.catalog, options.kernels, { threads: options.threads });
+  const cache = createModelCache(options.catalog, options.kernels, { threads: options.threads });
+  // Versions whose load has finished: a switch to one of them (e.g. the champion the gate has
+  // just loaded) takes effect from the very next request, not one request later.
+  const ready = new Map<string, Loaded>();
+  const models = {
+    get(version: string): Promise<PredictionModel> {
+      const model = cache.get(version);
+      if (!ready.has(version)) {
+        model.then(
+          () => ready.set(version, { version, model }),
+          () => undefined,
+        );
+      }
+      return model;
+    },
+  };
   let loadedVersion: string | undefined;
   // The registry is read at most once a second per task for /v1/predict (reading registry.json on
   // every request cost ~1/10 of the request thread under load); a newly registered or promoted
@@ -97,6 +112,14 @@ export function createModelProvider(options: {
         }
       });
       return loaded;
+    }
+    const loadedAlready = ready.get(choice.version);
+    if (loadedAlready !== undefined) {
+      state.current = loadedAlready;
+      state.pending = undefined;
+      state.refused = undefined;
+      options.onSwitch?.(task, current.version, loadedAlready.version);
+      return loadedAlready;
     }
     const refused = state.refused;
     const retry =
@@ -156,8 +179,9 @@ export function createModelProvider(options: {
       return loadedVersion;
     },
     async close() {
-      const all = await Promise.allSettled(models.all());
-      models.clear();
+      const all = await Promise.allSettled(cache.all());
+      cache.clear();
+      ready.clear();
       for (const r of all) {
         if (r.status === 'fulfilled') {
           await r.value.embedder.close();
