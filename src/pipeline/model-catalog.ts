@@ -1,42 +1,10 @@
 // Port: the model catalog (registry) every reader uses: versions, tags, aliases with history, gate reports.
 import type { Task } from '../core/domain.ts';
 import { ArginatorError } from '../core/errors.ts';
+import type { GateReport } from '../core/model-registry.ts';
 
-/** What one promotion gate measured and decided; stored with the version it promoted (or refused). */
-export interface GateReport {
-  readonly version: string;
-  /** The alias the promotion was for, scoped (`champion:multiclass`). */
-  readonly alias: string;
-  /** The version the candidate was compared with (the alias's current holder), if any. */
-  readonly baseline: string | undefined;
-  readonly at: string;
-  readonly passed: boolean;
-  /** True when `--force` promoted a version whose gate failed (the override is recorded here). */
-  readonly forced: boolean;
-  /** One line per failed check; empty when every check passed. */
-  readonly reasons: readonly string[];
-  readonly quality: {
-    /** The benchmark split file and the number of its test proteins that were scored. */
-    readonly split: string;
-    readonly proteins: number;
-    /** Macro F1 over the classes; binary models: F1 of the positive class. */
-    readonly metric: 'macro_f1' | 'binary_f1';
-    readonly candidate: number;
-    readonly baseline: number | undefined;
-    readonly tolerance: number;
-    readonly passed: boolean;
-  };
-  readonly latency: {
-    /** Proteins in the fixed input (the first test proteins of the split, in file order). */
-    readonly proteins: number;
-    readonly runs: number;
-    /** Median wall time of one prediction of the fixed input, milliseconds. */
-    readonly candidateMs: number;
-    readonly baselineMs: number | undefined;
-    readonly maxMs: number;
-    readonly passed: boolean;
-  };
-}
+// The gate report is part of the API contract (the web UI reads it), so its type lives in core.
+export type { GateReport } from '../core/model-registry.ts';
 
 export interface CatalogEntry {
   readonly version: string;

@@ -4,6 +4,11 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 
 import { isArginatorError } from '../../core/errors.ts';
+import type {
+  ModelJson,
+  PromoteResponse,
+  RollbackResponse,
+} from '../../core/model-registry.ts';
 import { CHAMPION, scopedAlias } from '../../pipeline/model-catalog.ts';
 import type { CatalogEntry, CatalogIndex } from '../../pipeline/model-catalog.ts';
 import { promoteModel } from '../../pipeline/promotion-gate.ts';
@@ -24,7 +29,7 @@ const tagsBody = z.strictObject({
 });
 
 /** The model as the API shows it (GET /v1/models, the registry actions). */
-export function modelJson(entry: CatalogEntry, index: CatalogIndex): Record<string, unknown> {
+export function modelJson(entry: CatalogEntry, index: CatalogIndex): ModelJson {
   return {
     version: entry.version,
     task: entry.task,
@@ -87,7 +92,7 @@ export function registryRoutes(app: FastifyInstance, deps: AppDeps): void {
         body: z.toJSONSchema(promoteBody, { io: 'input' }),
       },
     },
-    async (request) => {
+    async (request): Promise<PromoteResponse> => {
       requireAdmin(request);
       const body = parse(promoteBody, request.body);
       return serially(async () => {
@@ -129,7 +134,7 @@ export function registryRoutes(app: FastifyInstance, deps: AppDeps): void {
         body: z.toJSONSchema(rollbackBody, { io: 'input' }),
       },
     },
-    async (request) => {
+    async (request): Promise<RollbackResponse> => {
       requireAdmin(request);
       const body = parse(rollbackBody, request.body);
       return serially(async () => {
@@ -154,7 +159,7 @@ export function registryRoutes(app: FastifyInstance, deps: AppDeps): void {
         body: z.toJSONSchema(tagsBody, { io: 'input' }),
       },
     },
-    async (request) => {
+    async (request): Promise<ModelJson> => {
       requireAdmin(request);
       const body = parse(tagsBody, request.body);
       return serially(async () => {

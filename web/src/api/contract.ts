@@ -12,6 +12,17 @@ import type {
   TableFormat,
   Task,
 } from '../../../src/core/domain.ts';
+import type {
+  GateReport,
+  PromoteBody,
+  PromoteResponse,
+  RollbackBody,
+  RollbackResponse,
+  TagsBody,
+} from '../../../src/core/model-registry.ts';
+
+// The registry's bodies and gate report, as the server declares them (src/core/model-registry.ts).
+export type { GateReport, PromoteBody, PromoteResponse, RollbackBody, RollbackResponse, TagsBody };
 
 export type {
   BinaryLabel,
