@@ -76,7 +76,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       ['--task <task>', orList(TASKS), DEFAULT_TASK],
       [
         '--model <ref>',
-        'model version (v3), alias (latest:binary) or .argm file; default: latest for the task',
+        'model version (v3), alias (latest:binary, champion) or .argm file; default: the task champion, else its latest',
       ],
       ['--out <file>', 'write the table here instead of stdout'],
       [

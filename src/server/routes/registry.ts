@@ -3,6 +3,7 @@ import type {} from '@fastify/swagger';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 
+import { TASKS } from '../../core/domain.ts';
 import { isArginatorError } from '../../core/errors.ts';
 import type {
   ModelJson,
@@ -22,7 +23,7 @@ const promoteBody = z.strictObject({
 });
 const rollbackBody = z.strictObject({
   alias: z.string().min(1).max(60).optional(),
-  task: z.enum(['binary', 'multiclass']).optional(),
+  task: z.enum(TASKS).optional(),
 });
 const tagsBody = z.strictObject({
   tags: z.record(z.string().regex(/^[A-Za-z0-9_.-]{1,60}$/), z.string().max(200)),
