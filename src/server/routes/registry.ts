@@ -5,11 +5,7 @@ import { z } from 'zod';
 
 import { TASKS } from '../../core/domain.ts';
 import { isArginatorError } from '../../core/errors.ts';
-import type {
-  ModelJson,
-  PromoteResponse,
-  RollbackResponse,
-} from '../../core/model-registry.ts';
+import type { ModelJson, PromoteResponse, RollbackResponse } from '../../core/model-registry.ts';
 import { CHAMPION, scopedAlias } from '../../pipeline/model-catalog.ts';
 import type { CatalogEntry, CatalogIndex } from '../../pipeline/model-catalog.ts';
 import { promoteModel } from '../../pipeline/promotion-gate.ts';
