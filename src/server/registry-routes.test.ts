@@ -22,11 +22,18 @@ interface PredictBody {
   }[];
 }
 
-async function service(settings: Partial<GateSettings>, syncPredict: 'inline' | 'worker') {
+async function service(
+  settings: Partial<GateSettings>,
+  syncPredict: 'inline' | 'worker',
+  logLines?: string[],
+) {
   const fixture = await gateHome();
   const svc = await startService(fixture.home, {}, [OWNER], undefined, {
     adminApiKeys: [ADMIN],
     syncPredict,
+    ...(logLines === undefined
+      ? {}
+      : { logger: { level: 'info', stream: { write: (line: string) => logLines.push(line) } } }),
     gate: {
       settings: {
         f1Tolerance: 0.01,
@@ -220,6 +227,64 @@ describe('registry routes: the gate and the keys', () => {
         payload: { force: true },
       });
       expect(forced.json()).toMatchObject({ report: { passed: false, forced: true } });
+    } finally {
+      await app.close();
+    }
+  }, 60_000);
+});
+
+describe('registry routes: the challenger', () => {
+  it('shadows the champion: logged with the agreement, never returned', async () => {
+    const lines: string[] = [];
+    const { svc, catalog } = await service({ f1Tolerance: 1 }, 'inline', lines);
+    const { app } = svc;
+    try {
+      const admin = { 'x-api-key': ADMIN };
+      const promote = (version: string, alias: string) =>
+        app.inject({
+          method: 'POST',
+          url: `/v1/models/${version}/promote`,
+          headers: admin,
+          payload: { alias },
+        });
+      expect((await promote('v1', 'champion')).statusCode).toBe(200);
+      expect((await promote('v2', 'challenger')).statusCode).toBe(200);
+      const fasta = randomFasta(5, 9, 60);
+      const sequences = fasta.split('\n').filter((l) => l !== '' && !l.startsWith('>'));
+      const expected = await expectedCalls(catalog, sequences);
+      const res = await app.inject({
+        method: 'POST',
+        url: '/v1/predict',
+        headers: { 'x-api-key': OWNER },
+        payload: { task: 'multiclass', fasta },
+      });
+      const body = res.json<PredictBody>();
+      expect(body.model_version).toBe('v1');
+      expect(JSON.stringify(body.predictions.map((p) => p.predicted_label))).toBe(
+        expected.get('v1'),
+      );
+      let shadow: { challenger_version?: string; agreed?: number; proteins?: number } | undefined;
+      for (let i = 0; i < 200 && shadow === undefined; i++) {
+        shadow = lines
+          .map(
+            (l) =>
+              JSON.parse(l) as {
+                shadow?: boolean;
+                challenger_version?: string;
+                agreed?: number;
+                proteins?: number;
+              },
+          )
+          .find((l) => l.shadow === true && l.challenger_version !== undefined);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      const v1 = JSON.parse(expected.get('v1') ?? '[]') as string[];
+      const v2 = JSON.parse(expected.get('v2') ?? '[]') as string[];
+      expect(shadow).toMatchObject({
+        challenger_version: 'v2',
+        proteins: 5,
+        agreed: v1.filter((l, i) => l === v2[i]).length,
+      });
     } finally {
       await app.close();
     }

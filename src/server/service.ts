@@ -20,8 +20,8 @@ import { FsModelRegistry } from '../store/fs-model-registry.ts';
 import { FsRunTracker } from '../store/fs-run-tracker.ts';
 import { SqliteJobStore } from '../store/sqlite-job-store.ts';
 import type { BenchmarkSource } from '../wiring/gate-benchmark.ts';
-import { createBenchmarkReader, gateSettings } from '../wiring/gate-benchmark.ts';
-import { DEFAULT_DATASET_FASTA, PACKAGE_ROOT } from '../wiring/package-info.ts';
+import { createBenchmarkReader, gateSettings, PUBLISHED_SPLIT } from '../wiring/gate-benchmark.ts';
+import { DEFAULT_DATASET_FASTA } from '../wiring/package-info.ts';
 import type { AppLogger, ServerSettings } from './app-deps.ts';
 import { createApp } from './create-app.ts';
 import { JobEvents } from './job-events.ts';
@@ -264,12 +264,9 @@ export async function createService(options: ServiceOptions): Promise<Service> {
 
 /** The gate of the schema defaults on the shipped dataset and its published identity-cluster split. */
 function defaultGate(): { settings: GateSettings; benchmark: BenchmarkSource } {
-  const registry = configSchema.shape.registry.parse({
-    gate_split: join(PACKAGE_ROOT, 'data', 'default', 'splits', 'default-cluster40-split.json'),
-  });
   return {
-    settings: gateSettings(registry),
-    benchmark: { split: registry.gate_split, dataset: DEFAULT_DATASET_FASTA, labels: null },
+    settings: gateSettings(configSchema.shape.registry.parse({})),
+    benchmark: { split: PUBLISHED_SPLIT, dataset: DEFAULT_DATASET_FASTA, labels: null },
   };
 }
 

@@ -1,11 +1,33 @@
 // The promotion gate's inputs for both roots: the benchmark split's test proteins with labels, and the gate settings from config.
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 
 import { isOneOf, TASKS } from '../core/domain.ts';
 import { ArginatorError } from '../core/errors.ts';
 import { loadLabelledFasta } from '../io/labelled-fasta.ts';
 import type { ResolvedConfig } from '../pipeline/config/schema.ts';
 import type { GateBenchmark, GateSettings } from '../pipeline/promotion-gate.ts';
+import { PACKAGE_ROOT } from './package-info.ts';
+
+/** The published identity-cluster split of the shipped dataset: the gate's default benchmark. */
+export const PUBLISHED_SPLIT = join(
+  PACKAGE_ROOT,
+  'data',
+  'default',
+  'splits',
+  'default-cluster40-split.json',
+);
+
+/** The benchmark of a resolved config: registry.gate_split (default: the published split) on paths.dataset. */
+export function benchmarkSource(
+  config: Pick<ResolvedConfig, 'registry' | 'paths'>,
+): BenchmarkSource {
+  return {
+    split: config.registry.gate_split ?? PUBLISHED_SPLIT,
+    dataset: config.paths.dataset,
+    labels: config.paths.labels,
+  };
+}
 
 export function gateSettings(registry: ResolvedConfig['registry']): GateSettings {
   return {

@@ -6,7 +6,11 @@ import { CHAMPION, scopedAlias } from '../../pipeline/model-catalog.ts';
 import { predictAll } from '../../pipeline/predict.ts';
 import { promoteModel } from '../../pipeline/promotion-gate.ts';
 import { FsModelRegistry } from '../../store/fs-model-registry.ts';
-import { createBenchmarkReader, gateSettings } from '../../wiring/gate-benchmark.ts';
+import {
+  benchmarkSource,
+  createBenchmarkReader,
+  gateSettings,
+} from '../../wiring/gate-benchmark.ts';
 import { loadPredictionModel } from '../../wiring/load-model.ts';
 import type { CliIo } from '../cli-io.ts';
 import { loadConfig } from '../load-config.ts';
@@ -71,7 +75,7 @@ export async function modelsCommand(
         notify: (line) => !quiet && io.stderr.write(`${line}\n`),
       });
       if (!quiet) {
-        io.stderr.write(`gate: ${ref} on ${config.registry.gate_split}\n`);
+        io.stderr.write(`gate: ${ref} on ${benchmarkSource(config).split}\n`);
       }
       const { report } = await promoteModel(
         {
@@ -81,11 +85,7 @@ export async function modelsCommand(
             const model = await loadPredictionModel(entry, catalog, kernels, { signal: io.signal });
             return { model, release: () => model.embedder.close() };
           },
-          benchmark: createBenchmarkReader({
-            split: config.registry.gate_split,
-            dataset: config.paths.dataset,
-            labels: config.paths.labels,
-          }),
+          benchmark: createBenchmarkReader(benchmarkSource(config)),
           predict: async (model, records) =>
             (await predictAll(records, { model, signal: io.signal })).map((p) => p.prediction),
           settings: gateSettings(config.registry),

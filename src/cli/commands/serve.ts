@@ -2,7 +2,7 @@
 import { join } from 'node:path';
 
 import { startServer } from '../../server/main.ts';
-import { gateSettings } from '../../wiring/gate-benchmark.ts';
+import { benchmarkSource, gateSettings } from '../../wiring/gate-benchmark.ts';
 import { PACKAGE_ROOT } from '../../wiring/package-info.ts';
 import type { CliIo } from '../cli-io.ts';
 import { loadConfig } from '../load-config.ts';
@@ -34,11 +34,7 @@ export async function serveCommand(
     logger: { level: io.env['ARGINATOR_LOG_LEVEL'] ?? 'info' },
     gate: {
       settings: gateSettings(config.registry),
-      benchmark: {
-        split: config.registry.gate_split,
-        dataset: config.paths.dataset,
-        labels: config.paths.labels,
-      },
+      benchmark: benchmarkSource(config),
     },
   });
   io.stderr.write(

@@ -389,9 +389,12 @@ const server = z
 
 const registry = z
   .strictObject({
-    gate_split: path.describe(
-      'Benchmark split of the promotion gate: a split.json whose test ids (read from paths.dataset) both the candidate and the current holder of the alias predict',
-    ),
+    gate_split: path
+      .nullable()
+      .default(null)
+      .describe(
+        'Benchmark split of the promotion gate: a split.json whose test ids (read from paths.dataset) both the candidate and the current holder of the alias predict; null: the shipped data/default/splits/default-cluster40-split.json',
+      ),
     gate_f1_tolerance: z
       .number()
       .gte(0)
@@ -420,6 +423,8 @@ const registry = z
         'Timed predictions of the fixed input (after one warm-up); their median is compared',
       ),
   })
+  // A config tree without the group (an older configs/ folder) gets every default.
+  .prefault({})
   .describe('The model registry: promotion gate (docs/registry.md)');
 
 export const configSchema = z.strictObject({
