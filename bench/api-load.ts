@@ -35,6 +35,7 @@ import { gunzipSync } from 'node:zlib';
 
 import { predictAll } from '../src/pipeline/predict.ts';
 import { loadFastestKernels } from '../src/native/load-kernels.ts';
+import { FsModelRegistry } from '../src/store/fs-model-registry.ts';
 import { loadPredictionModel } from '../src/wiring/load-model.ts';
 import type { AutocannonOptions, AutocannonResult } from './lib/autocannon.ts';
 import { argNumber, argValue } from './lib/args.ts';
@@ -653,7 +654,8 @@ try {
   // same realistic proteins. Stages per protein: embed; classifier + cosine nearest reference
   // (predictEmbeddings); the rest of predict() is the homology evidence (seed search + alignment).
   const kernels = loadFastestKernels({ notify: () => undefined });
-  const model = await loadPredictionModel('multiclass', join(serverHome, 'models'), kernels, {
+  const catalog = new FsModelRegistry(join(serverHome, 'models'));
+  const model = await loadPredictionModel('multiclass', catalog, kernels, {
     threads: 1,
   });
   const singleRecords = singles.map((p) => ({ id: p.id, description: '', sequence: p.sequence }));

@@ -76,7 +76,7 @@ export const COMMANDS: readonly CommandSpec[] = [
       ['--task <task>', orList(TASKS), DEFAULT_TASK],
       [
         '--model <ref>',
-        'model version (v3), alias (latest:binary) or .argm file; default: latest for the task',
+        'model version (v3), alias (latest:binary, champion) or .argm file; default: the task champion, else its latest',
       ],
       ['--out <file>', 'write the table here instead of stdout'],
       [
@@ -168,7 +168,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     description:
       "Export a model's classifier (standardisation, MLP, softmax) as ONNX, fp32, int8 or fp16 (docs/onnx.md)",
     options: [
-      ['--model <ref>', 'model version (v3), alias or .argm file; default: latest:multiclass'],
+      ['--model <ref>', 'model version (v3), alias or .argm file; default: the multiclass champion, else latest'],
       ['--quantize <mode>', 'none (fp32), int8 (static, calibrated) or fp16', 'none'],
       ['--out <file>', 'the ONNX file to write (required)'],
       ['--config-dir <dir>', 'use this configs folder instead of the shipped one'],
@@ -179,6 +179,32 @@ export const COMMANDS: readonly CommandSpec[] = [
       'arginator export onnx --model v3 --quantize int8 --out classifier-int8.onnx',
     ],
     load: async () => (await import('./commands/export.ts')).exportCommand,
+  },
+  {
+    name: 'models',
+    usage: 'models <action> [...args]',
+    description:
+      'The model registry: list, show V, promote V (through the gate), rollback, tag V k=v',
+    options: [
+      [
+        '--alias <name>',
+        'promote/rollback: the alias (champion, challenger, or your own)',
+        'champion',
+      ],
+      ['--force', 'promote: move the alias even if the gate fails (recorded in the gate report)'],
+      ['--task <task>', 'rollback: the task of the alias, when it is set for both'],
+      ['--config-dir <dir>', 'use this configs folder instead of the shipped one'],
+      ['--json', 'machine-readable output'],
+      ['--quiet', 'no progress on stderr'],
+    ],
+    examples: [
+      'arginator models list',
+      'arginator models promote v3',
+      'arginator models promote v4 --alias challenger',
+      'arginator models rollback',
+      'arginator models tag v3 stage=prod',
+    ],
+    load: async () => (await import('./commands/models.ts')).modelsCommand,
   },
   {
     name: 'config',

@@ -2,8 +2,9 @@
 import type { ResolvedConfig } from '../pipeline/config/schema.ts';
 import type { JobFiles, JobStore } from '../pipeline/jobs/ports.ts';
 import type { JobRunner } from '../pipeline/jobs/run-jobs.ts';
+import type { ModelCatalog } from '../pipeline/model-catalog.ts';
 import type { RunTracker } from '../pipeline/ports.ts';
-import type { FsModelRegistry } from '../store/fs-model-registry.ts';
+import type { PromotionDeps } from '../pipeline/promotion-gate.ts';
 import type { JobEvents } from './job-events.ts';
 import type { MapProvider } from './job-maps.ts';
 import type { ServiceMetrics } from './metrics.ts';
@@ -36,7 +37,10 @@ export interface AppDeps {
   readonly predictions: PredictBatcher;
   /** Reference maps of models and jobs (UMAP). */
   readonly maps: MapProvider;
-  readonly registry: FsModelRegistry;
+  /** The model catalog (registry), shared with the model provider and the maps. */
+  readonly registry: ModelCatalog;
+  /** What the promotion gate of POST /v1/models/{v}/promote uses (benchmark, settings, models). */
+  readonly promotion: PromotionDeps;
   readonly runs: RunTracker;
   readonly metrics: ServiceMetrics;
   /** Folder of the built web UI (index.html), if it exists. */

@@ -35,6 +35,7 @@ import { jobRoutes } from './routes/jobs.ts';
 import { legacyRoutes } from './routes/legacy.ts';
 import { mapRoutes } from './routes/maps.ts';
 import { predictRoutes } from './routes/predict.ts';
+import { registryRoutes } from './routes/registry.ts';
 
 /** Liveness and readiness probes: polled every few seconds, so logged at debug when they succeed. */
 const PROBES = new Set(['/healthz', '/readyz']);
@@ -280,6 +281,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   predictRoutes(app, deps);
   catalogueRoutes(app, deps);
+  registryRoutes(app, deps);
   healthRoutes(app, deps);
   mapRoutes(app, deps, deps.maps);
   app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());

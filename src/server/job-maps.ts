@@ -9,7 +9,7 @@ import { ArginatorError } from '../core/errors.ts';
 import type { Job } from '../pipeline/jobs/job.ts';
 import type { JobFiles, JobStore } from '../pipeline/jobs/ports.ts';
 import type { MappedQuery, ReferenceMapFitter } from '../pipeline/reference-map.ts';
-import type { FsModelRegistry } from '../store/fs-model-registry.ts';
+import type { ModelCatalog } from '../pipeline/model-catalog.ts';
 import type { ReferenceMapService } from '../wiring/load-reference-map.ts';
 import { loadOrFitReferenceMap } from '../wiring/load-reference-map.ts';
 import type { ModelProvider } from './model-provider.ts';
@@ -105,7 +105,7 @@ export function fitSecondsLeft(fit: { startedAt: number; fraction: number }, now
 
 export function createMapProvider(options: {
   models: ModelProvider;
-  registry: FsModelRegistry;
+  registry: ModelCatalog;
   modelsDir: string;
   files: JobFiles;
   /** 'worker' (default) fits off the request thread; tests may fit inline. */

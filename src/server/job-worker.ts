@@ -9,6 +9,7 @@ import { loadFastestKernels } from '../native/load-kernels.ts';
 import type { JobSummary } from '../pipeline/jobs/job.ts';
 import { classifyFile } from '../pipeline/classify-file.ts';
 import type { ReferenceMapFitter } from '../pipeline/reference-map.ts';
+import { FsModelRegistry } from '../store/fs-model-registry.ts';
 import { createModelCache } from '../wiring/load-model.ts';
 import type { ReferenceMapService } from '../wiring/load-reference-map.ts';
 import { loadOrFitReferenceMap } from '../wiring/load-reference-map.ts';
@@ -43,7 +44,8 @@ function post(message: FromWorker): void {
   port?.postMessage(message);
 }
 
-const models = createModelCache(init.modelsDir, kernels, {
+// A worker thread is a composition root of its own: one catalog for its whole life.
+const models = createModelCache(new FsModelRegistry(init.modelsDir), kernels, {
   threads: init.threads,
   runtime: init.runtime,
 });

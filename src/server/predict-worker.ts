@@ -4,6 +4,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 
 import { loadFastestKernels } from '../native/load-kernels.ts';
 import { predictAll } from '../pipeline/predict.ts';
+import { FsModelRegistry } from '../store/fs-model-registry.ts';
 import { createModelCache } from '../wiring/load-model.ts';
 import { adaptModelToTask } from '../wiring/task-model.ts';
 import type { FromPredictWorker, ToPredictWorker, WorkerInit } from './worker-protocol.ts';
@@ -16,7 +17,8 @@ if (port === null) {
 const init = workerData as WorkerInit;
 const kernels = loadFastestKernels({ notify: () => undefined });
 
-const models = createModelCache(init.modelsDir, kernels, {
+// A worker thread is a composition root of its own: one catalog for its whole life.
+const models = createModelCache(new FsModelRegistry(init.modelsDir), kernels, {
   threads: init.threads,
   runtime: init.runtime,
 });

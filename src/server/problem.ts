@@ -17,6 +17,7 @@ const STATUS_BY_CODE: Record<ErrorCode, number> = {
 const TITLES: Readonly<Record<number, string>> = {
   400: 'Bad request',
   401: 'Unauthorized',
+  403: 'Forbidden',
   404: 'Not found',
   409: 'Conflict',
   413: 'Too large',
@@ -31,6 +32,7 @@ const TITLES: Readonly<Record<number, string>> = {
 const HTTP_CODES: Readonly<Record<number, string>> = {
   400: 'USAGE',
   401: 'UNAUTHORIZED',
+  403: 'FORBIDDEN',
   404: 'NOT_FOUND',
   409: 'CONFLICT',
   429: 'RATE_LIMIT',

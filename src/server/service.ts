@@ -5,10 +5,13 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 
 import { TASKS } from '../core/domain.ts';
+import type { Prediction } from '../core/model/predictor.ts';
 import { isArginatorError } from '../core/errors.ts';
 import { loadFastestKernels } from '../native/load-kernels.ts';
 import type { Recovery } from '../pipeline/jobs/recover-jobs.ts';
 import { recoverJobs } from '../pipeline/jobs/recover-jobs.ts';
+import { configSchema } from '../pipeline/config/schema.ts';
+import type { GateSettings, PromotionDeps } from '../pipeline/promotion-gate.ts';
 import type { ReferenceMapFitter } from '../pipeline/reference-map.ts';
 import { JobRunner } from '../pipeline/jobs/run-jobs.ts';
 import { sweepJobs } from '../pipeline/jobs/sweep-jobs.ts';
@@ -16,6 +19,9 @@ import { FsJobFiles } from '../store/fs-job-files.ts';
 import { FsModelRegistry } from '../store/fs-model-registry.ts';
 import { FsRunTracker } from '../store/fs-run-tracker.ts';
 import { SqliteJobStore } from '../store/sqlite-job-store.ts';
+import type { BenchmarkSource } from '../wiring/gate-benchmark.ts';
+import { createBenchmarkReader, gateSettings, PUBLISHED_SPLIT } from '../wiring/gate-benchmark.ts';
+import { DEFAULT_DATASET_FASTA } from '../wiring/package-info.ts';
 import type { AppLogger, ServerSettings } from './app-deps.ts';
 import { createApp } from './create-app.ts';
 import { JobEvents } from './job-events.ts';
@@ -55,6 +61,11 @@ export interface ServiceOptions {
   /** Tests may run jobs (and their maps) without worker threads. */
   readonly executor?: JobPool | undefined;
   readonly now?: (() => Date) | undefined;
+  /**
+   * The promotion gate (config registry.* and the dataset its benchmark split is read from);
+   * left out: the schema defaults on the shipped dataset's published split.
+   */
+  readonly gate?: { settings: GateSettings; benchmark: BenchmarkSource } | undefined;
 }
 
 export interface Service {
@@ -84,14 +95,30 @@ export async function createService(options: ServiceOptions): Promise<Service> {
   const threads = s.embedder_threads ?? 1;
   const kernels = loadFastestKernels({ notify: () => undefined });
   const runtime = options.runtime;
-  const models = createModelProvider({ modelsDir: options.modelsDir, kernels, threads, runtime });
+  // The one catalog of this process: the provider, the maps and the routes read and change it.
+  const registry = new FsModelRegistry(options.modelsDir);
+  // The maps exist before the app (the workers need them); they log through it once it does.
+  const logs: { current?: FastifyInstance['log'] } = {};
+  const models = createModelProvider({
+    catalog: registry,
+    kernels,
+    threads,
+    runtime,
+    onSwitch: (task, from, to) =>
+      logs.current?.info(
+        { task, from, model_version: to },
+        `now serving model ${to} (was ${from})`,
+      ),
+    onLoadFailed: (task, version, err) =>
+      logs.current?.error(
+        { task, model_version: version, err },
+        `model ${version} cannot be served; the previous model goes on serving`,
+      ),
+  });
   const metrics = createMetrics({
     jobCounts: () => store.countByStatus(),
     modelVersion: () => models.loadedVersion,
   });
-  const registry = new FsModelRegistry(options.modelsDir);
-  // The maps exist before the app (the workers need them); they log through it once it does.
-  const logs: { current?: FastifyInstance['log'] } = {};
   const maps = createMapProvider({
     models,
     registry,
@@ -148,6 +175,28 @@ export async function createService(options: ServiceOptions): Promise<Service> {
     onProteins: (n) => metrics.addProteins(n),
   });
   const recovery = recoverJobs(store, { maxAttempts: s.max_attempts, retentionMs, clock });
+  const gate = options.gate ?? defaultGate();
+  const promotion: PromotionDeps = {
+    catalog: registry,
+    // The provider's own copy: the gate's load checks the sha256, and a promoted model is warm
+    // when the alias moves (the cache keeps it; nothing is closed here).
+    load: async (entry) => ({ model: await models.base(entry.version), release: async () => {} }),
+    benchmark: createBenchmarkReader(gate.benchmark),
+    // Through the batcher, a batch at a time, so /v1/predict requests go on between the gate's batches.
+    predict: async (model, records) => {
+      const out: Prediction[] = [];
+      const task = model.predictor.header.task;
+      for (let i = 0; i < records.length; i += s.sync_batch_proteins) {
+        out.push(
+          ...(await predictions.predict(model, task, records.slice(i, i + s.sync_batch_proteins))),
+        );
+      }
+      return out;
+    },
+    settings: gate.settings,
+    now,
+    clockMs: () => performance.now(),
+  };
   const app = await createApp({
     settings: s,
     apiKeys: options.apiKeys,
@@ -160,6 +209,7 @@ export async function createService(options: ServiceOptions): Promise<Service> {
     predictions,
     maps,
     registry,
+    promotion,
     runs: new FsRunTracker(options.runsDir),
     metrics,
     webDir: options.webDir,
@@ -216,6 +266,14 @@ export async function createService(options: ServiceOptions): Promise<Service> {
     (e: unknown) => app.log.error({ err: e }, 'recovering the maps of completed jobs failed'),
   );
   return { app, runner, recovery, sweep, mapsReady, mapRecovery };
+}
+
+/** The gate of the schema defaults on the shipped dataset and its published identity-cluster split. */
+function defaultGate(): { settings: GateSettings; benchmark: BenchmarkSource } {
+  return {
+    settings: gateSettings(configSchema.shape.registry.parse({})),
+    benchmark: { split: PUBLISHED_SPLIT, dataset: DEFAULT_DATASET_FASTA, labels: null },
+  };
 }
 
 /**

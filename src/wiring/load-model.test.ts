@@ -11,6 +11,7 @@ import { jsKernels } from '../core/model/kernels.ts';
 import { randomModelArtifact } from '../core/model/test-support/random-model.ts';
 import { createRng } from '../core/rng.ts';
 import { DEFAULT_SHAPES } from '../core/sequence/seed-index.ts';
+import { FsModelRegistry } from '../store/fs-model-registry.ts';
 import { loadPredictionModel } from './load-model.ts';
 
 const AA = 'ACDEFGHIKLMNPQRSTVWY';
@@ -43,7 +44,9 @@ describe('loadPredictionModel: caches of a model', () => {
     );
     const queries = refs.slice(0, 8).map((r) => `${r.slice(0, 30)}W${r.slice(31)}`);
     const predictAll = async (prepare: boolean) => {
-      const model = await loadPredictionModel(file, modelsDir, jsKernels, { prepare });
+      const model = await loadPredictionModel(file, new FsModelRegistry(modelsDir), jsKernels, {
+        prepare,
+      });
       const vectors = await model.embedder.embed(
         queries.map((sequence, i) => ({ id: `q${i}`, description: '', sequence })),
       );

@@ -9,13 +9,13 @@ import { decodeArtifact } from '../core/model/artifact.ts';
 import type { Kernels } from '../core/model/kernels.ts';
 import type { SeedPostingsCache } from '../core/model/predictor.ts';
 import { createPredictor } from '../core/model/predictor.ts';
+import type { ModelCatalog, ResolvedModel } from '../pipeline/model-catalog.ts';
 import type { PredictionModel } from '../pipeline/predict.ts';
 import {
   loadFastestScreenKernels,
   loadFastestSeedKernels,
   loadFastestPairAligner,
 } from '../native/load-kernels.ts';
-import { FsModelRegistry } from '../store/fs-model-registry.ts';
 import { FsReferenceEmbeddingCache } from '../store/fs-reference-embedding-cache.ts';
 import { FsScreenIndexCache } from '../store/fs-screen-index-cache.ts';
 import { FsSeedPostingsCache } from '../store/fs-seed-postings-cache.ts';
@@ -46,24 +46,35 @@ export interface LoadedPredictionModel extends PredictionModel {
 }
 
 /**
- * `ref` is a model file (.argm), a registry version ('v3') or alias ('latest:binary'), or a task name
- * ('multiclass' = its latest model).
+ * `ref` is a model file (.argm), a registry version ('v3') or alias ('latest:binary'), a task name
+ * ('multiclass' = its latest model), or an entry the caller resolved already (read once per
+ * prediction: the registry is not read again here).
  */
 export async function loadPredictionModel(
-  ref: string,
-  modelsDir: string,
+  ref: string | ResolvedModel,
+  catalog: ModelCatalog,
   kernels: Kernels,
   options: LoadModelOptions = {},
 ): Promise<LoadedPredictionModel> {
+  const modelsDir = catalog.dir;
   const isFile =
-    ref.endsWith('.argm') && (await stat(ref).catch(() => undefined))?.isFile() === true;
-  const { path, version } = isFile
-    ? { path: ref, version: basename(ref, '.argm') }
-    : await new FsModelRegistry(modelsDir).resolve(ref);
+    typeof ref === 'string' &&
+    ref.endsWith('.argm') &&
+    (await stat(ref).catch(() => undefined))?.isFile() === true;
+  const entry: ResolvedModel | undefined =
+    typeof ref !== 'string' ? ref : isFile ? undefined : await catalog.resolve(ref);
+  const path = entry?.path ?? (ref as string);
+  const version = entry?.version ?? basename(path, '.argm');
   const bytes = await readFile(path);
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  // A registered model is served only if its file is the one registered (a file changed on disk,
+  // truncated by a full disk or swapped by hand is refused, never half-served).
+  if (entry !== undefined && entry.sha256 !== sha256) {
+    throw checksumMismatch(entry, sha256);
+  }
   // The caches are keyed by the model file's content (and the embedder), so a retrained model or
   // another embedder never reads stale data.
-  const modelKey = createHash('sha256').update(bytes).digest('hex').slice(0, 32);
+  const modelKey = sha256.slice(0, 32);
   const cacheDir = options.cacheDir ?? join(dirname(modelsDir), 'cache');
   const postingsCache = new FsSeedPostingsCache(cacheDir);
   // The cache reads (tens of MB, on libuv's threads) start now and run while the header is parsed
@@ -161,6 +172,16 @@ export async function loadPredictionModel(
   }
 }
 
+/** The file of a registered model is not the one registered: refused, with what to do. */
+export function checksumMismatch(entry: ResolvedModel, actual: string): ArginatorError {
+  return new ArginatorError(
+    'INTERNAL',
+    'model.checksum-mismatch',
+    `model ${entry.version}'s file ${entry.path} has sha256 ${actual.slice(0, 12)}…, but the registry recorded ${entry.sha256.slice(0, 12)}…: it is not served`,
+    'restore the file from a backup, or promote another version (arginator models promote V)',
+  );
+}
+
 /** Models loaded once per version and kept (a failed load is forgotten, so the next call retries). */
 export interface ModelCache {
   get(version: string): Promise<PredictionModel>;
@@ -170,7 +191,7 @@ export interface ModelCache {
 }
 
 export function createModelCache(
-  modelsDir: string,
+  catalog: ModelCatalog,
   kernels: Kernels,
   options: { threads?: number | undefined; runtime?: ClassifierRuntimeSetting | undefined } = {},
 ): ModelCache {
@@ -179,7 +200,7 @@ export function createModelCache(
     get(version) {
       let model = loaded.get(version);
       if (model === undefined) {
-        model = loadPredictionModel(version, modelsDir, kernels, {
+        model = loadPredictionModel(version, catalog, kernels, {
           threads: options.threads,
           runtime: options.runtime,
         });

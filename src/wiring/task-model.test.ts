@@ -5,7 +5,7 @@ import type { PredictionModel } from '../pipeline/predict.ts';
 import { adaptModelToTask, chooseTaskModel } from './task-model.ts';
 
 describe('chooseTaskModel: the one model rule', () => {
-  const index = (aliases: Record<string, string>) => ({ models: [], aliases });
+  const index = (aliases: Record<string, string>) => ({ models: [], aliases, history: [] });
   it('uses latest:<task>, and for binary falls back to the multiclass model', () => {
     expect(chooseTaskModel('multiclass', index({ 'latest:multiclass': 'v1' }))).toEqual({
       version: 'v1',
@@ -21,6 +21,35 @@ describe('chooseTaskModel: the one model rule', () => {
       derived: true,
     });
     expect(chooseTaskModel('multiclass', index({ 'latest:binary': 'v2' }))).toBeUndefined();
+  });
+
+  it('prefers champion:<task> to latest, names a different challenger, and derives binary from the multiclass champion', () => {
+    const aliases = {
+      'latest:multiclass': 'v3',
+      'champion:multiclass': 'v2',
+      'challenger:multiclass': 'v3',
+    };
+    expect(chooseTaskModel('multiclass', index(aliases))).toEqual({
+      version: 'v2',
+      alias: 'champion:multiclass',
+      derived: false,
+      challenger: 'v3',
+    });
+    expect(chooseTaskModel('binary', index(aliases))).toMatchObject({
+      version: 'v2',
+      derived: true,
+    });
+    // A challenger that is the champion shadows nothing.
+    expect(
+      chooseTaskModel(
+        'multiclass',
+        index({ 'champion:multiclass': 'v2', 'challenger:multiclass': 'v2' }),
+      )?.challenger,
+    ).toBeUndefined();
+    // A binary model of its own beats the derived multiclass champion.
+    expect(chooseTaskModel('binary', index({ ...aliases, 'latest:binary': 'v4' }))?.version).toBe(
+      'v4',
+    );
   });
 });
 

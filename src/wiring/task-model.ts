@@ -1,5 +1,5 @@
-// The one rule that picks the model for a task (CLI predict and the server): latest:<task>, or for
-// binary the multiclass model with the binary labels derived from prob_betalactamase.
+// The one rule that picks the model for a task (CLI predict and the server): champion:<task>, else
+// latest:<task>, or for binary the multiclass model with the binary labels derived from prob_betalactamase.
 import { BINARY_LABELS, NOT_BETALACTAMASE } from '../core/domain.ts';
 import type { Task } from '../core/domain.ts';
 import { ArginatorError } from '../core/errors.ts';
@@ -7,8 +7,13 @@ import type { Kernels } from '../core/model/kernels.ts';
 import { carbapenemaseCall, methodForCall } from '../core/model/named-evidence.ts';
 import type { NearestReference, Prediction, Predictor } from '../core/model/predictor.ts';
 import type { PredictionModel } from '../pipeline/predict.ts';
-import { FsModelRegistry } from '../store/fs-model-registry.ts';
-import type { RegistryIndex } from '../store/fs-model-registry.ts';
+import type {
+  CatalogIndex,
+  ModelCatalog,
+  ModelChoice,
+  ResolvedModel,
+} from '../pipeline/model-catalog.ts';
+import { chooseTaskModel } from '../pipeline/model-catalog.ts';
 import type { LoadModelOptions } from './load-model.ts';
 import { loadPredictionModel } from './load-model.ts';
 
@@ -18,33 +23,13 @@ export { BINARY_LABELS } from '../core/domain.ts';
 /** A protein is called a beta-lactamase when prob_betalactamase is at least this. */
 export const BINARY_THRESHOLD = 0.5;
 
-/** Which registered model serves a task, and whether its binary labels are derived. */
-export interface ModelChoice {
-  readonly version: string;
-  readonly alias: string;
-  /** True when a multiclass model answers the binary task. */
-  readonly derived: boolean;
-}
+// The rule itself lives with the catalog port (pipeline/model-catalog.ts), next to the aliases.
+export { chooseTaskModel } from '../pipeline/model-catalog.ts';
+export type { ModelChoice } from '../pipeline/model-catalog.ts';
 
-/**
- * The rule: `latest:multiclass` for multiclass; for binary `latest:binary` if registered, else
- * `latest:multiclass` with derived labels. Undefined if neither is registered.
- */
-export function chooseTaskModel(task: Task, index: RegistryIndex): ModelChoice | undefined {
-  const own = index.aliases[`latest:${task}`];
-  if (own !== undefined) {
-    return { version: own, alias: `latest:${task}`, derived: false };
-  }
-  const multiclass = index.aliases['latest:multiclass'];
-  if (task === 'binary' && multiclass !== undefined) {
-    return { version: multiclass, alias: 'latest:multiclass', derived: true };
-  }
-  return undefined;
-}
-
-/** chooseTaskModel over the registry in `modelsDir`; NOT_FOUND with the fix if there is none. */
-export async function resolveTaskModel(task: Task, modelsDir: string): Promise<ModelChoice> {
-  const choice = chooseTaskModel(task, await new FsModelRegistry(modelsDir).index());
+/** chooseTaskModel over `index`; NOT_FOUND with the fix if there is none. */
+export function taskModelOf(task: Task, index: CatalogIndex, modelsDir: string): ModelChoice {
+  const choice = chooseTaskModel(task, index);
   if (choice === undefined) {
     throw new ArginatorError(
       'NOT_FOUND',
@@ -56,15 +41,20 @@ export async function resolveTaskModel(task: Task, modelsDir: string): Promise<M
   return choice;
 }
 
+/** chooseTaskModel over the catalog (one read of it); NOT_FOUND with the fix if there is none. */
+export async function resolveTaskModel(task: Task, catalog: ModelCatalog): Promise<ModelChoice> {
+  return taskModelOf(task, await catalog.index(), catalog.dir);
+}
+
 /** Loads model `ref` (version, alias or .argm file) and adapts it to `task`. */
 export async function loadTaskModel(
   task: Task,
-  ref: string,
-  modelsDir: string,
+  ref: string | ResolvedModel,
+  catalog: ModelCatalog,
   kernels: Kernels,
   options: LoadModelOptions = {},
 ): Promise<PredictionModel> {
-  const model = await loadPredictionModel(ref, modelsDir, kernels, options);
+  const model = await loadPredictionModel(ref, catalog, kernels, options);
   try {
     return adaptModelToTask(model, task);
   } catch (e) {

@@ -7,6 +7,7 @@ import { isOneOf, orList } from '../../core/domain.ts';
 import { usageError } from '../../core/errors.ts';
 import { CLASSIFIER_OPSET, QUANTIZE_MODES } from '../../core/model/classifier-graph.ts';
 import { loadFastestKernels } from '../../native/load-kernels.ts';
+import { FsModelRegistry } from '../../store/fs-model-registry.ts';
 import { loadPredictionModel } from '../../wiring/load-model.ts';
 import { resolveTaskModel } from '../../wiring/task-model.ts';
 import type { CliIo } from '../cli-io.ts';
@@ -48,18 +49,19 @@ export async function exportCommand(
   const outPath = resolve(io.cwd, out);
   await assertOutputFolder(outPath, out, '--out');
   const { config } = await loadConfig([], options, io);
-  const modelsDir = config.paths.models;
+  // One catalog for the command (docs/registry.md: the champion, else the latest model).
+  const catalog = new FsModelRegistry(config.paths.models);
   const given = optionalString(options, 'model', '--model');
   const ref =
     given === undefined
-      ? (await resolveTaskModel('multiclass', modelsDir)).version
+      ? (await resolveTaskModel('multiclass', catalog)).version
       : given.endsWith('.argm')
         ? resolve(io.cwd, given)
         : given;
   const kernels = loadFastestKernels({ notify: () => undefined });
   // Loading the model with the ONNX runtime builds the graph and opens it in onnxruntime-node:
   // the file written is one the runtime has accepted, and the one `model.runtime=onnx` runs.
-  const model = await loadPredictionModel(ref, modelsDir, kernels, {
+  const model = await loadPredictionModel(ref, catalog, kernels, {
     signal: io.signal,
     prepare: false,
     runtime: { runtime: 'onnx', quantize },

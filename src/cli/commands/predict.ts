@@ -16,10 +16,11 @@ import { probeInput } from '../../io/input-probe.ts';
 import { formatFromPath } from '../../io/prediction-table.ts';
 import { loadFastestKernels } from '../../native/load-kernels.ts';
 import { classifyFile } from '../../pipeline/classify-file.ts';
+import type { ResolvedModel } from '../../pipeline/model-catalog.ts';
 import { embeddingOnlyError } from '../../pipeline/predict.ts';
 import { FsModelRegistry } from '../../store/fs-model-registry.ts';
 import { predictionTableFiles, predictionTableStream } from '../../wiring/prediction-tables.ts';
-import { chooseTaskModel, loadTaskModel, resolveTaskModel } from '../../wiring/task-model.ts';
+import { chooseTaskModel, loadTaskModel, taskModelOf } from '../../wiring/task-model.ts';
 import type { CliIo } from '../cli-io.ts';
 import { loadConfig } from '../load-config.ts';
 import { flag, inputOptions, optionalPositiveInt, optionalString } from '../options.ts';
@@ -92,11 +93,15 @@ export async function predictCommand(
     threads: 2,
     notify: (line) => !quiet && io.stderr.write(`${line}\n`),
   });
-  let ref = optionalString(options, 'model', '--model');
-  if (ref === undefined) {
-    // The model rule (docs/prediction.md) is shared with the server: src/wiring/task-model.ts.
-    const registry = new FsModelRegistry(config.paths.models);
-    if (chooseTaskModel(task, await registry.index()) === undefined) {
+  // One catalog for the command; the registry is read once for the model choice (twice only when
+  // a first model has to be trained).
+  const catalog = new FsModelRegistry(config.paths.models);
+  const given = optionalString(options, 'model', '--model');
+  let ref: string | ResolvedModel;
+  if (given === undefined) {
+    // The model rule (docs/registry.md) is shared with the server: pipeline/model-catalog.ts.
+    let index = await catalog.index();
+    if (chooseTaskModel(task, index) === undefined) {
       io.stderr.write(
         `no ${task} model is registered yet: training the default ${task} model first\n`,
       );
@@ -107,26 +112,25 @@ export async function predictCommand(
         // No reference map: predict does not draw one (the server fits it when it needs it).
         { ...options, json: false, quiet: true, map: false },
         io,
+        {},
+        catalog,
       );
       if (trained.status === 'cancelled') {
         return 130;
       }
+      index = await catalog.index();
     }
-    ref = (await resolveTaskModel(task, config.paths.models)).version;
+    ref = catalog.locate(index, taskModelOf(task, index, catalog.dir).version);
+  } else {
+    ref = given.endsWith('.argm') ? resolve(io.cwd, given) : given;
   }
-  const model = await loadTaskModel(
-    task,
-    ref.endsWith('.argm') ? resolve(io.cwd, ref) : ref,
-    config.paths.models,
-    kernels,
-    {
-      threads,
-      signal: io.signal,
-      // The pipeline prepares the references while the first batches are embedded.
-      prepare: false,
-      runtime: { runtime: config.model.runtime, quantize: config.model.onnx_quantize },
-    },
-  );
+  const model = await loadTaskModel(task, ref, catalog, kernels, {
+    threads,
+    signal: io.signal,
+    // The pipeline prepares the references while the first batches are embedded.
+    prepare: false,
+    runtime: { runtime: config.model.runtime, quantize: config.model.onnx_quantize },
+  });
   // An embedding-only model (trained on an HDF5 folder) refuses FASTA before any output is written.
   const refusal = embeddingsIn ? undefined : embeddingOnlyError(model);
   if (refusal !== undefined) {

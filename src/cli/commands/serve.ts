@@ -2,6 +2,7 @@
 import { join } from 'node:path';
 
 import { startServer } from '../../server/main.ts';
+import { benchmarkSource, gateSettings } from '../../wiring/gate-benchmark.ts';
 import { PACKAGE_ROOT } from '../../wiring/package-info.ts';
 import type { CliIo } from '../cli-io.ts';
 import { loadConfig } from '../load-config.ts';
@@ -32,6 +33,10 @@ export async function serveCommand(
     webDir: s.web_dir ?? join(PACKAGE_ROOT, 'web', 'dist'),
     runtime: { runtime: config.model.runtime, quantize: config.model.onnx_quantize },
     logger: { level: io.env['ARGINATOR_LOG_LEVEL'] ?? 'info' },
+    gate: {
+      settings: gateSettings(config.registry),
+      benchmark: benchmarkSource(config),
+    },
   });
   io.stderr.write(
     `arginator: serving ${server.url} (web UI at /, API docs at ${server.url}/docs); Ctrl-C stops\n`,

@@ -1,5 +1,6 @@
 // `arginator start` (npm start): the main job. Trains the default model on the shipped dataset if none is
 // registered, then serves the API and web UI (`--no-serve` stops after the model).
+import { chooseTaskModel } from '../../pipeline/model-catalog.ts';
 import { FsModelRegistry } from '../../store/fs-model-registry.ts';
 import type { CliIo } from '../cli-io.ts';
 import { loadConfig } from '../load-config.ts';
@@ -19,14 +20,17 @@ export async function startCommand(
   }
   const registry = new FsModelRegistry(config.paths.models);
   const alias = `latest:${config.task.name}`;
-  const existing = (await registry.index()).aliases[alias];
-  let version = existing;
+  const index = await registry.index();
+  const existing = index.aliases[alias];
+  // What serves: the champion if one is promoted, else the latest model (docs/registry.md).
+  const serving = chooseTaskModel(config.task.name, index);
+  let version = serving?.version ?? existing;
   let trained = false;
   if (existing === undefined) {
     io.stderr.write(
       `no ${config.task.name} model is registered yet in ${config.paths.models}: training the default model on the shipped dataset\n`,
     );
-    const outcome = await runTraining([], { ...options, json: false }, io);
+    const outcome = await runTraining([], { ...options, json: false }, io, {}, registry);
     if (outcome.status === 'cancelled') {
       return 130;
     }
@@ -35,12 +39,13 @@ export async function startCommand(
   } else {
     io.stderr.write(`model ${existing} (${alias}) is registered: ${config.paths.models}\n`);
   }
+  const servedAs = trained ? alias : (serving?.alias ?? alias);
   io.stderr.write(
-    `ready: model ${version ?? '?'} (${alias}). See 'arginator runs show' for its metrics and plots.\n`,
+    `ready: model ${version ?? '?'} (${servedAs}). See 'arginator runs show' for its metrics and plots.\n`,
   );
   if (flag(options, 'json')) {
     io.stdout.write(
-      `${JSON.stringify({ model: version, alias, trained, home: config.paths.home })}\n`,
+      `${JSON.stringify({ model: version, alias: servedAs, trained, home: config.paths.home })}\n`,
     );
   }
   // cac turns --no-serve into serve: false.

@@ -24,6 +24,7 @@ import type {
 import { train } from '../../pipeline/train.ts';
 import { writeRunCharts } from '../../store/fs-chart-writer.ts';
 import { FsClusterCache } from '../../store/fs-cluster-cache.ts';
+import type { ModelCatalog } from '../../pipeline/model-catalog.ts';
 import { FsModelRegistry } from '../../store/fs-model-registry.ts';
 import { FsRunTracker } from '../../store/fs-run-tracker.ts';
 import { H5EmbeddingCache } from '../../store/h5-embedding-cache.ts';
@@ -69,6 +70,8 @@ export async function runTraining(
   options: Readonly<Record<string, unknown>>,
   io: CliIo,
   hooks: TrainingHooks = {},
+  /** The caller's catalog (predict and start have one); else one for config paths.models. */
+  catalog?: ModelCatalog,
 ): Promise<TrainOutcome> {
   const quiet = flag(options, 'quiet');
   const say = (line: string): void => {
@@ -78,6 +81,7 @@ export async function runTraining(
   };
   const loaded = await loadConfig(overrides, options, io);
   const { config } = loaded;
+  const registry = catalog ?? new FsModelRegistry(config.paths.models);
   const info = await stat(config.paths.dataset).catch(() => undefined);
   if (
     info === undefined &&
@@ -138,7 +142,7 @@ export async function runTraining(
       pairAligner: loadFastestPairAligner(),
       runs: new FsRunTracker(config.paths.runs),
       charts: writeRunCharts,
-      registry: hooks.register === false ? undefined : new FsModelRegistry(config.paths.models),
+      registry: hooks.register === false ? undefined : registry,
       clock: { now: () => new Date() },
       run: {
         ...runEnvironment({ kernels: kernels.name, ...hooks.environment }),
@@ -192,7 +196,7 @@ export async function runTraining(
       `no reference map for model ${outcome.modelVersion}: an embedding-only model keeps no reference proteins`,
     );
   } else if (outcome.modelVersion !== undefined && options['map'] !== false) {
-    await fitReferenceMap(outcome.modelVersion, config.paths.models, {
+    await fitReferenceMap(outcome.modelVersion, registry, {
       kernels,
       threads: config.embedder.threads ?? undefined,
       say,
@@ -337,7 +341,7 @@ async function loadVectorFolder(
  */
 async function fitReferenceMap(
   version: string,
-  modelsDir: string,
+  catalog: ModelCatalog,
   options: {
     kernels: Kernels;
     threads: number | undefined;
@@ -348,13 +352,13 @@ async function fitReferenceMap(
   const { say, signal } = options;
   const started = Date.now();
   say(`fitting the reference map (UMAP) of model ${version}… (skip with --no-map)`);
-  const model = await loadPredictionModel(version, modelsDir, options.kernels, {
+  const model = await loadPredictionModel(version, catalog, options.kernels, {
     threads: options.threads,
     signal,
   });
   try {
     let shown = -1;
-    const map = await loadOrFitReferenceMap(model, modelsDir, {
+    const map = await loadOrFitReferenceMap(model, catalog.dir, {
       fitter: 'inline',
       signal,
       onProgress: (fraction, message) => {

@@ -45,10 +45,12 @@ export function describeConfigSchema(): GroupDoc[] {
       );
       return { group, description, keys: docs };
     }
+    // A group every key of which has a default may be left out of a config tree (.prefault({})).
+    const object = schema instanceof z.ZodPrefault ? schema.unwrap() : schema;
     return {
       group,
       description,
-      keys: schema instanceof z.ZodObject ? describeObject(schema) : [],
+      keys: object instanceof z.ZodObject ? describeObject(object) : [],
     };
   });
 }

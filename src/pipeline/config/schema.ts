@@ -400,6 +400,46 @@ const server = z
   })
   .describe('The HTTP service (`arginator serve`, docs/service.md)');
 
+const registry = z
+  .strictObject({
+    gate_split: path
+      .nullable()
+      .default(null)
+      .describe(
+        'Benchmark split of the promotion gate: a split.json whose test ids (read from paths.dataset) both the candidate and the current holder of the alias predict; null: the shipped data/default/splits/default-cluster40-split.json',
+      ),
+    gate_f1_tolerance: z
+      .number()
+      .gte(0)
+      .lte(1)
+      .default(0.01)
+      .describe(
+        "How far the candidate's test F1 (macro; binary: the positive class's) may fall below the current champion's before the gate refuses it",
+      ),
+    gate_max_latency_ms: z
+      .number()
+      .gt(0)
+      .default(2000)
+      .describe(
+        "The most the candidate's median prediction of the gate's fixed input may take, in milliseconds",
+      ),
+    gate_latency_proteins: z
+      .int()
+      .gte(1)
+      .default(16)
+      .describe("Proteins in the latency check's fixed input (the split's first test proteins)"),
+    gate_latency_runs: z
+      .int()
+      .gte(1)
+      .default(5)
+      .describe(
+        'Timed predictions of the fixed input (after one warm-up); their median is compared',
+      ),
+  })
+  // A config tree without the group (an older configs/ folder) gets every default.
+  .prefault({})
+  .describe('The model registry: promotion gate (docs/registry.md)');
+
 export const configSchema = z.strictObject({
   task,
   optimizer,
@@ -410,6 +450,7 @@ export const configSchema = z.strictObject({
   model,
   split,
   server,
+  registry,
 });
 
 /** The config after composition, overrides, interpolation and validation. */

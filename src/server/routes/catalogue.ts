@@ -1,4 +1,4 @@
-// Read-only views of the model registry and the training runs: /v1/models, /v1/runs, run plots.
+// Read-only views of the model registry (its actions: routes/registry.ts) and the training runs: /v1/models, /v1/runs, run plots.
 import { createReadStream } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 
@@ -7,27 +7,12 @@ import type { FastifyInstance } from 'fastify';
 
 import { ArginatorError } from '../../core/errors.ts';
 import type { RunRecord } from '../../pipeline/ports.ts';
-import type { RegistryEntry, RegistryIndex } from '../../store/fs-model-registry.ts';
 import type { AppDeps } from '../app-deps.ts';
 import { runJson, runMetricSeries, runMetricsJson } from '../run-json.ts';
+import { modelJson } from './registry.ts';
 
 const RUN_ID = /^[A-Za-z0-9._-]{1,100}$/;
 const PLOT_NAME = /^[a-z0-9-]{1,60}$/;
-
-function modelJson(entry: RegistryEntry, index: RegistryIndex): Record<string, unknown> {
-  return {
-    version: entry.version,
-    task: entry.task,
-    aliases: Object.entries(index.aliases)
-      .filter(([, v]) => v === entry.version)
-      .map(([alias]) => alias),
-    created_at: entry.createdAt,
-    run_id: entry.runId,
-    sha256: entry.sha256,
-    bytes: entry.bytes,
-    metrics: entry.metrics,
-  };
-}
 
 function checkRunId(id: string): string {
   if (!RUN_ID.test(id) || id === '.' || id === '..') {
@@ -66,8 +51,9 @@ export function catalogueRoutes(app: FastifyInstance, deps: AppDeps): void {
     '/v1/models/:version',
     { schema: { tags: ['models'], summary: 'One model (version or alias)' } },
     async (request) => {
-      const entry = await deps.registry.resolve(request.params.version);
-      return modelJson(entry, await deps.registry.index());
+      // One read of the registry: the entry and its aliases from the same index.
+      const index = await deps.registry.index();
+      return modelJson(deps.registry.locate(index, request.params.version), index);
     },
   );
 

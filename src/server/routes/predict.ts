@@ -5,8 +5,10 @@ import { z } from 'zod';
 
 import { isArginatorError } from '../../core/errors.ts';
 import type { Prediction } from '../../core/model/predictor.ts';
+import type { ProteinRecord } from '../../core/sequence/protein-record.ts';
 import { parseFastaText } from '../../core/sequence/fasta-parser.ts';
 import { predictionRow } from '../../io/prediction-table.ts';
+import type { Task } from '../../core/domain.ts';
 import type { AppDeps } from '../app-deps.ts';
 import { inServerTerms } from '../limit-hints.ts';
 import { jsonInputFasta, jsonInputSchema, parseJsonInput } from '../job-submission.ts';
@@ -41,7 +43,10 @@ export function predictRoutes(app: FastifyInstance, deps: AppDeps): void {
         }
       })();
       const model = await deps.models.get(input.task).catch((e: unknown) => {
-        if (isArginatorError(e) && e.reason === 'model.none-registered') {
+        if (
+          isArginatorError(e) &&
+          (e.reason === 'model.none-registered' || e.reason === 'model.checksum-mismatch')
+        ) {
           throw new HttpProblem(503, e.reason, e.message, e.hint);
         }
         throw e;
@@ -60,6 +65,7 @@ export function predictRoutes(app: FastifyInstance, deps: AppDeps): void {
         controller.signal,
       );
       deps.metrics.addProteins(predicted.length);
+      shadow(deps, request.log, input.task, model.version, records, predicted);
       const labels = model.predictor.labels;
       return {
         model_version: model.version,
@@ -71,4 +77,42 @@ export function predictRoutes(app: FastifyInstance, deps: AppDeps): void {
       };
     },
   );
+}
+
+/**
+ * The challenger's shadow prediction of the same proteins, after the champion's response is
+ * ready: logged with how many calls agree, never returned. It runs through the batcher like any
+ * request, so it costs a second prediction per request while a challenger is set; a failure is
+ * logged and touches nothing else.
+ */
+function shadow(
+  deps: AppDeps,
+  log: FastifyInstance['log'],
+  task: Task,
+  version: string,
+  records: readonly ProteinRecord[],
+  served: readonly Prediction[],
+): void {
+  void deps.models
+    .challenger(task)
+    .then(async (challenger) => {
+      if (challenger === undefined || challenger.version === version) {
+        return;
+      }
+      const predicted = await deps.predictions.predict(challenger, task, records);
+      const agreed = predicted.filter((p, i) => p.label === served[i]?.label).length;
+      log.info(
+        {
+          shadow: true,
+          model_version: version,
+          challenger_version: challenger.version,
+          proteins: records.length,
+          agreed,
+        },
+        `challenger ${challenger.version} agrees with ${version} on ${agreed}/${records.length}`,
+      );
+    })
+    .catch((e: unknown) =>
+      log.warn({ err: e, shadow: true }, 'challenger shadow prediction failed'),
+    );
 }

@@ -39,6 +39,8 @@ export async function registerTinyModel(
     named?: readonly NamedReference[];
     /** The decision rule's floor (header.homology.minSimilarity); absent = no rule. */
     minSimilarity?: number;
+    /** Seed of the random weights (default: the artifact's own): two seeds, two different models. */
+    seed?: number;
   } = {},
 ): Promise<string> {
   const embedder = await builtinEmbedderFactory.create({});
@@ -75,6 +77,7 @@ export async function registerTinyModel(
       ...(options.minSimilarity === undefined ? {} : { minSimilarity: options.minSimilarity }),
     },
     temperature: 1.5,
+    ...(options.seed === undefined ? {} : { seed: options.seed }),
   });
   await embedder.close();
   const { version } = await new FsModelRegistry(join(home, 'models')).register({

@@ -12,6 +12,10 @@ import {
 import type {
   Job,
   ModelInfo,
+  PromoteBody,
+  PromoteResponse,
+  RollbackBody,
+  RollbackResponse,
   Problem,
   QueryMap,
   ReferenceMap,
@@ -295,6 +299,26 @@ export async function getQueryMap(job: Job, signal?: AbortSignal): Promise<Query
 
 export async function getModels(signal?: AbortSignal): Promise<ModelInfo[]> {
   return parseModels(await getJson('/v1/models', signal));
+}
+
+/** POST /v1/models/{version}/promote: through the gate; a refused gate is an ApiError (409). */
+export async function promoteModel(version: string, body: PromoteBody): Promise<PromoteResponse> {
+  const res = await request(`/v1/models/${encodeURIComponent(version)}/promote`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  return (await res.json()) as PromoteResponse;
+}
+
+/** POST /v1/models/rollback: the alias goes back to the version it held before its last move. */
+export async function rollbackModel(body: RollbackBody): Promise<RollbackResponse> {
+  const res = await request('/v1/models/rollback', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  return (await res.json()) as RollbackResponse;
 }
 
 export async function getRuns(signal?: AbortSignal): Promise<RunInfo[]> {

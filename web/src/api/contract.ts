@@ -13,6 +13,17 @@ import type {
   Task,
 } from '../../../src/core/domain.ts';
 import type { RunStatus } from '../../../src/core/tracking/run-contract.ts';
+import type {
+  GateReport,
+  PromoteBody,
+  PromoteResponse,
+  RollbackBody,
+  RollbackResponse,
+  TagsBody,
+} from '../../../src/core/model-registry.ts';
+
+// The registry's bodies and gate report, as the server declares them (src/core/model-registry.ts).
+export type { GateReport, PromoteBody, PromoteResponse, RollbackBody, RollbackResponse, TagsBody };
 
 export type { RunStatus };
 export type {

@@ -4,11 +4,13 @@ import { JOB_STATUS_TEXT, JOB_STATUSES } from './contract.ts';
 import {
   flattenNumbers,
   parseJob,
+  parseModels,
   parseProblem,
   parseRunDetail,
   parseRunMetrics,
   ShapeError,
 } from './guards.ts';
+import type { GateReport } from './types.ts';
 
 describe('parseJob', () => {
   it('reads the job of docs/api.md', () => {
@@ -171,5 +173,59 @@ describe('parseRunMetrics', () => {
     expect(() => parseRunMetrics({ run_id: 'r1', status: 'completed', metrics: {} })).toThrow(
       ShapeError,
     );
+  });
+});
+
+describe('parseModels', () => {
+  const gate: GateReport = {
+    version: 'v2',
+    alias: 'champion:multiclass',
+    baseline: 'v1',
+    at: '2026-12-01T20:00:00.000Z',
+    passed: false,
+    forced: true,
+    reasons: ["test F1 0.8000 is more than 0.01 below v1's 0.9000"],
+    quality: {
+      split: 'default-cluster40-split.json',
+      proteins: 738,
+      metric: 'macro_f1',
+      candidate: 0.8,
+      baseline: 0.9,
+      tolerance: 0.01,
+      passed: false,
+    },
+    latency: {
+      proteins: 16,
+      runs: 5,
+      candidateMs: 30,
+      baselineMs: 28,
+      maxMs: 2000,
+      passed: true,
+    },
+  };
+
+  it('reads aliases, tags and gate reports, and drops what is not of their shape', () => {
+    const [model] = parseModels({
+      models: [
+        {
+          version: 'v2',
+          task: 'multiclass',
+          aliases: ['latest:multiclass', 'champion:multiclass'],
+          created_at: '2026-12-01T19:00:00.000Z',
+          run_id: 'r2',
+          metrics: { f1: 0.8 },
+          tags: { stage: 'prod', bad: 3 },
+          gates: [gate, { version: 'v2' }],
+        },
+      ],
+    });
+    expect(model?.aliases).toEqual(['latest:multiclass', 'champion:multiclass']);
+    expect(model?.tags).toEqual({ stage: 'prod' });
+    expect(model?.gates).toEqual([gate]);
+  });
+
+  it('reads a server from before the registry actions (no tags, no gates)', () => {
+    const [model] = parseModels({ models: [{ version: 'v1', aliases: [] }] });
+    expect(model).toMatchObject({ version: 'v1', tags: {}, gates: [] });
   });
 });

@@ -1,6 +1,7 @@
 // Parsing of unknown JSON from the API into the UI's types; tolerant of extra and camelCase fields.
 import { isOneOf, JOB_STATUSES, RUN_STATUSES, TASKS } from './contract.ts';
 import type {
+  GateReport,
   Job,
   JobError,
   ModelInfo,
@@ -211,7 +212,29 @@ export function parseModels(v: unknown): ModelInfo[] {
     created_at: str(field(m, 'created_at', 'createdAt')),
     run_id: str(field(m, 'run_id', 'runId')),
     metrics: flattenNumbers(m['metrics']),
+    tags: isObj(m['tags'])
+      ? Object.fromEntries(
+          Object.entries(m['tags']).flatMap(([k, t]) => (typeof t === 'string' ? [[k, t]] : [])),
+        )
+      : {},
+    gates: Array.isArray(m['gates']) ? m['gates'].filter(isGateReport) : [],
   }));
+}
+
+/** A gate report as src/core/model-registry.ts declares it (the fields the UI shows are checked). */
+function isGateReport(g: unknown): g is GateReport {
+  return (
+    isObj(g) &&
+    typeof g['version'] === 'string' &&
+    typeof g['alias'] === 'string' &&
+    typeof g['passed'] === 'boolean' &&
+    typeof g['forced'] === 'boolean' &&
+    Array.isArray(g['reasons']) &&
+    isObj(g['quality']) &&
+    typeof g['quality']['candidate'] === 'number' &&
+    isObj(g['latency']) &&
+    typeof g['latency']['candidateMs'] === 'number'
+  );
 }
 
 function parseRunInfo(r: Obj): RunInfo {

@@ -1,5 +1,5 @@
 // The shapes of docs/api.md the UI reads, after parsing (see guards.ts).
-import type { JobStatus, Task } from './contract.ts';
+import type { GateReport, JobStatus, Task } from './contract.ts';
 
 // The words (states, tasks, formats) are declared once, in src/core/domain.ts, via contract.ts.
 export type { JobStatus, Novelty, TableFormat, Task } from './contract.ts';
@@ -9,6 +9,13 @@ export type {
   RunMetricsJson,
   RunStatus,
 } from '../../../src/core/tracking/run-contract.ts';
+export type {
+  GateReport,
+  PromoteBody,
+  PromoteResponse,
+  RollbackBody,
+  RollbackResponse,
+} from './contract.ts';
 
 export interface JobError {
   readonly code: string;
@@ -76,6 +83,10 @@ export interface ModelInfo {
   readonly run_id: string | null;
   /** Flat numeric metrics (nested objects flattened with dots). */
   readonly metrics: Readonly<Record<string, number>>;
+  /** Free-form key=value tags. */
+  readonly tags: Readonly<Record<string, string>>;
+  /** The promotion gates run for this version, oldest first (as the server stores them). */
+  readonly gates: readonly GateReport[];
 }
 
 export interface RunPlot {
