@@ -168,7 +168,10 @@ export const COMMANDS: readonly CommandSpec[] = [
     description:
       "Export a model's classifier (standardisation, MLP, softmax) as ONNX, fp32, int8 or fp16 (docs/onnx.md)",
     options: [
-      ['--model <ref>', 'model version (v3), alias or .argm file; default: the multiclass champion, else latest'],
+      [
+        '--model <ref>',
+        'model version (v3), alias or .argm file; default: the multiclass champion, else latest',
+      ],
       ['--quantize <mode>', 'none (fp32), int8 (static, calibrated) or fp16', 'none'],
       ['--out <file>', 'the ONNX file to write (required)'],
       ['--config-dir <dir>', 'use this configs folder instead of the shipped one'],
