@@ -1,4 +1,5 @@
 // Use case: train and evaluate a classifier from a resolved config, writing a complete, reproducible run.
+import type { ModelCatalog } from './model-catalog.ts';
 import type { LabelledProtein, LabelledVector } from '../core/data/labelled.ts';
 import { BINARY_NEGATIVE, NOT_BETALACTAMASE } from '../core/domain.ts';
 import type { Embedder } from '../core/embed/embedder.ts';
@@ -34,15 +35,8 @@ import { DEFAULT_SHAPES } from '../core/sequence/seed-index.ts';
 /** Port: turns chart specs into files in a run folder (SVG + PNG). */
 export type ChartWriter = (run: RunHandle, charts: TrainCharts) => Promise<void>;
 
-/** Port: stores a trained model in the registry and returns its version. */
-export interface ModelRegistryPort {
-  register(entry: {
-    artifact: Uint8Array;
-    runId: string;
-    task: string;
-    metrics: Record<string, unknown>;
-  }): Promise<{ version: string; path: string }>;
-}
+/** Port: stores a trained model in the registry and returns its version (the catalog's register). */
+export type ModelRegistryPort = Pick<ModelCatalog, 'register'>;
 
 export interface TrainEpochEvent {
   readonly epoch: number;
