@@ -24,6 +24,19 @@ describe('arginator models', () => {
     const forced = await runCli(['models', 'promote', 'v2', ...gate, '--force', '--json'], { env });
     expect(forced.code).toBe(0);
     expect(JSON.parse(forced.stdout)).toMatchObject({ version: 'v2', passed: false, forced: true });
+    // Every gate is a tracked run of kind promotion-gate, refused ones included.
+    const gates = await runCli(['runs', 'list', '--kind', 'promotion-gate', '--json'], { env });
+    const gateRuns = JSON.parse(gates.stdout) as {
+      status: string;
+      tags: Record<string, string>;
+      summary: { passed: boolean; forced: boolean };
+    }[];
+    expect(gateRuns.map((r) => [r.tags['candidate'], r.status, r.summary.passed])).toEqual([
+      ['v1', 'finished', true],
+      ['v2', 'finished', false],
+      ['v2', 'finished', false],
+    ]);
+    expect(gateRuns[2]?.summary.forced).toBe(true);
 
     expect((await runCli(['models', 'tag', 'v2', 'stage=prod'], { env })).code).toBe(0);
     const list = await runCli(['models', 'list', '--json'], { env });

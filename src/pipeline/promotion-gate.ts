@@ -5,7 +5,9 @@ import type { Prediction } from '../core/model/predictor.ts';
 import type { ProteinRecord } from '../core/sequence/protein-record.ts';
 import type { CatalogIndex, GateReport, ModelCatalog, ResolvedModel } from './model-catalog.ts';
 import { CHAMPION, scopedAlias } from './model-catalog.ts';
+import type { RunInit, RunTracker } from './ports.ts';
 import type { PredictionModel } from './predict.ts';
+import { withTrackedRun } from './tracked-run.ts';
 
 /** The fixed benchmark: the test proteins of a published split with their true labels. */
 export interface GateBenchmark {
@@ -44,6 +46,16 @@ export interface PromotionDeps {
   readonly now: () => Date;
   /** Milliseconds from an arbitrary origin (performance.now). */
   readonly clockMs: () => number;
+  /**
+   * Where each gate is recorded as a run of kind promotion-gate (docs/tracking.md), with the
+   * process's environment; absent: the report is stored with the version only.
+   */
+  readonly runs?:
+    | {
+        readonly tracker: RunTracker;
+        readonly environment: Pick<RunInit, 'packageVersion' | 'gitCommit' | 'git' | 'environment'>;
+      }
+    | undefined;
 }
 
 export interface PromotionRequest {
@@ -92,7 +104,48 @@ export async function promoteModel(
       "see 'arginator models list'",
     );
   }
-  const report = await runGate(deps, entry, alias, baselineVersion, request.force === true);
+  const gate = () => runGate(deps, entry, alias, baselineVersion, request.force === true);
+  const tracked = deps.runs;
+  const report =
+    tracked === undefined
+      ? await gate()
+      : (
+          await withTrackedRun(
+            tracked.tracker,
+            {
+              ...tracked.environment,
+              kind: 'promotion-gate',
+              name: `gate ${entry.version} → ${alias}`,
+              command: `models promote ${entry.version} --alias ${alias}${request.force === true ? ' --force' : ''}`,
+              params: {
+                candidate: entry.version,
+                alias,
+                baseline: baselineVersion ?? null,
+                ...deps.settings,
+              },
+              tags: {
+                candidate: entry.version,
+                alias,
+                ...(baselineVersion === undefined ? {} : { baseline: baselineVersion }),
+              },
+            },
+            async (run) => {
+              const r = await gate();
+              await run.writeJson('gate-report.json', r);
+              return {
+                value: r,
+                summary: {
+                  passed: r.passed,
+                  forced: r.forced,
+                  candidate_f1: r.quality.candidate,
+                  baseline_f1: r.quality.baseline ?? null,
+                  candidate_latency_ms: r.latency.candidateMs,
+                  reasons: r.reasons,
+                },
+              };
+            },
+          )
+        ).value;
   if (!report.passed && !report.forced) {
     await deps.catalog.recordGate(report);
     throw gateFailedError(report);

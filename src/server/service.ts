@@ -18,6 +18,7 @@ import { sweepJobs } from '../pipeline/jobs/sweep-jobs.ts';
 import { FsJobFiles } from '../store/fs-job-files.ts';
 import { FsModelRegistry } from '../store/fs-model-registry.ts';
 import { FsRunTracker } from '../store/fs-run-tracker.ts';
+import { runEnvironment } from '../wiring/run-environment.ts';
 import { SqliteJobStore } from '../store/sqlite-job-store.ts';
 import type { BenchmarkSource } from '../wiring/gate-benchmark.ts';
 import { createBenchmarkReader, gateSettings, PUBLISHED_SPLIT } from '../wiring/gate-benchmark.ts';
@@ -176,6 +177,7 @@ export async function createService(options: ServiceOptions): Promise<Service> {
   });
   const recovery = recoverJobs(store, { maxAttempts: s.max_attempts, retentionMs, clock });
   const gate = options.gate ?? defaultGate();
+  const runs = new FsRunTracker(options.runsDir);
   const promotion: PromotionDeps = {
     catalog: registry,
     // The provider's own copy: the gate's load checks the sha256, and a promoted model is warm
@@ -196,6 +198,8 @@ export async function createService(options: ServiceOptions): Promise<Service> {
     settings: gate.settings,
     now,
     clockMs: () => performance.now(),
+    // Each gate is a tracked run of kind promotion-gate (docs/tracking.md).
+    runs: { tracker: runs, environment: runEnvironment({ via: 'api' }) },
   };
   const app = await createApp({
     settings: s,
@@ -210,7 +214,7 @@ export async function createService(options: ServiceOptions): Promise<Service> {
     maps,
     registry,
     promotion,
-    runs: new FsRunTracker(options.runsDir),
+    runs,
     metrics,
     webDir: options.webDir,
     newId: randomUUID,

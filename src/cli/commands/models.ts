@@ -6,6 +6,8 @@ import { CHAMPION, scopedAlias } from '../../pipeline/model-catalog.ts';
 import { predictAll } from '../../pipeline/predict.ts';
 import { promoteModel } from '../../pipeline/promotion-gate.ts';
 import { FsModelRegistry } from '../../store/fs-model-registry.ts';
+import { FsRunTracker } from '../../store/fs-run-tracker.ts';
+import { runEnvironment } from '../../wiring/run-environment.ts';
 import {
   benchmarkSource,
   createBenchmarkReader,
@@ -91,6 +93,8 @@ export async function modelsCommand(
           settings: gateSettings(config.registry),
           now: () => new Date(),
           clockMs: () => performance.now(),
+          // The gate is a tracked run of kind promotion-gate (docs/tracking.md).
+          runs: { tracker: new FsRunTracker(config.paths.runs), environment: runEnvironment() },
         },
         {
           ref,
