@@ -22,8 +22,8 @@ namespace arginator {
 
 // Fewer consecutive pairs of one query than this go to the striped kernels instead of the
 // inter-sequence ones (16-32 lanes of targets; the striped kernels fill their 32 byte lanes from one
-// pair): the up to 8 references of a screened protein always do (proteome score pass, CPU time:
-// 670 ms vs 888 with 6).
+// pair): the up to 8 references of a screened protein always do (bench/predict-profile.ts,
+// docs/adr/0014-ungapped-screen.md).
 constexpr size_t SWIPE_MIN_GROUP = 9;
 
 void sw_batch(const uint8_t* qc, const int32_t* qo, const uint8_t* tc, const int32_t* to,
