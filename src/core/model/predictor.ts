@@ -191,8 +191,6 @@ export interface PredictorOptions {
   readonly screenKernels?: ScreenKernels | undefined;
   /** The screen's index from an earlier build, kept between loads (like SeedPostingsCache). */
   readonly screenPostings?: ScreenPostingsCache | undefined;
-  /** References a screened-out protein aligns, best ungapped score first (SCREENED_REFERENCES). */
-  readonly screenedReferences?: number | undefined;
   /**
    * Computes the classifier's logits instead of the in-process MLP (e.g. an ONNX session,
    * model.runtime=onnx; docs/onnx.md). The homology evidence, masking and calibration stay here.
@@ -376,7 +374,7 @@ export function createPredictor(
           ...(screening
             ? {
                 screen: {
-                  topK: options.screenedReferences ?? SCREENED_REFERENCES,
+                  topK: SCREENED_REFERENCES,
                   ...(options.screenKernels === undefined
                     ? {}
                     : { kernels: options.screenKernels }),
