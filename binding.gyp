@@ -20,7 +20,8 @@
         "native/seeds/seeds-napi.cc",
         "native/seeds/screen.cc",
         "native/seeds/screen-napi.cc",
-        "native/embed/builtin-embedder.cc"
+        "native/embed/builtin-embedder.cc",
+        "native/io/map-file.cc"
       ],
       "cflags": ["-O3", "-fno-math-errno", "-fno-trapping-math", "-pthread"],
       "cflags_cc": ["-O3", "-std=c++17", "-fno-math-errno", "-fno-trapping-math", "-pthread"],

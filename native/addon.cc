@@ -1,5 +1,5 @@
 // ARGinator's native addon (build/Release/arginator_kernels.node): registers the N-API functions of
-// every concern (gemm/, train/, align/, seeds/, embed/) and info(). Plain N-API (node_api.h), no
+// every concern (gemm/, train/, align/, seeds/, embed/, io/) and info(). Plain N-API (node_api.h), no
 // node-addon-api. src/native/native-addon.ts loads it; the TypeScript ports in src/core are the
 // fallback when it is not built.
 #include <node_api.h>
@@ -47,6 +47,7 @@ napi_value Init(napi_env env, napi_value exports) {
              {"seedPostings", SeedPostings},
              {"screenBuild", ScreenBuild},
              {"screenSearch", ScreenSearch},
+             {"mapFile", MapFile},
              {"info", Info}};
   for (const Fn& f : fns) {
     napi_value fn;

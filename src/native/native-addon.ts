@@ -155,6 +155,8 @@ export interface NativeAddon {
     async: boolean,
   ): Float32Array | Promise<Float32Array>;
   builtinEmbedInfo?(): { dim: number };
+  /** native/io: a private copy-on-write map of a whole file, or undefined where that is not possible. */
+  mapFile?(path: string): ArrayBuffer | undefined;
 }
 
 /** Where node-gyp puts the addon; the same relative path from src/native/ and dist/native/. */

@@ -1,0 +1,63 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { afterAll, describe, expect, it } from 'vitest';
+
+import { loadNativeAddon } from '../native/native-addon.ts';
+import { readWholeFile } from './read-whole-file.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'arginator-read-whole-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('readWholeFile', () => {
+  it('returns the bytes of the file at offset 0 of their own buffer', async () => {
+    const path = join(dir, 'a.bin');
+    const data = Uint8Array.from({ length: 100_003 }, (_, i) => (i * 31) & 255);
+    writeFileSync(path, data);
+    const bytes = await readWholeFile(path);
+    expect(bytes.byteOffset).toBe(0);
+    expect(bytes.byteLength).toBe(data.byteLength);
+    expect(Buffer.from(bytes).equals(Buffer.from(data))).toBe(true);
+    // Typed arrays of wider elements can view it (the caches' int32 and float32 arrays).
+    expect(new Int32Array(bytes.buffer, 0, 4).length).toBe(4);
+  });
+
+  it('a write to the bytes never reaches the file (a private map or a copy)', async () => {
+    const path = join(dir, 'b.bin');
+    writeFileSync(path, Buffer.from('unchanged'));
+    const bytes = await readWholeFile(path);
+    bytes[0] = 'X'.charCodeAt(0);
+    expect(readFileSync(path, 'utf8')).toBe('unchanged');
+    expect(Buffer.from(bytes).toString()).toBe('Xnchanged');
+  });
+
+  it('reads an empty file as no bytes and rejects a missing one', async () => {
+    const path = join(dir, 'empty.bin');
+    writeFileSync(path, '');
+    expect((await readWholeFile(path)).byteLength).toBe(0);
+    await expect(readWholeFile(join(dir, 'missing.bin'))).rejects.toThrow();
+  });
+
+  it('keeps the bytes it read when the file is replaced by rename (how caches are written)', async () => {
+    const path = join(dir, 'c.bin');
+    writeFileSync(path, Buffer.from('first version'));
+    const bytes = await readWholeFile(path);
+    writeFileSync(join(dir, 'c.tmp'), Buffer.from('second'));
+    const { renameSync } = await import('node:fs');
+    renameSync(join(dir, 'c.tmp'), path);
+    expect(Buffer.from(bytes).toString()).toBe('first version');
+  });
+
+  it.runIf(process.platform !== 'win32' && loadNativeAddon()?.mapFile !== undefined)(
+    'the native addon maps files here (the fast path is the one tested above)',
+    () => {
+      const path = join(dir, 'd.bin');
+      writeFileSync(path, Buffer.from('mapped'));
+      const mapped = loadNativeAddon()?.mapFile?.(path);
+      expect(mapped?.byteLength).toBe(6);
+      expect(loadNativeAddon()?.mapFile?.(join(dir, 'missing.bin'))).toBeUndefined();
+      expect(loadNativeAddon()?.mapFile?.(dir)).toBeUndefined();
+    },
+  );
+});
