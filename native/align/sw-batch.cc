@@ -2,10 +2,11 @@
 // batches (swipe8.cc's 8-bit lanes first, swipe.cc's int16 lanes for the pairs that could saturate),
 // the striped ones pair by pair (striped8.cc's byte lanes first, striped.cc's int16 lanes), and the
 // scalar Gotoh one (gotoh.cc) for tracebacks and for pairs whose scores could overflow int16; two
-// threads for large batches.
+// threads claiming units of pairs for large batches.
 #include "sw-batch.h"
 
 #include <algorithm>
+#include <atomic>
 #include <climits>
 #include <iterator>
 #include <thread>
@@ -34,7 +35,18 @@ void sw_batch(const uint8_t* qc, const int32_t* qo, const uint8_t* tc, const int
   const bool striped = isa_is_avx2() && simd != 1;
   const bool swipe = striped && simd == 0 && !align && size <= 31;
 #endif
-  auto run = [&](size_t from, size_t to_) {
+  // Work units: each query's consecutive pairs (the inter-sequence kernels take them in one call),
+  // split after UNIT_PAIRS pairs; the threads claim units in turn, so one thread is never left with
+  // the long proteins while the other idles (a split of the pairs in two halves left the second
+  // core a third idle on a proteome: its costs come in runs of long queries).
+  constexpr size_t UNIT_PAIRS = 64;
+  std::vector<size_t> units{0};
+  for (size_t p = 1; p <= np; p++) {
+    if (p == np || pairs[2 * p] != pairs[2 * (p - 1)] || p - units.back() >= UNIT_PAIRS) units.push_back(p);
+  }
+  std::atomic<size_t> next_unit{0};
+  const size_t unit_count = units.size() - 1;
+  auto run = [&]() {
     SwWork w;
     std::vector<int32_t> head, next, votes;
 #ifdef ARG_X86
@@ -69,6 +81,8 @@ void sw_batch(const uint8_t* qc, const int32_t* qo, const uint8_t* tc, const int
     std::vector<int> groupLength;
     std::vector<int32_t> groupScore;
 #endif
+    for (size_t unit = next_unit++; unit < unit_count; unit = next_unit++) {
+    const size_t from = units[unit], to_ = units[unit + 1];
     for (size_t p = from; p < to_; p++) {
       const int32_t qi = pairs[2 * p], ti = pairs[2 * p + 1];
 #ifdef ARG_X86
@@ -232,14 +246,14 @@ void sw_batch(const uint8_t* qc, const int32_t* qo, const uint8_t* tc, const int
 #endif
       else out[p] = sw_run(q, m, t, n, mat, size, open, ext, w, nullptr);
     }
+    }
   };
-  if (threads > 1 && np > 8) {
-    const size_t half = np / 2;
-    std::thread other([&] { run(half, np); });
-    run(0, half);
+  if (threads > 1 && np > 8 && unit_count > 1) {
+    std::thread other(run);
+    run();
     other.join();
   } else {
-    run(0, np);
+    run();
   }
 }
 
