@@ -1,6 +1,9 @@
 // N-API glue of the GEMM: gemm, packB, gemmPacked and setThreads (argument checks, then gemm.cc).
 #include <node_api.h>
 
+#include <cmath>
+#include <vector>
+
 #include <algorithm>
 #include <cstdint>
 
@@ -27,13 +30,19 @@ napi_value Gemm(napi_env env, napi_callback_info info) {
   return undefined_value(env);
 }
 
-// packB(transB, n, k, B) -> Float32Array: op(B) (k x n) packed once for gemmPacked (a constant
-// right-hand side used by many products, e.g. reference embeddings), 64-byte aligned.
+// packB(transB, n, k, B, normaliseRows?) -> Float32Array: op(B) (k x n) packed once for gemmPacked
+// (a constant right-hand side used by many products, e.g. reference embeddings), 64-byte aligned.
+// normaliseRows (with transB): each of B's n rows scaled to unit L2 norm as it is packed, with the
+// arithmetic of core/model/homology.ts (double sums, x * (1 / sqrt(sum)) rounded to float, 0 for
+// a zero row), so the packed values are those of packing the normalised rows; it saves the
+// normalised copy (a model's 17 MB of reference embeddings, ~40 ms of a CLI start-up in JS).
 napi_value PackB(napi_env env, napi_callback_info info) {
   Args a = get_args(env, info);
   const bool tb = a.boolean(0);
   const int n = a.integer(1), k = a.integer(2);
   const float* B = a.f32(3, (size_t)k * n, "packB: B is too small or not a Float32Array");
+  const bool normalise = !a.is_undefined(4) && a.boolean(4);
+  if (!a.failed && normalise && !tb) a.fail("packB: normaliseRows needs transB (B stored n x k)");
   if (a.failed) return undefined_value(env);
   const long npad = ((long)n + NR - 1) / NR * NR;
   const size_t total = (size_t)npad * k;
@@ -48,6 +57,29 @@ napi_value PackB(napi_env env, napi_callback_info info) {
   const long rsB = tb ? 1 : n, csB = tb ? k : 1;
   for (int pc = 0; pc < k; pc += KC) {
     pack_b(std::min(KC, k - pc), n, B + (long)pc * rsB, rsB, csB, out + npad * pc);
+  }
+  if (normalise) {
+    std::vector<double> inv((size_t)n);
+    for (int j = 0; j < n; j++) {
+      const float* row = B + (long)j * k;
+      double sum = 0;
+      for (int p = 0; p < k; p++) sum += (double)row[p] * (double)row[p];
+      inv[(size_t)j] = sum > 0 ? 1.0 / std::sqrt(sum) : 0.0;
+    }
+    // pack_b's layout: per KC block of k, panels of NR columns (references), kc rows of NR each.
+    for (int pc = 0; pc < k; pc += KC) {
+      const int kc = std::min(KC, k - pc);
+      float* block = out + npad * pc;
+      for (int j0 = 0; j0 < n; j0 += NR) {
+        const int nr = std::min(NR, n - j0);
+        float* panel = block + (long)j0 * kc;
+        for (int p = 0; p < kc; p++) {
+          for (int j = 0; j < nr; j++) {
+            panel[(long)p * NR + j] = (float)((double)panel[(long)p * NR + j] * inv[(size_t)(j0 + j)]);
+          }
+        }
+      }
+    }
   }
   napi_create_typedarray(env, napi_float32_array, total, buffer, offset, &result);
   return result;

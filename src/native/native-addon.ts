@@ -78,7 +78,13 @@ export interface NativeAddon {
     knownScores?: Int32Array,
     diagonals?: Int32Array,
   ): void;
-  packB?(transB: boolean, n: number, k: number, b: Float32Array): Float32Array;
+  packB?(
+    transB: boolean,
+    n: number,
+    k: number,
+    b: Float32Array,
+    normaliseRows?: boolean,
+  ): Float32Array;
   gemmPacked?(
     m: number,
     n: number,

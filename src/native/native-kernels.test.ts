@@ -91,6 +91,35 @@ describe.skipIf(native === undefined)('native kernels', () => {
     }
   });
 
+  it('packB with normaliseRows packs the unit rows bit for bit (a zero row stays zero)', () => {
+    const rng = createRng(37);
+    const n = 1043;
+    const k = 700;
+    const b = Float32Array.from({ length: n * k }, () => (rng() - 0.5) * 3);
+    b.fill(0, 5 * k, 6 * k);
+    // The arithmetic of core/model/homology.ts's normalisedRows.
+    const unit = new Float32Array(n * k);
+    for (let r = 0; r < n; r++) {
+      let sum = 0;
+      for (let j = r * k; j < (r + 1) * k; j++) {
+        sum += (b[j] as number) * (b[j] as number);
+      }
+      const inv = sum > 0 ? 1 / Math.sqrt(sum) : 0;
+      for (let j = r * k; j < (r + 1) * k; j++) {
+        unit[j] = (b[j] as number) * inv;
+      }
+    }
+    const packB = native?.packB;
+    expect(packB).toBeDefined();
+    if (packB === undefined) {
+      return;
+    }
+    const before = Float32Array.from(b);
+    expect(Array.from(packB(true, n, k, b, true))).toEqual(Array.from(packB(true, n, k, unit)));
+    expect(Array.from(b)).toEqual(Array.from(before)); // B itself is not changed
+    expect(() => packB(false, n, k, b, true)).toThrow(/normaliseRows/);
+  });
+
   it('optimizer updates match PyTorch formulas', () => {
     for (const check of optimizerChecks(native as Kernels)) {
       expect(check.relativeError, check.label).toBeLessThan(1);

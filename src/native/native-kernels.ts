@@ -2,6 +2,7 @@
 import { availableParallelism } from 'node:os';
 
 import type { AdamStep, Kernels, SgdStep } from '../core/model/kernels.ts';
+import type { NativeAddon } from './native-addon.ts';
 import { loadNativeAddon } from './native-addon.ts';
 
 export interface NativeKernelsOptions {
@@ -24,7 +25,9 @@ export function loadNativeKernels(options: NativeKernelsOptions = {}): Kernels |
     name: `native-${native.info().isa}-${threads}t`,
     gemm: (ta, tb, m, n, k, alpha, a, b, beta, c) =>
       native.gemm(ta, tb, m, n, k, alpha, a, b, beta, c, threads),
-    ...(native.packB === undefined || native.gemmPacked === undefined
+    ...(native.packB === undefined ||
+    native.gemmPacked === undefined ||
+    !normalisesRows(native.packB.bind(native))
       ? {}
       : {
           packB: native.packB.bind(native),
@@ -78,4 +81,12 @@ export function loadNativeKernels(options: NativeKernelsOptions = {}): Kernels |
         s.firstStep,
       ),
   };
+}
+
+/**
+ * Whether this build of the addon honours packB's normaliseRows (an addon built from older sources
+ * would ignore it and pack the rows as they are): a 1×1 matrix [4] must pack to [1].
+ */
+function normalisesRows(packB: NonNullable<NativeAddon['packB']>): boolean {
+  return packB(true, 1, 1, Float32Array.of(4), true)[0] === 1;
 }

@@ -211,7 +211,6 @@ export function prepareReferences(
       | undefined;
   } = {},
 ): PreparedReferences {
-  const unit = normalisedRows(refs.embeddings, refs.sequences.length, refs.dim);
   const packB = options.kernels?.packB;
   const size = refs.sequences.length;
   const codes = codeSet(refs.sequences);
@@ -245,8 +244,8 @@ export function prepareReferences(
     classes: refs.classes,
     unit:
       packB === undefined
-        ? { kind: 'plain', data: unit }
-        : { kind: 'packed', data: packB(true, size, refs.dim, unit) },
+        ? { kind: 'plain', data: normalisedRows(refs.embeddings, size, refs.dim) }
+        : { kind: 'packed', data: packB(true, size, refs.dim, refs.embeddings, true) },
     codes,
     selfScores: Float64Array.from({ length: size }, (_, r) => selfScore(sequenceCodes(codes, r))),
     labels: Int32Array.from({ length: size }, (_, r) => refs.labels[r] as number),

@@ -54,7 +54,18 @@ export interface Kernels {
    * many products with gemmPacked against the same B (e.g. every prediction batch against the
    * reference embeddings). Callers fall back to gemm when it is absent.
    */
-  readonly packB?: (transB: boolean, n: number, k: number, b: Float32Array) => Float32Array;
+  readonly packB?: (
+    transB: boolean,
+    n: number,
+    k: number,
+    b: Float32Array,
+    /**
+     * With transB: pack B's rows scaled to unit L2 norm (the values of packing normalised rows,
+     * bit for bit: double sums, x · (1/√sum) rounded to float, 0 for a zero row) without a
+     * normalised copy of B.
+     */
+    normaliseRows?: boolean,
+  ) => Float32Array;
   /** C = α·A·op(B) + β·C with A m×k (not transposed) and op(B) from packB: the same values as gemm. */
   readonly gemmPacked?: (
     m: number,
