@@ -16,9 +16,19 @@ namespace {
 
 constexpr uint8_t NONE = 255;
 
-// A code's presence bit (ungapped-screen.ts presenceBit): the top SCREEN_PRESENCE_BITS of its
-// Fibonacci hash.
-inline uint32_t presence_bit(int32_t code) { return ((uint32_t)code * 0x9e3779b1u) >> (32 - SCREEN_PRESENCE_BITS); }
+// A code's presence block (ungapped-screen.ts presenceBits): 16 words (512 bits, one cache line)
+// chosen by the top bits of its Fibonacci hash.
+inline uint32_t presence_block(int32_t code) {
+  return ((uint32_t)code * 0x9e3779b1u) >> (32 - SCREEN_PRESENCE_BITS + 9);
+}
+// Whether the code's three bits in its block (a murmur3-finaliser hash, 9 bits each) are all set.
+inline bool presence_has(const uint32_t* block, int32_t code) {
+  uint32_t h = ((uint32_t)code ^ ((uint32_t)code >> 16)) * 0x85ebca6bu;
+  h = (h ^ (h >> 13)) * 0xc2b2ae35u;
+  h ^= h >> 16;
+  const uint32_t a = h & 511, b = (h >> 9) & 511, c = (h >> 18) & 511;
+  return ((block[a >> 5] >> (a & 31)) & (block[b >> 5] >> (b & 31)) & (block[c >> 5] >> (c & 31)) & 1u) != 0;
+}
 
 inline int32_t code_at(const uint8_t* letters, size_t pos, const int32_t* used, int w) {
   int32_t code = 0;
@@ -205,7 +215,7 @@ bool screen_search(const ScreenIndexView& ix, const uint8_t* letters, const uint
   auto run = [&](size_t first, size_t step, uint8_t& failed) {
     std::vector<int32_t> best((size_t)ix.n_ref, -1), best_diagonal((size_t)ix.n_ref, 0), touched, passing, seed_codes;
     std::vector<int64_t> seed_dir;
-    std::vector<uint32_t> seed_bit;
+    std::vector<uint32_t> seed_block;  // each position's presence block
     std::vector<int32_t> live;
     Reach covered;
     const uint8_t* t = ix.ref_codes;
@@ -227,19 +237,19 @@ bool screen_search(const ScreenIndexView& ix, const uint8_t* letters, const uint
         const int32_t n_pos = std::max(0, q_to - q_from - span + 1);
         seed_codes.resize((size_t)n_pos);
         seed_dir.resize((size_t)n_pos);
-        seed_bit.resize((size_t)n_pos);
+        seed_block.resize((size_t)n_pos);
         const uint32_t* shape_presence = ix.presence + (size_t)s * (SCREEN_PRESENCE_WORDS);
         for (int32_t p = 0; p < n_pos; p++) {
           const int32_t code = code_at(letters, (size_t)(q_from + p), used, w);
           seed_codes[p] = code;
           seed_dir[p] = code < 0 ? -1 : (int64_t)(code >> (30 - SCREEN_DIRECTORY_BITS));
-          seed_bit[p] = code < 0 ? 0 : presence_bit(code);
+          seed_block[p] = code < 0 ? 0 : presence_block(code);
         }
         // The presence bits first (most codes of an unrelated protein are in no reference: one
         // read of a 1 MB table instead of two of the tens of MB of entries), prefetched ahead.
         for (int32_t p = 0; p < n_pos; p++) {
-          if (p + 24 < n_pos && seed_dir[p + 24] >= 0) __builtin_prefetch(shape_presence + (seed_bit[p + 24] >> 5));
-          if (seed_dir[p] >= 0 && (shape_presence[seed_bit[p] >> 5] & (1u << (seed_bit[p] & 31))) == 0) seed_dir[p] = -1;
+          if (p + 24 < n_pos && seed_dir[p + 24] >= 0) __builtin_prefetch(shape_presence + (size_t)seed_block[p + 24] * 16);
+          if (seed_dir[p] >= 0 && !presence_has(shape_presence + (size_t)seed_block[p] * 16, seed_codes[p])) seed_dir[p] = -1;
         }
         live.clear();
         for (int32_t p = 0; p < n_pos; p++) {

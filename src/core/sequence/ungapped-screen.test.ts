@@ -6,7 +6,9 @@ import {
   buildScreenIndex,
   buildScreenJs,
   packScreenShapes,
+  presenceBits,
   SCREEN_MIN_SCORE,
+  SCREEN_PRESENCE_BITS,
   screenQueries,
 } from './ungapped-screen.ts';
 import { encodeAll } from './seed-index.ts';
@@ -100,6 +102,45 @@ describe('ungapped screen', () => {
         a < b || (a === b && (kept.positions[e - 1] as number) < (kept.positions[e] as number)),
       ).toBe(true);
     }
+  });
+
+  it("sets every indexed code's presence bits, and few of other codes pass the filter", () => {
+    const words = 2 ** SCREEN_PRESENCE_BITS / 32;
+    const has = (s: number, code: number): boolean => {
+      const [w1, m1, w2, m2, w3, m3] = presenceBits(code);
+      const p = index.presence;
+      const base = s * words;
+      return (
+        ((p[base + w1] as number) & m1) !== 0 &&
+        ((p[base + w2] as number) & m2) !== 0 &&
+        ((p[base + w3] as number) & m3) !== 0
+      );
+    };
+    const nShapes = index.shapeOffsets.length - 1;
+    const indexed = new Set<string>();
+    for (let s = 0; s < nShapes; s++) {
+      for (
+        let e = index.shapeOffsets[s] as number;
+        e < (index.shapeOffsets[s + 1] as number);
+        e++
+      ) {
+        const code = index.codes[e] as number;
+        indexed.add(`${s}:${code}`);
+        expect(has(s, code)).toBe(true); // a filter: never a false negative
+      }
+    }
+    // Codes of no reference: the blocked Bloom filter lets almost none through.
+    const probe = createRng(5);
+    let passed = 0;
+    let tried = 0;
+    while (tried < 20_000) {
+      const code = Math.floor(probe() * 1e9);
+      if (!indexed.has(`0:${code}`)) {
+        tried++;
+        passed += has(0, code) ? 1 : 0;
+      }
+    }
+    expect(passed / tried).toBeLessThan(0.01);
   });
 
   it('refuses shapes it cannot pack', () => {
