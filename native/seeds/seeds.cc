@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <atomic>
 #include <thread>
 #include <vector>
 
@@ -50,19 +51,21 @@ bool seeds_input_valid(const int32_t* lo, size_t n_seq, size_t n_letters, const 
 // algorithm and order): per query and reference, hits per 32-residue diagonal band (64 cyclic uint8
 // counters), best adjacent pair; the topK references with at least minHits, most hits first, then
 // lower index. shapes = per shape [base, span, weight, used positions...]. Queries are split over
-// `threads` threads (interleaved), each with its own counters.
+// `threads` threads (each claims the next query; a batch's few long proteins are most of its work),
+// each with its own counters.
 void seed_search(const int32_t* offsets, const int32_t* refs, const int32_t* positions, size_t n_post,
                  const int32_t* shapes, size_t n_shapes, int n_ref, int max_occ, const uint8_t* letters,
                  const int32_t* lo, size_t n_queries, int top_k, int min_hits, int32_t* out_refs,
                  int32_t* out_hits, int threads) {
-  auto run = [&](size_t first, size_t step) {
+  std::atomic<size_t> next_query{0};
+  auto run = [&]() {
     std::vector<uint8_t> bands((size_t)n_ref * 64, 0);
     std::vector<int32_t> best((size_t)n_ref, 0), touched((size_t)n_ref, 0), picked;
     // The query's seeds (posting start, end, query position), gathered first: the offsets and
     // postings are tens of MB, so each lookup is a cache miss; prefetching a few seeds ahead
     // overlaps them instead of paying them one after another.
     std::vector<int32_t> codes, qposOf, starts, ends;
-    for (size_t q = first; q < n_queries; q += step) {
+    for (size_t q = next_query++; q < n_queries; q = next_query++) {
       const int32_t from = lo[q], to = lo[q + 1];
       int32_t n_touched = 0;
       codes.clear();
@@ -129,12 +132,12 @@ void seed_search(const int32_t* offsets, const int32_t* refs, const int32_t* pos
       for (int32_t t = 0; t < n_touched; t++) best[touched[t]] = 0;
     }
   };
-  if (threads > 1 && n_queries > 4) {
-    std::thread other([&] { run(1, 2); });
-    run(0, 2);
+  if (threads > 1 && n_queries > 1) {
+    std::thread other(run);
+    run();
     other.join();
   } else {
-    run(0, 1);
+    run();
   }
 }
 
