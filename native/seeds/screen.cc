@@ -6,6 +6,7 @@
 #include "screen.h"
 
 #include <algorithm>
+#include <atomic>
 #include <functional>
 #include <thread>
 #include <vector>
@@ -224,7 +225,9 @@ bool screen_search(const ScreenIndexView& ix, const uint8_t* letters, const uint
     while (r + 1 < ix.n_ref && ix.ref_offsets[r + 1] <= (b << 6)) r++;
     block_ref[(size_t)b] = r;
   }
-  auto run = [&](size_t first, size_t step, uint8_t& failed) {
+  // Each thread claims the next query (lengths vary by 100x within a proteome batch).
+  std::atomic<size_t> next_query{0};
+  auto run = [&](uint8_t& failed) {
     std::vector<int32_t> best((size_t)ix.n_ref, -1), best_diagonal((size_t)ix.n_ref, 0), touched, passing, seed_codes;
     std::vector<int64_t> seed_dir;
     std::vector<uint32_t> seed_block;  // each position's presence block
@@ -234,7 +237,7 @@ bool screen_search(const ScreenIndexView& ix, const uint8_t* letters, const uint
     const int32_t* const codes = ix.codes;
     const int32_t* const positions = ix.positions;
     const int32_t* const dir = ix.directory;
-    for (size_t q = first; q < n_queries; q += step) {
+    for (size_t q = next_query++; q < n_queries; q = next_query++) {
       const int32_t q_from = qo[q], q_to = qo[q + 1];
       covered.clear();
       touched.clear();
@@ -388,8 +391,8 @@ bool screen_search(const ScreenIndexView& ix, const uint8_t* letters, const uint
   };
   const int workers = std::max(1, std::min(threads, (int)n_queries));
   std::vector<std::thread> pool;
-  for (int k = 1; k < workers; k++) pool.emplace_back(run, (size_t)k, (size_t)workers, std::ref(bad[(size_t)k]));
-  run(0, (size_t)workers, bad[0]);
+  for (int k = 1; k < workers; k++) pool.emplace_back(run, std::ref(bad[(size_t)k]));
+  run(bad[0]);
   for (auto& th : pool) th.join();
   for (uint8_t b : bad) {
     if (b != 0) return false;
