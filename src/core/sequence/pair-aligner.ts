@@ -2,6 +2,7 @@
 import type { Aligner } from './align.ts';
 import { buildQueryProfile, createAligner, DEFAULT_GAP_COSTS } from './align.ts';
 import { BLOSUM62, BLOSUM62_ENCODING, BLOSUM62_SIZE, BLOSUM62_X } from './blosum62.ts';
+import { translateSequences } from './byte-codes.ts';
 
 /** Sequences as residue codes (blosum62.ts), concatenated; sequence i is codes[offsets[i]..offsets[i+1]). */
 export interface CodeSet {
@@ -40,16 +41,11 @@ export interface PairAligner {
  * which for a model's references was 10^4 short-lived arrays and most of a load's garbage.
  */
 export function codeSet(sequences: readonly string[]): CodeSet {
-  const offsets = new Int32Array(sequences.length + 1);
-  sequences.forEach((s, i) => (offsets[i + 1] = (offsets[i] as number) + s.length));
-  const codes = new Uint8Array(offsets[sequences.length] as number);
-  let at = 0;
-  for (const s of sequences) {
-    for (let j = 0; j < s.length; j++) {
-      codes[at++] = BLOSUM62_ENCODING[s.charCodeAt(j) & 0xff] ?? BLOSUM62_X;
-    }
-  }
-  return { codes, offsets };
+  return translateSequences(
+    sequences,
+    BLOSUM62_ENCODING,
+    (c) => BLOSUM62_ENCODING[c & 0xff] ?? BLOSUM62_X,
+  );
 }
 
 export function sequenceCodes(set: CodeSet, i: number): Uint8Array {

@@ -1,6 +1,8 @@
 // Sensitive candidate search: spaced seeds over a reduced alphabet, ranked by hits on one diagonal band.
 // Finds distant homologs (25-35% identity) that embedding similarity misses, at a few microseconds per query.
 
+import { translateSequences } from './byte-codes.ts';
+
 /**
  * Residue groups (Murphy, Wang & Wang 2000, 10 letters): BLOSUM-similar residues share a letter, so a
  * distant homolog shares more seeds. Anything else (X, B, Z, ...) breaks seeds.
@@ -65,13 +67,6 @@ function letterTable(): Uint8Array {
 
 const TABLE = letterTable();
 
-function encodeInto(seq: string, out: Uint8Array, at: number): void {
-  for (let i = 0; i < seq.length; i++) {
-    const c = seq.charCodeAt(i);
-    out[at + i] = c < 256 ? (TABLE[c] as number) : NONE;
-  }
-}
-
 /**
  * Sequences as Murphy-10 letters (255 = out of the alphabet), concatenated: sequence i is
  * letters[letterOffsets[i] .. [i + 1]]. Also the alphabet of the ungapped screen (ungapped-screen.ts).
@@ -80,11 +75,8 @@ export function encodeAll(sequences: readonly string[]): {
   letters: Uint8Array;
   letterOffsets: Int32Array;
 } {
-  const letterOffsets = new Int32Array(sequences.length + 1);
-  sequences.forEach((q, i) => (letterOffsets[i + 1] = (letterOffsets[i] as number) + q.length));
-  const letters = new Uint8Array(letterOffsets[sequences.length] as number);
-  sequences.forEach((q, i) => encodeInto(q, letters, letterOffsets[i] as number));
-  return { letters, letterOffsets };
+  const { codes, offsets } = translateSequences(sequences, TABLE, () => NONE);
+  return { letters: codes, letterOffsets: offsets };
 }
 
 interface Shape {
