@@ -2,12 +2,7 @@
 // with candidates chosen by embedding cosine (per class) and by spaced seeds on one diagonal (distant homologs).
 import { BLOSUM62, BLOSUM62_SIZE } from '../sequence/blosum62.ts';
 import type { CodeSet, PairAligner } from '../sequence/pair-aligner.ts';
-import {
-  codeSet,
-  createJsPairAligner,
-  NO_DIAGONAL,
-  sequenceCodes,
-} from '../sequence/pair-aligner.ts';
+import { codeSet, createJsPairAligner, NO_DIAGONAL } from '../sequence/pair-aligner.ts';
 import type { SeedIndex, SeedKernels, SeedPostings } from '../sequence/seed-index.ts';
 import { buildSeedIndex, DEFAULT_SHAPES } from '../sequence/seed-index.ts';
 import type {
@@ -86,6 +81,28 @@ export function selfScore(codes: Uint8Array): number {
     s += BLOSUM62[c * BLOSUM62_SIZE + c] as number;
   }
   return s;
+}
+
+/** BLOSUM62's diagonal by residue code (0 beyond the matrix, as a code never is). */
+const SELF = Int32Array.from({ length: 256 }, (_, c) =>
+  c < BLOSUM62_SIZE ? (BLOSUM62[c * BLOSUM62_SIZE + c] as number) : 0,
+);
+
+/**
+ * selfScore of sequences from..to-1 of a code set, in one loop (a call per sequence ran cold for a
+ * model's 3,130 references at every start-up).
+ */
+function selfScores(set: CodeSet, from: number, to: number): Float64Array {
+  const out = new Float64Array(to - from);
+  const { codes, offsets } = set;
+  for (let i = from; i < to; i++) {
+    let s = 0;
+    for (let k = offsets[i] as number, end = offsets[i + 1] as number; k < end; k++) {
+      s += SELF[codes[k] as number] as number;
+    }
+    out[i - from] = s;
+  }
+  return out;
 }
 
 function normalisedRows(x: Float32Array, n: number, dim: number): Float32Array {
@@ -247,7 +264,7 @@ export function prepareReferences(
         ? { kind: 'plain', data: normalisedRows(refs.embeddings, size, refs.dim) }
         : { kind: 'packed', data: packB(true, size, refs.dim, refs.embeddings, true) },
     codes,
-    selfScores: Float64Array.from({ length: size }, (_, r) => selfScore(sequenceCodes(codes, r))),
+    selfScores: selfScores(codes, 0, size),
     labels: Int32Array.from({ length: size }, (_, r) => refs.labels[r] as number),
     cosineScratch: new Float32Array(BLOCK * size),
   };
@@ -412,9 +429,7 @@ export function homologyFeatures(
       }
     }
     const scores = aligner.run(queryCodes, refCodes, pairs.subarray(0, 2 * count), false);
-    const querySelfScores = Float64Array.from({ length: rows }, (_, r) =>
-      Math.max(selfScore(sequenceCodes(queryCodes, q0 + r)), 1),
-    );
+    const querySelfScores = selfScores(queryCodes, q0, q0 + rows).map((v) => Math.max(v, 1));
     for (let p = 0; p < count; p++) {
       const q = pairs[2 * p] as number;
       const ref = pairs[2 * p + 1] as number;
