@@ -146,6 +146,25 @@ describe.skipIf(!canRun)('sweep pages (real chromium, real app)', () => {
     expect(pageErrors).toEqual([]);
   });
 
+  it('links the sweep run to its sweep, and draws its best-so-far curve', async () => {
+    await page.goto(`${url}/#/runs/${OLD}`);
+    const link = page.locator(`.facts a[href="#/sweeps/${OLD}"]`);
+    await link.waitFor();
+    expect(await page.locator('.facts dd').first().textContent()).toBe('sweep');
+    // One point per ended trial: the best val_loss so far.
+    await expect
+      .poll(
+        () => page.locator('svg.curves path[data-key="val_loss"]').getAttribute('data-points'),
+        {
+          timeout: 15_000,
+        },
+      )
+      .toBe('6');
+    await link.click();
+    await page.locator('table.trials').waitFor();
+    expect(page.url()).toBe(`${url}/#/sweeps/${OLD}`);
+  });
+
   it('says so for an unknown sweep', async () => {
     await page.goto(`${url}/#/sweeps/20261201T000000Z-ffffff`);
     await page.locator('.problem').waitFor();

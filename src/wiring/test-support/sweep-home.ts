@@ -6,7 +6,7 @@ import type { RunProcess } from '../../pipeline/ports.ts';
 import type { SweepState, TrialEnd, TrialLauncher } from '../../pipeline/sweep/run-sweep.ts';
 import { runSweep } from '../../pipeline/sweep/run-sweep.ts';
 import { sweepMarkdown, sweepReportData } from '../../pipeline/sweep/sweep-report.ts';
-import { sweepRunInit } from '../../pipeline/sweep/sweep-run.ts';
+import { sweepRunInit, withSweepRun } from '../../pipeline/sweep/sweep-run.ts';
 import { parseSweepYaml } from '../../pipeline/sweep/sweep-spec.ts';
 import { resolveMetric } from '../../pipeline/sweep/trial-metrics.ts';
 import { FsRunTracker } from '../../store/fs-run-tracker.ts';
@@ -59,33 +59,40 @@ export async function writeFinishedSweep(
   const store = new FsSweepStore(join(home, 'sweeps'));
   const { spec } = parseSweepYaml(SWEEP_YAML, 'mlp.yaml');
   const created = new Date('2026-12-01T10:00:00Z');
-  const state = await runSweep({
+  const initial: SweepState = {
+    version: 1,
+    id,
+    createdAt: created.toISOString(),
+    updatedAt: created.toISOString(),
+    status: 'running',
+    specText: SWEEP_YAML,
+    source: 'mlp.yaml',
+    seed,
+    runCap: trials,
+    parallel: 1,
+    baseOverrides: ['experiment.epochs=2'],
+    notes: [],
+    warnings: [],
+    trials: [],
+  };
+  // As `arginator sweep` does it: the sweep inside its tracked run.
+  const state = await withSweepRun(
+    new FsRunTracker(join(home, 'runs')),
     spec,
-    metric: resolveMetric('val_loss', 'mlp.yaml'),
-    state: {
-      version: 1,
-      id,
-      createdAt: created.toISOString(),
-      updatedAt: created.toISOString(),
-      status: 'running',
-      specText: SWEEP_YAML,
-      source: 'mlp.yaml',
-      seed,
-      runCap: trials,
-      parallel: 1,
-      baseOverrides: ['experiment.epochs=2'],
-      notes: [],
-      warnings: [],
-      trials: [],
-    },
-    store,
-    launch: objective(),
-    clock: { now: () => created },
-  });
+    initial,
+    facts(id),
+    (observe) =>
+      runSweep({
+        spec,
+        metric: resolveMetric('val_loss', 'mlp.yaml'),
+        state: initial,
+        store,
+        launch: objective(),
+        clock: { now: () => created },
+        onChange: (s) => observe(s),
+      }),
+  );
   await store.writeFile(id, 'report.md', sweepMarkdown(spec, state, sweepReportData(spec, state)));
-  const runs = new FsRunTracker(join(home, 'runs'));
-  const run = await runs.start(sweepRunInit(spec, state, facts(id)));
-  await run.finish('finished', {});
   return { store, state };
 }
 
