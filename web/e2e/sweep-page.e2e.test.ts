@@ -12,7 +12,7 @@ import type { Service } from '../../src/server/service.ts';
 import { makeHome, startService } from '../../src/server/test-support/service-fixture.ts';
 import type { SweepFixture } from '../../src/wiring/test-support/sweep-home.ts';
 import { writeFinishedSweep, writeRunningSweep } from '../../src/wiring/test-support/sweep-home.ts';
-import { chromiumAvailable, DESKTOP, launchChromium } from './browser.ts';
+import { chromiumAvailable, DESKTOP, launchChromium, PHONE } from './browser.ts';
 import { buildWeb, REPO_ROOT } from './real-server.ts';
 
 const ARTIFACTS = join(REPO_ROOT, 'test-artifacts/web-logic');
@@ -100,6 +100,31 @@ describe.skipIf(!canRun)('sweep pages (real chromium, real app)', () => {
     ]);
     expect(await page.locator('table.importance tbody tr').count()).toBe(3);
     await page.screenshot({ path: join(ARTIFACTS, 'sweep-finished.png'), fullPage: true });
+    // On a phone the plot and the tables scroll inside their cards; the page itself does not.
+    await page.setViewportSize(PHONE);
+    const wider = await page.evaluate(() =>
+      document.documentElement.scrollWidth > window.innerWidth
+        ? Array.from(document.querySelectorAll('body *'))
+            .filter((el) => {
+              // Inside a scrolling box (the plot, the tables) an element may be wider: it scrolls.
+              for (
+                let p = el.parentElement;
+                p !== null && p !== document.body;
+                p = p.parentElement
+              ) {
+                if (getComputedStyle(p).overflowX !== 'visible') {
+                  return false;
+                }
+              }
+              return el.getBoundingClientRect().right > window.innerWidth + 1;
+            })
+            .slice(0, 5)
+            .map((el) => `${el.tagName.toLowerCase()}.${el.getAttribute('class') ?? ''}`)
+        : [],
+    );
+    expect(wider).toEqual([]);
+    await page.screenshot({ path: join(ARTIFACTS, 'sweep-phone.png'), fullPage: true });
+    await page.setViewportSize(DESKTOP);
   });
 
   it('follows a running sweep live until it finishes', async () => {

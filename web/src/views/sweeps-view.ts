@@ -339,49 +339,56 @@ function importanceCard(s: SweepJson): HTMLElement {
       ? h('p', { class: 'muted' }, 'Shown once 4 trials have ended.')
       : [
           h(
-            'table',
-            { class: 'data importance' },
+            'div',
+            { class: 'table-wrap', tabindex: 0, role: 'region', 'aria-label': 'Importance table' },
             h(
-              'thead',
-              {},
+              'table',
+              { class: 'data importance' },
               h(
-                'tr',
+                'thead',
                 {},
-                h('th', { scope: 'col' }, 'Parameter'),
-                h('th', { scope: 'col' }, 'Importance'),
-                h('th', { scope: 'col' }, 'Correlation'),
-              ),
-            ),
-            h(
-              'tbody',
-              {},
-              bars.map((b) =>
                 h(
                   'tr',
                   {},
-                  h('th', { scope: 'row', class: 'mono' }, b.name),
+                  h('th', { scope: 'col' }, 'Parameter'),
+                  h('th', { scope: 'col' }, 'Importance'),
+                  h('th', { scope: 'col' }, 'Correlation'),
+                ),
+              ),
+              h(
+                'tbody',
+                {},
+                bars.map((b) =>
                   h(
-                    'td',
+                    'tr',
                     {},
+                    h('th', { scope: 'row', class: 'mono' }, b.name),
                     h(
-                      'span',
-                      { class: 'bar-track' },
-                      h('span', { class: 'bar', style: `width:${b.importanceWidth.toFixed(1)}%` }),
+                      'td',
+                      {},
+                      h(
+                        'span',
+                        { class: 'bar-track' },
+                        h('span', {
+                          class: 'bar',
+                          style: `width:${b.importanceWidth.toFixed(1)}%`,
+                        }),
+                      ),
+                      ` ${b.importance.toFixed(3)}`,
                     ),
-                    ` ${b.importance.toFixed(3)}`,
-                  ),
-                  h(
-                    'td',
-                    {},
                     h(
-                      'span',
-                      { class: 'bar-track' },
-                      h('span', {
-                        class: `bar ${b.correlation !== null && b.correlation < 0 ? 'negative' : ''}`,
-                        style: `width:${b.correlationWidth.toFixed(1)}%`,
-                      }),
+                      'td',
+                      {},
+                      h(
+                        'span',
+                        { class: 'bar-track' },
+                        h('span', {
+                          class: `bar ${b.correlation !== null && b.correlation < 0 ? 'negative' : ''}`,
+                          style: `width:${b.correlationWidth.toFixed(1)}%`,
+                        }),
+                      ),
+                      ` ${b.correlation === null ? 'n/a' : b.correlation.toFixed(3)}`,
                     ),
-                    ` ${b.correlation === null ? 'n/a' : b.correlation.toFixed(3)}`,
                   ),
                 ),
               ),
