@@ -117,14 +117,55 @@ function trialJson(spec: SweepSpec, t: TrialRecord, status: SweepStatus): SweepT
   };
 }
 
+type ReportData = ReturnType<typeof sweepReportData>;
+
+/**
+ * The report data (importance forest, parallel coordinates) depends only on the ended trials:
+ * it is computed once per change of them, not on every poll (a 100-tree forest on 100 trials
+ * takes about half a second on the shared 2-core machine).
+ */
+export class SweepReportCache {
+  private readonly entries = new Map<string, { key: string; data: ReportData }>();
+  private readonly capacity: number;
+
+  constructor(capacity = 32) {
+    this.capacity = capacity;
+  }
+
+  get(spec: SweepSpec, state: SweepState): ReportData {
+    const key = [
+      state.seed,
+      state.specText,
+      ...state.trials
+        .filter((t) => t.state === 'finished' || t.state === 'stopped')
+        .map((t) => `${t.index}:${t.state}:${String(t.final)}:${t.history.join(' ')}`),
+    ].join('\n');
+    const hit = this.entries.get(state.id);
+    if (hit?.key === key) {
+      return hit.data;
+    }
+    const data = sweepReportData(spec, state);
+    this.entries.delete(state.id);
+    this.entries.set(state.id, { key, data });
+    if (this.entries.size > this.capacity) {
+      const oldest = this.entries.keys().next().value;
+      if (oldest !== undefined) {
+        this.entries.delete(oldest);
+      }
+    }
+    return data;
+  }
+}
+
 /** One sweep: the summary, its configuration, every trial, importance and the parallel-coordinates data. */
 export function sweepJson(
   spec: SweepSpec,
   state: SweepState,
   run: RunRecord | undefined,
+  cache: SweepReportCache = new SweepReportCache(1),
 ): SweepJson {
   const summary = sweepSummaryJson(spec, state, run);
-  const data = sweepReportData(spec, state);
+  const data = cache.get(spec, state);
   const e = spec.earlyTerminate;
   const self = `/v1/sweeps/${encodeURIComponent(state.id)}`;
   return {

@@ -6,7 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SweepJson, SweepListJson } from '../core/sweep/sweep-contract.ts';
 import type { SweepFixture } from '../wiring/test-support/sweep-home.ts';
 import { writeFinishedSweep, writeRunningSweep } from '../wiring/test-support/sweep-home.ts';
+import { parseSweepYaml } from '../pipeline/sweep/sweep-spec.ts';
 import type { Service } from './service.ts';
+import { SweepReportCache } from './sweep-json.ts';
 import { makeHome, startService } from './test-support/service-fixture.ts';
 
 const OLD = '20261201T100000Z-aaaaaa';
@@ -174,6 +176,20 @@ describe('/v1/sweeps', () => {
         url === '/v1/sweeps/..' ? 'http.not-found' : 'sweep.not-found',
       );
     }
+  });
+
+  it('computes the report data once per change of the ended trials, not per poll', () => {
+    const cache = new SweepReportCache(2);
+    const state = finished.state;
+    const { spec } = parseSweepYaml(state.specText, state.source);
+    const first = cache.get(spec, state);
+    // A new epoch of a running trial or a new timestamp changes nothing that is drawn.
+    expect(cache.get(spec, { ...state, updatedAt: 'later' })).toBe(first);
+    const fewer = { ...state, trials: state.trials.slice(0, 5) };
+    const other = cache.get(spec, fewer);
+    expect(other).not.toBe(first);
+    expect(other.parallel.trials).toHaveLength(5);
+    expect(cache.get(spec, fewer)).toBe(other);
   });
 
   it('is documented in /openapi.json with its schemas', async () => {

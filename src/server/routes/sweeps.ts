@@ -8,7 +8,7 @@ import type { SweepState } from '../../pipeline/sweep/run-sweep.ts';
 import { parseSweepYaml } from '../../pipeline/sweep/sweep-spec.ts';
 import type { SweepSpec } from '../../core/sweep/types.ts';
 import type { AppDeps } from '../app-deps.ts';
-import { sweepJson, sweepSummaryJson } from '../sweep-json.ts';
+import { SweepReportCache, sweepJson, sweepSummaryJson } from '../sweep-json.ts';
 
 const SWEEP_ID = /^[A-Za-z0-9._-]{1,100}$/;
 const ID_PARAM = {
@@ -59,6 +59,7 @@ async function loadSweep(deps: AppDeps, id: string): Promise<LoadedSweep> {
 }
 
 export function sweepRoutes(app: FastifyInstance, deps: AppDeps): void {
+  const reports = new SweepReportCache();
   app.get(
     '/v1/sweeps',
     {
@@ -102,7 +103,7 @@ export function sweepRoutes(app: FastifyInstance, deps: AppDeps): void {
     },
     async (request) => {
       const { state, spec, run } = await loadSweep(deps, checkSweepId(request.params.id));
-      return sweepJson(spec, state, run);
+      return sweepJson(spec, state, run, reports);
     },
   );
 
