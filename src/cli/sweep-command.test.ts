@@ -7,6 +7,7 @@ import { join } from 'node:path';
 
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 
+import { FsRunTracker } from '../store/fs-run-tracker.ts';
 import { REPO_ROOT, runCli } from '../wiring/test-support/run-cli.ts';
 
 // Each trial is a full training run (1-3 minutes on the shared 2-core machine).
@@ -94,6 +95,21 @@ describe('arginator sweep', () => {
       expect(t.history.length).toBeGreaterThanOrEqual(Math.min(epochs, 9));
       expect(t.history.length).toBeLessThanOrEqual(epochs);
     }
+    // The sweep itself is a run of kind sweep with the sweep's id: the trials' parent.
+    const runs = new FsRunTracker(join(home, 'runs'));
+    const sweepRun = await runs.get(summary.sweep_id);
+    expect(sweepRun).toMatchObject({
+      kind: 'sweep',
+      status: 'finished',
+      tags: { sweep_id: summary.sweep_id, sweep_method: 'bayes', sweep_metric: 'val_loss' },
+      summary: { trials: 4, finished: 4, metric: 'val_loss' },
+    });
+    expect((await runs.metrics(summary.sweep_id)).map((p) => [p.key, p.step])).toEqual([
+      ['val_loss', 1],
+      ['val_loss', 2],
+      ['val_loss', 3],
+      ['val_loss', 4],
+    ]);
     expect(existsSync(join(home, 'models'))).toBe(false);
     const files = await readdir(summary.dir);
     expect(files).toEqual(
@@ -147,6 +163,9 @@ describe('arginator sweep', () => {
     const endedBefore = killed.trials.filter((t) => t.state === 'finished').length;
     expect(endedBefore).toBeGreaterThan(0);
     expect(endedBefore).toBeLessThan(3);
+    // Its process is gone: the sweep run reads as killed.
+    const runs = new FsRunTracker(join(home, 'runs'));
+    expect((await runs.get(id ?? '')).status).toBe('killed');
 
     const r = await runCli(['sweep', '--resume', id ?? '', '--json'], {
       env: { ARGINATOR_HOME: home },
@@ -158,6 +177,13 @@ describe('arginator sweep', () => {
     expect(end.status).toBe('finished');
     expect(end.trials).toHaveLength(3);
     expect(end.trials.every((t) => t.state === 'finished' && t.history.length === 2)).toBe(true);
+    // The resume continued the same sweep run.
+    expect(await runs.get(id ?? '')).toMatchObject({
+      kind: 'sweep',
+      status: 'finished',
+      command: `sweep --resume ${id ?? ''}`,
+      summary: { trials: 3, finished: 3 },
+    });
     // A resumed sweep cannot run past its cap.
     const again = await runCli(['sweep', '--resume', id ?? ''], { env: { ARGINATOR_HOME: home } });
     expect(again.code).toBe(2);

@@ -68,7 +68,15 @@ export interface RunRecord {
 export type RunInit = Omit<
   RunRecord,
   'id' | 'status' | 'startedAt' | 'finishedAt' | 'durationSeconds' | 'kind' | 'process'
-> & { readonly kind?: RunKind | undefined };
+> & {
+  readonly kind?: RunKind | undefined;
+  /**
+   * The caller's id (a sweep's run has the sweep's id, so its trials' parent names both). When a
+   * run with this id exists it is resumed, as MLflow's start_run(run_id): running again, in this
+   * process, with its start time and metrics kept.
+   */
+  readonly id?: string | undefined;
+};
 
 /** One logged value at a step, as MLflow logs it (timestamp: ms since the epoch). */
 export interface MetricPoint {
@@ -112,6 +120,7 @@ export interface RunHandle {
 }
 
 export interface RunTracker {
+  /** A new run, or (init.id of an existing run) that run resumed. */
   start(record: RunInit): Promise<RunHandle>;
   /** Oldest first. A running run whose process is gone reads as killed. */
   list(): Promise<RunRecord[]>;

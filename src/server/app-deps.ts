@@ -5,6 +5,7 @@ import type { JobRunner } from '../pipeline/jobs/run-jobs.ts';
 import type { ModelCatalog } from '../pipeline/model-catalog.ts';
 import type { RunTracker } from '../pipeline/ports.ts';
 import type { PromotionDeps } from '../pipeline/promotion-gate.ts';
+import type { SweepReader } from '../pipeline/sweep/run-sweep.ts';
 import type { JobEvents } from './job-events.ts';
 import type { MapProvider } from './job-maps.ts';
 import type { ServiceMetrics } from './metrics.ts';
@@ -42,6 +43,8 @@ export interface AppDeps {
   /** What the promotion gate of POST /v1/models/{v}/promote uses (benchmark, settings, models). */
   readonly promotion: PromotionDeps;
   readonly runs: RunTracker;
+  /** The sweep folders (<home>/sweeps), written by `arginator sweep`. */
+  readonly sweeps: SweepReader;
   readonly metrics: ServiceMetrics;
   /** Folder of the built web UI (index.html), if it exists. */
   readonly webDir: string | undefined;

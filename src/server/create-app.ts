@@ -36,6 +36,8 @@ import { legacyRoutes } from './routes/legacy.ts';
 import { mapRoutes } from './routes/maps.ts';
 import { predictRoutes } from './routes/predict.ts';
 import { registryRoutes } from './routes/registry.ts';
+import { sweepRoutes } from './routes/sweeps.ts';
+import { SWEEP_SCHEMAS } from './sweep-schemas.ts';
 
 /** Liveness and readiness probes: polled every few seconds, so logged at debug when they succeed. */
 const PROBES = new Set(['/healthz', '/readyz']);
@@ -254,7 +256,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
           'Beta-lactamase detection and Ambler classification. Errors are application/problem+json (docs/api.md). With API keys configured every API route needs X-API-Key (the events stream also takes ?api_key=) and each key sees only its own jobs (docs/api.md, Authentication).',
       },
       components: {
-        schemas: API_SCHEMAS,
+        schemas: { ...API_SCHEMAS, ...SWEEP_SCHEMAS },
         securitySchemes: {
           apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' },
           apiKeyQuery: { type: 'apiKey', in: 'query', name: 'api_key' },
@@ -282,6 +284,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   predictRoutes(app, deps);
   catalogueRoutes(app, deps);
   registryRoutes(app, deps);
+  sweepRoutes(app, deps);
   healthRoutes(app, deps);
   mapRoutes(app, deps, deps.maps);
   app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());

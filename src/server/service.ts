@@ -18,6 +18,7 @@ import { sweepJobs } from '../pipeline/jobs/sweep-jobs.ts';
 import { FsJobFiles } from '../store/fs-job-files.ts';
 import { FsModelRegistry } from '../store/fs-model-registry.ts';
 import { FsRunTracker } from '../store/fs-run-tracker.ts';
+import { FsSweepStore } from '../store/fs-sweep-store.ts';
 import { runEnvironment } from '../wiring/run-environment.ts';
 import { SqliteJobStore } from '../store/sqlite-job-store.ts';
 import type { BenchmarkSource } from '../wiring/gate-benchmark.ts';
@@ -215,6 +216,7 @@ export async function createService(options: ServiceOptions): Promise<Service> {
     registry,
     promotion,
     runs,
+    sweeps: new FsSweepStore(join(options.home, 'sweeps')),
     metrics,
     webDir: options.webDir,
     newId: randomUUID,

@@ -78,6 +78,46 @@ describe('FsRunTracker', () => {
     expect((await runs.list()).map((r) => r.kind)).toEqual(['sweep', 'sweep-trial']);
   });
 
+  it('starts a run under a given id, and resumes it when that id exists (MLflow start_run(run_id))', async () => {
+    const runs = new FsRunTracker(join(root, 'resume'), tickingClock());
+    const first = await runs.start({
+      ...base,
+      id: '20260102T030405Z-abc123',
+      kind: 'sweep',
+      tags: { sweep_method: 'bayes', first: 'yes' },
+    });
+    expect(first.id).toBe('20260102T030405Z-abc123');
+    await first.logMetrics(1, { val_loss: 0.5 });
+    await first.finish('killed', { error: 'interrupted', summary: { best: 0.5 } });
+
+    const again = await runs.start({
+      ...base,
+      id: first.id,
+      kind: 'sweep',
+      command: 'sweep --resume 20260102T030405Z-abc123',
+      tags: { sweep_method: 'bayes', resumed: 'yes' },
+    });
+    expect(again.dir).toBe(first.dir);
+    const open = await runs.get(first.id);
+    expect(open.status).toBe('running');
+    // The first start stays; the error, summary and end of the first attempt are gone.
+    expect(open.startedAt).toBe('2026-01-02T03:04:05.000Z');
+    expect(open.finishedAt).toBeUndefined();
+    expect(open.error).toBeUndefined();
+    expect(open.summary).toBeUndefined();
+    expect(open.command).toBe('sweep --resume 20260102T030405Z-abc123');
+    expect(open.tags).toEqual({ sweep_method: 'bayes', first: 'yes', resumed: 'yes' });
+    await again.logMetrics(2, { val_loss: 0.25 });
+    await again.finish('finished', { summary: { best: 0.25 } });
+    expect((await runs.metrics(first.id)).map((p) => [p.step, p.value])).toEqual([
+      [1, 0.5],
+      [2, 0.25],
+    ]);
+    expect(await runs.list()).toHaveLength(1);
+    expect((await runs.get(first.id)).status).toBe('finished');
+    await expect(runs.start({ ...base, id: '../escape' })).rejects.toThrow(/bad run id/);
+  });
+
   it('reads run folders written before issue 14 as today’s records', async () => {
     const dir = join(root, 'old', '20250101T000000Z-abcdef');
     await mkdir(dir, { recursive: true });

@@ -47,6 +47,14 @@ function runId(now: Date): string {
   return `${stamp}-${randomBytes(3).toString('hex')}`;
 }
 
+/** A caller-chosen run id must be one folder name, as generated ids are. */
+function checkRunId(id: string): string {
+  if (!/^[A-Za-z0-9._-]{1,100}$/.test(id) || id === '.' || id === '..') {
+    throw new ArginatorError('INTERNAL', 'run.bad-id', `bad run id '${id.slice(0, 80)}'`, '');
+  }
+  return id;
+}
+
 function checkName(name: string): string {
   if (!SAFE_NAME.test(name) || name.split('/').some((p) => p === '..' || p === '.')) {
     throw new ArginatorError('INTERNAL', 'run.bad-file-name', `bad run file name '${name}'`, '');
@@ -156,17 +164,23 @@ export class FsRunTracker implements RunTracker {
   async start(init: RunInit): Promise<RunHandle> {
     const clock = this.clock;
     const started = clock.now();
-    const id = runId(started);
+    const id = init.id === undefined ? runId(started) : checkRunId(init.id);
     const dir = join(this.root, id);
     await mkdir(dir, { recursive: true });
+    const previous = init.id === undefined ? undefined : await this.stored(id);
     let record: RunRecord = {
       ...init,
       id,
-      kind: init.kind ?? 'train',
+      kind: init.kind ?? previous?.kind ?? 'train',
       status: 'running',
-      startedAt: started.toISOString(),
+      // A resumed run keeps its first start (its duration spans the pause, as MLflow's does).
+      startedAt: previous?.startedAt ?? started.toISOString(),
       process: this.self ?? currentProcess(),
     };
+    if (previous !== undefined) {
+      // Tags learnt before the pause stay; the new init's values win.
+      record = { ...record, tags: { ...previous.tags, ...init.tags } };
+    }
     // run.json is rewritten by update() and finish(): one write at a time, in call order.
     let writes: Promise<void> = Promise.resolve();
     const save = (next: RunRecord): Promise<RunRecord> => {
@@ -220,6 +234,19 @@ export class FsRunTracker implements RunTracker {
         });
       },
     };
+  }
+
+  /** The stored run.json of `id`, or undefined when there is none (a new id). */
+  private async stored(id: string): Promise<StoredRunRecord | undefined> {
+    const raw = await readFile(join(this.root, id, RUN_FILE), 'utf8').catch(() => undefined);
+    if (raw === undefined) {
+      return undefined;
+    }
+    try {
+      return JSON.parse(raw) as StoredRunRecord;
+    } catch {
+      return undefined; // torn by a crash before the first rename: start afresh
+    }
   }
 
   async list(): Promise<RunRecord[]> {

@@ -4,10 +4,15 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import { ArginatorError } from '../core/errors.ts';
-import type { SweepState, SweepStore } from '../pipeline/sweep/run-sweep.ts';
+import type { SweepReader, SweepState, SweepStore } from '../pipeline/sweep/run-sweep.ts';
 import { writeFileAtomic } from './fs-run-tracker.ts';
 
 const SAFE_ID = /^[A-Za-z0-9._-]+$/;
+
+/** One folder or file name: no separators, and not '.' or '..' (which would leave the folder). */
+function isSafeName(name: string): boolean {
+  return SAFE_ID.test(name) && name !== '.' && name !== '..';
+}
 
 /** Sortable by time and unique across processes, like run ids. */
 export function newSweepId(now: Date): string {
@@ -18,7 +23,7 @@ export function newSweepId(now: Date): string {
   return `${stamp}-${randomBytes(3).toString('hex')}`;
 }
 
-export class FsSweepStore implements SweepStore {
+export class FsSweepStore implements SweepStore, SweepReader {
   readonly root: string;
 
   /** `root` is <home>/sweeps. */
@@ -27,7 +32,7 @@ export class FsSweepStore implements SweepStore {
   }
 
   dirOf(id: string): string {
-    if (!SAFE_ID.test(id)) {
+    if (!isSafeName(id)) {
       throw new ArginatorError(
         'USAGE',
         'sweep.bad-id',
@@ -69,9 +74,16 @@ export class FsSweepStore implements SweepStore {
     return JSON.parse(text) as SweepState;
   }
 
+  async readFile(id: string, name: string): Promise<Uint8Array | undefined> {
+    if (!isSafeName(name)) {
+      return undefined;
+    }
+    return readFile(join(this.dirOf(id), name)).catch(() => undefined);
+  }
+
   async list(): Promise<string[]> {
     try {
-      return (await readdir(this.root)).filter((n) => SAFE_ID.test(n)).sort();
+      return (await readdir(this.root)).filter(isSafeName).sort();
     } catch {
       return [];
     }

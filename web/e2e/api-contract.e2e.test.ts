@@ -5,12 +5,16 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import * as domain from '../../src/core/domain.ts';
+import * as sweepContract from '../../src/core/sweep/sweep-contract.ts';
+import * as runContract from '../../src/core/tracking/run-contract.ts';
 import * as ui from '../src/api/contract.ts';
 import { parseJob } from '../src/api/guards.ts';
+import { parseSweep, parseSweeps } from '../src/api/sweep-guards.ts';
 import type { Job } from '../../src/pipeline/jobs/job.ts';
 import { jobJson } from '../../src/server/job-json.ts';
 import type { Service } from '../../src/server/service.ts';
 import { makeHome, startService } from '../../src/server/test-support/service-fixture.ts';
+import { writeFinishedSweep, writeRunningSweep } from '../../src/wiring/test-support/sweep-home.ts';
 
 /** Each word list the UI accepts, with the one declaration it must equal. */
 const WORD_LISTS = [
@@ -22,6 +26,9 @@ const WORD_LISTS = [
   { name: 'carbapenemase calls', ui: ui.CARBAPENEMASE_CALLS, domain: domain.CARBAPENEMASE_CALLS },
   { name: 'multiclass labels', ui: ui.MULTICLASS_LABELS, domain: domain.MULTICLASS_LABELS },
   { name: 'binary labels', ui: ui.BINARY_LABELS, domain: domain.BINARY_LABELS },
+  { name: 'run states', ui: ui.RUN_STATUSES, domain: runContract.RUN_STATUSES },
+  { name: 'sweep states', ui: ui.SWEEP_STATUSES, domain: sweepContract.SWEEP_STATUSES },
+  { name: 'trial states', ui: ui.TRIAL_STATES, domain: sweepContract.TRIAL_STATES },
 ] as const;
 
 interface FoundEnum {
@@ -77,6 +84,29 @@ describe('the UI and core/domain.ts', () => {
   });
 });
 
+describe('the UI and the server JSON of sweeps', () => {
+  it('parses /v1/sweeps and /v1/sweeps/{id} as the server writes them, with every field', async () => {
+    const home = await makeHome();
+    const finished = await writeFinishedSweep(home, '20261201T100000Z-aaaaaa', 5);
+    await writeRunningSweep(home, finished, 'dead');
+    const service = await startService(home);
+    try {
+      const list = (await service.app.inject('/v1/sweeps')).json<unknown>();
+      const raw = (await service.app.inject('/v1/sweeps/20261201T100000Z-aaaaaa')).json<
+        Record<string, unknown>
+      >();
+      const [summary] = parseSweeps(list);
+      expect(summary).toEqual((list as { sweeps: unknown[] }).sweeps[0]);
+      // The parse keeps every field the server sent, unchanged.
+      expect(parseSweep(raw)).toEqual(raw);
+      expect(parseSweep(raw).status).toBe('interrupted');
+    } finally {
+      await service.app.close();
+      await rm(home, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('the web bundle', () => {
   it('imports nothing from src at run time: only types (erased by the build)', async () => {
     const webSrc = join(import.meta.dirname, '../src');
@@ -128,6 +158,8 @@ describe('the UI and the served /openapi.json', () => {
     expect(schemas()['EvidenceMethod']?.enum).toEqual([...ui.EVIDENCE_METHODS]);
     expect(schemas()['Carbapenemase']?.enum).toEqual([...ui.CARBAPENEMASE_CALLS]);
     expect(schemas()['MulticlassLabel']?.enum).toEqual([...ui.MULTICLASS_LABELS]);
+    expect(schemas()['SweepStatus']?.enum).toEqual([...ui.SWEEP_STATUSES]);
+    expect(schemas()['TrialState']?.enum).toEqual([...ui.TRIAL_STATES]);
     expect(schemas()['Job']).toMatchObject({
       properties: {
         status: { $ref: '#/components/schemas/JobStatus' },
@@ -145,16 +177,22 @@ describe('the UI and the served /openapi.json', () => {
     expect(where.some((at) => at.startsWith('/paths/~1v1~1jobs/post/requestBody'))).toBe(true);
   });
 
-  it('every enum that shares a word with a UI list equals that list', () => {
+  it('every enum that shares a word with a UI list equals one of those lists', () => {
     const found = enumsIn(doc);
     let compared = 0;
     for (const e of found) {
-      for (const list of WORD_LISTS) {
-        const words: readonly unknown[] = list.ui;
-        if (e.values.some((v) => words.includes(v))) {
-          compared += 1;
-          expect({ at: e.at, values: e.values }).toEqual({ at: e.at, values: [...list.ui] });
-        }
+      // Job, run, sweep and trial states share words (running, failed…): an enum must be one of them whole.
+      const sharing = WORD_LISTS.filter((list) =>
+        e.values.some((v) => (list.ui as readonly unknown[]).includes(v)),
+      );
+      if (sharing.length > 0) {
+        compared += 1;
+        const equal = sharing.find((list) => JSON.stringify(e.values) === JSON.stringify(list.ui));
+        expect({ at: e.at, values: e.values, equalsAList: equal !== undefined }).toEqual({
+          at: e.at,
+          values: e.values,
+          equalsAList: true,
+        });
       }
     }
     // The components, the list filter, the results format and the JSON body's task at least.

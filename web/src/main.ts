@@ -9,6 +9,7 @@ import { mountClassify } from './views/classify-view.ts';
 import { mountJob } from './views/job-view.ts';
 import { mountModels } from './views/models-view.ts';
 import { mountCompare, mountRun, mountRuns } from './views/runs-view.ts';
+import { mountSweep, mountSweeps } from './views/sweeps-view.ts';
 
 const main = document.getElementById('main');
 const nav = document.getElementById('nav');
@@ -34,6 +35,9 @@ function section(route: Route): string {
     case 'run':
     case 'compare':
       return 'runs';
+    case 'sweeps':
+    case 'sweep':
+      return 'sweeps';
     case 'not-found':
       return '';
   }
@@ -77,6 +81,14 @@ function render(): void {
     case 'compare':
       document.title = 'Compare runs · ARGinator';
       unmount = mountCompare(main, route.a, route.b);
+      break;
+    case 'sweeps':
+      document.title = 'Sweeps · ARGinator';
+      unmount = mountSweeps(main);
+      break;
+    case 'sweep':
+      document.title = `Sweep ${route.id} · ARGinator`;
+      unmount = mountSweep(main, route.id);
       break;
     case 'not-found':
       replace(

@@ -18,9 +18,12 @@ import {
 import type { SweepChartName } from '../../pipeline/sweep/sweep-report.ts';
 import { sweepHtml, sweepMarkdown, sweepReportData } from '../../pipeline/sweep/sweep-report.ts';
 import { parseSweepYaml } from '../../pipeline/sweep/sweep-spec.ts';
+import { withSweepRun } from '../../pipeline/sweep/sweep-run.ts';
 import { checkEarlyTerminateMetric, resolveMetric } from '../../pipeline/sweep/trial-metrics.ts';
+import { FsRunTracker } from '../../store/fs-run-tracker.ts';
 import { FsSweepStore, newSweepId } from '../../store/fs-sweep-store.ts';
 import { resolveHome } from '../../wiring/home.ts';
+import { runEnvironment } from '../../wiring/run-environment.ts';
 import type { CliIo } from '../cli-io.ts';
 import { loadConfig } from '../load-config.ts';
 import { flag, optionalPositiveInt, optionalString } from '../options.ts';
@@ -74,6 +77,9 @@ export async function sweepCommand(
   const configDir = optionalString(options, 'configDir', '--config-dir');
   let state: SweepState;
   let spec: SweepSpec;
+  /** Where the trials' runs go (config paths.runs): the sweep's own run goes there too. */
+  let runsDir: string;
+  let command: string;
   if (resumeId !== undefined) {
     if (args.length > 0) {
       throw usageError(
@@ -87,6 +93,8 @@ export async function sweepCommand(
     checkResumable(saved, runCap);
     spec = parseSweepYaml(saved.specText, saved.source).spec;
     state = { ...prepareResume(saved), runCap, parallel: parallelFlag ?? saved.parallel };
+    runsDir = (await loadConfig(state.baseOverrides, options, io)).config.paths.runs;
+    command = `sweep --resume ${state.id}`;
     const done = state.trials.filter((t) => t.state !== 'pending').length;
     say(
       `resuming sweep ${state.id}: ${done} trials ended, ${state.trials.length - done} to run again, ${runCap} in total`,
@@ -150,7 +158,15 @@ export async function sweepCommand(
     for (const p of spec.parameters) {
       probe[p.name] = paramPpf(p, 0.5);
     }
-    await loadConfig(trialOverrides(base, probe), options, io);
+    runsDir = (await loadConfig(trialOverrides(base, probe), options, io)).config.paths.runs;
+    command = [
+      'sweep',
+      file,
+      ...(runCapFlag === undefined ? [] : ['--run-cap', String(runCapFlag)]),
+      ...(parallelFlag === undefined ? [] : ['--parallel', String(parallelFlag)]),
+      ...(seedFlag === undefined ? [] : ['--seed', String(seedFlag)]),
+      ...overrides,
+    ].join(' ');
     await store.writeFile(state.id, 'sweep.yaml', text);
     say(
       `sweep ${state.id}: method ${spec.method}, ${runCap} trials, ${parallel} at a time; folder ${store.dirOf(state.id)}`,
@@ -161,45 +177,56 @@ export async function sweepCommand(
   if (metric !== undefined) {
     checkEarlyTerminateMetric(metric, spec.earlyTerminate !== undefined, state.source);
   }
-  const final = await runSweep({
+  // The sweep is a tracked run of kind sweep (docs/tracking.md), with the sweep's id: its trials'
+  // parent. Ctrl-C ends it as killed; --resume continues the same run.
+  const final = await withSweepRun(
+    new FsRunTracker(runsDir),
     spec,
-    metric,
     state,
-    store,
-    clock: { now: () => new Date() },
-    signal: io.signal,
-    launch: processTrialLauncher({
-      env: io.env,
-      cwd: io.cwd,
-      options: configDir === undefined ? {} : { configDir },
-      logPath: (i) => join(store.dirOf(state.id), 'trials', `trial-${i}.log`),
-    }),
-    onChange: async (s, event) => {
-      const m = /^trial (\d+) (finished|stopped|failed|killed)$/.exec(event);
-      if (m === null) {
-        return;
-      }
-      const t = s.trials[Number(m[1])];
-      if (t !== undefined) {
-        const values = t.final !== undefined ? [t.final] : t.history.filter(Number.isFinite);
-        const v =
-          values.length === 0
-            ? undefined
-            : spec.metric?.goal === 'maximize'
-              ? Math.max(...values)
-              : Math.min(...values);
-        say(
-          `trial ${t.index} ${t.state}${v === undefined ? '' : `: ${spec.metric?.name ?? ''} ${show(v)}`} (${t.history.length} epochs)${t.error === undefined ? '' : `: ${t.error}`}`,
-        );
-      }
-      // A chart that cannot be drawn must not stop the trials: the final report is retried at the end.
-      await writeSweepReport(store, spec, s).catch((e: unknown) => {
-        say(
-          `warning: the sweep report was not updated: ${e instanceof Error ? e.message : String(e)}`,
-        );
-      });
-    },
-  });
+    { ...runEnvironment(), command },
+    (observe) =>
+      runSweep({
+        spec,
+        metric,
+        state,
+        store,
+        clock: { now: () => new Date() },
+        signal: io.signal,
+        launch: processTrialLauncher({
+          env: io.env,
+          cwd: io.cwd,
+          options: configDir === undefined ? {} : { configDir },
+          logPath: (i) => join(store.dirOf(state.id), 'trials', `trial-${i}.log`),
+        }),
+        onChange: async (s, event) => {
+          await observe(s);
+          const m = /^trial (\d+) (finished|stopped|failed|killed)$/.exec(event);
+          if (m === null) {
+            return;
+          }
+          const t = s.trials[Number(m[1])];
+          if (t !== undefined) {
+            const values = t.final !== undefined ? [t.final] : t.history.filter(Number.isFinite);
+            const v =
+              values.length === 0
+                ? undefined
+                : spec.metric?.goal === 'maximize'
+                  ? Math.max(...values)
+                  : Math.min(...values);
+            say(
+              `trial ${t.index} ${t.state}${v === undefined ? '' : `: ${spec.metric?.name ?? ''} ${show(v)}`} (${t.history.length} epochs)${t.error === undefined ? '' : `: ${t.error}`}`,
+            );
+          }
+          // A chart that cannot be drawn must not stop the trials: the final report is retried at the end.
+          await writeSweepReport(store, spec, s).catch((e: unknown) => {
+            say(
+              `warning: the sweep report was not updated: ${e instanceof Error ? e.message : String(e)}`,
+            );
+          });
+        },
+      }),
+    io.signal,
+  );
   const report = await writeSweepReport(store, spec, final);
   const best = sweepBest(spec, final);
   if (best !== undefined) {

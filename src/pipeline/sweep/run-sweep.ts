@@ -47,6 +47,16 @@ export interface SweepStore {
   save(state: SweepState): Promise<void>;
 }
 
+/** Port: reads the sweep folders (the API and the web UI; the CLI writes them). */
+export interface SweepReader {
+  /** Sweep ids, oldest first (ids sort by creation time). */
+  list(): Promise<string[]>;
+  /** Throws NOT_FOUND sweep.not-found for an unknown id. */
+  load(id: string): Promise<SweepState>;
+  /** A file of the sweep's folder (report.md, report.html), or undefined when it is not written yet. */
+  readFile(id: string, name: string): Promise<Uint8Array | undefined>;
+}
+
 export interface TrialEnd {
   readonly status: 'completed' | 'cancelled' | 'failed';
   readonly runId?: string | undefined;

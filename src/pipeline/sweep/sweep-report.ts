@@ -24,6 +24,11 @@ export interface SweepReportData {
   readonly importance: readonly ImportanceRow[];
   /** Ended trials with a metric value. */
   readonly scored: readonly { trial: TrialRecord; value: number }[];
+  /** The parallel-coordinates plot's axes and lines (also served by GET /v1/sweeps/{id}). */
+  readonly parallel: {
+    readonly axes: readonly ParallelAxis[];
+    readonly trials: readonly ParallelTrial[];
+  };
 }
 
 function show(value: ParamValue | undefined): string {
@@ -80,7 +85,10 @@ export function sweepReportData(spec: SweepSpec, state: SweepState): SweepReport
   const hi = Math.max(...values);
   const axes: ParallelAxis[] = [
     ...space.map(axisOf),
-    { name: metricName, low: show(lo), high: show(hi) },
+    // No ended trial yet: the metric axis has no range to label.
+    values.length === 0
+      ? { name: metricName, low: '', high: '' }
+      : { name: metricName, low: show(lo), high: show(hi) },
   ];
   const trials: ParallelTrial[] = scored.map(({ trial, value }) => ({
     trial: trial.index,
@@ -118,7 +126,7 @@ export function sweepReportData(spec: SweepSpec, state: SweepState): SweepReport
   if (importance.length > 0) {
     charts.set('importance', sweepImportanceSpec(importance, metricName));
   }
-  return { charts, importance, scored };
+  return { charts, importance, scored, parallel: { axes, trials } };
 }
 
 function table(header: readonly string[], rows: readonly (readonly string[])[]): string {

@@ -9,6 +9,7 @@ import {
   parseRunMetrics,
   parseRuns,
 } from './guards.ts';
+import { parseSweep, parseSweeps } from './sweep-guards.ts';
 import type {
   Job,
   ModelInfo,
@@ -22,6 +23,8 @@ import type {
   RunDetail,
   RunInfo,
   RunMetricsJson,
+  SweepJson,
+  SweepSummaryJson,
   TableFormat,
   Task,
 } from './types.ts';
@@ -331,4 +334,13 @@ export async function getRun(id: string, signal?: AbortSignal): Promise<RunDetai
 
 export async function getRunMetrics(id: string, signal?: AbortSignal): Promise<RunMetricsJson> {
   return parseRunMetrics(await getJson(`/v1/runs/${encodeURIComponent(id)}/metrics`, signal));
+}
+
+export async function getSweeps(signal?: AbortSignal): Promise<SweepSummaryJson[]> {
+  return parseSweeps(await getJson('/v1/sweeps', signal));
+}
+
+/** One sweep with its trials (polled while it runs). */
+export async function getSweep(id: string, signal?: AbortSignal): Promise<SweepJson> {
+  return parseSweep(await getJson(`/v1/sweeps/${encodeURIComponent(id)}`, signal));
 }

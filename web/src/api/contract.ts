@@ -13,6 +13,7 @@ import type {
   Task,
 } from '../../../src/core/domain.ts';
 import type { RunStatus } from '../../../src/core/tracking/run-contract.ts';
+import type { SweepStatus, TrialState } from '../../../src/core/sweep/sweep-contract.ts';
 import type {
   GateReport,
   PromoteBody,
@@ -25,7 +26,7 @@ import type {
 // The registry's bodies and gate report, as the server declares them (src/core/model-registry.ts).
 export type { GateReport, PromoteBody, PromoteResponse, RollbackBody, RollbackResponse, TagsBody };
 
-export type { RunStatus };
+export type { RunStatus, SweepStatus, TrialState };
 export type {
   BinaryLabel,
   CarbapenemaseCall,
@@ -103,6 +104,28 @@ export const RUN_STATUS_TEXT: Readonly<Record<RunStatus, { meaning: string; fina
   killed: { meaning: 'stopped before it finished (cancelled, or its process died)', final: true },
 };
 
+/** A sweep's states (src/core/sweep/sweep-contract.ts): the badge tooltip, and whether it is over. */
+export const SWEEP_STATUS_TEXT: Readonly<Record<SweepStatus, { meaning: string; final: boolean }>> =
+  {
+    running: { meaning: 'trials are running: the page follows it live', final: false },
+    finished: { meaning: 'finished: run_cap, target or the grid reached', final: true },
+    interrupted: {
+      meaning:
+        'stopped before run_cap (Ctrl-C, a kill or a crash); arginator sweep --resume continues it',
+      final: true,
+    },
+  };
+
+/** A trial's states, W&B's words: the badge tooltip. */
+export const TRIAL_STATE_TEXT: Readonly<Record<TrialState, string>> = {
+  pending: 'waiting for a free slot',
+  running: 'training',
+  finished: 'trained to the end',
+  failed: 'stopped with an error',
+  stopped: 'ended early by hyperband',
+  killed: 'interrupted with its sweep',
+};
+
 export const TASK_TEXT: Readonly<Record<Task, string>> = {
   binary: 'Binary',
   multiclass: 'Multiclass',
@@ -145,6 +168,8 @@ function keysOf<K extends string>(record: Readonly<Record<K, unknown>>): readonl
 
 export const JOB_STATUSES = keysOf(JOB_STATUS_TEXT);
 export const RUN_STATUSES = keysOf(RUN_STATUS_TEXT);
+export const SWEEP_STATUSES = keysOf(SWEEP_STATUS_TEXT);
+export const TRIAL_STATES = keysOf(TRIAL_STATE_TEXT);
 export const TASKS = keysOf(TASK_TEXT);
 export const TABLE_FORMATS = keysOf(TABLE_FORMAT_TEXT);
 export const NOVELTY_CLASSES = keysOf(NOVELTY_TEXT);

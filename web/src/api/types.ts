@@ -9,6 +9,19 @@ export type {
   RunMetricsJson,
   RunStatus,
 } from '../../../src/core/tracking/run-contract.ts';
+// The sweeps' JSON (GET /v1/sweeps, /v1/sweeps/{id}), declared once with the server's.
+export type {
+  SweepAxisJson,
+  SweepBestJson,
+  SweepImportanceJson,
+  SweepJson,
+  SweepMetricJson,
+  SweepParallelJson,
+  SweepStatus,
+  SweepSummaryJson,
+  SweepTrialJson,
+  TrialState,
+} from '../../../src/core/sweep/sweep-contract.ts';
 export type {
   GateReport,
   PromoteBody,

@@ -13,6 +13,8 @@ describe('parseRoute / routeHash', () => {
       { name: 'runs' },
       { name: 'run', id: '20261126T045017Z-17b0c7' },
       { name: 'compare', a: 'r1', b: 'r2' },
+      { name: 'sweeps' },
+      { name: 'sweep', id: '20261201T201610Z-a8e70b' },
     ];
     for (const r of routes) {
       expect(parseRoute(routeHash(r))).toEqual(r);
@@ -23,5 +25,6 @@ describe('parseRoute / routeHash', () => {
     expect(parseRoute('')).toEqual({ name: 'classify' });
     expect(parseRoute('#/nope/x')).toEqual({ name: 'not-found', path: '/nope/x' });
     expect(parseRoute('#/jobs/a/b')).toEqual({ name: 'not-found', path: '/jobs/a/b' });
+    expect(parseRoute('#/sweeps/a/b')).toEqual({ name: 'not-found', path: '/sweeps/a/b' });
   });
 });

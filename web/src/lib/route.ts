@@ -1,4 +1,4 @@
-// Hash routes of the single page: '#/', '#/jobs/ID', '#/jobs/ID/map', '#/models', '#/runs', '#/runs/ID', '#/compare/A/B'.
+// Hash routes of the single page: '#/', '#/jobs/ID', '#/jobs/ID/map', '#/models', '#/runs', '#/runs/ID', '#/compare/A/B', '#/sweeps', '#/sweeps/ID'.
 
 export type Route =
   | { readonly name: 'classify' }
@@ -7,6 +7,8 @@ export type Route =
   | { readonly name: 'runs' }
   | { readonly name: 'run'; readonly id: string }
   | { readonly name: 'compare'; readonly a: string; readonly b: string }
+  | { readonly name: 'sweeps' }
+  | { readonly name: 'sweep'; readonly id: string }
   | { readonly name: 'not-found'; readonly path: string };
 
 /**
@@ -34,6 +36,12 @@ export function parseRoute(hash: string): Route {
   if (head === 'runs' && a !== undefined && parts.length === 2) {
     return { name: 'run', id: a };
   }
+  if (head === 'sweeps' && parts.length === 1) {
+    return { name: 'sweeps' };
+  }
+  if (head === 'sweeps' && a !== undefined && parts.length === 2) {
+    return { name: 'sweep', id: a };
+  }
   if (head === 'compare' && a !== undefined && b !== undefined && parts.length === 3) {
     return { name: 'compare', a, b };
   }
@@ -56,6 +64,10 @@ export function routeHash(route: Route): string {
       return `#/runs/${e(route.id)}`;
     case 'compare':
       return `#/compare/${e(route.a)}/${e(route.b)}`;
+    case 'sweeps':
+      return '#/sweeps';
+    case 'sweep':
+      return `#/sweeps/${e(route.id)}`;
     case 'not-found':
       return `#${route.path}`;
   }

@@ -204,6 +204,7 @@ function runFacts(run: RunDetail): HTMLElement {
       { class: 'facts' },
       h('dt', {}, 'Kind'),
       h('dd', {}, run.kind),
+      sweepLink(run),
       h('dt', {}, 'Status'),
       h('dd', {}, h('span', { class: `badge status-${run.status}` }, run.status)),
       h('dt', {}, 'Started'),
@@ -217,6 +218,14 @@ function runFacts(run: RunDetail): HTMLElement {
         : [h('dt', {}, 'Command'), h('dd', {}, h('code', {}, `arginator ${run.command}`))],
     ),
   );
+}
+
+/** A sweep run is its sweep (same id); a trial's parent is its sweep: both link to the sweep page. */
+function sweepLink(run: RunDetail): HTMLElement[] | null {
+  const id = run.kind === 'sweep' ? run.id : run.kind === 'sweep-trial' ? run.parent_run_id : null;
+  return id === null
+    ? null
+    : [h('dt', {}, 'Sweep'), h('dd', {}, h('a', { href: routeHash({ name: 'sweep', id }) }, id))];
 }
 
 function metricsCard(runs: readonly RunDetail[]): HTMLElement {
