@@ -1,6 +1,6 @@
 // The drift report: features of reference and current embeddings, one test per feature, the dataset verdict, multivariate tests.
 import { ArginatorError, throwIfAborted } from '../errors.ts';
-import { fitPca, projectPca } from '../map/pca.ts';
+import { fitPca, projectPca, type Pca } from '../map/pca.ts';
 import { createRng } from '../rng.ts';
 import type { Column, ColumnDrift } from './column-drift.ts';
 import { columnDrift } from './column-drift.ts';
@@ -33,6 +33,11 @@ export interface DriftInput {
   /** Seeds the PCA, the classifier's split and the MMD permutations (default 42). */
   readonly seed?: number | undefined;
   readonly pcaComponents?: number | undefined;
+  /**
+   * The PCA of this reference fitted before (same seed and components), e.g. by an earlier check of
+   * the same model: fitting it is the largest single cost of a report.
+   */
+  readonly referencePca?: Pca | undefined;
   /** Bounds of the multivariate tests (rows per side, permutations); defaults in their modules. */
   readonly classifierRowsPerSide?: number | undefined;
   readonly mmdRowsPerSide?: number | undefined;
@@ -121,16 +126,19 @@ function column(values: Float32Array | Float64Array, k: number, c: number): Floa
 export function driftFeatures(input: DriftInput): {
   features: DriftFeature[];
   explainedVariance: number;
+  pca: Pca;
 } {
   const { reference: ref, current: cur, dim } = input;
   checkSample('reference', ref, dim);
   checkSample('current set', cur, dim);
   const rng = createRng(input.seed ?? 42);
-  const pca = fitPca(ref.embeddings, ref.rows, dim, {
-    components: input.pcaComponents ?? PCA_COMPONENTS,
-    rng,
-    signal: input.signal,
-  });
+  const pca =
+    input.referencePca ??
+    fitPca(ref.embeddings, ref.rows, dim, {
+      components: input.pcaComponents ?? PCA_COMPONENTS,
+      rng,
+      signal: input.signal,
+    });
   const refPc = projectPca(pca, ref.embeddings, ref.rows);
   const curPc = projectPca(pca, cur.embeddings, cur.rows);
   const k = pca.components;
@@ -170,16 +178,22 @@ export function driftFeatures(input: DriftInput): {
   for (let c = 0; c < k; c++) {
     kept += pca.variances[c] as number;
   }
-  return { features, explainedVariance: pca.totalVariance > 0 ? kept / pca.totalVariance : 0 };
+  return {
+    features,
+    explainedVariance: pca.totalVariance > 0 ? kept / pca.totalVariance : 0,
+    pca,
+  };
 }
 
 /** Tests every feature with Evidently's default, decides dataset drift, and runs the two embedding tests. */
 export function computeDriftReport(input: DriftInput): {
   report: DriftReport;
   features: DriftFeature[];
+  /** The reference's PCA, to pass back as `referencePca` for the next report on the same reference. */
+  pca: Pca;
 } {
   const seed = input.seed ?? 42;
-  const { features, explainedVariance } = driftFeatures(input);
+  const { features, explainedVariance, pca } = driftFeatures(input);
   throwIfAborted(input.signal, 'the drift report');
   const verdicts: FeatureVerdict[] = features.map((f) => ({
     name: f.name,
@@ -227,5 +241,6 @@ export function computeDriftReport(input: DriftInput): {
       seed,
     },
     features,
+    pca,
   };
 }

@@ -1,4 +1,5 @@
 // Maximum mean discrepancy between two embedding samples: RBF kernel (median heuristic), permutation p-value.
+import { dotRows } from '../dot-rows.ts';
 import { throwIfAborted } from '../errors.ts';
 import type { Rng } from '../rng.ts';
 import { shuffleInPlace } from '../rng.ts';
@@ -71,38 +72,41 @@ export function mmdTest(
   const cap = options.maxRowsPerSide ?? 300;
   const refRows = sampleRows(nRef, cap, rng);
   const curRows = sampleRows(nCur, cap, rng);
-  const rows = [
-    ...refRows.map((i) => reference.subarray(i * d, (i + 1) * d)),
-    ...curRows.map((i) => current.subarray(i * d, (i + 1) * d)),
-  ];
-  const size = rows.length;
+  const size = refRows.length + curRows.length;
+  // The pooled rows in one matrix, so each Gram row is one dotRows call (four rows at a time).
+  const pooled = new Float32Array(size * d);
+  refRows.forEach((i, r) => pooled.set(reference.subarray(i * d, (i + 1) * d), r * d));
+  curRows.forEach((i, r) =>
+    pooled.set(current.subarray(i * d, (i + 1) * d), (refRows.length + r) * d),
+  );
   const sq = new Float64Array(size);
-  rows.forEach((x, i) => {
+  for (let i = 0; i < size; i++) {
     let s = 0;
     for (let t = 0; t < d; t++) {
-      s += (x[t] as number) ** 2;
+      s += (pooled[i * d + t] as number) ** 2;
     }
     sq[i] = s;
-  });
+  }
   const dist2 = new Float64Array(size * size);
-  const pairs: number[] = [];
+  const gram = new Float64Array(size);
+  const pairs = new Float64Array((size * (size - 1)) / 2);
+  let p = 0;
   for (let i = 0; i < size; i++) {
-    const x = rows[i] as Float32Array;
-    for (let j = i + 1; j < size; j++) {
-      const y = rows[j] as Float32Array;
-      let dot = 0;
-      for (let t = 0; t < d; t++) {
-        dot += (x[t] as number) * (y[t] as number);
-      }
-      const v = Math.max(0, (sq[i] as number) + (sq[j] as number) - 2 * dot);
-      dist2[i * size + j] = v;
-      pairs.push(v);
-    }
     if (i % 64 === 0) {
       throwIfAborted(options.signal, 'the MMD test');
     }
+    // Only the pairs j > i: the rows after i against row i.
+    dotRows(pooled, i * d, d, pooled.subarray((i + 1) * d), size - i - 1, gram, 0);
+    for (let j = i + 1; j < size; j++) {
+      const v = Math.max(
+        0,
+        (sq[i] as number) + (sq[j] as number) - 2 * (gram[j - i - 1] as number),
+      );
+      dist2[i * size + j] = v;
+      pairs[p++] = v;
+    }
   }
-  pairs.sort((a, b) => a - b);
+  pairs.sort();
   const mid = pairs.length >> 1;
   const medianD2 =
     pairs.length === 0
