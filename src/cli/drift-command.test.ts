@@ -19,7 +19,9 @@ import { randomProtein } from '../core/sequence/test-support/random-fasta.ts';
 import { readFastaFile } from '../io/fasta-source.ts';
 import { loadFastestKernels } from '../native/load-kernels.ts';
 import { runDrift, type DriftRun } from '../pipeline/drift.ts';
+import { FsJobFiles } from '../store/fs-job-files.ts';
 import { FsModelRegistry } from '../store/fs-model-registry.ts';
+import { SqliteJobStore } from '../store/sqlite-job-store.ts';
 import { loadPredictionModel, type LoadedPredictionModel } from '../wiring/load-model.ts';
 import { REPO_ROOT, runCli } from '../wiring/test-support/run-cli.ts';
 
@@ -341,3 +343,63 @@ describe.skipIf(!HAVE_SCIPY)(
     }, 120_000);
   },
 );
+
+describe('arginator drift: jobs as the current set, and usage', () => {
+  it('--job reads a job’s input and uses its model; --since takes the jobs of the window', async () => {
+    const store = new SqliteJobStore(join(home, 'arginator.db'));
+    const jobFiles = new FsJobFiles(join(home, 'jobs'));
+    const id = '0b7e1c2a-3d4f-4a5b-8c6d-7e8f9a0b1c2d';
+    const now = new Date().toISOString();
+    try {
+      store.insert({
+        id,
+        task: 'multiclass',
+        inputName: 'oxa51.fa',
+        modelVersion: 'v1',
+        proteinsTotal: 50,
+        createdAt: now,
+        idempotencyKey: null,
+        owner: null,
+      });
+      await jobFiles.create(id);
+      writeFileSync(jobFiles.inputPath(id), readFileSync(files.family));
+      store.claimNext(now);
+      store.finish(id, 'completed', { finishedAt: now, expiresAt: now });
+    } finally {
+      store.close();
+    }
+    const env = { ARGINATOR_HOME: home };
+    const byJob = await runCli(['drift', '--job', id, '--json', '--quiet'], {
+      env,
+      timeoutMs: 120_000,
+    });
+    expect(byJob.stderr).toBe('');
+    const report = JSON.parse(byJob.stdout) as {
+      current: { source: string; rows: number };
+      drift: boolean;
+    };
+    expect(report.current).toMatchObject({ source: `job ${id}`, rows: 50 });
+    expect(report.drift).toBe(true);
+    const byWindow = await runCli(['drift', '--since', '1h', '--quiet'], {
+      env,
+      timeoutMs: 120_000,
+    });
+    expect(byWindow.code).toBe(0);
+    expect(byWindow.stdout).toMatch(/^drift: \d+ of 24 features drift/);
+  }, 240_000);
+
+  it('refuses a missing or doubled current set, a bad window and an unknown job (exit 2)', async () => {
+    const env = { ARGINATOR_HOME: home };
+    const cases: [string[], RegExp][] = [
+      [['drift'], /drift needs a current set/],
+      [['drift', '--current', files.family, '--since', '1h'], /give only one of/],
+      [['drift', '--since', 'yesterday'], /--since must be a duration/],
+      [['drift', '--job', 'not-a-job'], /there is no job 'not-a-job'/],
+    ];
+    for (const [args, message] of cases) {
+      const r = await runCli(args, { env });
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr, args.join(' ')).toMatch(message);
+    }
+  }, 120_000);
+});

@@ -199,7 +199,7 @@ export async function driftCommand(
   if (reportPath !== undefined) {
     await assertOutputFolder(reportPath, reportOut as string, '--report');
   }
-  const task: Task = (taskOption) ?? current.jobTask ?? DEFAULT_TASK;
+  const task: Task = taskOption ?? current.jobTask ?? DEFAULT_TASK;
   const kernels = loadFastestKernels({
     threads: 2,
     notify: (line) => !quiet && io.stderr.write(`${line}\n`),
