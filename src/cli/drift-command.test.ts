@@ -1,6 +1,6 @@
 // `arginator drift` on the shipped data: halves do not drift; hard negatives, random proteins and one family do; decisions agree with scipy.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -149,6 +149,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await model.embedder.close();
+  rmSync(home, { recursive: true, force: true });
 });
 
 describe('arginator drift on the shipped data (reference: a model whose references are a random half)', () => {
