@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { MULTICLASS_LABELS } from '../core/domain.ts';
+import { BINARY_LABELS, MULTICLASS_LABELS } from '../core/domain.ts';
 import { builtinEmbedderFactory } from '../core/embed/builtin-embedder.ts';
 import { columnDrift } from '../core/drift/column-drift.ts';
 import { computeDriftReport, type DriftFeature } from '../core/drift/drift-report.ts';
@@ -23,6 +23,7 @@ import { FsJobFiles } from '../store/fs-job-files.ts';
 import { FsModelRegistry } from '../store/fs-model-registry.ts';
 import { SqliteJobStore } from '../store/sqlite-job-store.ts';
 import { loadPredictionModel, type LoadedPredictionModel } from '../wiring/load-model.ts';
+import { adaptModelToTask } from '../wiring/task-model.ts';
 import { REPO_ROOT, runCli } from '../wiring/test-support/run-cli.ts';
 
 const PYTHON = '/usr/bin/python3';
@@ -182,6 +183,22 @@ describe('arginator drift on the shipped data (reference: a model whose referenc
     expect(report.multivariate.classifier.statistic).toBeGreaterThan(0.9);
     expect(report.multivariate.mmd.drift).toBe(true);
     expect(report.novelty?.rate).toBe(1);
+  }, 60_000);
+
+  it('for the binary task of a multiclass model, both label columns are the binary labels', async () => {
+    const { report } = await runDrift({
+      model: adaptModelToTask(model, 'binary'),
+      referenceEmbeddings: model.referenceEmbeddings,
+      trainedLabels: model.predictor.header.labels,
+      current: { kind: 'fasta', records: readFastaFile(files.family) },
+      currentSource: 'family',
+    });
+    expect(Object.keys(report.labels.reference).sort()).toEqual([...BINARY_LABELS]);
+    const negatives = halfA.filter((s) => s.label === 'NBL').length / halfA.length;
+    expect(report.labels.reference['Non-Betalactamase']).toBeCloseTo(negatives, 12);
+    for (const label of Object.keys(report.labels.current)) {
+      expect(BINARY_LABELS).toContain(label);
+    }
   }, 60_000);
 
   it('one job of 50 near-identical shipped proteins is reported with every feature verdict (JSON and HTML)', async () => {

@@ -1,4 +1,5 @@
 // Drift of a current set of proteins against a model's training references: predict, collect embeddings, report.
+import { BINARY_NEGATIVE, BINARY_POSITIVE, NOT_BETALACTAMASE } from '../core/domain.ts';
 import {
   computeDriftReport,
   type DriftFeature,
@@ -29,6 +30,12 @@ export interface DriftOptions {
   readonly model: PredictionModel;
   /** The model's references embedded by its embedder (n×dim), as the model loader gives them. */
   readonly referenceEmbeddings: Float32Array | undefined;
+  /**
+   * The labels the model was trained with (its file's header), which the references' label indices
+   * index; when `model` answers the binary task from a multiclass model, the reference labels are
+   * collapsed the same way. Default: the model's own header labels.
+   */
+  readonly trainedLabels?: readonly string[] | undefined;
   readonly current: DriftCurrentInput;
   /** Where the current set comes from (a file, a job, a window of jobs), for the report. */
   readonly currentSource: string;
@@ -58,8 +65,15 @@ const PCA_CACHE = new WeakMap<Float32Array, Map<number, Pca>>();
 function referenceOf(
   model: PredictionModel,
   embeddings: Float32Array | undefined,
+  trainedLabels: readonly string[] | undefined,
 ): { embeddings: Float32Array; rows: number; labels: string[] } {
   const { header } = model.predictor;
+  const names = trainedLabels ?? header.labels;
+  // A multiclass model answering the binary task: A–D are beta-lactamases, NBL is not.
+  const collapse =
+    header.task === 'binary' && names.includes(NOT_BETALACTAMASE)
+      ? (label: string): string => (label === NOT_BETALACTAMASE ? BINARY_NEGATIVE : BINARY_POSITIVE)
+      : (label: string): string => label;
   const refs = header.homology?.references;
   if (refs === undefined || embeddings === undefined) {
     throw new ArginatorError(
@@ -79,7 +93,7 @@ function referenceOf(
       'delete the cache folder of the data directory so the references are embedded again',
     );
   }
-  return { embeddings, rows, labels: refs.labels.map((l) => header.labels[l] ?? String(l)) };
+  return { embeddings, rows, labels: refs.labels.map((l) => collapse(names[l] ?? String(l))) };
 }
 
 /**
@@ -89,7 +103,7 @@ function referenceOf(
  */
 export async function runDrift(options: DriftOptions): Promise<DriftRun> {
   const { model, signal } = options;
-  const reference = referenceOf(model, options.referenceEmbeddings);
+  const reference = referenceOf(model, options.referenceEmbeddings, options.trainedLabels);
   const dim = model.predictor.header.embedder.dim;
   const cap = options.maxCurrent ?? DEFAULT_MAX_CURRENT;
   const seed = options.seed ?? 42;

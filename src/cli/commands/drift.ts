@@ -224,6 +224,7 @@ export async function driftCommand(
     const run = await runDrift({
       model,
       referenceEmbeddings: loaded.referenceEmbeddings,
+      trainedLabels: loaded.predictor.header.labels,
       current: current.input({ signal: io.signal }),
       currentSource: current.describe,
       seed,
