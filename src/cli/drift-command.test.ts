@@ -213,6 +213,7 @@ describe('arginator drift on the shipped data (reference: a model whose referenc
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const report = JSON.parse(r.stdout) as {
+      id: string;
       drift: boolean;
       share: number;
       model: string;
@@ -241,6 +242,13 @@ describe('arginator drift on the shipped data (reference: a model whose referenc
     // One family is a narrow slice of the reference: most features drift.
     expect(report.drift).toBe(true);
     expect(report.share).toBe(report.features.filter((f) => f.drift).length / 24);
+    // Recorded for the service (GET /v1/drift/latest).
+    const latest = JSON.parse(readFileSync(join(home, 'drift', 'latest.json'), 'utf8')) as {
+      id: string;
+      report: { share: number };
+    };
+    expect(latest.id).toBe(report.id);
+    expect(latest.report.share).toBe(report.share);
     const html = readFileSync(out, 'utf8');
     expect(html).toContain('Dataset drift detected');
     expect((html.match(/<figure /g) ?? []).length).toBe(24);

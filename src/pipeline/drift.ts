@@ -167,3 +167,16 @@ export async function runDrift(options: DriftOptions): Promise<DriftRun> {
     features,
   };
 }
+
+/** A drift report as kept: when it was made, and an id to fetch it by. */
+export interface StoredDriftReport {
+  readonly id: string;
+  readonly createdAt: string;
+  readonly report: DriftRun['report'];
+}
+
+/** Where drift reports are kept (store/fs-drift-store.ts): the latest for the service, the rest as history. */
+export interface DriftReportStore {
+  save(report: DriftRun['report'], createdAt: Date): Promise<StoredDriftReport>;
+  latest(): Promise<StoredDriftReport | undefined>;
+}

@@ -28,6 +28,7 @@ import { createApp } from './create-app.ts';
 import { JobEvents } from './job-events.ts';
 import type { MapProvider, MapRecovery } from './job-maps.ts';
 import { createMapProvider, recoverJobMaps } from './job-maps.ts';
+import { FsDriftStore } from '../store/fs-drift-store.ts';
 import { createMetrics } from './metrics.ts';
 import type { ModelProvider } from './model-provider.ts';
 import type { ClassifierRuntimeSetting } from '../wiring/onnx-classifier-runtime.ts';
@@ -116,9 +117,22 @@ export async function createService(options: ServiceOptions): Promise<Service> {
         `model ${version} cannot be served; the previous model goes on serving`,
       ),
   });
+  const drift = new FsDriftStore(join(options.home, 'drift'));
   const metrics = createMetrics({
     jobCounts: () => store.countByStatus(),
     modelVersion: () => models.loadedVersion,
+    latestDrift: async () => {
+      const latest = await drift.latest();
+      return latest === undefined
+        ? undefined
+        : {
+            share: latest.report.share,
+            drift: latest.report.drift,
+            noveltyRate: latest.report.novelty?.rate,
+            classifierAuc: latest.report.multivariate.classifier.statistic,
+            model: latest.report.model,
+          };
+    },
   });
   const maps = createMapProvider({
     models,
@@ -216,6 +230,7 @@ export async function createService(options: ServiceOptions): Promise<Service> {
     promotion,
     runs,
     metrics,
+    drift,
     webDir: options.webDir,
     newId: randomUUID,
     now,

@@ -15,6 +15,7 @@ import { runDrift, type DriftCurrentInput, type DriftRun } from '../../pipeline/
 import type { Job } from '../../pipeline/jobs/job.ts';
 import type { ResolvedModel } from '../../pipeline/model-catalog.ts';
 import { embeddingOnlyError } from '../../pipeline/predict.ts';
+import { FsDriftStore } from '../../store/fs-drift-store.ts';
 import { FsJobFiles, isJobId } from '../../store/fs-job-files.ts';
 import { FsModelRegistry } from '../../store/fs-model-registry.ts';
 import { SqliteJobStore } from '../../store/sqlite-job-store.ts';
@@ -239,9 +240,11 @@ export async function driftCommand(
       await writeReport(reportPath, run, current.describe, io.signal);
     }
     const { report } = run;
+    // Kept for the service (GET /v1/drift/latest, the drift gauges) and as history.
+    const stored = await new FsDriftStore(join(home, 'drift')).save(report, new Date());
     if (json) {
       io.stdout.write(
-        `${JSON.stringify({ ...report, ...(reportPath === undefined ? {} : { reportFile: reportPath }) }, null, 2)}\n`,
+        `${JSON.stringify({ ...report, id: stored.id, createdAt: stored.createdAt, ...(reportPath === undefined ? {} : { reportFile: reportPath }) }, null, 2)}\n`,
       );
     } else {
       const drifted = report.features.filter((f) => f.drift).map((f) => f.name);
