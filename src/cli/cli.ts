@@ -210,6 +210,42 @@ export const COMMANDS: readonly CommandSpec[] = [
     load: async () => (await import('./commands/models.ts')).modelsCommand,
   },
   {
+    name: 'drift',
+    usage: 'drift [input]',
+    description:
+      "Data drift of a current set (FASTA, HDF5, a job, the jobs of a window) against a model's training proteins: Evidently's per-feature tests, a domain classifier and MMD (docs/monitoring.md)",
+    options: [
+      ['--current <input>', 'the current set: protein FASTA (.gz too) or HDF5 embeddings'],
+      ['--job <id>', "the current set is this job's input (its model and task by default)"],
+      [
+        '--since <window>',
+        'the current set is the inputs of the jobs completed in this window (90m, 24h, 7d)',
+      ],
+      [
+        '--model <ref>',
+        'model version, alias or .argm file; default: the task champion, else its latest',
+      ],
+      ['--task <task>', `${orList(TASKS)} (default: the job's, else ${DEFAULT_TASK})`],
+      ['--report <file>', 'also write an HTML report (histograms of every feature, the decision)'],
+      [
+        '--seed <n>',
+        'seed of the PCA, the classifier split, the MMD permutations and sampling',
+        42,
+      ],
+      ['--max-proteins <n>', 'keep at most this many current proteins (a seeded sample beyond)'],
+      ['--threads <n>', 'worker threads for the built-in embedder'],
+      ['--config-dir <dir>', 'use this configs folder instead of the shipped one'],
+      ...INPUT_OPTIONS,
+      ...COMMON,
+    ],
+    examples: [
+      'arginator drift --current proteins.faa --report drift.html',
+      'arginator drift --job 5f0c2a4e-1d2b-4c3d-9e8f-0a1b2c3d4e5f --json',
+      'arginator drift --since 24h --model champion',
+    ],
+    load: async () => (await import('./commands/drift.ts')).driftCommand,
+  },
+  {
     name: 'config',
     usage: 'config <action> [...overrides]',
     description: 'Show the resolved configuration (configs/ plus overrides), as YAML or --json',

@@ -1,5 +1,6 @@
 // What createApp needs: the service's adapters and use cases, built by service.ts (or by tests).
 import type { ResolvedConfig } from '../pipeline/config/schema.ts';
+import type { DriftReportStore } from '../pipeline/drift.ts';
 import type { JobFiles, JobStore } from '../pipeline/jobs/ports.ts';
 import type { JobRunner } from '../pipeline/jobs/run-jobs.ts';
 import type { ModelCatalog } from '../pipeline/model-catalog.ts';
@@ -46,6 +47,8 @@ export interface AppDeps {
   /** The sweep folders (<home>/sweeps), written by `arginator sweep`. */
   readonly sweeps: SweepReader;
   readonly metrics: ServiceMetrics;
+  /** Recorded drift reports (docs/monitoring.md); absent: GET /v1/drift/latest answers 404. */
+  readonly drift?: DriftReportStore | undefined;
   /** Folder of the built web UI (index.html), if it exists. */
   readonly webDir: string | undefined;
   readonly newId: () => string;

@@ -30,6 +30,7 @@ import type { RouteMetrics } from './metrics.ts';
 import { probeListener } from './probes.ts';
 import { HttpProblem, problemHandler, sendProblem, toProblem } from './problem.ts';
 import { catalogueRoutes } from './routes/catalogue.ts';
+import { driftRoutes } from './routes/drift.ts';
 import { healthRoutes } from './routes/health.ts';
 import { jobRoutes } from './routes/jobs.ts';
 import { legacyRoutes } from './routes/legacy.ts';
@@ -287,6 +288,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   sweepRoutes(app, deps);
   healthRoutes(app, deps);
   mapRoutes(app, deps, deps.maps);
+  driftRoutes(app, deps);
   app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
 
   const webDir = deps.webDir;

@@ -183,9 +183,20 @@ class HttpRequestHistogram extends Histogram<HttpLabel> {
   }
 }
 
+/** The numbers of the latest drift check that the gauges show (pipeline/drift.ts). */
+export interface DriftGaugeValues {
+  readonly share: number;
+  readonly drift: boolean;
+  readonly noveltyRate: number | undefined;
+  readonly classifierAuc: number;
+  readonly model: string;
+}
+
 export function createMetrics(sources: {
   jobCounts: () => Record<JobStatus, number>;
   modelVersion: () => string | undefined;
+  /** The latest recorded drift check, read at scrape time; absent or undefined: no drift series. */
+  latestDrift?: (() => Promise<DriftGaugeValues | undefined>) | undefined;
 }): ServiceMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'arginator_process_' });
@@ -230,6 +241,61 @@ export function createMetrics(sources: {
       }
     },
   });
+  const { latestDrift } = sources;
+  if (latestDrift !== undefined) {
+    // One read of the latest report per scrape, shared by the four gauges.
+    let pending: Promise<DriftGaugeValues | undefined> | undefined;
+    const read = (): Promise<DriftGaugeValues | undefined> => {
+      pending ??= latestDrift()
+        .catch(() => undefined)
+        .finally(() => {
+          setImmediate(() => {
+            pending = undefined;
+          });
+        });
+      return pending;
+    };
+    const driftGauge = (
+      name: string,
+      help: string,
+      value: (d: DriftGaugeValues) => number | undefined,
+    ): void => {
+      new Gauge({
+        name,
+        help,
+        labelNames: ['model'],
+        registers: [registry],
+        async collect() {
+          this.reset();
+          const latest = await read();
+          const v = latest === undefined ? undefined : value(latest);
+          if (latest !== undefined && v !== undefined && Number.isFinite(v)) {
+            this.set({ model: latest.model }, v);
+          }
+        },
+      });
+    };
+    driftGauge(
+      'arginator_drift_share',
+      'Share of drift features that drift in the latest drift check (dataset drift at 0.5)',
+      (d) => d.share,
+    );
+    driftGauge(
+      'arginator_drift_detected',
+      'Whether the latest drift check found dataset drift (1) or not (0)',
+      (d) => (d.drift ? 1 : 0),
+    );
+    driftGauge(
+      'arginator_novelty_rate',
+      'Share of the proteins of the latest drift check that are novel (no close reference)',
+      (d) => d.noveltyRate,
+    );
+    driftGauge(
+      'arginator_drift_classifier_auc',
+      'ROC AUC of the reference-vs-current classifier in the latest drift check (drift above 0.55)',
+      (d) => d.classifierAuc,
+    );
+  }
   return {
     registry,
     route: (route) => http.route(route),

@@ -29,6 +29,7 @@ import { createApp } from './create-app.ts';
 import { JobEvents } from './job-events.ts';
 import type { MapProvider, MapRecovery } from './job-maps.ts';
 import { createMapProvider, recoverJobMaps } from './job-maps.ts';
+import { FsDriftStore } from '../store/fs-drift-store.ts';
 import { createMetrics } from './metrics.ts';
 import type { ModelProvider } from './model-provider.ts';
 import type { ClassifierRuntimeSetting } from '../wiring/onnx-classifier-runtime.ts';
@@ -117,9 +118,22 @@ export async function createService(options: ServiceOptions): Promise<Service> {
         `model ${version} cannot be served; the previous model goes on serving`,
       ),
   });
+  const drift = new FsDriftStore(join(options.home, 'drift'));
   const metrics = createMetrics({
     jobCounts: () => store.countByStatus(),
     modelVersion: () => models.loadedVersion,
+    latestDrift: async () => {
+      const latest = await drift.latest();
+      return latest === undefined
+        ? undefined
+        : {
+            share: latest.report.share,
+            drift: latest.report.drift,
+            noveltyRate: latest.report.novelty?.rate,
+            classifierAuc: latest.report.multivariate.classifier.statistic,
+            model: latest.report.model,
+          };
+    },
   });
   const maps = createMapProvider({
     models,
@@ -218,6 +232,7 @@ export async function createService(options: ServiceOptions): Promise<Service> {
     runs,
     sweeps: new FsSweepStore(join(options.home, 'sweeps')),
     metrics,
+    drift,
     webDir: options.webDir,
     newId: randomUUID,
     now,

@@ -43,6 +43,8 @@ export interface LoadModelOptions {
 export interface LoadedPredictionModel extends PredictionModel {
   /** The serialised classifier graph (what `arginator export onnx` writes); undefined: native. */
   readonly classifierOnnx?: Uint8Array | undefined;
+  /** The references (training proteins) embedded, n×dim row-major; undefined: the model has none. */
+  readonly referenceEmbeddings?: Float32Array | undefined;
 }
 
 /**
@@ -165,7 +167,7 @@ export async function loadPredictionModel(
     if (options.prepare !== false) {
       predictor.prepare();
     }
-    return { version, embedder, predictor, classifierOnnx: onnx?.bytes };
+    return { version, embedder, predictor, classifierOnnx: onnx?.bytes, referenceEmbeddings };
   } catch (e) {
     await embedder.close();
     throw e;
