@@ -99,7 +99,12 @@ export async function runTraining(
   }
   const isFolder = info?.isDirectory() === true;
   checkEmbedderForDataset(config, isFolder);
-  // Validate first (docs/validation.md); sweep trials skip it: their sweep trains one dataset N times.
+  say(`loading ${config.paths.dataset} (${config.task.name})`);
+  const dataset = isFolder
+    ? await loadVectorFolder(config, say, io.signal)
+    : await loadSequences(config, say, io.signal);
+  // Validate before any training work (docs/validation.md), after the strict loader (whose errors
+  // stay exit 3); sweep trials skip it: their sweep trains one dataset N times.
   if (options['validate'] !== false && hooks.kind !== 'sweep-trial') {
     const checked = await validateDataset(config.paths.dataset, config, {
       labelsPath: config.paths.labels ?? undefined,
@@ -118,10 +123,6 @@ export async function runTraining(
       );
     }
   }
-  say(`loading ${config.paths.dataset} (${config.task.name})`);
-  const dataset = isFolder
-    ? await loadVectorFolder(config, say, io.signal)
-    : await loadSequences(config, say, io.signal);
   let clusters: Map<string, string> | undefined;
   if (config.split.name === 'cluster' && config.split.clusters !== null) {
     const table = await readLabelsTable(config.split.clusters, {

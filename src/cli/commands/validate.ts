@@ -134,6 +134,10 @@ export async function validateDataset(
   for (const r of withRead.rules) {
     if (r.status === 'fail') {
       say(`  ${r.severity === 'error' ? 'FAIL' : 'warn'}  ${r.rule} (${r.count}): ${r.summary}`);
+      // The first findings of a failing rule, so the terminal shows what to fix without the report.
+      for (const f of r.severity === 'error' ? r.findings.slice(0, 3) : []) {
+        say(`        ${f.message}`);
+      }
     }
   }
   const seconds = ((Date.now() - started) / 1000).toFixed(1);
