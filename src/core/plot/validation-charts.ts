@@ -108,6 +108,8 @@ export function lengthHistogramSpec(
         },
         x2: { field: 'end' },
         y: { field: 'percent', type: 'quantitative', title: '% of the label', stack: null },
+        // Bars from zero (without y2 vega-lite draws each overlaid bar as a thin band).
+        y2: { datum: 0 },
         color: {
           field: 'series',
           type: 'nominal',
