@@ -187,6 +187,21 @@ describe('arginator validate', () => {
     expect(ruleOf(JSON.parse(q.stdout) as Summary, 'class_balance')?.status).toBe('skipped');
   });
 
+  it('lists every invalid residue (the strict reader stops at the first) and labels outside the task', async () => {
+    const base = fasta();
+    const path = join(dir, 'residues.faa');
+    await writeFile(path, base.text + '>bad1|A\nMKV1LAGH\nQ#RS\n>bad2|E\nMKLLVAAGT*QW\n');
+    const r = await runCli(['validate', path, '--json', '--quiet'], { env: env() });
+    expect(r.code, r.stderr).toBe(4);
+    const s = JSON.parse(r.stdout) as Summary;
+    expect(s.failed_rules).toEqual(['unknown_labels', 'invalid_residues']);
+    expect(ruleOf(s, 'invalid_residues')?.findings.map((f) => f.message)).toEqual([
+      "'bad1': 2 characters that are not amino acids ('1', '#'; first at position 4)",
+      "'bad2': 1 characters that are not amino acids ('*'; first at position 10)",
+    ]);
+    expect(ruleOf(s, 'unknown_labels')?.findings[0]?.ids).toEqual(['bad2']);
+  });
+
   it('passes the shipped dataset', async () => {
     const r = await runCli(['validate', 'data/default/default.fasta.gz', '--json', '--quiet'], {
       env: env(),

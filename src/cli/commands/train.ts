@@ -104,10 +104,12 @@ export async function runTraining(
     ? await loadVectorFolder(config, say, io.signal)
     : await loadSequences(config, say, io.signal);
   // Validate before any training work (docs/validation.md), after the strict loader (whose errors
-  // stay exit 3); sweep trials skip it: their sweep trains one dataset N times.
+  // stay exit 3), with the rules of severity error only; sweep trials skip it: their sweep trains
+  // one dataset N times.
   if (options['validate'] !== false && hooks.kind !== 'sweep-trial') {
     const checked = await validateDataset(config.paths.dataset, config, {
       labelsPath: config.paths.labels ?? undefined,
+      errorsOnly: true,
       cwd: io.cwd,
       signal: io.signal,
       say,
