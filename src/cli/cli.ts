@@ -111,6 +111,10 @@ export const COMMANDS: readonly CommandSpec[] = [
         '--no-map',
         'do not fit the reference map (UMAP) after training; the server fits it when it starts',
       ],
+      [
+        '--no-validate',
+        'train without validating the dataset first (docs/validation.md; a failed rule otherwise stops training with exit 4)',
+      ],
       ...COMMON,
     ],
     examples: [
@@ -119,6 +123,26 @@ export const COMMANDS: readonly CommandSpec[] = [
       'arginator train model=logreg split=stratified',
     ],
     load: async () => (await import('./commands/train.ts')).trainCommand,
+  },
+  {
+    name: 'validate',
+    usage: 'validate <input> [...overrides]',
+    description:
+      'Check a dataset (FASTA, HDF5 file or per-class HDF5 folder, optionally with a saved split): shapes, NaN, duplicates, near-duplicates, leakage, class balance, residues, labels; exit 4 when a rule fails (docs/validation.md)',
+    options: [
+      ['--split <file>', 'a saved split (split.json): check leakage between train, val and test'],
+      ['--labels <file>', 'TSV/CSV of id and label for a FASTA without >ID|LABEL headers'],
+      ['--report <dir>', 'write the report here (default: <home>/validation/<time>-<input>)'],
+      ['--config-dir <dir>', 'use this configs folder instead of the shipped one'],
+      ...INPUT_OPTIONS,
+      ...COMMON,
+    ],
+    examples: [
+      'arginator validate data/default/default.fasta.gz',
+      'arginator validate data/default/default.fasta.gz --split data/default/splits/default-cluster40-split.json',
+      'arginator validate .data task=binary validation.min_class_fraction=0.2 --json',
+    ],
+    load: async () => (await import('./commands/validate.ts')).validateCommand,
   },
   {
     name: 'sweep',

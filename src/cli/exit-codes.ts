@@ -5,6 +5,8 @@ export const EXIT_OK = 0;
 export const EXIT_INTERNAL = 1;
 export const EXIT_USAGE = 2;
 export const EXIT_BAD_INPUT = 3;
+/** A configured data-validation rule failed (`arginator validate`, `train` before training; docs/validation.md). */
+export const EXIT_VALIDATION = 4;
 export const EXIT_INTERRUPTED = 130;
 
 const BY_CODE: Record<ErrorCode, number> = {
@@ -13,6 +15,7 @@ const BY_CODE: Record<ErrorCode, number> = {
   USAGE: EXIT_USAGE,
   CONFIG: EXIT_USAGE,
   NOT_FOUND: EXIT_USAGE,
+  VALIDATION: EXIT_VALIDATION,
   CANCELLED: EXIT_INTERRUPTED,
   INTERNAL: EXIT_INTERNAL,
 };

@@ -7,6 +7,7 @@ export const ERROR_CODES = [
   'USAGE', // wrong command-line usage (exit 2, HTTP 400)
   'CONFIG', // invalid configuration (exit 2, HTTP 400)
   'NOT_FOUND', // a named thing does not exist (exit 2, HTTP 404)
+  'VALIDATION', // the data failed a configured validation rule (exit 4, HTTP 422; docs/validation.md)
   'CANCELLED', // the operation was aborted (exit 130, HTTP 499)
   'INTERNAL', // a bug or an environment failure (exit 1, HTTP 500)
 ] as const;
@@ -76,6 +77,11 @@ export function describeLocation(loc: ErrorLocation): string {
     parts.push(`byte ${loc.byteOffset}`);
   }
   return parts.join(', ');
+}
+
+/** Data that breaks a configured validation rule (exit code 4): the message names the report. */
+export function validationError(reason: string, message: string, hint: string): ArginatorError {
+  return new ArginatorError('VALIDATION', reason, message, hint);
 }
 
 /** Bad user data (exit code 3). */

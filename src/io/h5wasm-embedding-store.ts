@@ -717,3 +717,49 @@ function isNodeError(e: unknown, code: string): boolean {
 function errorMessage(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
+
+/** One dataset of an HDF5 file as stored, for `arginator validate` (no check throws on the data). */
+export interface InspectedDataset {
+  readonly id: string;
+  readonly shape: readonly number[];
+  /** 'float16', 'float32', 'float64', or the type it holds instead. */
+  readonly dtype: string;
+  /** The values of a 1-D float dataset (NaN and Infinity kept); absent otherwise. */
+  readonly values?: Float32Array | undefined;
+}
+
+/**
+ * Every dataset of an HDF5 file with its shape, type and (for 1-D floats) values, in file order.
+ * Unlike streamEmbeddings, a wrong shape, type, dimension or a NaN is reported as data, so
+ * validation can list all of them; only an unreadable file throws.
+ */
+export async function* inspectEmbeddings(
+  path: string,
+  signal?: AbortSignal,
+): AsyncGenerator<InspectedDataset> {
+  await assertHdf5File(path, signal);
+  await loadH5wasm();
+  const file = openFile(path, 'r');
+  try {
+    const datasets: DatasetEntry[] = [];
+    collectDatasets(file, '', 0, path, datasets);
+    for (const [index, entry] of datasets.entries()) {
+      if (index > 0 && index % YIELD_EVERY === 0) {
+        await yieldToEventLoop();
+      }
+      throwIfAborted(signal, `Reading ${path}`);
+      const id = originalId(entry.dataset) ?? entry.name;
+      const metadata = entry.dataset.metadata;
+      const shape = metadata.shape ?? [];
+      const isFloat = metadata.type === h5().Module.H5T_class_t.H5T_FLOAT.value;
+      const dtype = isFloat ? `float${metadata.size * 8}` : describeType(metadata);
+      const values =
+        isFloat && shape.length === 1 && (shape[0] ?? 0) > 0
+          ? readFloats(entry.dataset, metadata, shape[0] ?? 0)
+          : undefined;
+      yield { id, shape, dtype, values };
+    }
+  } finally {
+    file.close();
+  }
+}

@@ -154,7 +154,8 @@ function checkPattern(pattern: RegExp): RegExp {
   return new RegExp(pattern.source, pattern.flags.replace(/[gy]/g, ''));
 }
 
-async function listHdf5Files(folder: string): Promise<string[]> {
+/** The .h5/.hdf5 files of a folder (not recursive), sorted; throws when there are none. */
+export async function listHdf5Files(folder: string): Promise<string[]> {
   let names: string[];
   try {
     const info = await stat(folder);

@@ -10,6 +10,7 @@ const STATUS_BY_CODE: Record<ErrorCode, number> = {
   USAGE: 400,
   CONFIG: 400,
   NOT_FOUND: 404,
+  VALIDATION: 422,
   CANCELLED: 409,
   INTERNAL: 500,
 };

@@ -42,6 +42,7 @@ const CODES: readonly ErrorCode[] = [
   'USAGE',
   'CONFIG',
   'NOT_FOUND',
+  'VALIDATION',
   'CANCELLED',
   'INTERNAL',
 ];

@@ -6,7 +6,7 @@ import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import type { Embedder } from '../../core/embed/embedder.ts';
-import { inputError, isArginatorError, usageError } from '../../core/errors.ts';
+import { inputError, isArginatorError, usageError, validationError } from '../../core/errors.ts';
 import type { Kernels } from '../../core/model/kernels.ts';
 import type { ResolvedConfig } from '../../pipeline/config/schema.ts';
 import { sha256File, sha256Json } from '../../io/file-hash.ts';
@@ -35,6 +35,7 @@ import { runEnvironment } from '../../wiring/run-environment.ts';
 import type { CliIo } from '../cli-io.ts';
 import { loadConfig } from '../load-config.ts';
 import { flag } from '../options.ts';
+import { validateDataset } from './validate.ts';
 
 const fmt = (x: number): string => x.toFixed(4);
 
@@ -102,6 +103,28 @@ export async function runTraining(
   const dataset = isFolder
     ? await loadVectorFolder(config, say, io.signal)
     : await loadSequences(config, say, io.signal);
+  // Validate before any training work (docs/validation.md), after the strict loader (whose errors
+  // stay exit 3), with the rules of severity error only; sweep trials skip it: their sweep trains
+  // one dataset N times.
+  if (options['validate'] !== false && hooks.kind !== 'sweep-trial') {
+    const checked = await validateDataset(config.paths.dataset, config, {
+      labelsPath: config.paths.labels ?? undefined,
+      errorsOnly: true,
+      cwd: io.cwd,
+      signal: io.signal,
+      say,
+    });
+    if (!checked.report.passed) {
+      const failed = checked.report.rules.filter(
+        (r) => r.status === 'fail' && r.severity === 'error',
+      );
+      throw validationError(
+        'train.validation-failed',
+        `the dataset ${config.paths.dataset} failed validation: ${failed.map((r) => `${r.rule} (${r.count})`).join(', ')}; report: ${checked.files.html}`,
+        "fix the data (the report lists every finding), relax a rule (e.g. validation.rules.class_balance=warning), or train anyway with 'arginator train --no-validate'",
+      );
+    }
+  }
   let clusters: Map<string, string> | undefined;
   if (config.split.name === 'cluster' && config.split.clusters !== null) {
     const table = await readLabelsTable(config.split.clusters, {

@@ -9,3 +9,4 @@ export * from './roc-pr.ts';
 export * from './scatter.ts';
 export * from './sweep-charts.ts';
 export * from './reference-map-spec.ts';
+export * from './validation-charts.ts';

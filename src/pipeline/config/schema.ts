@@ -3,6 +3,13 @@ import { z } from 'zod';
 
 import { TASKS } from '../../core/domain.ts';
 import { QUANTIZE_MODES } from '../../core/model/classifier-graph.ts';
+import {
+  CLASS_BALANCE_VIEWS,
+  DEFAULT_VALIDATION_SETTINGS as V,
+  RULE_SEVERITIES,
+  VALIDATION_RULES,
+  type RuleName,
+} from '../../core/validation/settings.ts';
 
 const fraction = z.number().gte(0).lte(1);
 const beta = z.number().gte(0).lt(1);
@@ -440,6 +447,121 @@ const registry = z
   .prefault({})
   .describe('The model registry: promotion gate (docs/registry.md)');
 
+const RULE_DESCRIPTIONS: Readonly<Record<RuleName, string>> = {
+  dimensions: 'Every vector is 1-D, of the expected length and a float type',
+  finite: 'No vector holds NaN or ±Infinity',
+  duplicate_ids: 'No protein id is used twice (also across the class files of a folder)',
+  duplicate_sequences: 'No two records have the same sequence',
+  duplicate_vectors: 'No two records have the same vector, bit for bit',
+  near_duplicates: 'Groups of different sequences at or above near_duplicate_identity',
+  split_leakage:
+    'With --split: no id on two sides, no identical sequence or vector across sides, no relative at or above leakage_identity on an earlier side',
+  class_balance: 'Every class has at least min_class_fraction of the proteins',
+  unknown_labels: "Every label is one of the task's labels",
+  invalid_residues: 'No digits, punctuation, non-ASCII or inner * in a sequence',
+  ambiguous_residues: 'At most max_ambiguous_fraction of a sequence is X',
+  length_outliers: 'No length beyond length_outlier_z robust z-scores of its label',
+  composition_outliers: 'No amino-acid composition beyond composition_outlier_z robust z-scores',
+};
+
+const validationRules = z
+  .strictObject(
+    Object.fromEntries(
+      VALIDATION_RULES.map((rule) => [
+        rule,
+        z.enum(RULE_SEVERITIES).default(V.rules[rule]).describe(RULE_DESCRIPTIONS[rule]),
+      ]),
+    ) as Record<
+      RuleName,
+      z.ZodDefault<z.ZodEnum<{ error: 'error'; warning: 'warning'; off: 'off' }>>
+    >,
+  )
+  .prefault({})
+  .describe(
+    "Each rule's severity: error fails validation (exit 4; train refuses), warning is reported only, off skips it",
+  );
+
+const validation = z
+  .strictObject({
+    report_dir: path
+      .nullable()
+      .default(null)
+      .describe(
+        'Where validation reports are written, one folder per run (null: <paths.home>/validation)',
+      ),
+    rules: validationRules,
+    expected_dim: z
+      .int()
+      .gte(1)
+      .nullable()
+      .default(V.expectedDim)
+      .describe('Values every vector must have; null: the most common length of the input'),
+    near_duplicate_identity: z
+      .number()
+      .gte(0.8)
+      .lte(1)
+      .default(V.nearDuplicateIdentity)
+      .describe(
+        'Different sequences at or above this identity (identical positions / shorter length) are near-duplicates',
+      ),
+    leakage_identity: z
+      .number()
+      .gte(0.8)
+      .lte(1)
+      .default(V.leakageIdentity)
+      .describe(
+        'With --split: a protein at or above this identity to one on an earlier side (train, then val) is a leak',
+      ),
+    min_class_fraction: z
+      .number()
+      .gte(0)
+      .lt(1)
+      .default(V.minClassFraction)
+      .describe("Smallest share of the proteins a class may have (the original system's 10%)"),
+    class_balance_view: z
+      .enum(CLASS_BALANCE_VIEWS)
+      .default(V.classBalanceView)
+      .describe(
+        "Which classes the balance rule counts: binary (beta-lactamase or not, the original's rule) or task (every label)",
+      ),
+    length_outlier_z: z
+      .number()
+      .gt(0)
+      .default(V.lengthOutlierZ)
+      .describe(
+        'Robust z-score (median, MAD of log length, per label) beyond which a length is an outlier',
+      ),
+    composition_outlier_z: z
+      .number()
+      .gt(0)
+      .default(V.compositionOutlierZ)
+      .describe(
+        "Robust z-score of a composition's distance from the median composition above which it is an outlier",
+      ),
+    max_ambiguous_fraction: z
+      .number()
+      .gte(0)
+      .lte(1)
+      .default(V.maxAmbiguousFraction)
+      .describe('Largest share of X (unknown; B, J, O, U, Z are read as X) in one sequence'),
+    candidates: z
+      .int()
+      .gte(1)
+      .default(V.candidates)
+      .describe(
+        'Prefilter candidates aligned per sequence in the near-duplicate and leakage searches',
+      ),
+    max_listed: z
+      .int()
+      .gte(1)
+      .default(V.maxListed)
+      .describe('Findings listed per rule in the reports (all are counted)'),
+  })
+  .prefault({})
+  .describe(
+    'Data validation: `arginator validate`, and `arginator train` before it trains (docs/validation.md)',
+  );
+
 export const configSchema = z.strictObject({
   task,
   optimizer,
@@ -451,6 +573,7 @@ export const configSchema = z.strictObject({
   split,
   server,
   registry,
+  validation,
 });
 
 /** The config after composition, overrides, interpolation and validation. */
