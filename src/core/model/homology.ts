@@ -74,19 +74,15 @@ export interface HomologyOptions {
 /** Queries per cosine block: bounds the similarity matrix to BLOCK × references floats. */
 const BLOCK = 256;
 
-/** The score of a sequence aligned with itself: BLOSUM62's diagonal summed over its residues. */
-export function selfScore(codes: Uint8Array): number {
-  let s = 0;
-  for (const c of codes) {
-    s += BLOSUM62[c * BLOSUM62_SIZE + c] as number;
-  }
-  return s;
-}
-
 /** BLOSUM62's diagonal by residue code (0 beyond the matrix, as a code never is). */
 const SELF = Int32Array.from({ length: 256 }, (_, c) =>
   c < BLOSUM62_SIZE ? (BLOSUM62[c * BLOSUM62_SIZE + c] as number) : 0,
 );
+
+/** The score of a sequence aligned with itself: BLOSUM62's diagonal summed over its residues. */
+export function selfScore(codes: Uint8Array): number {
+  return selfScores({ codes, offsets: Int32Array.of(0, codes.length) }, 0, 1)[0] as number;
+}
 
 /**
  * selfScore of sequences from..to-1 of a code set, in one loop (a call per sequence ran cold for a
