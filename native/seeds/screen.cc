@@ -276,7 +276,10 @@ bool screen_search(const ScreenIndexView& ix, const uint8_t* letters, const uint
           if (k + 8 < n_live) {
             const int32_t p8 = live[k + 8];
             const int64_t d8 = seed_dir[p8];
-            __builtin_prefetch(codes + guess_entry(shape_dir[d8], shape_dir[d8 + 1], seed_codes[p8], d8));
+            const int32_t g8 = guess_entry(shape_dir[d8], shape_dir[d8 + 1], seed_codes[p8], d8);
+            __builtin_prefetch(codes + g8);
+            // Its reference positions too: a separate array, read right after the code matches.
+            __builtin_prefetch(positions + g8);
           }
           const int32_t p = live[k];
           const int32_t code = seed_codes[p];
