@@ -48,6 +48,7 @@ napi_value Init(napi_env env, napi_value exports) {
              {"screenBuild", ScreenBuild},
              {"screenSearch", ScreenSearch},
              {"mapFile", MapFile},
+             {"readFileHuge", ReadFileHuge},
              {"info", Info}};
   for (const Fn& f : fns) {
     napi_value fn;

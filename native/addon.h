@@ -30,6 +30,7 @@ napi_value ScreenBuild(napi_env env, napi_callback_info info);
 napi_value ScreenSearch(napi_env env, napi_callback_info info);
 // io/map-file.cc
 napi_value MapFile(napi_env env, napi_callback_info info);
+napi_value ReadFileHuge(napi_env env, napi_callback_info info);
 // embed/builtin-embedder.cc: adds builtinEmbed and builtinEmbedInfo
 void register_embed(napi_env env, napi_value exports);
 

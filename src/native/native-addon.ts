@@ -163,6 +163,8 @@ export interface NativeAddon {
   builtinEmbedInfo?(): { dim: number };
   /** native/io: a private copy-on-write map of a whole file, or undefined where that is not possible. */
   mapFile?(path: string): ArrayBuffer | undefined;
+  /** native/io: the file read into huge-page memory off the main thread, or undefined where not possible. */
+  readFileHuge?(path: string): Promise<ArrayBuffer | undefined>;
 }
 
 /** Where node-gyp puts the addon; the same relative path from src/native/ and dist/native/. */

@@ -4,7 +4,7 @@
 import { join } from 'node:path';
 
 import { writeFileAtomic } from './fs-run-tracker.ts';
-import { readWholeFile } from './read-whole-file.ts';
+import { readWholeFile, type ReadWholeFileOptions } from './read-whole-file.ts';
 
 const KEY = /^[A-Za-z0-9._-]{1,200}$/;
 
@@ -16,10 +16,18 @@ export class FsInt32ArraysCache {
   private readonly dir: string;
   private readonly magic: string;
   private readonly count: number;
+  private readonly readOptions: ReadWholeFileOptions;
 
-  constructor(cacheDir: string, folder: string, magic: string, count: number) {
+  constructor(
+    cacheDir: string,
+    folder: string,
+    magic: string,
+    count: number,
+    readOptions: ReadWholeFileOptions = {},
+  ) {
     this.magic = magic;
     this.count = count;
+    this.readOptions = readOptions;
     if (Buffer.byteLength(magic, 'latin1') !== 8) {
       throw new RangeError(`cache magic '${magic}' must be 8 bytes`);
     }
@@ -36,7 +44,7 @@ export class FsInt32ArraysCache {
       return undefined;
     }
     try {
-      const bytes = await readWholeFile(join(this.dir, `${key}.bin`));
+      const bytes = await readWholeFile(join(this.dir, `${key}.bin`), this.readOptions);
       const header = this.headerBytes;
       if (
         bytes.byteLength < header ||

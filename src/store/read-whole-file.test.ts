@@ -68,4 +68,41 @@ describe('readWholeFile', () => {
       expect(mapFile(dir)).toBeUndefined();
     },
   );
+
+  it('reads into huge-page memory on request: the same bytes, its own buffer, writes stay private', async () => {
+    const path = join(dir, 'e.bin');
+    // Over one 2 MB page and not a multiple of it: the tail past the file is never exposed.
+    const data = Uint8Array.from({ length: (2 << 20) + 12_345 }, (_, i) => (i * 7 + 3) & 255);
+    writeFileSync(path, data);
+    const bytes = await readWholeFile(path, { hugePages: true });
+    expect(bytes.byteOffset).toBe(0);
+    expect(bytes.byteLength).toBe(data.byteLength);
+    expect(Buffer.from(bytes).equals(Buffer.from(data))).toBe(true);
+    bytes[0] = 0;
+    expect(readFileSync(path)[0]).toBe(3);
+    await expect(readWholeFile(join(dir, 'missing.bin'), { hugePages: true })).rejects.toThrow();
+    expect((await readWholeFile(join(dir, 'empty.bin'), { hugePages: true })).byteLength).toBe(0);
+  });
+
+  it.runIf(process.platform === 'linux')(
+    'the native addon reads into huge pages here (Linux), resolving undefined where it cannot',
+    async () => {
+      const addon = loadNativeAddon();
+      const readFileHuge = addon?.readFileHuge?.bind(addon);
+      if (process.env.CI === 'true') {
+        expect(
+          readFileHuge,
+          'the native addon has no readFileHuge: did `npm ci` build it?',
+        ).toBeDefined();
+      }
+      if (readFileHuge === undefined) {
+        return;
+      }
+      const path = join(dir, 'f.bin');
+      writeFileSync(path, Buffer.from('huge'));
+      expect(Buffer.from((await readFileHuge(path)) ?? new ArrayBuffer(0)).toString()).toBe('huge');
+      expect(await readFileHuge(join(dir, 'missing.bin'))).toBeUndefined();
+      expect(await readFileHuge(dir)).toBeUndefined();
+    },
+  );
 });
