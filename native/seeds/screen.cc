@@ -231,6 +231,7 @@ bool screen_search(const ScreenIndexView& ix, const uint8_t* letters, const uint
     std::vector<int32_t> best((size_t)ix.n_ref, -1), best_diagonal((size_t)ix.n_ref, 0), touched, passing, seed_codes;
     std::vector<int64_t> seed_dir;
     std::vector<uint32_t> seed_block;  // each position's presence block
+    std::vector<uint8_t> seed_or;      // the OR of each window's letters (NONE shows as >= 16)
     std::vector<int32_t> live;
     Reach covered;
     const uint8_t* t = ix.ref_codes;
@@ -254,11 +255,28 @@ bool screen_search(const ScreenIndexView& ix, const uint8_t* letters, const uint
         seed_dir.resize((size_t)n_pos);
         seed_block.resize((size_t)n_pos);
         const uint32_t* shape_presence = ix.presence + (size_t)s * (SCREEN_PRESENCE_WORDS);
+        // The codes of all positions in w passes, one per letter of the shape (each pass a
+        // vectorisable loop; a letter at a time per position was a tenth of the screen): letters
+        // are 0..9 or NONE, so OR-ing them tells a window with a NONE (>= 16) from a valid one.
+        seed_or.assign((size_t)n_pos, 0);
+        // Unsigned while building: a window with a NONE may wrap (it is discarded below).
+        uint32_t* const sc = reinterpret_cast<uint32_t*>(seed_codes.data());
+        uint8_t* const so = seed_or.data();
+        std::fill(sc, sc + n_pos, 0u);
+        for (int u = 0; u < w; u++) {
+          const uint8_t* src = letters + q_from + used[u];
+          for (int32_t p = 0; p < n_pos; p++) {
+            const uint8_t l = src[p];
+            sc[p] = sc[p] * 10 + l;
+            so[p] |= l;
+          }
+        }
         for (int32_t p = 0; p < n_pos; p++) {
-          const int32_t code = code_at(letters, (size_t)(q_from + p), used, w);
-          seed_codes[p] = code;
-          seed_dir[p] = code < 0 ? -1 : (int64_t)(code >> (30 - SCREEN_DIRECTORY_BITS));
-          seed_block[p] = code < 0 ? 0 : presence_block(code);
+          const bool valid = so[p] < 16;
+          const int32_t code = valid ? (int32_t)sc[p] : -1;
+          seed_codes[(size_t)p] = code;
+          seed_dir[p] = valid ? (int64_t)(code >> (30 - SCREEN_DIRECTORY_BITS)) : -1;
+          seed_block[p] = valid ? presence_block(code) : 0;
         }
         // The presence bits first (most codes of an unrelated protein are in no reference: one
         // read of a 1 MB table instead of two of the tens of MB of entries), prefetched ahead.

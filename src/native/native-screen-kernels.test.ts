@@ -49,7 +49,19 @@ describe('native ungapped screen', () => {
       }
       return relative(rng, source);
     });
-    // Some queries shorter than every seed span, and an empty batch.
+    // Letters outside Murphy-10 (X, B, Z, U) break the windows that cover them: scattered, in runs,
+    // and at both ends. Some queries shorter than every seed span, and an empty batch.
+    for (let t = 0; t < 12; t++) {
+      const source = relative(rng, refs[(t * 13) % refs.length] ?? '');
+      const odd = 'XBZU'[t % 4] ?? 'X';
+      queries.push(
+        t % 3 === 0
+          ? Array.from(source, (ch, i) => (i % (7 + t) === 0 ? odd : ch)).join('')
+          : t % 3 === 1
+            ? `${odd.repeat(10)}${source.slice(0, 60)}${odd.repeat(5)}${source.slice(60)}${odd}`
+            : `${source}${odd.repeat(3)}`,
+      );
+    }
     queries.push('MK', '');
     const a = screenQueries(js, queries, codeSet(queries), 6, JS_SCREEN_KERNELS);
     const b = screenQueries(js, queries, codeSet(queries), 6, native);
