@@ -1,10 +1,11 @@
-// `npm run lint:ops`: lints the Dockerfiles (docker/), compose.yaml and .github/workflows/ (no Docker engine or GitHub runner needed).
+// `npm run lint:ops`: lints the Dockerfiles (docker/), compose.yaml, .github/workflows/ and .github/dependabot.yml (no Docker engine or GitHub runner needed).
 import { readdir, readFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import process from 'node:process';
 import { fileURLToPath } from 'node:url';
 
 import { lintCompose } from './ops-lint/compose.ts';
+import { lintDependabot } from './ops-lint/dependabot.ts';
 import { lintDockerfile } from './ops-lint/dockerfile.ts';
 import type { Finding } from './ops-lint/finding.ts';
 import { formatFinding } from './ops-lint/finding.ts';
@@ -22,7 +23,7 @@ async function filesIn(dir: string, pattern: RegExp): Promise<string[]> {
 
 export interface OpsLintResult {
   readonly findings: readonly Finding[];
-  readonly checked: { dockerfiles: number; compose: number; workflows: number };
+  readonly checked: { dockerfiles: number; compose: number; workflows: number; dependabot: number };
 }
 
 /** Lints the ops files of a repository tree (the real one, or a fixture tree in the tests). */
@@ -52,6 +53,22 @@ export async function lintOps(root: string): Promise<OpsLintResult> {
     const text = await readFile(path, 'utf8');
     findings.push(...(await lintWorkflow(rel(path), text, { gate: name === 'ci.yml' })));
   }
+  const dependabotPath = join(root, '.github', 'dependabot.yml');
+  const dependabotText = await readFile(dependabotPath, 'utf8').catch(() => undefined);
+  if (dependabotText === undefined) {
+    findings.push({
+      file: '.github/dependabot.yml',
+      line: 1,
+      rule: 'ops/files',
+      message: '.github/dependabot.yml is missing',
+    });
+  } else {
+    findings.push(
+      ...lintDependabot(rel(dependabotPath), dependabotText, {
+        dockerfiles: [...dockerfiles.keys()],
+      }),
+    );
+  }
   if (dockerfiles.size === 0) {
     findings.push({
       file: 'docker/',
@@ -78,7 +95,12 @@ export async function lintOps(root: string): Promise<OpsLintResult> {
   }
   return {
     findings,
-    checked: { dockerfiles: dockerfiles.size, compose, workflows: workflows.length },
+    checked: {
+      dockerfiles: dockerfiles.size,
+      compose,
+      workflows: workflows.length,
+      dependabot: dependabotText === undefined ? 0 : 1,
+    },
   };
 }
 
@@ -89,7 +111,7 @@ async function main(argv: readonly string[]): Promise<number> {
   for (const f of findings) {
     process.stderr.write(`${formatFinding(f)}\n`);
   }
-  const summary = `${checked.dockerfiles} Dockerfiles, ${checked.compose} compose file, ${checked.workflows} workflows`;
+  const summary = `${checked.dockerfiles} Dockerfiles, ${checked.compose} compose file, ${checked.workflows} workflows, ${checked.dependabot} Dependabot config`;
   if (findings.length > 0) {
     process.stderr.write(`lint:ops: ${findings.length} problem(s) in ${summary}\n`);
     return 1;

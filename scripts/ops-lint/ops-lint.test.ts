@@ -9,6 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 
 import { lintOps } from '../lint-ops.ts';
 import { lintCompose } from './compose.ts';
+import { lintDependabot } from './dependabot.ts';
 import type { ComposeContext } from './compose.ts';
 import { lintDockerfile, parseDockerfile, unpinnedReason } from './dockerfile.ts';
 import type { Finding } from './finding.ts';
@@ -23,6 +24,7 @@ const WORKER = read('docker/worker.Dockerfile');
 const TRAIN = read('docker/train.Dockerfile');
 const COMPOSE = read('compose.yaml');
 const WORKFLOW = read('.github/workflows/ci.yml');
+const DEPENDABOT = read('.github/dependabot.yml');
 const context: ComposeContext = {
   readme: read('README.md'),
   dockerfiles: new Map([
@@ -47,10 +49,10 @@ afterAll(() => {
 });
 
 describe('the repository lints clean', () => {
-  it('docker/*.Dockerfile, compose.yaml and .github/workflows/ have no findings', async () => {
+  it('docker/*.Dockerfile, compose.yaml, .github/workflows/ and dependabot.yml have no findings', async () => {
     const { findings, checked } = await lintOps(REPO);
     expect(findings).toEqual([]);
-    expect(checked).toEqual({ dockerfiles: 3, compose: 1, workflows: 1 });
+    expect(checked).toEqual({ dockerfiles: 3, compose: 1, workflows: 1, dependabot: 1 });
   });
 });
 
@@ -234,6 +236,38 @@ describe('workflows', () => {
   });
 });
 
+describe('dependabot.yml', () => {
+  const dockerfiles = [...context.dockerfiles.keys()];
+  it('must watch npm, the actions and the Dockerfiles, weekly and grouped', () => {
+    const cases: [string, RegExp][] = [
+      [
+        mutate(DEPENDABOT, 'package-ecosystem: docker', 'package-ecosystem: pip'),
+        /no docker updates for \/docker/,
+      ],
+      [
+        mutate(DEPENDABOT, 'directory: /docker', 'directory: /images'),
+        /no docker updates for \/docker/,
+      ],
+      [
+        mutate(DEPENDABOT, 'package-ecosystem: github-actions', 'package-ecosystem: gitsubmodule'),
+        /no github-actions updates/,
+      ],
+      [
+        mutate(DEPENDABOT, /interval: weekly/, 'interval: daily'),
+        /npm: schedule.interval must be weekly/,
+      ],
+      [
+        mutate(DEPENDABOT, / {4}groups:\n\s+actions:\n\s+patterns: \['\*'\]\n/, ''),
+        /github-actions: group the updates/,
+      ],
+    ];
+    for (const [text, message] of cases) {
+      const findings = lintDependabot('dependabot.yml', text, { dockerfiles });
+      expect(findings.map((f) => f.message).join('\n'), String(message)).toMatch(message);
+    }
+  });
+});
+
 describe('npm run lint:ops', () => {
   it('exits 1 and prints file:line: message [rule] for a bad tree', () => {
     const root = mkdtempSync(join(tmpdir(), 'ops-lint-'));
@@ -259,7 +293,7 @@ describe('npm run lint:ops', () => {
       "docker/api.Dockerfile:2: base image 'node:latest' is not pinned to a release",
     );
     expect(run.stderr).toMatch(
-      /lint:ops: \d+ problem\(s\) in 3 Dockerfiles, 1 compose file, 1 workflows/,
+      /lint:ops: \d+ problem\(s\) in 3 Dockerfiles, 1 compose file, 1 workflows, 1 Dependabot config/,
     );
   });
 });
