@@ -38,8 +38,14 @@ const GIT_ENV = {
   // The hook must run: the user's own skip switch would make this test pass without it.
   SKIP_SIMPLE_GIT_HOOKS: '',
 };
+// npm is npm.cmd on Windows, which Node spawns only through a shell.
 const run = (cmd: string, args: string[]): SpawnSyncReturns<string> =>
-  spawnSync(cmd, args, { cwd: dir, encoding: 'utf8', env: GIT_ENV });
+  spawnSync(cmd, args, {
+    cwd: dir,
+    encoding: 'utf8',
+    env: GIT_ENV,
+    shell: cmd === 'npm' && process.platform === 'win32',
+  });
 const git = (...args: string[]): SpawnSyncReturns<string> => run('git', args);
 
 beforeAll(() => {
