@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ArginatorError } from '../core/errors.ts';
 import { inputError, isArginatorError } from '../core/errors.ts';
 import type { Job } from '../pipeline/jobs/job.ts';
+import { SHUTDOWN_REASON } from '../pipeline/jobs/ports.ts';
 import type { ChunkSummary } from '../queue/chunk-files.ts';
 import type { QueueSettings } from '../queue/queue-contract.ts';
 import type { RedisJobExecutor } from '../queue/redis-job-executor.ts';
@@ -208,4 +209,44 @@ describe('redis queue flow', () => {
     expect(counts.failedTotal).toBe(2);
     expect(counts.active).toBe(0);
   });
+
+  it('leaves the flow running on a shutdown; the next run attaches to it and no chunk runs twice', async () => {
+    runs.length = 0;
+    plan.current = () => ({ delayMs: 300 });
+    const job = await submit(5);
+    const stopping = new AbortController();
+    const first = executor.run(job, { signal: stopping.signal, onProgress: () => undefined });
+    await sleep(100);
+    stopping.abort(SHUTDOWN_REASON);
+    await expect(first).rejects.toMatchObject({ code: 'CANCELLED' });
+    const summary = await executor.run(job, {
+      signal: new AbortController().signal,
+      onProgress: () => undefined,
+    });
+    expect(summary.counts).toEqual({ A: 5 });
+    expect([...runs].sort()).toEqual([0, 1, 2]);
+  });
+
+  it('cancels a job: it rejects CANCELLED and writes no results', async () => {
+    runs.length = 0;
+    plan.current = () => ({ delayMs: 1500 });
+    const job = await submit(8);
+    const controller = new AbortController();
+    const run = executor.run(job, { signal: controller.signal, onProgress: () => undefined });
+    await until(() => runs.length > 0);
+    controller.abort();
+    await expect(run).rejects.toMatchObject({ code: 'CANCELLED' });
+    await sleep(1800);
+    expect(existsSync(files().resultPath(job.id, 'csv'))).toBe(false);
+  });
 });
+
+async function until(check: () => boolean): Promise<void> {
+  const end = Date.now() + 10_000;
+  while (!check()) {
+    if (Date.now() > end) {
+      throw new Error('timed out');
+    }
+    await sleep(20);
+  }
+}

@@ -77,12 +77,15 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
       runtime: options.init?.runtime,
     });
 
+  const cancelled = async (jobId: string): Promise<boolean> =>
+    (await redis.exists(keys.cancel(jobId))) === 1;
+
   const runChunkJob = async (job: QueueJob<ChunkData>): Promise<ChunkSummary> => {
     const data = job.data;
     const report = (done: number): void => {
       void redis.hset(keys.progress(data.jobId), String(data.index), String(done));
     };
-    if ((await redis.exists(keys.cancel(data.jobId))) === 1) {
+    if (await cancelled(data.jobId)) {
       throw cancelledError('The job');
     }
     // The job was merged by an earlier flow of it (the API restarted meanwhile): its result stands.
@@ -119,6 +122,10 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
         report,
         controller.signal,
       );
+      // Cancelled while it ran (a classifier that finished anyway): its result is not recorded.
+      if (controller.signal.aborted || (await cancelled(data.jobId))) {
+        throw cancelledError('The job');
+      }
       await chunks.writeDone(data.jobId, data.index, summary);
       report(summary.proteins);
       return summary;
@@ -134,6 +141,9 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
       }
       if (job.name === MERGE) {
         const data = job.data as MergeData;
+        if (await cancelled(data.jobId)) {
+          throw cancelledError('The job');
+        }
         return await chunks.merge(data.jobId, data.chunks, jobMapPaths(files, data.jobId).input);
       }
       throw new ArginatorError(
