@@ -297,6 +297,22 @@ export const COMMANDS: readonly CommandSpec[] = [
     load: async () => (await import('./commands/serve.ts')).serveCommand,
   },
   {
+    name: 'worker',
+    usage: 'worker [...overrides]',
+    description:
+      'Run job chunks from the redis queue (queue.backend=redis; docs/queue.md) until Ctrl-C or SIGTERM',
+    options: [
+      ['--concurrency <n>', 'chunks run at the same time, one core each (default 1)'],
+      ['--check', 'exit 0 if Redis answers and the model loads (container healthcheck), then stop'],
+      ['--config-dir <dir>', 'use this configs folder instead of the shipped one'],
+    ],
+    examples: [
+      'ARGINATOR_REDIS_URL=redis://127.0.0.1:6379 arginator worker --concurrency 2',
+      'arginator worker --check',
+    ],
+    load: async () => (await import('./commands/worker.ts')).workerCommand,
+  },
+  {
     name: 'start',
     usage: 'start',
     description:

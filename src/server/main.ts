@@ -3,6 +3,10 @@ import { ArginatorError } from '../core/errors.ts';
 import type { ServiceOptions } from './service.ts';
 import { createService } from './service.ts';
 
+// The queue worker is the other process of the redis backend (`arginator worker`, docs/queue.md).
+export { checkQueueWorker, startQueueWorker } from './queue-worker.ts';
+export type { QueueWorker, QueueWorkerOptions } from './queue-worker.ts';
+
 export interface ServeOptions extends ServiceOptions {
   readonly host: string;
   readonly port: number;

@@ -183,6 +183,13 @@ class HttpRequestHistogram extends Histogram<HttpLabel> {
   }
 }
 
+/** The redis queue's numbers the queue series show (queue/redis-job-executor.ts). */
+export interface QueueCountValues {
+  readonly waiting: number;
+  readonly active: number;
+  readonly failedTotal: number;
+}
+
 /** The numbers of the latest drift check that the gauges show (pipeline/drift.ts). */
 export interface DriftGaugeValues {
   readonly share: number;
@@ -195,6 +202,8 @@ export interface DriftGaugeValues {
 export function createMetrics(sources: {
   jobCounts: () => Record<JobStatus, number>;
   modelVersion: () => string | undefined;
+  /** The redis queue's counts (arginator_queue_*), read at scrape time; absent: the embedded backend, no series. */
+  queueCounts?: (() => Promise<QueueCountValues | undefined>) | undefined;
   /** The latest recorded drift check, read at scrape time; absent or undefined: no drift series. */
   latestDrift?: (() => Promise<DriftGaugeValues | undefined>) | undefined;
 }): ServiceMetrics {
@@ -241,6 +250,57 @@ export function createMetrics(sources: {
       }
     },
   });
+  const { queueCounts } = sources;
+  if (queueCounts !== undefined) {
+    // One read of Redis per scrape, shared by the three series; Redis away: no samples, not an error.
+    let pending: ReturnType<typeof queueCounts> | undefined;
+    const read = (): ReturnType<typeof queueCounts> => {
+      pending ??= queueCounts()
+        .catch(() => undefined)
+        .finally(() => {
+          setImmediate(() => {
+            pending = undefined;
+          });
+        });
+      return pending;
+    };
+    const gauge = (name: string, help: string, value: (c: QueueCountValues) => number): void => {
+      new Gauge({
+        name,
+        help,
+        registers: [registry],
+        async collect() {
+          const counts = await read();
+          if (counts !== undefined) {
+            this.set(value(counts));
+          }
+        },
+      });
+    };
+    gauge(
+      'arginator_queue_waiting',
+      'Chunks and merges waiting in the redis queue for a worker (retries included)',
+      (c) => c.waiting,
+    );
+    gauge(
+      'arginator_queue_active',
+      'Chunks and merges the queue workers are running',
+      (c) => c.active,
+    );
+    new Counter({
+      name: 'arginator_queue_failed_total',
+      help: 'Jobs failed in the redis queue since it was created (kept in Redis, shared by the API processes)',
+      registers: [registry],
+      async collect() {
+        const counts = await read();
+        if (counts !== undefined) {
+          // The count lives in Redis: the series shows it, whichever API process is scraped.
+          this.reset();
+          this.inc(counts.failedTotal);
+        }
+      },
+    });
+  }
   const { latestDrift } = sources;
   if (latestDrift !== undefined) {
     // One read of the latest report per scrape, shared by the four gauges.

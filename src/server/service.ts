@@ -38,6 +38,8 @@ import type { WorkerPredictor } from './predict-batcher.ts';
 import { createPredictBatcher, createWorkerPredictor, predictInline } from './predict-batcher.ts';
 import type { JobPool } from './worker-pool.ts';
 import { createWorkerPool } from './worker-pool.ts';
+import type { QueueSettings } from '../queue/queue-contract.ts';
+import { createRedisExecutor } from '../queue/redis-job-executor.ts';
 
 export interface ServiceOptions {
   /** The data directory: arginator.db and jobs/ live here. */
@@ -61,6 +63,19 @@ export interface ServiceOptions {
    * Undefined: the environment variable ARGINATOR_SYNC_PREDICT (`worker` or `inline`).
    */
   readonly syncPredict?: 'worker' | 'inline' | undefined;
+  /**
+   * The job queue (config group `queue`, docs/queue.md): left out or `embedded`, jobs run on the
+   * server's worker threads; `redis`, on `arginator worker` processes through BullMQ.
+   */
+  readonly queue?:
+    | { readonly backend: 'embedded' }
+    | {
+        readonly backend: 'redis';
+        readonly settings: QueueSettings;
+        /** Jobs this process hands to the queue at once (queue.max_in_flight). */
+        readonly maxInFlight: number;
+      }
+    | undefined;
   /** Tests may run jobs (and their maps) without worker threads. */
   readonly executor?: JobPool | undefined;
   readonly now?: (() => Date) | undefined;
@@ -121,6 +136,11 @@ export async function createService(options: ServiceOptions): Promise<Service> {
   const drift = new FsDriftStore(join(options.home, 'drift'));
   const metrics = createMetrics({
     jobCounts: () => store.countByStatus(),
+    // Read at scrape time, once the executor below exists.
+    queueCounts:
+      options.queue?.backend === 'redis'
+        ? () => queued?.counts() ?? Promise.resolve(undefined)
+        : undefined,
     modelVersion: () => models.loadedVersion,
     latestDrift: async () => {
       const latest = await drift.latest();
@@ -147,10 +167,12 @@ export async function createService(options: ServiceOptions): Promise<Service> {
         'fitting the reference map (UMAP) in the background',
       ),
   });
-  const executor =
+  const redisQueue = options.queue?.backend === 'redis' ? options.queue.settings : undefined;
+  const pool =
     options.executor ??
     createWorkerPool({
-      size: s.workers,
+      // With the redis backend the pool only places completed jobs on their maps.
+      size: redisQueue === undefined ? s.workers : 1,
       modelsDir: options.modelsDir,
       threads,
       runtime,
@@ -168,6 +190,25 @@ export async function createService(options: ServiceOptions): Promise<Service> {
         }
       },
     });
+  const queued =
+    redisQueue === undefined
+      ? undefined
+      : await createRedisExecutor({
+          settings: redisQueue,
+          files,
+          onCompleted: (job) => pool.mapJob(job),
+        });
+  const executor: JobPool =
+    queued === undefined
+      ? pool
+      : {
+          run: (job, runOptions) => queued.run(job, runOptions),
+          mapJob: (job) => pool.mapJob(job),
+          close: async () => {
+            await queued.close();
+            await pool.close();
+          },
+        };
   const syncPredict =
     options.syncPredict ??
     (process.env['ARGINATOR_SYNC_PREDICT'] === 'worker' ? 'worker' : 'inline');
@@ -185,7 +226,12 @@ export async function createService(options: ServiceOptions): Promise<Service> {
     store,
     executor,
     clock,
-    concurrency: s.workers,
+    concurrency:
+      redisQueue === undefined
+        ? s.workers
+        : options.queue?.backend === 'redis'
+          ? options.queue.maxInFlight
+          : 1,
     retentionMs,
     onChange: (job) => events.publish(job),
     onProteins: (n) => metrics.addProteins(n),

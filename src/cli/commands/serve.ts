@@ -7,6 +7,7 @@ import { PACKAGE_ROOT } from '../../wiring/package-info.ts';
 import type { CliIo } from '../cli-io.ts';
 import { loadConfig } from '../load-config.ts';
 import { optionalPort, optionalString } from '../options.ts';
+import { serveQueueOf } from '../queue-settings.ts';
 
 /** Serves until `io.signal` aborts. `overrides` are config overrides (e.g. server.workers=2). */
 export async function serveCommand(
@@ -32,6 +33,7 @@ export async function serveCommand(
     adminApiKeys: [...s.admin_api_keys, ...fromEnv('ARGINATOR_ADMIN_API_KEYS')],
     webDir: s.web_dir ?? join(PACKAGE_ROOT, 'web', 'dist'),
     runtime: { runtime: config.model.runtime, quantize: config.model.onnx_quantize },
+    queue: serveQueueOf(config, io.env),
     logger: { level: io.env['ARGINATOR_LOG_LEVEL'] ?? 'info' },
     gate: {
       settings: gateSettings(config.registry),

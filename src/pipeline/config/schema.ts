@@ -562,6 +562,67 @@ const validation = z
     'Data validation: `arginator validate`, and `arginator train` before it trains (docs/validation.md)',
   );
 
+const queue = z
+  .strictObject({
+    backend: z
+      .enum(['embedded', 'redis'])
+      .default('embedded')
+      .describe(
+        'Where jobs run: embedded (worker threads of the server, SQLite; no setup) or redis (BullMQ on Redis, run by `arginator worker` processes; docs/queue.md)',
+      ),
+    url: z
+      .string()
+      .min(1)
+      .nullable()
+      .default(null)
+      .describe(
+        'Redis URL of the redis backend, e.g. redis://127.0.0.1:6379 (env ARGINATOR_REDIS_URL sets it; it does not select the backend)',
+      ),
+    prefix: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only')
+      .default('arginator')
+      .describe('Key prefix of the queue in Redis (several deployments may share one Redis)'),
+    chunk_size: z
+      .int()
+      .gte(1)
+      .default(1000)
+      .describe('Proteins per chunk: a job is split into chunks that any worker runs'),
+    chunk_attempts: z
+      .int()
+      .gte(1)
+      .default(3)
+      .describe(
+        'Runs of a chunk before it (and its job) fails; bad input fails at once (a worker that dies counts as a stall)',
+      ),
+    lock_seconds: z
+      .number()
+      .gte(1)
+      .default(30)
+      .describe(
+        "Lock of a running chunk, renewed while it runs: a dead worker's chunk is retried elsewhere after at most about twice this",
+      ),
+    max_stalls: z
+      .int()
+      .gte(1)
+      .default(3)
+      .describe('Times a chunk may be recovered from a dead worker before it fails'),
+    max_in_flight: z
+      .int()
+      .gte(1)
+      .default(100)
+      .describe('Jobs one API process hands to the queue at the same time (the rest wait queued)'),
+    keep_finished: z
+      .int()
+      .gte(0)
+      .default(1000)
+      .describe(
+        'Finished queue entries kept in Redis per state (completed, failed) for inspection; older ones are trimmed',
+      ),
+  })
+  .prefault({})
+  .describe('The job queue: embedded or redis (`arginator worker`, docs/queue.md)');
+
 export const configSchema = z.strictObject({
   task,
   optimizer,
@@ -574,6 +635,7 @@ export const configSchema = z.strictObject({
   server,
   registry,
   validation,
+  queue,
 });
 
 /** The config after composition, overrides, interpolation and validation. */

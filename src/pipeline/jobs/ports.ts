@@ -58,7 +58,14 @@ export interface JobFiles {
   remove(id: string): Promise<void>;
 }
 
+/**
+ * The abort reason of a graceful shutdown (run-jobs.ts): the job is re-queued, not cancelled, so an
+ * executor whose work lives elsewhere (the redis queue) leaves that work running.
+ */
+export const SHUTDOWN_REASON = 'arginator:shutdown';
+
 export interface JobRunOptions {
+  /** Aborted on cancel, or with SHUTDOWN_REASON when the process stops. */
   readonly signal: AbortSignal;
   /** Proteins predicted so far. */
   readonly onProgress: (proteinsDone: number) => void;

@@ -3,6 +3,7 @@ import { isArginatorError } from '../../core/errors.ts';
 import type { Clock } from '../ports.ts';
 import type { Job, JobError } from './job.ts';
 import type { JobExecutor, JobStore } from './ports.ts';
+import { SHUTDOWN_REASON } from './ports.ts';
 
 export interface JobRunnerDeps {
   readonly store: JobStore;
@@ -88,7 +89,7 @@ export class JobRunner {
     clearTimeout(timer);
     if (outcome === 'timeout') {
       for (const a of this.active.values()) {
-        a.controller.abort();
+        a.controller.abort(SHUTDOWN_REASON);
       }
       await all;
     }
