@@ -7,11 +7,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { TestRedis } from '../queue/test-support/redis-server.ts';
-import { startTestRedis } from '../queue/test-support/redis-server.ts';
+import { RUN_REDIS_TESTS, startTestRedis } from '../queue/test-support/redis-server.ts';
 import { runCli } from '../wiring/test-support/run-cli.ts';
 import { registerTinyModel } from '../wiring/test-support/tiny-model.ts';
 
-describe('arginator worker --check', () => {
+describe.runIf(RUN_REDIS_TESTS)('arginator worker --check', () => {
   let redis: TestRedis;
   let home: string;
 

@@ -12,7 +12,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { TestRedis } from '../queue/test-support/redis-server.ts';
-import { startTestRedis } from '../queue/test-support/redis-server.ts';
+import { RUN_REDIS_TESTS, startTestRedis } from '../queue/test-support/redis-server.ts';
 import { REPO_ROOT, runCli } from '../wiring/test-support/run-cli.ts';
 import type { JobJson } from './job-json.ts';
 import { makeHome, registerTinyModel } from './test-support/service-fixture.ts';
@@ -98,7 +98,7 @@ async function proteomeRecords(): Promise<string[]> {
     .map((r) => (r.endsWith('\n') ? r : `${r}\n`));
 }
 
-describe('redis backend under faults', () => {
+describe.runIf(RUN_REDIS_TESTS)('redis backend under faults', () => {
   let redis: TestRedis;
   let home: string;
   let api: Proc | undefined;

@@ -17,7 +17,7 @@ import type { QueueSettings } from '../queue/queue-contract.ts';
 import type { RedisJobExecutor } from '../queue/redis-job-executor.ts';
 import { createRedisExecutor } from '../queue/redis-job-executor.ts';
 import type { TestRedis } from '../queue/test-support/redis-server.ts';
-import { startTestRedis } from '../queue/test-support/redis-server.ts';
+import { RUN_REDIS_TESTS, startTestRedis } from '../queue/test-support/redis-server.ts';
 import { FsJobFiles } from '../store/fs-job-files.ts';
 import type { ChunkRun } from './queue-chunk-thread.ts';
 import type { ChunkRunner, QueueWorker } from './queue-worker.ts';
@@ -80,7 +80,7 @@ function jobOf(id: string, proteins: number): Job {
   };
 }
 
-describe('redis queue flow', () => {
+describe.runIf(RUN_REDIS_TESTS)('redis queue flow', () => {
   let redis: TestRedis;
   let home: string;
   let worker: QueueWorker;
