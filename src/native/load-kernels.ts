@@ -27,16 +27,16 @@ export function loadFastestKernels(options: LoadKernelsOptions = {}): Kernels {
 }
 
 /** Native Smith-Waterman when the addon has it, else the portable TypeScript aligner. */
-export function loadFastestPairAligner(): PairAligner {
-  return loadNativePairAligner() ?? createJsPairAligner();
+export function loadFastestPairAligner(threads?: number): PairAligner {
+  return loadNativePairAligner('fastest', threads) ?? createJsPairAligner();
 }
 
-/** The seed index loops in C++ (search on two threads) when the addon has them, else TypeScript. */
-export function loadFastestSeedKernels(): SeedKernels {
-  return loadNativeSeedKernels() ?? JS_SEED_KERNELS;
+/** The seed index loops in C++ (search on `threads`, default two) when the addon has them, else TypeScript. */
+export function loadFastestSeedKernels(threads?: number): SeedKernels {
+  return loadNativeSeedKernels(threads) ?? JS_SEED_KERNELS;
 }
 
-/** The ungapped screen in C++ (search on two threads) when the addon has it, else TypeScript. */
-export function loadFastestScreenKernels(): ScreenKernels {
-  return loadNativeScreenKernels() ?? JS_SCREEN_KERNELS;
+/** The ungapped screen in C++ (search on `threads`, default two) when the addon has it, else TypeScript. */
+export function loadFastestScreenKernels(threads?: number): ScreenKernels {
+  return loadNativeScreenKernels(threads) ?? JS_SCREEN_KERNELS;
 }

@@ -1,6 +1,7 @@
 // The one loader of the native addon (native/, built by `npm install` into build/Release): every adapter gets it here.
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 
 /** The addon's exports, as registered by native/addon.cc (one glue file per concern). */
@@ -165,6 +166,18 @@ export interface NativeAddon {
   mapFile?(path: string): ArrayBuffer | undefined;
   /** native/io: the file read into huge-page memory off the main thread, or undefined where not possible. */
   readFileHuge?(path: string): Promise<ArrayBuffer | undefined>;
+}
+
+/**
+ * Threads for a native search or alignment call: the caller's budget (a queue worker's chunk thread
+ * has one core), by default both cores of the 2-core machines this is sized for, at least 1.
+ */
+export function nativeThreads(threads?: number): number {
+  const wanted = threads ?? 2;
+  return Math.max(
+    1,
+    Math.min(Number.isFinite(wanted) ? Math.floor(wanted) : 2, availableParallelism()),
+  );
 }
 
 /** Where node-gyp puts the addon; the same relative path from src/native/ and dist/native/. */

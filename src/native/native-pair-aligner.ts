@@ -1,9 +1,8 @@
 // Adapter from the native addon's Smith-Waterman kernels (native/align, swBatch) to the core PairAligner port.
-import { availableParallelism } from 'node:os';
 
 import type { PairAligner } from '../core/sequence/pair-aligner.ts';
 import { ALIGN_FIELDS, PAIR_SCORING } from '../core/sequence/pair-aligner.ts';
-import { loadNativeAddon } from './native-addon.ts';
+import { loadNativeAddon, nativeThreads } from './native-addon.ts';
 
 /**
  * Score kernel: the fastest (default: 16 targets per query at once in AVX2 lanes), the striped AVX2
@@ -13,14 +12,17 @@ export type SimdChoice = 'fastest' | 'striped' | 'scalar';
 const SIMD_CODE: Readonly<Record<SimdChoice, number>> = { fastest: 0, striped: 16, scalar: 1 };
 
 /** Smith-Waterman pairs on the native addon (both cores for large batches), or undefined if unavailable. */
-export function loadNativePairAligner(simd: SimdChoice = 'fastest'): PairAligner | undefined {
+export function loadNativePairAligner(
+  simd: SimdChoice = 'fastest',
+  threadCount?: number,
+): PairAligner | undefined {
   const addon = loadNativeAddon();
   if (addon?.swBatch === undefined) {
     return undefined;
   }
   const swBatch = addon.swBatch.bind(addon);
   const matrix = new Int8Array(PAIR_SCORING.matrix);
-  const threads = Math.min(2, availableParallelism());
+  const threads = nativeThreads(threadCount);
   return {
     name: `native-sw-${threads}t${simd === 'fastest' ? '' : `-${simd}`}`,
     run(queries, targets, pairs, align, knownScores, diagonals) {

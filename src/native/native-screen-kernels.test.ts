@@ -69,6 +69,10 @@ describe('native ungapped screen', () => {
     expect(Array.from(b.scores)).toEqual(Array.from(a.scores));
     expect(Array.from(b.diagonals)).toEqual(Array.from(a.diagonals));
     expect(Array.from(b.flagged)).toEqual(Array.from(a.flagged));
+    // One thread (a queue worker's chunk thread has one core) screens the same.
+    const single = screenQueries(js, queries, codeSet(queries), 6, loadNativeScreenKernels(1));
+    expect(Array.from(single.refs)).toEqual(Array.from(a.refs));
+    expect(Array.from(single.flagged)).toEqual(Array.from(a.flagged));
     expect(a.refs.filter((r) => r >= 0).length).toBeGreaterThan(30);
     expect(a.flagged.filter((f) => f === 1).length).toBeGreaterThan(20);
     const none = screenQueries(js, [], codeSet([]), 6, native);

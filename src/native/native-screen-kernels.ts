@@ -1,19 +1,17 @@
 // Adapter from the native addon's ungapped screen (native/seeds/screen.cc) to the core ScreenKernels port.
-import { availableParallelism } from 'node:os';
-
 import { BLOSUM62 } from '../core/sequence/blosum62.ts';
 import type { ScreenKernels } from '../core/sequence/ungapped-screen.ts';
-import { loadNativeAddon } from './native-addon.ts';
+import { loadNativeAddon, nativeThreads } from './native-addon.ts';
 
 /** The screen's build and search in C++ (the same results as the TypeScript ones; two threads). */
-export function loadNativeScreenKernels(): ScreenKernels | undefined {
+export function loadNativeScreenKernels(threads?: number): ScreenKernels | undefined {
   const addon = loadNativeAddon();
   if (addon?.screenBuild === undefined || addon.screenSearch === undefined) {
     return undefined;
   }
   const screenBuild = addon.screenBuild.bind(addon);
   const screenSearch = addon.screenSearch.bind(addon);
-  const threads = Math.min(2, availableParallelism());
+  const searchThreads = nativeThreads(threads);
   return {
     build: (b) => {
       let nShapes = 0;
@@ -59,7 +57,7 @@ export function loadNativeScreenKernels(): ScreenKernels | undefined {
         b.outFlagged,
         b.outRefs,
         b.outScores,
-        threads,
+        searchThreads,
         index.directory,
         b.maxHits,
         index.presence,

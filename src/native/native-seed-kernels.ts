@@ -1,18 +1,16 @@
 // Adapter from the native addon's seed index loops (native/seeds) to the core SeedKernels port.
-import { availableParallelism } from 'node:os';
-
 import type { SeedKernels } from '../core/sequence/seed-index.ts';
-import { loadNativeAddon } from './native-addon.ts';
+import { loadNativeAddon, nativeThreads } from './native-addon.ts';
 
 /** The seed index loops in C++ (same algorithms as the TypeScript ones; search on two threads). */
-export function loadNativeSeedKernels(): SeedKernels | undefined {
+export function loadNativeSeedKernels(threads?: number): SeedKernels | undefined {
   const addon = loadNativeAddon();
   if (addon?.seedSearch === undefined || addon.seedPostings === undefined) {
     return undefined;
   }
   const seedSearch = addon.seedSearch.bind(addon);
   const seedPostings = addon.seedPostings.bind(addon);
-  const threads = Math.min(2, availableParallelism());
+  const searchThreads = nativeThreads(threads);
   return {
     search: (b) =>
       seedSearch(
@@ -28,7 +26,7 @@ export function loadNativeSeedKernels(): SeedKernels | undefined {
         b.minHits,
         b.outRefs,
         b.outHits,
-        threads,
+        searchThreads,
       ),
     postings: (b) =>
       seedPostings(b.letters, b.letterOffsets, b.shapes, b.offsets, b.refs, b.positions),

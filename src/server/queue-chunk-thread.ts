@@ -51,6 +51,8 @@ const init = workerData as WorkerInit;
 const kernels = loadFastestKernels({ threads: 1, notify: () => undefined });
 const models = createModelCache(new FsModelRegistry(init.modelsDir), kernels, {
   threads: init.threads,
+  // The screen, seed search and aligner default to both cores: one here, as the embedder.
+  searchThreads: 1,
   runtime: init.runtime,
 });
 const running = new Map<string, AbortController>();

@@ -25,7 +25,13 @@ import type { ClassifierRuntimeSetting } from './onnx-classifier-runtime.ts';
 import { openClassifierRuntime } from './onnx-classifier-runtime.ts';
 
 export interface LoadModelOptions {
+  /** The embedder's threads. */
   readonly threads?: number | undefined;
+  /**
+   * Threads of the native screen, seed search and alignment calls (default 2, at most the cores): 1
+   * where each caller has one core of its own (a queue worker's chunk threads).
+   */
+  readonly searchThreads?: number | undefined;
   readonly signal?: AbortSignal | undefined;
   /** Where reference embeddings are cached (default: the `cache` folder next to modelsDir). */
   readonly cacheDir?: string | undefined;
@@ -159,10 +165,14 @@ export async function loadPredictionModel(
       decoded,
       kernels,
       referenceEmbeddings,
-      loadFastestPairAligner(),
-      loadFastestSeedKernels(),
+      loadFastestPairAligner(options.searchThreads),
+      loadFastestSeedKernels(options.searchThreads),
       seedPostings,
-      { screenKernels: loadFastestScreenKernels(), screenPostings, classifier: onnx?.classifier },
+      {
+        screenKernels: loadFastestScreenKernels(options.searchThreads),
+        screenPostings,
+        classifier: onnx?.classifier,
+      },
     );
     if (options.prepare !== false) {
       predictor.prepare();
@@ -195,7 +205,7 @@ export interface ModelCache {
 export function createModelCache(
   catalog: ModelCatalog,
   kernels: Kernels,
-  options: { threads?: number | undefined; runtime?: ClassifierRuntimeSetting | undefined } = {},
+  options: Pick<LoadModelOptions, 'threads' | 'searchThreads' | 'runtime'> = {},
 ): ModelCache {
   const loaded = new Map<string, Promise<PredictionModel>>();
   return {
@@ -204,6 +214,7 @@ export function createModelCache(
       if (model === undefined) {
         model = loadPredictionModel(version, catalog, kernels, {
           threads: options.threads,
+          searchThreads: options.searchThreads,
           runtime: options.runtime,
         });
         loaded.set(version, model);
