@@ -74,8 +74,30 @@ function networkReason(e: unknown): string {
   return code === undefined ? 'the request failed' : `the connection failed (${code})`;
 }
 
+/**
+ * fetch refuses a URL with user info (https://user:token@host/...): it becomes a Basic
+ * Authorization header instead, unless the headers already give one.
+ */
+function requestTarget(settings: WebhookSettings): {
+  url: string;
+  headers: Record<string, string>;
+} {
+  const url = new URL(settings.url);
+  const headers: Record<string, string> = { ...settings.headers };
+  const hasAuth = Object.keys(headers).some((k) => k.toLowerCase() === 'authorization');
+  if ((url.username !== '' || url.password !== '') && !hasAuth) {
+    const user = decodeURIComponent(url.username);
+    const pass = decodeURIComponent(url.password);
+    headers['authorization'] = `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`;
+  }
+  url.username = '';
+  url.password = '';
+  return { url: url.href, headers: { ...headers, 'content-type': 'application/json' } };
+}
+
 export function createWebhook(settings: WebhookSettings, log: WebhookLog): Webhook {
   const shown = redactWebhookUrl(settings.url);
+  const target = requestTarget(settings);
   const closing = new AbortController();
   const closed = (): boolean => closing.signal.aborted;
   const timers = new Set<NodeJS.Timeout>();
@@ -111,9 +133,9 @@ export function createWebhook(settings: WebhookSettings, log: WebhookLog): Webho
       controller.abort();
     }, settings.timeoutMs);
     try {
-      const res = await fetch(settings.url, {
+      const res = await fetch(target.url, {
         method: 'POST',
-        headers: { ...settings.headers, 'content-type': 'application/json' },
+        headers: target.headers,
         body: text,
         signal: controller.signal,
         // A redirect would carry the headers (a token) elsewhere: it is a failure, not followed.

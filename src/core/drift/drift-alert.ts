@@ -139,7 +139,7 @@ export function unknownPlaceholders(template: unknown): string[] {
     }
   };
   walk(template);
-  return [...out];
+  return [...out].sort();
 }
 
 /**
