@@ -1,5 +1,6 @@
 // The drift page in real chromium against the real app (in-process): a check run by POST /v1/drift on the drift worker,
-// its decision, feature verdicts and histograms, the history with an older report (recorded without histograms), and a phone width.
+// its decision, feature verdicts and histograms, the history with an older report (recorded without histograms), a check
+// started from the page over a window of jobs (progress polled until its report shows), and a phone width.
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,6 +20,7 @@ import {
   randomFasta,
   registerTinyModel,
   startService,
+  waitForJob,
 } from '../../src/server/test-support/service-fixture.ts';
 import { FsDriftStore } from '../../src/store/fs-drift-store.ts';
 import { chromiumAvailable, DESKTOP, launchChromium, PHONE } from './browser.ts';
@@ -82,6 +84,13 @@ describe.skipIf(!canRun)('drift page (real chromium, real app)', () => {
     const check = await service.driftChecks.settled(posted.json<DriftCheckJson>().id);
     expect(check?.status).toBe('completed');
     latest = (await service.app.inject('/v1/drift/latest')).json<DriftReportJson>();
+    // A completed job for the page's own check of the last 24 hours.
+    const job = await service.app.inject({
+      method: 'POST',
+      url: '/v1/jobs',
+      payload: { task: 'multiclass', fasta: randomFasta(18, 9) },
+    });
+    expect((await waitForJob(service.app, job.json<{ id: string }>().id)).status).toBe('completed');
     url = await service.app.listen({ host: '127.0.0.1', port: 0 });
     browser = await launchChromium();
     page = await browser.newPage({ viewport: DESKTOP });
@@ -143,6 +152,20 @@ describe.skipIf(!canRun)('drift page (real chromium, real app)', () => {
     expect(await text('[data-testid=drift-current]')).toBe('old.faa (40 proteins)');
     expect(await page.locator('figure.drift-figure').count()).toBe(0);
     expect(await page.getByText('This report was recorded without histograms.').count()).toBe(1);
+  });
+
+  it('checks the last 24 hours from the page: progress, then the new report and a longer history', async () => {
+    await page.goto(`${url}/#/drift`);
+    await page.locator('table.drift-history tbody tr').first().waitFor();
+    await page.locator('[data-testid=drift-run]').click();
+    // The latest report becomes the new one: a window of 1 job, 18 proteins.
+    await page
+      .locator('[data-testid=drift-current]', { hasText: '1 job in the last 24h (18 proteins)' })
+      .waitFor();
+    expect(await page.locator('table.drift-history tbody tr').count()).toBe(3);
+    const state = await text('[data-testid=drift-check-state]');
+    expect(state).toMatch(/^Done: 1 job in the last 24h, report \d{8}T\d{6}Z-[0-9a-f]{6}$/);
+    expect(await text('table.drift-history tbody tr td:nth-of-type(2)')).toBe('POST /v1/drift');
   });
 
   it('fits a phone width without page errors', async () => {

@@ -9,9 +9,10 @@ import {
   parseRunMetrics,
   parseRuns,
 } from './guards.ts';
-import { parseDriftHistory, parseDriftReport } from './drift-guards.ts';
+import { parseDriftCheck, parseDriftHistory, parseDriftReport } from './drift-guards.ts';
 import { parseSweep, parseSweeps } from './sweep-guards.ts';
 import type {
+  DriftCheckJson,
   DriftHistoryItemJson,
   DriftReportJson,
   Job,
@@ -371,4 +372,23 @@ export async function getDriftHistory(
   signal?: AbortSignal,
 ): Promise<DriftHistoryItemJson[]> {
   return parseDriftHistory(await getJson(`/v1/drift?limit=${limit}`, signal));
+}
+
+/** POST /v1/drift over the completed jobs of the last `window` (e.g. '24h'): the queued check. */
+export async function startDriftCheck(
+  window: string,
+  signal?: AbortSignal,
+): Promise<DriftCheckJson> {
+  const res = await request('/v1/drift', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ window }),
+    ...(signal === undefined ? {} : { signal }),
+  });
+  return parseDriftCheck(await res.json());
+}
+
+/** A drift check's state and progress (polled until it has ended). */
+export async function getDriftCheck(id: string, signal?: AbortSignal): Promise<DriftCheckJson> {
+  return parseDriftCheck(await getJson(`/v1/drift/checks/${encodeURIComponent(id)}`, signal));
 }

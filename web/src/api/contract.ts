@@ -14,7 +14,7 @@ import type {
 } from '../../../src/core/domain.ts';
 import type { RunStatus } from '../../../src/core/tracking/run-contract.ts';
 import type { SweepStatus, TrialState } from '../../../src/core/sweep/sweep-contract.ts';
-import type { DriftTrigger } from '../../../src/core/drift/drift-contract.ts';
+import type { DriftCheckStatus, DriftTrigger } from '../../../src/core/drift/drift-contract.ts';
 import type {
   GateReport,
   PromoteBody,
@@ -27,7 +27,7 @@ import type {
 // The registry's bodies and gate report, as the server declares them (src/core/model-registry.ts).
 export type { GateReport, PromoteBody, PromoteResponse, RollbackBody, RollbackResponse, TagsBody };
 
-export type { DriftTrigger, RunStatus, SweepStatus, TrialState };
+export type { DriftCheckStatus, DriftTrigger, RunStatus, SweepStatus, TrialState };
 export type {
   BinaryLabel,
   CarbapenemaseCall,
@@ -174,6 +174,17 @@ export const DRIFT_TRIGGER_TEXT: Readonly<Record<DriftTrigger, string>> = {
   schedule: 'scheduled check',
 };
 
+/** A drift check's states as the drift page's check line says them; `final`: it will not change. */
+export const DRIFT_CHECK_STATUS_TEXT: Readonly<
+  Record<DriftCheckStatus, { text: string; final: boolean }>
+> = {
+  queued: { text: 'Queued', final: false },
+  running: { text: 'Checking…', final: false },
+  completed: { text: 'Done', final: true },
+  failed: { text: 'Failed', final: true },
+  cancelled: { text: 'Cancelled', final: true },
+};
+
 export const JOB_STATUSES = keysOf(JOB_STATUS_TEXT);
 export const RUN_STATUSES = keysOf(RUN_STATUS_TEXT);
 export const SWEEP_STATUSES = keysOf(SWEEP_STATUS_TEXT);
@@ -184,6 +195,7 @@ export const NOVELTY_CLASSES = keysOf(NOVELTY_TEXT);
 export const EVIDENCE_METHODS = keysOf(EVIDENCE_METHOD_TEXT);
 export const CARBAPENEMASE_CALLS = keysOf(CARBAPENEMASE_TEXT);
 export const DRIFT_TRIGGERS = keysOf(DRIFT_TRIGGER_TEXT);
+export const DRIFT_CHECK_STATUSES = keysOf(DRIFT_CHECK_STATUS_TEXT);
 
 /** The model's label order (the table's p_ columns and the map legend). */
 export const MULTICLASS_LABELS = [

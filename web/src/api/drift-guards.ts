@@ -1,7 +1,8 @@
 // Parsing of GET /v1/drift, /v1/drift/latest and /v1/drift/reports/{id} into the contract's types: words checked, numbers finite.
-import { DRIFT_TRIGGERS, isOneOf } from './contract.ts';
+import { DRIFT_CHECK_STATUSES, DRIFT_TRIGGERS, isOneOf } from './contract.ts';
 import { isObj, ShapeError } from './guards.ts';
 import type {
+  DriftCheckJson,
   DriftHistogramJson,
   DriftHistoryItemJson,
   DriftReportJson,
@@ -117,7 +118,10 @@ export function parseDriftReport(v: unknown): DriftReportJson {
         drift: mmd['drift'] === true,
         bandwidth: num(mmd['bandwidth']) ?? 0,
         permutations: num(mmd['permutations']) ?? 0,
-        rows: { reference: 0, current: 0 },
+        rows: {
+          reference: num(isObj(mmd['rows']) ? mmd['rows']['reference'] : null) ?? 0,
+          current: num(isObj(mmd['rows']) ? mmd['rows']['current'] : null) ?? 0,
+        },
       },
     },
     rows: { reference: num(rows['reference']) ?? 0, current: num(rows['current']) ?? 0 },
@@ -155,4 +159,39 @@ export function parseDriftHistory(v: unknown): DriftHistoryItemJson[] {
     throw new ShapeError('drift history: expected an object');
   }
   return objects(v['reports']).map(historyItem);
+}
+
+export function parseDriftCheck(v: unknown): DriftCheckJson {
+  if (!isObj(v)) {
+    throw new ShapeError('drift check: expected an object');
+  }
+  const status = v['status'];
+  const by = trigger(v['trigger']);
+  if (!isOneOf(DRIFT_CHECK_STATUSES, status) || by === null || by === 'cli') {
+    throw new ShapeError(`drift check: unknown status '${String(status)}' or trigger`);
+  }
+  const error = isObj(v['error']) ? v['error'] : null;
+  const links = isObj(v['links']) ? v['links'] : {};
+  const id = req(str(v['id']), 'check id');
+  return {
+    id,
+    status,
+    trigger: by,
+    source: str(v['source']) ?? '',
+    model: str(v['model']) ?? '',
+    proteinsDone: num(v['proteinsDone']) ?? 0,
+    proteinsTotal: num(v['proteinsTotal']) ?? 0,
+    createdAt: str(v['createdAt']) ?? '',
+    finishedAt: str(v['finishedAt']),
+    reportId: str(v['reportId']),
+    error:
+      error === null
+        ? null
+        : {
+            code: str(error['code']) ?? '',
+            reason: str(error['reason']) ?? '',
+            detail: str(error['detail']) ?? '',
+          },
+    links: { self: str(links['self']) ?? `/v1/drift/checks/${id}`, report: str(links['report']) },
+  };
 }

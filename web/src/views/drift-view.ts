@@ -1,8 +1,14 @@
 // Drift: the latest report (or one of its history) — decision, per-feature tests, multivariate tests, histograms — and the history.
-import { getDriftHistory, getDriftLatest, getDriftReport } from '../api/client.ts';
-import { DRIFT_TRIGGER_TEXT } from '../api/contract.ts';
+import {
+  getDriftCheck,
+  getDriftHistory,
+  getDriftLatest,
+  getDriftReport,
+  startDriftCheck,
+} from '../api/client.ts';
+import { DRIFT_CHECK_STATUS_TEXT, DRIFT_TRIGGER_TEXT } from '../api/contract.ts';
 import type { DriftHistogramJson, DriftHistoryItemJson, DriftReportJson } from '../api/types.ts';
-import { h, replace } from '../dom.ts';
+import { h, on, replace } from '../dom.ts';
 import { histogramBars, type BarBox } from '../lib/drift-bars.ts';
 import { dateTime, percentOfOne } from '../lib/format.ts';
 import { routeHash } from '../lib/route.ts';
@@ -10,6 +16,9 @@ import { showProblem } from './problem.ts';
 
 /** Reports listed in the history. */
 export const DRIFT_HISTORY_LIMIT = 50;
+/** Poll period of a running check (as the sweeps and run curves: docs/adr/0016). */
+export const DRIFT_CHECK_POLL_MS = 1000;
+const WINDOWS = ['24h', '7d', '30d'] as const;
 
 const SVG = 'http://www.w3.org/2000/svg';
 const BOX: BarBox = { width: 260, height: 130, left: 6, right: 6, top: 6, bottom: 6 };
@@ -282,60 +291,144 @@ function historyTable(items: readonly DriftHistoryItemJson[], shown: string | nu
   );
 }
 
+/**
+ * "Check now": POST /v1/drift over a window of jobs, its progress polled until it ends; `onDone`
+ * shows the new report.
+ */
+function checkCard(signal: AbortSignal, onDone: () => void): HTMLElement {
+  const select = h(
+    'select',
+    { id: 'drift-window', name: 'window' },
+    WINDOWS.map((w) => h('option', { value: w }, `the last ${w}`)),
+  );
+  const button = h(
+    'button',
+    { type: 'button', class: 'primary', 'data-testid': 'drift-run' },
+    'Check now',
+  );
+  const state = h('p', {
+    role: 'status',
+    'aria-live': 'polite',
+    'data-testid': 'drift-check-state',
+  });
+  const problem = h('div', { class: 'problem', role: 'alert', hidden: true });
+  const wait = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+  on(button, 'click', () => {
+    button.disabled = true;
+    problem.hidden = true;
+    state.textContent = 'Starting…';
+    void (async () => {
+      try {
+        let check = await startDriftCheck(select.value, signal);
+        while (!DRIFT_CHECK_STATUS_TEXT[check.status].final && !signal.aborted) {
+          state.textContent = `${DRIFT_CHECK_STATUS_TEXT[check.status].text} ${check.proteinsDone} of ${check.proteinsTotal} proteins (${check.source})`;
+          await wait(DRIFT_CHECK_POLL_MS);
+          check = await getDriftCheck(check.id, signal);
+        }
+        state.textContent =
+          check.status === 'completed'
+            ? `Done: ${check.source}, report ${check.reportId ?? ''}`
+            : `${DRIFT_CHECK_STATUS_TEXT[check.status].text}: ${check.error?.detail ?? ''}`;
+        if (check.status === 'completed') {
+          onDone();
+        }
+      } catch (e) {
+        if (!signal.aborted) {
+          state.textContent = '';
+          problem.hidden = false;
+          showProblem(problem, e);
+        }
+      } finally {
+        button.disabled = false;
+      }
+    })();
+  });
+  return h(
+    'section',
+    { class: 'card', 'aria-labelledby': 'drift-check' },
+    h('h2', { id: 'drift-check' }, 'Check the completed jobs of'),
+    h(
+      'p',
+      {},
+      h('label', { for: 'drift-window', class: 'visually-hidden' }, 'Window'),
+      select,
+      ' ',
+      button,
+    ),
+    state,
+    problem,
+  );
+}
+
 /** The drift page: `id` null shows the latest report. */
 export function mountDrift(root: HTMLElement, id: string | null): () => void {
   const controller = new AbortController();
   const heading = h('h1', { tabindex: -1 }, id === null ? 'Drift' : `Drift report ${id}`);
   const body = h('div', {}, h('p', { class: 'muted', role: 'status' }, 'Loading…'));
-  replace(root, heading, body);
-  heading.focus();
   const { signal } = controller;
-  Promise.all([
-    id === null ? getDriftLatest(signal) : getDriftReport(id, signal),
-    getDriftHistory(DRIFT_HISTORY_LIMIT, signal),
-  ])
-    .then(([report, history]) => {
-      if (signal.aborted) {
-        return;
-      }
-      if (report === null) {
+  const load = (shown: string | null): void => {
+    Promise.all([
+      shown === null ? getDriftLatest(signal) : getDriftReport(shown, signal),
+      getDriftHistory(DRIFT_HISTORY_LIMIT, signal),
+    ])
+      .then(([report, history]) => {
+        if (signal.aborted) {
+          return;
+        }
+        if (report === null) {
+          replace(
+            body,
+            h(
+              'div',
+              { class: 'card' },
+              h(
+                'p',
+                { 'data-testid': 'drift-empty' },
+                'No drift check has been recorded yet. Check now, run ',
+                h('code', {}, 'arginator drift --since 24h'),
+                ', or turn on the scheduled check (monitoring.schedule_enabled).',
+              ),
+            ),
+          );
+          return;
+        }
         replace(
           body,
-          h(
-            'div',
-            { class: 'card' },
-            h(
-              'p',
-              { 'data-testid': 'drift-empty' },
-              'No drift check has been recorded yet. Run ',
-              h('code', {}, 'arginator drift --since 24h'),
-              ', POST /v1/drift, or turn on the scheduled check (monitoring.schedule_enabled).',
-            ),
-          ),
+          shown === null
+            ? null
+            : h(
+                'p',
+                {},
+                h('a', { href: routeHash({ name: 'drift', id: null }) }, '← the latest report'),
+              ),
+          decision(report),
+          featureTable(report),
+          histograms(report),
+          historyTable(history, report.id),
         );
-        return;
+      })
+      .catch((e: unknown) => {
+        if (!signal.aborted) {
+          const region = h('div', { class: 'problem', role: 'alert' });
+          replace(body, region);
+          showProblem(region, e);
+        }
+      });
+  };
+  replace(
+    root,
+    heading,
+    checkCard(signal, () => {
+      // A new report: the latest one (this page's, or the latest page's after leaving a history entry).
+      if (id === null) {
+        load(null);
+      } else {
+        location.hash = routeHash({ name: 'drift', id: null });
       }
-      replace(
-        body,
-        id === null
-          ? null
-          : h(
-              'p',
-              {},
-              h('a', { href: routeHash({ name: 'drift', id: null }) }, '← the latest report'),
-            ),
-        decision(report),
-        featureTable(report),
-        histograms(report),
-        historyTable(history, report.id),
-      );
-    })
-    .catch((e: unknown) => {
-      if (!signal.aborted) {
-        const region = h('div', { class: 'problem', role: 'alert' });
-        replace(body, region);
-        showProblem(region, e);
-      }
-    });
+    }),
+    body,
+  );
+  heading.focus();
+  load(id);
   return () => controller.abort();
 }
