@@ -283,3 +283,46 @@ describe('POST /v1/drift on the drift worker', () => {
     expect(doc.components.schemas).toHaveProperty('DriftReport');
   });
 });
+
+describe('POST /v1/drift with API keys', () => {
+  it("needs a key, and a key checks only its own jobs (another key's job is 404, as on the job routes)", async () => {
+    const home = await makeHome();
+    await registerTinyModel(home);
+    const service = await startService(home, {}, ['alice-key-0001', 'bob-key-0002'], undefined, {
+      monitoring: MONITORING,
+    });
+    const as = (key: string): Record<string, string> => ({ 'x-api-key': key });
+    try {
+      const submitted = await service.app.inject({
+        method: 'POST',
+        url: '/v1/jobs',
+        payload: { task: 'multiclass', fasta: randomFasta(14, 4) },
+        headers: as('alice-key-0001'),
+      });
+      const id = submitted.json<{ id: string }>().id;
+      const until = Date.now() + 60_000;
+      while (
+        (await service.app.inject({ url: `/v1/jobs/${id}`, headers: as('alice-key-0001') })).json<{
+          status: string;
+        }>().status !== 'completed'
+      ) {
+        expect(Date.now()).toBeLessThan(until);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      const post = (payload: object, headers: Record<string, string>) =>
+        service.app.inject({ method: 'POST', url: '/v1/drift', payload, headers });
+      expect((await post({ window: '1h' }, {})).statusCode).toBe(401);
+      const bobsJob = await post({ job_id: id }, as('bob-key-0002'));
+      expect(bobsJob.statusCode).toBe(404);
+      expect(bobsJob.json<{ reason: string }>().reason).toBe('job.not-found');
+      const bobsWindow = await post({ window: '1h' }, as('bob-key-0002'));
+      expect(bobsWindow.json<{ reason: string }>().reason).toBe('drift.no-jobs');
+      const alices = await post({ window: '1h' }, as('alice-key-0001'));
+      expect(alices.statusCode).toBe(202);
+      const check = await service.driftChecks.settled(alices.json<DriftCheckJson>().id);
+      expect(check?.status).toBe('completed');
+    } finally {
+      await service.app.close();
+    }
+  });
+});
