@@ -45,12 +45,14 @@ function modelOf(version: string): Promise<LoadedPredictionModel> {
   return model;
 }
 
+/** The inputs one after another; errors name the check's source (a job, an upload), never a server path. */
 async function* chain(
   paths: readonly string[],
+  source: string,
   signal: AbortSignal,
 ): AsyncGenerator<ProteinRecord> {
   for (const path of paths) {
-    yield* readFastaFile(path, { signal, source: path });
+    yield* readFastaFile(path, { signal, source });
   }
 }
 
@@ -65,7 +67,7 @@ async function run(message: DriftRunMessage, signal: AbortSignal): Promise<FromD
     model,
     referenceEmbeddings: loaded.referenceEmbeddings,
     trainedLabels: loaded.predictor.header.labels,
-    current: { kind: 'fasta', records: chain(message.inputs, signal) },
+    current: { kind: 'fasta', records: chain(message.inputs, message.source, signal) },
     currentSource: message.source,
     seed: message.seed,
     maxCurrent: message.maxProteins,
