@@ -92,14 +92,23 @@ export function createDriftChecks(options: DriftChecksOptions): DriftChecks {
   let current: { check: DriftCheck; controller: AbortController } | undefined;
   let closed = false;
 
+  /** Uploads being removed: close() waits for them, so none is left behind. */
+  const removals = new Set<Promise<void>>();
+  const removeLater = (path: string): void => {
+    const removal = rm(path, { force: true }).catch(() => undefined);
+    removals.add(removal);
+    void removal.finally(() => removals.delete(removal));
+  };
+
   const active = (): DriftCheck[] => [...(current === undefined ? [] : [current.check]), ...queue];
 
-  function finish(check: DriftCheck, status: DriftCheckStatus): void {
+  /** Removes the check's own files, then records its end (so an ended check has left none). */
+  async function finish(check: DriftCheck, status: DriftCheckStatus): Promise<void> {
+    await Promise.all(
+      (check.request.owned ?? []).map((path) => rm(path, { force: true }).catch(() => undefined)),
+    );
     check.status = status;
     check.finishedAt = options.now().toISOString();
-    for (const path of check.request.owned ?? []) {
-      void rm(path, { force: true });
-    }
     for (const wake of waiters.get(check.id) ?? []) {
       wake();
     }
@@ -126,14 +135,14 @@ export function createDriftChecks(options: DriftChecksOptions): DriftChecks {
       });
       check.reportId = stored.id;
       check.proteinsDone = report.current.seen;
-      finish(check, 'completed');
+      await finish(check, 'completed');
       options.onReport?.(stored);
     } catch (e) {
       const error = isArginatorError(e)
         ? e
         : deserialiseError(serialiseError(e, 'the drift check'));
       check.error = error;
-      finish(check, error.code === 'CANCELLED' ? 'cancelled' : 'failed');
+      await finish(check, error.code === 'CANCELLED' ? 'cancelled' : 'failed');
       if (error.code !== 'CANCELLED') {
         options.onFailed?.(check);
       }
@@ -156,7 +165,7 @@ export function createDriftChecks(options: DriftChecksOptions): DriftChecks {
       }
       if (active().length >= options.maxQueued) {
         for (const path of request.owned ?? []) {
-          void rm(path, { force: true });
+          removeLater(path);
         }
         throw new HttpProblem(
           503,
@@ -196,22 +205,24 @@ export function createDriftChecks(options: DriftChecksOptions): DriftChecks {
     },
     async close() {
       closed = true;
-      for (const check of queue.splice(0)) {
-        check.error = cancelledError('The drift check');
-        finish(check, 'cancelled');
-      }
+      await Promise.all(
+        queue.splice(0).map((check) => {
+          check.error = cancelledError('The drift check');
+          return finish(check, 'cancelled');
+        }),
+      );
       const running = current;
       running?.controller.abort();
-      if (running !== undefined) {
+      // The worker is stopped rather than waited for: a check may be inside a long synchronous
+      // step (the PCA fit) that would only see the cancel after it; its promise then settles
+      // as cancelled, and the check is recorded so before close returns.
+      await options.executor.close();
+      if (running !== undefined && running.check.finishedAt === null) {
         await new Promise<void>((resolve) => {
-          if (running.check.finishedAt !== null) {
-            resolve();
-            return;
-          }
           waiters.set(running.check.id, [...(waiters.get(running.check.id) ?? []), resolve]);
         });
       }
-      await options.executor.close();
+      await Promise.all(removals);
     },
   };
 }

@@ -326,3 +326,27 @@ describe('POST /v1/drift with API keys', () => {
     }
   });
 });
+
+describe('drift checks at shutdown', () => {
+  it('closing the server ends the running and queued checks (cancelled) and removes their uploads', async () => {
+    const home = await makeHome();
+    await registerTinyModel(home);
+    const service = await startService(home, {}, [], undefined, { monitoring: MONITORING });
+    const ids: string[] = [];
+    for (const seed of [1, 2]) {
+      const body = multipart([
+        { name: 'file', filename: `s${seed}.faa`, data: randomFasta(400, seed) },
+      ]);
+      const res = await service.app.inject({ method: 'POST', url: '/v1/drift', ...body });
+      expect(res.statusCode).toBe(202);
+      ids.push(res.json<DriftCheckJson>().id);
+    }
+    await service.app.close();
+    const [first, second] = ids.map((id) => service.driftChecks.get(id));
+    // The second one never started; the first was stopped with the worker (or had just finished).
+    expect(second?.status).toBe('cancelled');
+    expect(['cancelled', 'completed']).toContain(first?.status);
+    expect(first?.finishedAt).not.toBeNull();
+    expect(await readdir(join(home, 'drift', 'uploads'))).toEqual([]);
+  });
+});
