@@ -1,10 +1,12 @@
 // Drift of a current set of proteins against a model's training references: predict, collect embeddings, report.
 import { BINARY_NEGATIVE, BINARY_POSITIVE, NOT_BETALACTAMASE } from '../core/domain.ts';
-import {
-  computeDriftReport,
-  type DriftFeature,
-  type DriftReport,
-} from '../core/drift/drift-report.ts';
+import type {
+  DriftHistogramJson,
+  DriftRunReport,
+  DriftTrigger,
+} from '../core/drift/drift-contract.ts';
+import { computeDriftReport, type DriftFeature } from '../core/drift/drift-report.ts';
+import { featureHistograms } from '../core/drift/feature-histograms.ts';
 import { ArginatorError, throwIfAborted } from '../core/errors.ts';
 import type { Pca } from '../core/map/pca.ts';
 import { createRng } from '../core/rng.ts';
@@ -46,13 +48,11 @@ export interface DriftOptions {
 }
 
 export interface DriftRun {
-  readonly report: DriftReport & {
-    readonly model: string;
-    readonly reference: { readonly source: string; readonly rows: number };
-    readonly current: { readonly source: string; readonly rows: number; readonly seen: number };
-  };
+  readonly report: DriftRunReport;
   /** The tested columns with their values (for the HTML report's histograms). */
   readonly features: readonly DriftFeature[];
+  /** The features' distributions as counts, kept with the report (the web UI draws them). */
+  readonly histograms: readonly DriftHistogramJson[];
 }
 
 /**
@@ -165,6 +165,7 @@ export async function runDrift(options: DriftOptions): Promise<DriftRun> {
       current: { source: options.currentSource, rows: kept.length, seen },
     },
     features,
+    histograms: featureHistograms(features),
   };
 }
 
@@ -172,11 +173,28 @@ export async function runDrift(options: DriftOptions): Promise<DriftRun> {
 export interface StoredDriftReport {
   readonly id: string;
   readonly createdAt: string;
-  readonly report: DriftRun['report'];
+  readonly report: DriftRunReport;
+  /** Absent in reports recorded before they were kept. */
+  readonly trigger?: DriftTrigger | undefined;
+  readonly histograms?: readonly DriftHistogramJson[] | undefined;
+}
+
+/** What is kept besides the report itself. */
+export interface DriftReportExtras {
+  readonly trigger?: DriftTrigger | undefined;
+  readonly histograms?: readonly DriftHistogramJson[] | undefined;
 }
 
 /** Where drift reports are kept (store/fs-drift-store.ts): the latest for the service, the rest as history. */
 export interface DriftReportStore {
-  save(report: DriftRun['report'], createdAt: Date): Promise<StoredDriftReport>;
+  save(
+    report: DriftRunReport,
+    createdAt: Date,
+    extras?: DriftReportExtras,
+  ): Promise<StoredDriftReport>;
   latest(): Promise<StoredDriftReport | undefined>;
+  /** One report by id; undefined when there is none (or the id is not one this store makes). */
+  get(id: string): Promise<StoredDriftReport | undefined>;
+  /** The newest `limit` reports, newest first. */
+  history(limit: number): Promise<StoredDriftReport[]>;
 }

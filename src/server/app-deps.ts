@@ -7,6 +7,7 @@ import type { ModelCatalog } from '../pipeline/model-catalog.ts';
 import type { RunTracker } from '../pipeline/ports.ts';
 import type { PromotionDeps } from '../pipeline/promotion-gate.ts';
 import type { SweepReader } from '../pipeline/sweep/run-sweep.ts';
+import type { DriftChecks } from './drift-checks.ts';
 import type { JobEvents } from './job-events.ts';
 import type { MapProvider } from './job-maps.ts';
 import type { ServiceMetrics } from './metrics.ts';
@@ -49,6 +50,17 @@ export interface AppDeps {
   readonly metrics: ServiceMetrics;
   /** Recorded drift reports (docs/monitoring.md); absent: GET /v1/drift/latest answers 404. */
   readonly drift?: DriftReportStore | undefined;
+  /**
+   * Drift checks of the service (POST /v1/drift) with monitoring.* and where uploads wait for
+   * their check; absent: POST /v1/drift answers 503 (the reports are still served).
+   */
+  readonly driftService?:
+    | {
+        readonly checks: DriftChecks;
+        readonly settings: ResolvedConfig['monitoring'];
+        readonly uploadsDir: string;
+      }
+    | undefined;
   /** Folder of the built web UI (index.html), if it exists. */
   readonly webDir: string | undefined;
   readonly newId: () => string;

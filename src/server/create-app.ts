@@ -24,6 +24,7 @@ import { API_SCHEMAS } from './api-schemas.ts';
 import { createKeyring, redactUrl, routeAccess, setCaller } from './api-keys.ts';
 import type { Keyring, RouteAccess } from './api-keys.ts';
 import type { AppDeps } from './app-deps.ts';
+import { DRIFT_SCHEMAS } from './drift-schemas.ts';
 import { checkJobAccess } from './job-access.ts';
 import { legacyJobNotFound } from './legacy-access.ts';
 import type { RouteMetrics } from './metrics.ts';
@@ -257,7 +258,7 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
           'Beta-lactamase detection and Ambler classification. Errors are application/problem+json (docs/api.md). With API keys configured every API route needs X-API-Key (the events stream also takes ?api_key=) and each key sees only its own jobs (docs/api.md, Authentication).',
       },
       components: {
-        schemas: { ...API_SCHEMAS, ...SWEEP_SCHEMAS },
+        schemas: { ...API_SCHEMAS, ...SWEEP_SCHEMAS, ...DRIFT_SCHEMAS },
         securitySchemes: {
           apiKey: { type: 'apiKey', in: 'header', name: 'X-API-Key' },
           apiKeyQuery: { type: 'apiKey', in: 'query', name: 'api_key' },
@@ -281,6 +282,8 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
     });
     legacyRoutes(uploads, deps);
     jobRoutes(uploads, deps);
+    // POST /v1/drift takes uploads as the job routes do.
+    driftRoutes(uploads, deps);
   });
   predictRoutes(app, deps);
   catalogueRoutes(app, deps);
@@ -288,7 +291,6 @@ export async function createApp(deps: AppDeps): Promise<FastifyInstance> {
   sweepRoutes(app, deps);
   healthRoutes(app, deps);
   mapRoutes(app, deps, deps.maps);
-  driftRoutes(app, deps);
   app.get('/openapi.json', { schema: { hide: true } }, () => app.swagger());
 
   const webDir = deps.webDir;

@@ -1,12 +1,14 @@
 // Assembles the service: SQLite job store, job folders, worker pool, runner, models, metrics, and the app.
 import { randomUUID } from 'node:crypto';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import type { FastifyInstance } from 'fastify';
 
 import { TASKS } from '../core/domain.ts';
 import type { Prediction } from '../core/model/predictor.ts';
-import { isArginatorError } from '../core/errors.ts';
+import { parseDuration } from '../core/drift/duration.ts';
+import { ArginatorError, isArginatorError } from '../core/errors.ts';
 import { loadFastestKernels } from '../native/load-kernels.ts';
 import type { Recovery } from '../pipeline/jobs/recover-jobs.ts';
 import { recoverJobs } from '../pipeline/jobs/recover-jobs.ts';
@@ -30,6 +32,12 @@ import { JobEvents } from './job-events.ts';
 import type { MapProvider, MapRecovery } from './job-maps.ts';
 import { createMapProvider, recoverJobMaps } from './job-maps.ts';
 import { FsDriftStore } from '../store/fs-drift-store.ts';
+import { createDriftAlerts, type MonitoringSettings } from './drift-alerts.ts';
+import type { DriftChecks, DriftExecutor } from './drift-checks.ts';
+import { createDriftChecks, createWorkerDriftExecutor } from './drift-checks.ts';
+import { windowCheck } from './drift-requests.ts';
+import type { DriftSchedule, ScheduleTimers } from './drift-schedule.ts';
+import { startDriftSchedule } from './drift-schedule.ts';
 import { createMetrics } from './metrics.ts';
 import type { ModelProvider } from './model-provider.ts';
 import type { ClassifierRuntimeSetting } from '../wiring/onnx-classifier-runtime.ts';
@@ -84,6 +92,14 @@ export interface ServiceOptions {
    * left out: the schema defaults on the shipped dataset's published split.
    */
   readonly gate?: { settings: GateSettings; benchmark: BenchmarkSource } | undefined;
+  /** monitoring.* (drift checks, their schedule and alerts); left out: the schema defaults. */
+  readonly monitoring?: MonitoringSettings | undefined;
+  /** The alert webhook's URL when given outside the config (ARGINATOR_DRIFT_WEBHOOK_URL). */
+  readonly driftWebhookUrl?: string | undefined;
+  /** Where drift checks run: a worker thread of their own by default. */
+  readonly driftExecutor?: DriftExecutor | undefined;
+  /** The schedule's timers (tests); default setTimeout. */
+  readonly scheduleTimers?: ScheduleTimers | undefined;
 }
 
 export interface Service {
@@ -97,6 +113,10 @@ export interface Service {
   readonly mapsReady: Promise<void>;
   /** Settles once the maps completed jobs owed at start-up are queued again or recorded as failed. */
   readonly mapRecovery: Promise<MapRecovery>;
+  /** The drift checks of POST /v1/drift and the schedule. */
+  readonly driftChecks: DriftChecks;
+  /** The scheduled drift check, when monitoring.schedule_enabled. */
+  readonly driftSchedule: DriftSchedule | undefined;
 }
 
 export async function createService(options: ServiceOptions): Promise<Service> {
@@ -262,6 +282,39 @@ export async function createService(options: ServiceOptions): Promise<Service> {
     // Each gate is a tracked run of kind promotion-gate (docs/tracking.md).
     runs: { tracker: runs, environment: runEnvironment({ via: 'api' }) },
   };
+  const monitoring = options.monitoring ?? configSchema.shape.monitoring.parse({});
+  const driftLog = {
+    info: (fields: Record<string, unknown>, message: string) => logs.current?.info(fields, message),
+    warn: (fields: Record<string, unknown>, message: string) => logs.current?.warn(fields, message),
+    error: (fields: Record<string, unknown>, message: string) =>
+      logs.current?.error(fields, message),
+  };
+  const alerts = createDriftAlerts(
+    monitoring,
+    options.driftWebhookUrl ?? monitoring.webhook_url,
+    driftLog,
+  );
+  const driftUploads = join(options.home, 'drift', 'uploads');
+  // Uploads of checks an unclean stop interrupted: their checks are gone with the process.
+  await rm(driftUploads, { recursive: true, force: true });
+  const driftChecks = createDriftChecks({
+    executor:
+      options.driftExecutor ??
+      createWorkerDriftExecutor({ modelsDir: options.modelsDir, threads, runtime }),
+    store: drift,
+    now,
+    newId: randomUUID,
+    maxQueued: monitoring.max_checks,
+    onReport: (stored) => {
+      driftLog.info(
+        { report_id: stored.id, drift: stored.report.drift, share: stored.report.share },
+        `drift check recorded: ${stored.report.drift ? 'drift' : 'no drift'}`,
+      );
+      void alerts?.onReport(stored);
+    },
+    onFailed: (check) =>
+      driftLog.error({ check_id: check.id, err: check.error }, 'drift check failed'),
+  });
   const app = await createApp({
     settings: s,
     apiKeys: options.apiKeys,
@@ -279,6 +332,7 @@ export async function createService(options: ServiceOptions): Promise<Service> {
     sweeps: new FsSweepStore(join(options.home, 'sweeps')),
     metrics,
     drift,
+    driftService: { checks: driftChecks, settings: monitoring, uploadsDir: driftUploads },
     webDir: options.webDir,
     newId: randomUUID,
     now,
@@ -297,10 +351,43 @@ export async function createService(options: ServiceOptions): Promise<Service> {
     sweep().catch((e: unknown) => app.log.error({ err: e }, 'sweeping expired jobs failed'));
   }, s.sweep_interval_seconds * 1000);
   timer.unref();
+  const driftSchedule = monitoring.schedule_enabled
+    ? startDriftSchedule({
+        intervalMs: parseDuration(monitoring.schedule_interval) as number,
+        log: driftLog,
+        timers: options.scheduleTimers,
+        tick: async () => {
+          if (driftChecks.busy('schedule')) {
+            throw new ArginatorError(
+              'LIMIT',
+              'drift.schedule-busy',
+              'the previous scheduled check has not ended yet',
+              'lengthen monitoring.schedule_interval if this repeats',
+            );
+          }
+          const until = now();
+          const window = monitoring.schedule_window;
+          const request = await windowCheck(
+            { store, files, models, minProteins: monitoring.min_proteins },
+            {
+              since: new Date(until.getTime() - (parseDuration(window) as number)),
+              until,
+              describe: `in the last ${window}`,
+            },
+            monitoring.task,
+            'schedule',
+          );
+          return driftChecks.submit(request).id;
+        },
+      })
+    : undefined;
 
   app.addHook('onClose', async () => {
     clearInterval(timer);
     sweeper.abort();
+    driftSchedule?.stop();
+    alerts?.close();
+    await driftChecks.close();
     // Running jobs may wait for a map fit: it goes on during their grace period.
     await runner.shutdown(s.shutdown_grace_seconds * 1000);
     maps.close();
@@ -332,7 +419,16 @@ export async function createService(options: ServiceOptions): Promise<Service> {
     },
     (e: unknown) => app.log.error({ err: e }, 'recovering the maps of completed jobs failed'),
   );
-  return { app, runner, recovery, sweep, mapsReady, mapRecovery };
+  return {
+    app,
+    runner,
+    recovery,
+    sweep,
+    mapsReady,
+    mapRecovery,
+    driftChecks,
+    driftSchedule,
+  };
 }
 
 /** The gate of the schema defaults on the shipped dataset and its published identity-cluster split. */

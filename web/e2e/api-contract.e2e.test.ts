@@ -5,15 +5,23 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import * as domain from '../../src/core/domain.ts';
+import * as driftContract from '../../src/core/drift/drift-contract.ts';
 import * as sweepContract from '../../src/core/sweep/sweep-contract.ts';
 import * as runContract from '../../src/core/tracking/run-contract.ts';
 import * as ui from '../src/api/contract.ts';
+import { parseDriftCheck, parseDriftHistory, parseDriftReport } from '../src/api/drift-guards.ts';
 import { parseJob } from '../src/api/guards.ts';
 import { parseSweep, parseSweeps } from '../src/api/sweep-guards.ts';
 import type { Job } from '../../src/pipeline/jobs/job.ts';
 import { jobJson } from '../../src/server/job-json.ts';
 import type { Service } from '../../src/server/service.ts';
-import { makeHome, startService } from '../../src/server/test-support/service-fixture.ts';
+import { configSchema } from '../../src/pipeline/config/schema.ts';
+import {
+  makeHome,
+  randomFasta,
+  registerTinyModel,
+  startService,
+} from '../../src/server/test-support/service-fixture.ts';
 import { writeFinishedSweep, writeRunningSweep } from '../../src/wiring/test-support/sweep-home.ts';
 
 /** Each word list the UI accepts, with the one declaration it must equal. */
@@ -29,6 +37,12 @@ const WORD_LISTS = [
   { name: 'run states', ui: ui.RUN_STATUSES, domain: runContract.RUN_STATUSES },
   { name: 'sweep states', ui: ui.SWEEP_STATUSES, domain: sweepContract.SWEEP_STATUSES },
   { name: 'trial states', ui: ui.TRIAL_STATES, domain: sweepContract.TRIAL_STATES },
+  { name: 'drift triggers', ui: ui.DRIFT_TRIGGERS, domain: driftContract.DRIFT_TRIGGERS },
+  {
+    name: 'drift check states',
+    ui: ui.DRIFT_CHECK_STATUSES,
+    domain: driftContract.DRIFT_CHECK_STATUSES,
+  },
 ] as const;
 
 interface FoundEnum {
@@ -107,6 +121,36 @@ describe('the UI and the server JSON of sweeps', () => {
   });
 });
 
+describe('the UI and the server JSON of drift', () => {
+  it('parses a real check, report and history as the server writes them, with every field', async () => {
+    const home = await makeHome();
+    await registerTinyModel(home);
+    const service = await startService(home, {}, [], undefined, {
+      monitoring: { ...configSchema.shape.monitoring.parse({}), min_proteins: 12 },
+    });
+    try {
+      const posted = await service.app.inject({
+        method: 'POST',
+        url: '/v1/drift',
+        payload: { task: 'multiclass', fasta: randomFasta(14, 6) },
+      });
+      const check = posted.json<{ id: string }>();
+      expect(parseDriftCheck(check)).toEqual(check);
+      await service.driftChecks.settled(check.id);
+      const done = (await service.app.inject(`/v1/drift/checks/${check.id}`)).json<unknown>();
+      expect(parseDriftCheck(done)).toEqual(done);
+      const latest = (await service.app.inject('/v1/drift/latest')).json<Record<string, unknown>>();
+      // The parse keeps every field the server sent, unchanged (the numbers as sent).
+      expect(parseDriftReport(latest)).toEqual(latest);
+      const history = (await service.app.inject('/v1/drift')).json<{ reports: unknown[] }>();
+      expect(parseDriftHistory(history)).toEqual(history.reports);
+    } finally {
+      await service.app.close();
+      await rm(home, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('the web bundle', () => {
   it('imports nothing from src at run time: only types (erased by the build)', async () => {
     const webSrc = join(import.meta.dirname, '../src');
@@ -160,6 +204,8 @@ describe('the UI and the served /openapi.json', () => {
     expect(schemas()['MulticlassLabel']?.enum).toEqual([...ui.MULTICLASS_LABELS]);
     expect(schemas()['SweepStatus']?.enum).toEqual([...ui.SWEEP_STATUSES]);
     expect(schemas()['TrialState']?.enum).toEqual([...ui.TRIAL_STATES]);
+    expect(schemas()['DriftTrigger']?.enum).toEqual([...ui.DRIFT_TRIGGERS]);
+    expect(schemas()['DriftCheckStatus']?.enum).toEqual([...ui.DRIFT_CHECK_STATUSES]);
     expect(schemas()['Job']).toMatchObject({
       properties: {
         status: { $ref: '#/components/schemas/JobStatus' },

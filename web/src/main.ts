@@ -6,6 +6,7 @@ import { parseRoute } from './lib/route.ts';
 import type { Route } from './lib/route.ts';
 import { promptForApiKey } from './views/api-key-prompt.ts';
 import { mountClassify } from './views/classify-view.ts';
+import { mountDrift } from './views/drift-view.ts';
 import { mountJob } from './views/job-view.ts';
 import { mountModels } from './views/models-view.ts';
 import { mountCompare, mountRun, mountRuns } from './views/runs-view.ts';
@@ -38,6 +39,8 @@ function section(route: Route): string {
     case 'sweeps':
     case 'sweep':
       return 'sweeps';
+    case 'drift':
+      return 'drift';
     case 'not-found':
       return '';
   }
@@ -89,6 +92,10 @@ function render(): void {
     case 'sweep':
       document.title = `Sweep ${route.id} · ARGinator`;
       unmount = mountSweep(main, route.id);
+      break;
+    case 'drift':
+      document.title = route.id === null ? 'Drift · ARGinator' : `Drift ${route.id} · ARGinator`;
+      unmount = mountDrift(main, route.id);
       break;
     case 'not-found':
       replace(

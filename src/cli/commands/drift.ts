@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 
 import { DEFAULT_TASK, isOneOf, orList, TASKS, type Task } from '../../core/domain.ts';
 import { driftChartSpecs, driftHtml } from '../../core/drift/drift-html.ts';
+import { parseDuration } from '../../core/drift/duration.ts';
 import { ArginatorError, usageError } from '../../core/errors.ts';
 import type { ProteinRecord } from '../../core/sequence/protein-record.ts';
 import { readFastaFile } from '../../io/fasta-source.ts';
@@ -12,6 +13,7 @@ import { probeInput } from '../../io/input-probe.ts';
 import { renderSvg } from '../../io/render-chart.ts';
 import { loadFastestKernels } from '../../native/load-kernels.ts';
 import { runDrift, type DriftCurrentInput, type DriftRun } from '../../pipeline/drift.ts';
+import { jobsInWindow } from '../../pipeline/drift-jobs.ts';
 import type { Job } from '../../pipeline/jobs/job.ts';
 import type { ResolvedModel } from '../../pipeline/model-catalog.ts';
 import { embeddingOnlyError } from '../../pipeline/predict.ts';
@@ -27,20 +29,17 @@ import { flag, inputOptions, optionalPositiveInt, optionalString } from '../opti
 import { assertOutputFolder } from '../output-path.ts';
 import { createProgress, formatCount } from '../progress.ts';
 
-const DURATION = /^(\d+)\s*(m|h|d)$/;
-const UNIT_MS: Readonly<Record<string, number>> = { m: 60_000, h: 3_600_000, d: 86_400_000 };
-
 /** '24h', '7d', '90m' in milliseconds. */
 export function parseWindow(text: string): number {
-  const m = DURATION.exec(text.trim());
-  if (m === null || Number(m[1]) === 0) {
+  const ms = parseDuration(text);
+  if (ms === undefined) {
     throw usageError(
       'cli.bad-window',
       `--since must be a duration like 90m, 24h or 7d, got '${text}'`,
       'e.g. --since 24h (the jobs submitted in the last 24 hours)',
     );
   }
-  return Number(m[1]) * (UNIT_MS[m[2] as string] as number);
+  return ms;
 }
 
 interface CurrentChoice {
@@ -71,8 +70,8 @@ async function chooseCurrent(
 ): Promise<CurrentChoice> {
   const file = optionalString(options, 'current', '--current') ?? args[0];
   const jobId = optionalString(options, 'job', '--job');
-  const since = optionalString(options, 'since', '--since');
-  const given = [file, jobId, since].filter((x) => x !== undefined).length;
+  const sinceText = optionalString(options, 'since', '--since');
+  const given = [file, jobId, sinceText].filter((x) => x !== undefined).length;
   if (given !== 1) {
     throw usageError(
       'cli.drift-current',
@@ -119,13 +118,14 @@ async function chooseCurrent(
       }
       jobs = [job];
     } else {
-      const cutoff = new Date(Date.now() - parseWindow(since as string)).toISOString();
-      jobs = store.withStatus('completed').filter((j) => j.createdAt >= cutoff);
+      const until = new Date();
+      const since = new Date(until.getTime() - parseWindow(sinceText as string));
+      jobs = jobsInWindow(store, { since, until });
       if (jobs.length === 0) {
         throw new ArginatorError(
           'NOT_FOUND',
           'drift.no-jobs',
-          `no job completed in ${home} was submitted in the last ${since as string}`,
+          `no job completed in ${home} was submitted in the last ${sinceText as string}`,
           'widen the window (e.g. --since 7d) or pass a file with --current',
         );
       }
@@ -139,7 +139,7 @@ async function chooseCurrent(
     describe:
       single !== undefined && jobId !== undefined
         ? `job ${single.id}`
-        : `${jobs.length} job${jobs.length === 1 ? '' : 's'} of the last ${since as string}`,
+        : `${jobs.length} job${jobs.length === 1 ? '' : 's'} of the last ${sinceText as string}`,
     hdf5: false,
     jobModel: single?.modelVersion,
     jobTask: single?.task,
@@ -241,7 +241,10 @@ export async function driftCommand(
     }
     const { report } = run;
     // Kept for the service (GET /v1/drift/latest, the drift gauges) and as history.
-    const stored = await new FsDriftStore(join(home, 'drift')).save(report, new Date());
+    const stored = await new FsDriftStore(join(home, 'drift')).save(report, new Date(), {
+      trigger: 'cli',
+      histograms: run.histograms,
+    });
     if (json) {
       io.stdout.write(
         `${JSON.stringify({ ...report, id: stored.id, createdAt: stored.createdAt, ...(reportPath === undefined ? {} : { reportFile: reportPath }) }, null, 2)}\n`,

@@ -39,6 +39,9 @@ export async function serveCommand(
       settings: gateSettings(config.registry),
       benchmark: benchmarkSource(config),
     },
+    monitoring: config.monitoring,
+    // A webhook URL often holds a token: the environment keeps it out of config files.
+    driftWebhookUrl: io.env['ARGINATOR_DRIFT_WEBHOOK_URL'] || undefined,
   });
   io.stderr.write(
     `arginator: serving ${server.url} (web UI at /, API docs at ${server.url}/docs); Ctrl-C stops\n`,

@@ -2,6 +2,8 @@
 import { z } from 'zod';
 
 import { TASKS } from '../../core/domain.ts';
+import type { ConfigValue } from './tree.ts';
+import { parseDuration } from '../../core/drift/duration.ts';
 import { QUANTIZE_MODES } from '../../core/model/classifier-graph.ts';
 import {
   CLASS_BALANCE_VIEWS,
@@ -623,6 +625,108 @@ const queue = z
   .prefault({})
   .describe('The job queue: embedded or redis (`arginator worker`, docs/queue.md)');
 
+const duration = z.string().refine((t) => parseDuration(t) !== undefined, {
+  message: 'must be a duration like 90s, 30m, 24h or 7d',
+});
+
+/** JSON written in YAML: the webhook's body template (any shape; its strings may hold {{placeholders}}). */
+const json: z.ZodType<ConfigValue> = z.lazy(() =>
+  z.union([
+    z.null(),
+    z.boolean(),
+    z.number(),
+    z.string(),
+    z.array(json),
+    z.record(z.string(), json),
+  ]),
+);
+
+const monitoring = z
+  .strictObject({
+    task: z
+      .enum(TASKS)
+      .default('multiclass')
+      .describe(
+        'Task whose serving model checks a window of jobs (scheduled checks, POST /v1/drift with a window)',
+      ),
+    min_proteins: z
+      .int()
+      .gte(2)
+      .default(50)
+      .describe(
+        'Fewest proteins a drift check compares (fewer: POST /v1/drift answers 422, the scheduled check skips)',
+      ),
+    max_checks: z
+      .int()
+      .gte(1)
+      .default(4)
+      .describe('Drift checks queued or running at once (one runs at a time); more: 503'),
+    schedule_enabled: z
+      .boolean()
+      .default(false)
+      .describe('Whether `arginator serve` checks the jobs of the last schedule_window for drift'),
+    schedule_interval: duration
+      .default('1h')
+      .describe('Time between scheduled checks (the first one after one interval)'),
+    schedule_window: duration
+      .default('24h')
+      .describe('A scheduled check compares the completed jobs submitted in this last window'),
+    alert_on_drift: z
+      .boolean()
+      .default(true)
+      .describe('Send the alert webhook when a check finds dataset drift'),
+    alert_novelty_rate: z
+      .number()
+      .gte(0)
+      .lte(1)
+      .nullable()
+      .default(null)
+      .describe(
+        'Send the alert webhook when the share of novel proteins is at or above this; null: never',
+      ),
+    webhook_url: z
+      .url({ protocol: /^https?$/ })
+      .nullable()
+      .default(null)
+      .describe(
+        'Where alerts are POSTed (http or https); null: no alerts. ARGINATOR_DRIFT_WEBHOOK_URL overrides it (keeps a token out of config files)',
+      ),
+    webhook_headers: z
+      .record(z.string(), z.string())
+      .default({})
+      .describe('Extra request headers (e.g. Authorization); never logged'),
+    webhook_body: json
+      .default(null)
+      .describe(
+        'JSON body template; strings may hold {{placeholders}} (docs/monitoring.md); null: the default body',
+      ),
+    webhook_timeout_seconds: z
+      .number()
+      .gt(0)
+      .default(10)
+      .describe('Seconds one webhook attempt may take before it counts as failed'),
+    webhook_max_attempts: z
+      .int()
+      .gte(1)
+      .lte(20)
+      .default(5)
+      .describe('Attempts per alert (the first one included) before it is given up (logged)'),
+    webhook_backoff_seconds: z
+      .number()
+      .gt(0)
+      .default(2)
+      .describe('Wait before the second attempt; doubled before each further one'),
+    webhook_max_backoff_seconds: z
+      .number()
+      .gt(0)
+      .default(60)
+      .describe('Longest wait between two attempts'),
+  })
+  .prefault({})
+  .describe(
+    'Drift monitoring in the service: POST /v1/drift, scheduled checks, the alert webhook (docs/monitoring.md)',
+  );
+
 export const configSchema = z.strictObject({
   task,
   optimizer,
@@ -636,6 +740,8 @@ export const configSchema = z.strictObject({
   registry,
   validation,
   queue,
+
+  monitoring,
 });
 
 /** The config after composition, overrides, interpolation and validation. */

@@ -9,8 +9,12 @@ import {
   parseRunMetrics,
   parseRuns,
 } from './guards.ts';
+import { parseDriftCheck, parseDriftHistory, parseDriftReport } from './drift-guards.ts';
 import { parseSweep, parseSweeps } from './sweep-guards.ts';
 import type {
+  DriftCheckJson,
+  DriftHistoryItemJson,
+  DriftReportJson,
   Job,
   ModelInfo,
   PromoteBody,
@@ -343,4 +347,48 @@ export async function getSweeps(signal?: AbortSignal): Promise<SweepSummaryJson[
 /** One sweep with its trials (polled while it runs). */
 export async function getSweep(id: string, signal?: AbortSignal): Promise<SweepJson> {
   return parseSweep(await getJson(`/v1/sweeps/${encodeURIComponent(id)}`, signal));
+}
+
+/** The latest drift report, or null before any check is recorded (the server's 404 drift.none). */
+export async function getDriftLatest(signal?: AbortSignal): Promise<DriftReportJson | null> {
+  try {
+    return parseDriftReport(await getJson('/v1/drift/latest', signal));
+  } catch (e) {
+    if (e instanceof ApiError && e.problem.reason === 'drift.none') {
+      return null;
+    }
+    throw e;
+  }
+}
+
+/** One drift report of the history. */
+export async function getDriftReport(id: string, signal?: AbortSignal): Promise<DriftReportJson> {
+  return parseDriftReport(await getJson(`/v1/drift/reports/${encodeURIComponent(id)}`, signal));
+}
+
+/** The drift reports, newest first (the decision of each). */
+export async function getDriftHistory(
+  limit: number,
+  signal?: AbortSignal,
+): Promise<DriftHistoryItemJson[]> {
+  return parseDriftHistory(await getJson(`/v1/drift?limit=${limit}`, signal));
+}
+
+/** POST /v1/drift over the completed jobs of the last `window` (e.g. '24h'): the queued check. */
+export async function startDriftCheck(
+  window: string,
+  signal?: AbortSignal,
+): Promise<DriftCheckJson> {
+  const res = await request('/v1/drift', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ window }),
+    ...(signal === undefined ? {} : { signal }),
+  });
+  return parseDriftCheck(await res.json());
+}
+
+/** A drift check's state and progress (polled until it has ended). */
+export async function getDriftCheck(id: string, signal?: AbortSignal): Promise<DriftCheckJson> {
+  return parseDriftCheck(await getJson(`/v1/drift/checks/${encodeURIComponent(id)}`, signal));
 }

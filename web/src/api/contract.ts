@@ -14,6 +14,7 @@ import type {
 } from '../../../src/core/domain.ts';
 import type { RunStatus } from '../../../src/core/tracking/run-contract.ts';
 import type { SweepStatus, TrialState } from '../../../src/core/sweep/sweep-contract.ts';
+import type { DriftCheckStatus, DriftTrigger } from '../../../src/core/drift/drift-contract.ts';
 import type {
   GateReport,
   PromoteBody,
@@ -26,7 +27,7 @@ import type {
 // The registry's bodies and gate report, as the server declares them (src/core/model-registry.ts).
 export type { GateReport, PromoteBody, PromoteResponse, RollbackBody, RollbackResponse, TagsBody };
 
-export type { RunStatus, SweepStatus, TrialState };
+export type { DriftCheckStatus, DriftTrigger, RunStatus, SweepStatus, TrialState };
 export type {
   BinaryLabel,
   CarbapenemaseCall,
@@ -166,6 +167,24 @@ function keysOf<K extends string>(record: Readonly<Record<K, unknown>>): readonl
   return Object.keys(record) as K[];
 }
 
+/** What made a drift report, as the drift page's history says it. */
+export const DRIFT_TRIGGER_TEXT: Readonly<Record<DriftTrigger, string>> = {
+  cli: 'arginator drift',
+  api: 'POST /v1/drift',
+  schedule: 'scheduled check',
+};
+
+/** A drift check's states as the drift page's check line says them; `final`: it will not change. */
+export const DRIFT_CHECK_STATUS_TEXT: Readonly<
+  Record<DriftCheckStatus, { text: string; final: boolean }>
+> = {
+  queued: { text: 'Queued', final: false },
+  running: { text: 'Checking…', final: false },
+  completed: { text: 'Done', final: true },
+  failed: { text: 'Failed', final: true },
+  cancelled: { text: 'Cancelled', final: true },
+};
+
 export const JOB_STATUSES = keysOf(JOB_STATUS_TEXT);
 export const RUN_STATUSES = keysOf(RUN_STATUS_TEXT);
 export const SWEEP_STATUSES = keysOf(SWEEP_STATUS_TEXT);
@@ -175,6 +194,8 @@ export const TABLE_FORMATS = keysOf(TABLE_FORMAT_TEXT);
 export const NOVELTY_CLASSES = keysOf(NOVELTY_TEXT);
 export const EVIDENCE_METHODS = keysOf(EVIDENCE_METHOD_TEXT);
 export const CARBAPENEMASE_CALLS = keysOf(CARBAPENEMASE_TEXT);
+export const DRIFT_TRIGGERS = keysOf(DRIFT_TRIGGER_TEXT);
+export const DRIFT_CHECK_STATUSES = keysOf(DRIFT_CHECK_STATUS_TEXT);
 
 /** The model's label order (the table's p_ columns and the map legend). */
 export const MULTICLASS_LABELS = [

@@ -22,6 +22,16 @@ export type {
   SweepTrialJson,
   TrialState,
 } from '../../../src/core/sweep/sweep-contract.ts';
+// The drift reports' JSON (GET /v1/drift, /v1/drift/latest, /v1/drift/reports/{id}), declared once with the server's.
+export type {
+  DriftCheckJson,
+  DriftHistogramJson,
+  DriftHistoryItemJson,
+  DriftHistoryJson,
+  DriftReportJson,
+  DriftTrigger,
+  FeatureVerdict,
+} from '../../../src/core/drift/drift-contract.ts';
 export type {
   GateReport,
   PromoteBody,

@@ -15,6 +15,8 @@ describe('parseRoute / routeHash', () => {
       { name: 'compare', a: 'r1', b: 'r2' },
       { name: 'sweeps' },
       { name: 'sweep', id: '20261201T201610Z-a8e70b' },
+      { name: 'drift', id: null },
+      { name: 'drift', id: '20261202T010000Z-abc123' },
     ];
     for (const r of routes) {
       expect(parseRoute(routeHash(r))).toEqual(r);
@@ -26,5 +28,6 @@ describe('parseRoute / routeHash', () => {
     expect(parseRoute('#/nope/x')).toEqual({ name: 'not-found', path: '/nope/x' });
     expect(parseRoute('#/jobs/a/b')).toEqual({ name: 'not-found', path: '/jobs/a/b' });
     expect(parseRoute('#/sweeps/a/b')).toEqual({ name: 'not-found', path: '/sweeps/a/b' });
+    expect(parseRoute('#/drift/a/b')).toEqual({ name: 'not-found', path: '/drift/a/b' });
   });
 });

@@ -1,4 +1,4 @@
-// Hash routes of the single page: '#/', '#/jobs/ID', '#/jobs/ID/map', '#/models', '#/runs', '#/runs/ID', '#/compare/A/B', '#/sweeps', '#/sweeps/ID'.
+// Hash routes of the single page: '#/', '#/jobs/ID', '#/jobs/ID/map', '#/models', '#/runs', '#/runs/ID', '#/compare/A/B', '#/sweeps', '#/sweeps/ID', '#/drift', '#/drift/ID'.
 
 export type Route =
   | { readonly name: 'classify' }
@@ -9,6 +9,8 @@ export type Route =
   | { readonly name: 'compare'; readonly a: string; readonly b: string }
   | { readonly name: 'sweeps' }
   | { readonly name: 'sweep'; readonly id: string }
+  /** The drift page: the latest report (no id) or one report of its history. */
+  | { readonly name: 'drift'; readonly id: string | null }
   | { readonly name: 'not-found'; readonly path: string };
 
 /**
@@ -42,6 +44,9 @@ export function parseRoute(hash: string): Route {
   if (head === 'sweeps' && a !== undefined && parts.length === 2) {
     return { name: 'sweep', id: a };
   }
+  if (head === 'drift' && parts.length <= 2) {
+    return { name: 'drift', id: a ?? null };
+  }
   if (head === 'compare' && a !== undefined && b !== undefined && parts.length === 3) {
     return { name: 'compare', a, b };
   }
@@ -68,6 +73,8 @@ export function routeHash(route: Route): string {
       return '#/sweeps';
     case 'sweep':
       return `#/sweeps/${e(route.id)}`;
+    case 'drift':
+      return route.id === null ? '#/drift' : `#/drift/${e(route.id)}`;
     case 'not-found':
       return `#${route.path}`;
   }
