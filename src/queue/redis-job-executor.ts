@@ -157,6 +157,11 @@ export async function createRedisExecutor(
         if (state === 'completed') {
           const parent = await queue.getJob(parentId);
           await redis.del(keys.progress(job.id));
+          // Every protein is done: the last chunks may have finished between two polls.
+          const total = job.proteinsTotal;
+          if (total !== null && reported !== total) {
+            run.onProgress(total);
+          }
           const summary = parent?.returnvalue as MergeResult | undefined;
           if (summary !== undefined) {
             options.onCompleted?.(job);
