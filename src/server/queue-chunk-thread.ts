@@ -40,7 +40,9 @@ export type FromChunkThread =
         novelty: Record<string, number>;
       };
     }
-  | { readonly type: 'failed'; readonly key: string; readonly error: SerialisedError };
+  | { readonly type: 'failed'; readonly key: string; readonly error: SerialisedError }
+  /** The preloaded models are loaded (or failed to: the chunk that needs one reports it). */
+  | { readonly type: 'ready' };
 
 const port = parentPort;
 if (port === null) {
@@ -56,6 +58,11 @@ const models = createModelCache(new FsModelRegistry(init.modelsDir), kernels, {
   runtime: init.runtime,
 });
 const running = new Map<string, AbortController>();
+// Warm before the first chunk: the models new jobs would use (a failed load is retried by the chunk
+// that needs it, which then reports the error).
+void Promise.allSettled((init.preload ?? []).map(async (v) => models.get(v))).then(() =>
+  port.postMessage({ type: 'ready' } satisfies FromChunkThread),
+);
 
 function post(message: FromChunkThread): void {
   port?.postMessage(message);

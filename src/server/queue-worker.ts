@@ -5,7 +5,7 @@ import type { Worker as Thread } from 'node:worker_threads';
 import type { Job as QueueJob } from 'bullmq';
 import { UnrecoverableError, Worker } from 'bullmq';
 
-import { TABLE_FORMATS } from '../core/domain.ts';
+import { TABLE_FORMATS, TASKS } from '../core/domain.ts';
 import { ArginatorError, cancelledError, isArginatorError } from '../core/errors.ts';
 import type { ChunkSummary } from '../queue/chunk-files.ts';
 import { ChunkFiles } from '../queue/chunk-files.ts';
@@ -23,6 +23,7 @@ import {
 import { FsJobFiles } from '../store/fs-job-files.ts';
 import { FsModelRegistry } from '../store/fs-model-registry.ts';
 import { createModelCache } from '../wiring/load-model.ts';
+import { chooseTaskModel } from '../pipeline/model-catalog.ts';
 import { taskModelOf } from '../wiring/task-model.ts';
 import { loadFastestKernels } from '../native/load-kernels.ts';
 import { jobMapPaths } from './job-maps.ts';
@@ -39,6 +40,8 @@ export interface ChunkRunner {
     signal: AbortSignal,
   ): Promise<ChunkSummary>;
   close(): Promise<void>;
+  /** Resolves once every thread has loaded the preloaded models (WorkerInit.preload). */
+  ready?(): Promise<void>;
 }
 
 export interface QueueWorkerOptions {
@@ -75,7 +78,10 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
       modelsDir: options.modelsDir,
       threads: options.init?.threads ?? 1,
       runtime: options.init?.runtime,
+      preload: await defaultModelVersions(options.modelsDir),
     });
+  // Taking chunks only once the threads hold the models: a job's first chunks do not pay the load.
+  await runner.ready?.();
 
   const cancelled = async (jobId: string): Promise<boolean> =>
     (await redis.exists(keys.cancel(jobId))) === 1;
@@ -211,6 +217,19 @@ export async function checkQueueWorker(options: {
   return { modelVersion: choice.version };
 }
 
+/** The model versions new jobs of each task would use now (none for a task without a model). */
+async function defaultModelVersions(modelsDir: string): Promise<string[]> {
+  const index = await new FsModelRegistry(modelsDir).index();
+  const versions = new Set<string>();
+  for (const task of TASKS) {
+    const choice = chooseTaskModel(task, index);
+    if (choice !== undefined) {
+      versions.add(choice.version);
+    }
+  }
+  return [...versions];
+}
+
 /** A fixed pool of chunk threads; a thread that dies fails its chunk (retried) and is replaced. */
 function createChunkThreads(size: number, init: WorkerInit): ChunkRunner {
   interface Slot {
@@ -226,10 +245,17 @@ function createChunkThreads(size: number, init: WorkerInit): ChunkRunner {
   }
   let closed = false;
   const slots: Slot[] = [];
-  const start = (slot: Slot): void => {
+  // One per first start of a slot: settled by its 'ready', or by its crash (no model then).
+  const readiness: Promise<void>[] = [];
+  const start = (slot: Slot, onReady?: () => void): void => {
     const thread = startWorkerThread('queue-chunk-thread', init);
     slot.thread = thread;
+    const settleReady = (): void => onReady?.();
     thread.on('message', (m: FromChunkThread) => {
+      if (m.type === 'ready') {
+        settleReady();
+        return;
+      }
       const current = slot.current;
       if (slot.thread !== thread || current?.key !== m.key) {
         return;
@@ -246,6 +272,7 @@ function createChunkThreads(size: number, init: WorkerInit): ChunkRunner {
       }
     });
     const crashed = (why: string): void => {
+      settleReady();
       if (slot.thread !== thread) {
         return;
       }
@@ -268,10 +295,13 @@ function createChunkThreads(size: number, init: WorkerInit): ChunkRunner {
   };
   for (let i = 0; i < size; i++) {
     const slot = { current: undefined } as unknown as Slot;
-    start(slot);
+    readiness.push(new Promise<void>((resolve) => start(slot, resolve)));
     slots.push(slot);
   }
   return {
+    async ready() {
+      await Promise.all(readiness);
+    },
     run(chunk, onProgress, signal) {
       const slot = slots.find((s) => s.current === undefined);
       if (slot === undefined || closed) {

@@ -13,6 +13,8 @@ export interface WorkerInit {
   /** model.runtime and model.onnx_quantize (docs/onnx.md); undefined: native. */
   readonly runtime?:
     { readonly runtime: 'native' | 'onnx'; readonly quantize: QuantizeMode } | undefined;
+  /** Model versions a queue chunk thread loads as it starts, so the first chunk does not wait for them. */
+  readonly preload?: readonly string[] | undefined;
 }
 
 export interface RunMessage {
