@@ -75,7 +75,8 @@ export interface EvaluationMetrics {
   readonly task: string;
   readonly proteins: number;
   readonly dataset: string;
-  readonly split: { readonly file: string; readonly side: string } | null;
+  /** The split file and side scored; null: the whole dataset. */
+  readonly evaluatedSplit: { readonly file: string; readonly side: string } | null;
   /** The headline F1 (the gate's): the positive class's for a binary model, else macro. */
   readonly f1: number;
   readonly f1Average: 'binary' | 'macro';
@@ -181,9 +182,16 @@ export async function evaluateModel(
           ? {}
           : { hard_negative_fp: metrics.hardNegatives.falsePositives }),
       });
-      await run.writeJson('metrics.json', metrics);
+      const reliability = reliabilityOf(model, set, predictions);
+      // Also under the keys a train run's metrics.json uses (the report as `test`, the calibration),
+      // so `runs show`, `runs compare` and GET /v1/runs/{id} show an evaluation as they show a training.
+      await run.writeJson('metrics.json', {
+        ...metrics,
+        test: scoreCalls(model, set.labels, predictions).report,
+        calibration: { eceAfter: reliability.ece, after: reliability },
+      });
       await run.writeText('predictions.csv', predictionsCsv(model, set, predictions));
-      await deps.charts(run, evaluationCharts(metrics, reliabilityOf(model, set, predictions)));
+      await deps.charts(run, evaluationCharts(metrics, reliability));
       return {
         value: metrics,
         summary: {
@@ -233,7 +241,7 @@ export function evaluationMetrics(
     task: model.predictor.header.task,
     proteins: set.records.length,
     dataset: set.dataset,
-    split: set.split,
+    evaluatedSplit: set.split,
     f1: report.f1,
     f1Average: report.f1Average,
     accuracy: report.accuracy,
@@ -275,7 +283,7 @@ export function evaluationCharts(
   metrics: EvaluationMetrics,
   reliability: ReliabilityDiagram,
 ): ReadonlyMap<string, VegaLiteSpec> {
-  const where = metrics.split === null ? 'dataset' : `${metrics.split.side} set`;
+  const where = metrics.evaluatedSplit === null ? 'dataset' : `${metrics.evaluatedSplit.side} set`;
   return new Map([
     [
       'confusion-matrix',

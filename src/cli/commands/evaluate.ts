@@ -247,7 +247,9 @@ async function hardNegativeIds(labels: string | null, signal: AbortSignal): Prom
 function metricsText(m: EvaluationMetrics): string {
   const f = (x: number): string => x.toFixed(4);
   const where =
-    m.split === null ? m.dataset : `${m.split.side} side of ${m.split.file} (${m.dataset})`;
+    m.evaluatedSplit === null
+      ? m.dataset
+      : `${m.evaluatedSplit.side} side of ${m.evaluatedSplit.file} (${m.dataset})`;
   const width = Math.max(5, ...m.labels.map((l) => l.length));
   const lines = [
     `model     ${m.model} (${m.task})`,
