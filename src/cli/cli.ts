@@ -125,6 +125,36 @@ export const COMMANDS: readonly CommandSpec[] = [
     load: async () => (await import('./commands/train.ts')).trainCommand,
   },
   {
+    name: 'evaluate',
+    usage: 'evaluate [dataset] [...overrides]',
+    description:
+      "Score a model on labelled proteins (default: the task champion, else latest, on the published split's test side) as a tracked run of kind evaluate: macro-F1, accuracy, MCC, per-class scores, confusion matrix, ECE (docs/tracking.md)",
+    options: [
+      ['--task <task>', orList(TASKS), DEFAULT_TASK],
+      ['--model <ref>', 'model version (v3), alias or .argm file; default: as predict'],
+      [
+        '--split <file>',
+        'a split.json: score one side of it (default without DATASET: registry.gate_split, the published split)',
+      ],
+      ['--side <side>', 'the side of --split: test, val or train (default test)'],
+      ['--labels <file>', 'TSV/CSV of id and label for a DATASET without >ID|LABEL headers'],
+      [
+        '--metadata <file>',
+        "TSV/CSV with id and group columns marking hard negatives (default: --labels, else the dataset folder's labels.tsv)",
+      ],
+      ['--out <dir>', "also copy the run's metrics.json, predictions.csv and plots/ here"],
+      ['--threads <n>', 'worker threads for the built-in embedder'],
+      ['--config-dir <dir>', 'use this configs folder instead of the shipped one'],
+      ...COMMON,
+    ],
+    examples: [
+      'arginator evaluate',
+      'arginator evaluate --model v3 --side val --json',
+      'arginator evaluate proteins.fasta --labels labels.tsv --task binary --out eval/',
+    ],
+    load: async () => (await import('./commands/evaluate.ts')).evaluateCommand,
+  },
+  {
     name: 'validate',
     usage: 'validate <input> [...overrides]',
     description:

@@ -1,8 +1,8 @@
 // Use case: promote a registered model to an alias (champion by default) through a gate: benchmark quality against the current holder, and latency.
 import { ArginatorError } from '../core/errors.ts';
-import { classificationReport } from '../core/metrics/classification-report.ts';
 import type { Prediction } from '../core/model/predictor.ts';
 import type { ProteinRecord } from '../core/sequence/protein-record.ts';
+import { scoreCalls } from './evaluate-model.ts';
 import type { CatalogIndex, GateReport, ModelCatalog, ResolvedModel } from './model-catalog.ts';
 import { CHAMPION, scopedAlias } from './model-catalog.ts';
 import type { RunInit, RunTracker } from './ports.ts';
@@ -242,24 +242,11 @@ async function f1Of(
   model: PredictionModel,
   benchmark: GateBenchmark,
 ): Promise<{ f1: number; metric: 'macro_f1' | 'binary_f1' }> {
-  const labels = model.predictor.labels;
-  const predicted = await deps.predict(model, benchmark.records);
-  const truth = benchmark.labels.map((l) => labels.indexOf(l));
-  const missing = truth.findIndex((t) => t < 0);
-  if (missing >= 0) {
-    throw new ArginatorError(
-      'CONFIG',
-      'registry.benchmark-labels',
-      `the benchmark's label '${benchmark.labels[missing] ?? ''}' is not one of model ${model.version}'s labels (${labels.join(', ')})`,
-      'the gate compares models of one task on that task’s labels; check paths.dataset and paths.labels',
-    );
-  }
-  const positive = model.predictor.header.positiveLabel;
-  const report = classificationReport(
-    truth,
-    predicted.map((p) => labels.indexOf(p.label)),
-    labels,
-    labels.length === 2 && positive !== undefined ? { positive: labels.indexOf(positive) } : {},
+  // Scored as `arginator evaluate` scores (pipeline/evaluate-model.ts).
+  const { report } = scoreCalls(
+    model,
+    benchmark.labels,
+    await deps.predict(model, benchmark.records),
   );
   return { f1: report.f1, metric: report.f1Average === 'binary' ? 'binary_f1' : 'macro_f1' };
 }

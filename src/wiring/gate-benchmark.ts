@@ -57,7 +57,7 @@ export function createBenchmarkReader(
   return (task) => {
     let benchmark = read.get(task);
     if (benchmark === undefined) {
-      benchmark = readBenchmark(source, task);
+      benchmark = readSplitBenchmark(source, task, 'test');
       read.set(task, benchmark);
       benchmark.catch(() => read.delete(task));
     }
@@ -65,7 +65,26 @@ export function createBenchmarkReader(
   };
 }
 
-async function readBenchmark(source: BenchmarkSource, task: string): Promise<GateBenchmark> {
+/** A side of a split.json: the ids it lists under that key. */
+export const SPLIT_SIDES = ['test', 'val', 'train'] as const;
+export type SplitSide = (typeof SPLIT_SIDES)[number];
+
+/** A side of a split read from a labelled dataset; `missing` are the split's ids the dataset lacks. */
+export interface SplitBenchmark extends GateBenchmark {
+  readonly side: SplitSide;
+  readonly missing: readonly string[];
+}
+
+/**
+ * The proteins of one side of `source.split` with their labels in `task`'s words, in the split's
+ * order: the gate's benchmark (test side) and `arginator evaluate`'s default set. Ids the dataset
+ * lacks are skipped and returned in `missing` (the gate tolerates them; evaluate refuses them).
+ */
+export async function readSplitBenchmark(
+  source: BenchmarkSource,
+  task: string,
+  side: SplitSide = 'test',
+): Promise<SplitBenchmark> {
   if (!isOneOf(TASKS, task)) {
     throw new ArginatorError(
       'CONFIG',
@@ -74,24 +93,24 @@ async function readBenchmark(source: BenchmarkSource, task: string): Promise<Gat
       `promote ${TASKS.join(' or ')} models`,
     );
   }
-  let test: unknown;
+  let ids: unknown;
   try {
-    test = (JSON.parse(await readFile(source.split, 'utf8')) as { test?: unknown }).test;
+    ids = (JSON.parse(await readFile(source.split, 'utf8')) as Record<string, unknown>)[side];
   } catch (e) {
     throw new ArginatorError(
       'CONFIG',
       'registry.benchmark-unreadable',
-      `the gate's benchmark split ${source.split} cannot be read`,
-      'set registry.gate_split to a split.json (e.g. data/default/splits/default-cluster40-split.json)',
+      `the split ${source.split} cannot be read as JSON`,
+      'use a split.json as training writes it (e.g. data/default/splits/default-cluster40-split.json; registry.gate_split for the gate, --split for evaluate)',
       {},
       { cause: e },
     );
   }
-  if (!Array.isArray(test) || !test.every((id) => typeof id === 'string')) {
+  if (!Array.isArray(ids) || !ids.every((id) => typeof id === 'string')) {
     throw new ArginatorError(
       'CONFIG',
       'registry.benchmark-unreadable',
-      `the gate's benchmark split ${source.split} has no 'test' list of ids`,
+      `the split ${source.split} has no '${side}' list of ids`,
       'use a split.json as training writes it (train / val / test lists of ids)',
     );
   }
@@ -100,13 +119,15 @@ async function readBenchmark(source: BenchmarkSource, task: string): Promise<Gat
     ...(source.labels === null ? {} : { labelsPath: source.labels }),
   });
   const byId = new Map(dataset.examples.map((e) => [e.record.id, e]));
-  const found = test.flatMap((id) => {
+  const found = ids.flatMap((id) => {
     const e = byId.get(id);
     return e === undefined ? [] : [e];
   });
   return {
     split: source.split,
+    side,
     records: found.map((e) => e.record),
     labels: found.map((e) => e.label),
+    missing: ids.filter((id) => !byId.has(id)),
   };
 }
