@@ -61,7 +61,7 @@ export interface SplitIndices {
 
 const NOTES: Readonly<Record<SplitMethod, string>> = {
   'identity-cluster':
-    'proteins were clustered by sequence identity and whole clusters went to train, validation or test, so test proteins have no close relative in training',
+    'proteins were clustered by sequence identity (greedy, 40%) and whole clusters went to train, validation or test, so most test proteins have no close relative in training; greedy clustering can still split a few near-identical proteins (`arginator validate --split` lists them)',
   'clusters-file':
     'whole clusters of the clusters file went to train, validation or test; the scores are as honest as those clusters',
   'cosine-cluster':

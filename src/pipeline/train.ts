@@ -241,7 +241,7 @@ export async function train(deps: TrainDeps): Promise<TrainOutcome> {
     }
     throwIfAborted(signal, 'Training');
 
-    // 2. Split (identity clusters by default, so test proteins have no close relative in training).
+    // 2. Split (identity clusters by default, so test proteins rarely have a close relative in training).
     const items: SplitItems =
       dataset.kind === 'sequences'
         ? { kind: 'sequences', ids, sequences }
