@@ -44,13 +44,20 @@ export class FsDriftStore implements DriftReportStore {
     extras: DriftReportExtras = {},
   ): Promise<StoredDriftReport> {
     await mkdir(this.dir, { recursive: true });
-    // Sortable by time, unique without coordination: 20261201T234500Z-1a2b3c.
+    // Sortable by time, unique without coordination: 20261201T234500Z-1a2b3c. The suffix starts with
+    // the milliseconds (10 of its 24 bits, then 14 random), so reports of one second sort in order too.
     const stamp = createdAt
       .toISOString()
       .replace(/[-:]/g, '')
       .replace(/\.\d+Z$/, 'Z');
+    const suffix = (
+      createdAt.getUTCMilliseconds() * 2 ** 14 +
+      (randomBytes(2).readUInt16BE(0) & 0x3fff)
+    )
+      .toString(16)
+      .padStart(6, '0');
     const stored: StoredDriftReport = {
-      id: `${stamp}-${randomBytes(3).toString('hex')}`,
+      id: `${stamp}-${suffix}`,
       createdAt: createdAt.toISOString(),
       report,
       ...(extras.trigger === undefined ? {} : { trigger: extras.trigger }),
