@@ -76,7 +76,7 @@ napi_value ScreenBuild(napi_env env, napi_callback_info info) {
 
 // screenSearch(shapes, shapeOffsets, codes, positions, refCodes, refOffsets, flagged, letters,
 //              queryCodes, queryOffsets, matrix, minScore, xdrop, topK, outFlagged, outRefs, outScores,
-//              threads, directory, maxHits, presence, outDiagonals)
+//              threads, directory, maxHits, presence, outDiagonals, flagScores)
 napi_value ScreenSearch(napi_env env, napi_callback_info info) {
   Args a = get_args(env, info);
   auto i32 = [&](size_t i, const char* what) { return a.array<int32_t>(i, napi_int32_array, 0, what); };
@@ -103,6 +103,8 @@ napi_value ScreenSearch(napi_env env, napi_callback_info info) {
   // An Int32Array (the cache's arrays are int32); its bits are read as uint32 words.
   ix.presence = reinterpret_cast<const uint32_t*>(i32(20, "screenSearch: presence must be an Int32Array"));
   int32_t* out_diagonals = i32(21, "screenSearch: outDiagonals must be an Int32Array");
+  // Per query: the segment score with which a flagged reference flags it (screenFlagScores).
+  const int32_t* flag_scores = i32(22, "screenSearch: flagScores must be an Int32Array");
   if (a.failed) return undefined_value(env);
   ix.n_shapes_values = length_of(env, a.v[0]);
   const int n_shapes = screen_shape_count(ix.shapes, ix.n_shapes_values);
@@ -121,6 +123,7 @@ napi_value ScreenSearch(napi_env env, napi_callback_info info) {
             length_of(env, a.v[6]) >= (size_t)ix.n_ref &&
             offsets_valid(ix.ref_offsets, ix.n_ref, ref_residues) && offsets_valid(qo, n_queries, n_qcodes) &&
             length_of(env, a.v[7]) >= n_qcodes && length_of(env, a.v[14]) >= n_queries &&
+            length_of(env, a.v[22]) >= n_queries &&
             length_of(env, a.v[15]) >= n_queries * (size_t)top_k &&
             length_of(env, a.v[16]) >= n_queries * (size_t)top_k &&
             length_of(env, a.v[21]) >= n_queries * (size_t)top_k;
@@ -140,7 +143,7 @@ napi_value ScreenSearch(napi_env env, napi_callback_info info) {
     a.fail("screenSearch: inconsistent index, references, queries or output sizes");
     return undefined_value(env);
   }
-  if (!screen_search(ix, letters, qcodes, qo, n_queries, matrix, msize, min_score, xdrop, top_k, max_hits,
+  if (!screen_search(ix, letters, qcodes, qo, n_queries, matrix, msize, min_score, flag_scores, xdrop, top_k, max_hits,
                      out_flagged, out_refs, out_scores, out_diagonals, threads)) {
     a.fail("screenSearch: an index entry points outside its reference");
   }

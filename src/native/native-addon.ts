@@ -61,6 +61,7 @@ export interface NativeAddon {
     maxHits: number,
     presence: Int32Array,
     outDiagonals: Int32Array,
+    flagScores: Int32Array,
   ): void;
   swBatch?(
     qCodes: Uint8Array,

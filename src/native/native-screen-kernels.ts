@@ -62,6 +62,7 @@ export function loadNativeScreenKernels(threads?: number): ScreenKernels | undef
         b.maxHits,
         index.presence,
         b.outDiagonals,
+        b.flagScores,
       );
     },
   };

@@ -7,8 +7,10 @@ import {
   buildScreenJs,
   packScreenShapes,
   presenceBits,
+  SCREEN_LENGTH_ANCHOR,
   SCREEN_MIN_SCORE,
   SCREEN_PRESENCE_BITS,
+  screenFlagScores,
   screenQueries,
 } from './ungapped-screen.ts';
 import { encodeAll } from './seed-index.ts';
@@ -55,6 +57,44 @@ describe('ungapped screen', () => {
       expect(scores).toEqual([...scores].sort((a, b) => b - a));
       refsOf.forEach((r, k) => expect(r < 0).toBe(scores[k] === 0));
     }
+  });
+
+  it('flags a long query only at a score raised with its length, and lists the flagged reference it passes below it', () => {
+    const lengths = [0, 100, SCREEN_LENGTH_ANCHOR, SCREEN_LENGTH_ANCHOR + 1, 1600, 4000];
+    const offsets = Int32Array.from(
+      lengths.reduce<number[]>((o, l) => [...o, (o.at(-1) ?? 0) + l], [0]),
+    );
+    const flagScores = Array.from(screenFlagScores(offsets));
+    // ln(m / 400) / λ more, rounded up: +1 just above the anchor, +5 at 1,600, +8 at 4,000.
+    expect(flagScores).toEqual([55, 55, 55, 56, 60, 63].map((v) => v - 55 + SCREEN_MIN_SCORE));
+    // A piece of flagged reference 5 with the same flanks in a short and in a long query: its segment
+    // scores the same in both, and is chosen to pass (≥ 55) but not reach the long query's flag score.
+    const left = randomProtein(rng, 100);
+    const right = randomProtein(rng, 100);
+    const far = randomProtein(rng, 1400);
+    const ref = refs[5] ?? '';
+    let found = false;
+    // A seed of the first shape (111010110111) with its three free positions mismatched, then k
+    // identical residues: the segment grows a few points per residue until it lands in the window.
+    const mismatch = (ch: string): string => ('WFY'.includes(ch) ? 'D' : 'W');
+    for (let at = 20, k = 0; at < 120 && !found; k = k === 12 ? 0 : k + 1, at += k === 0 ? 20 : 0) {
+      const core = Array.from(ref.slice(at, at + 12), (ch, i) =>
+        i === 3 || i === 5 || i === 8 ? mismatch(ch) : ch,
+      ).join('');
+      const piece = core + ref.slice(at + 12, at + 12 + k);
+      const short = left + piece + right;
+      const long = far + short;
+      const result = screenQueries(index, [short, long], codeSet([short, long]), 60);
+      const listed = Array.from(result.refs.subarray(60, 120)).indexOf(5);
+      const score = listed < 0 ? 0 : (result.scores[60 + listed] as number);
+      const flagAt = screenFlagScores(Int32Array.of(0, long.length))[0] as number;
+      if (result.flagged[1] === 0 && score >= SCREEN_MIN_SCORE && score < flagAt) {
+        found = true;
+        // The short query is flagged by the same segment: it gets the full candidates.
+        expect(result.flagged[0]).toBe(1);
+      }
+    }
+    expect(found).toBe(true);
   });
 
   it('passes nothing for unrelated random proteins', () => {

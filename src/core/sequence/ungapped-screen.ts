@@ -16,8 +16,23 @@ export const SCREEN_SHAPES: readonly string[] = [
   '11100101101011',
   '110110001110011',
 ];
-/** A reference passes with an ungapped segment of at least this BLOSUM62 score (≈ 23 bits). */
+/**
+ * A reference passes with an ungapped segment of at least this BLOSUM62 score (≈ 23 bits); a
+ * flagged one flags a query of up to SCREEN_LENGTH_ANCHOR residues at this score, a longer query at
+ * more (screenFlagScores).
+ */
 export const SCREEN_MIN_SCORE = 55;
+/**
+ * Queries up to this length are flagged at SCREEN_MIN_SCORE: the longest shipped β-lactamase has
+ * 408 residues, and almost all have fewer than 400.
+ */
+export const SCREEN_LENGTH_ANCHOR = 400;
+/**
+ * Karlin-Altschul λ of ungapped BLOSUM62 with Robinson-Robinson background frequencies (NCBI BLAST's
+ * table): the expected number of chance segments scoring ≥ S grows as m·e^(−λS) with the query
+ * length m.
+ */
+export const UNGAPPED_BLOSUM62_LAMBDA = 0.3176;
 /** An ungapped extension stops once its score falls this far below its best. */
 export const SCREEN_XDROP = 20;
 /**
@@ -106,7 +121,13 @@ export interface ScreenBatch {
   /** Queries as Murphy-10 letters and as BLOSUM62 codes (the same residues), concatenated. */
   readonly letters: Uint8Array;
   readonly queryCodes: CodeSet;
+  /** The ungapped score a reference must reach to pass. */
   readonly minScore: number;
+  /**
+   * Per query: the segment score with which a flagged reference flags it (screenFlagScores; at
+   * least minScore). A flagged reference that passes below it is a passing reference like any other.
+   */
+  readonly flagScores: Int32Array;
   readonly xdrop: number;
   readonly topK: number;
   /** Index entries read per query seed (SCREEN_MAX_HITS_PER_SEED). */
@@ -249,11 +270,12 @@ function shapeCount(shapes: Int32Array): number {
  * seed's code are hits; a hit on a (reference, diagonal) whose earlier extension already reached
  * past this query position is skipped (a close relative would otherwise be extended along its whole
  * diagonal from every seed), any other is extended without gaps to both sides (X-drop) and the
- * reference keeps its best segment score. The query stops at the first flagged reference that
- * passes: it gets the full candidates (outFlagged 1, no references out).
+ * reference keeps its best segment score. The query stops at the first flagged reference whose
+ * segment reaches the query's flag score: it gets the full candidates (outFlagged 1, no references
+ * out).
  */
 export function searchScreenJs(b: ScreenBatch): void {
-  const { index, letters, queryCodes, minScore, xdrop, topK, maxHits } = b;
+  const { index, letters, queryCodes, minScore, flagScores, xdrop, topK, maxHits } = b;
   const { outFlagged, outRefs, outScores, outDiagonals } = b;
   const { shapes, shapeOffsets, codes, positions, refCodes, flagged, directory } = index;
   const nShapes = shapeCount(shapes);
@@ -270,6 +292,7 @@ export function searchScreenJs(b: ScreenBatch): void {
   for (let q = 0; q < queries; q++) {
     const qFrom = queryCodes.offsets[q] as number;
     const qTo = queryCodes.offsets[q + 1] as number;
+    const flagScore = flagScores[q] as number;
     touched.length = 0;
     covered.clear();
     let flag = false;
@@ -337,7 +360,7 @@ export function searchScreenJs(b: ScreenBatch): void {
             best[r] = segment;
             bestDiagonal[r] = diagonal;
           }
-          if (segment >= minScore && flagged[r] === 1) {
+          if (segment >= flagScore && flagged[r] === 1) {
             // A flagged reference passed: the query gets the full candidates, nothing else is needed.
             flag = true;
             break;
@@ -508,6 +531,27 @@ export interface ScreenResult {
   readonly topK: number;
 }
 
+/**
+ * Each query's flag score: `base` up to SCREEN_LENGTH_ANCHOR residues, then raised by
+ * ln(m / anchor) / λ (rounded up) for a query of m residues, so that a long query is no likelier to
+ * be flagged by a chance segment than an anchor-length one (a 4,000-residue protein has ten times
+ * the chance segments; at a fixed score, long proteome proteins were flagged by spurious
+ * β-lactamase segments and took the full candidates: half the proteome's Smith-Waterman cells).
+ * The references such a query passes below its flag score are still aligned (its passing references).
+ */
+export function screenFlagScores(offsets: Int32Array, base = SCREEN_MIN_SCORE): Int32Array {
+  const n = Math.max(0, offsets.length - 1);
+  const out = new Int32Array(n);
+  for (let q = 0; q < n; q++) {
+    const m = (offsets[q + 1] as number) - (offsets[q] as number);
+    out[q] =
+      m <= SCREEN_LENGTH_ANCHOR
+        ? base
+        : base + Math.ceil(Math.log(m / SCREEN_LENGTH_ANCHOR) / UNGAPPED_BLOSUM62_LAMBDA);
+  }
+  return out;
+}
+
 export function screenQueries(
   index: ScreenIndex,
   sequences: readonly string[],
@@ -530,6 +574,7 @@ export function screenQueries(
     letters,
     queryCodes,
     minScore,
+    flagScores: screenFlagScores(queryCodes.offsets, minScore),
     xdrop: SCREEN_XDROP,
     topK,
     maxHits: SCREEN_MAX_HITS_PER_SEED,
