@@ -50,6 +50,14 @@ describe('native seed search', () => {
       t % 4 === 0 ? randomProtein(rng, 200) : relative(rng, refs[(t * 7) % refs.length] ?? ''),
     );
     queries.push('', 'XXXXXXXXXXXX', 'ACD');
+    // Cached postings are not scanned at load: a damaged range is skipped where it is read.
+    const damaged = { ...fast.postings, offsets: fast.postings.offsets.slice() };
+    for (let c = 1; c + 1 < damaged.offsets.length; c += 3) {
+      damaged.offsets[c] = c % 2 === 0 ? damaged.refs.length + 1000 : -5;
+    }
+    const broken = buildSeedIndex(refs, { kernels: native, postings: damaged });
+    const brokenJs = buildSeedIndex(refs, { postings: damaged });
+    expect(broken.searchBatch(queries, 12, 3)).toEqual(brokenJs.searchBatch(queries, 12, 3));
     const batch = fast.searchBatch(queries, 12, 3);
     const jsBatch = js.searchBatch(queries, 12, 3);
     expect(Array.from(batch.refs)).toEqual(Array.from(jsBatch.refs));

@@ -81,10 +81,26 @@ describe('buildSeedIndex', () => {
     expect(rebuilt.searchBatch(queries, 5)).toEqual(expected);
     const otherShapes = buildSeedIndex(refs, { shapes: ['11111'] }).postings;
     expect(buildSeedIndex(refs, { postings: otherShapes }).postings).not.toBe(otherShapes);
-    // Nor are postings whose offsets do not ascend (a damaged cache).
+  });
+
+  it('skips the posting ranges of a damaged cache where it reads them: no range is read past the postings', () => {
+    const rng = createRng(6);
+    const refs = Array.from({ length: 60 }, () => randomProtein(rng, 120 + Math.floor(rng() * 80)));
+    const queries = refs.slice(0, 10);
+    const built = buildSeedIndex(refs);
+    const expected = built.searchBatch(queries, 5);
+    // Every offset of a damaged copy points past the postings or backwards (sizes still fit):
+    // the search answers, with no reference it did not find in the good one.
     const damaged = { ...built.postings, offsets: built.postings.offsets.slice() };
-    damaged.offsets[7] = (damaged.offsets[8] ?? 0) + 1;
-    expect(buildSeedIndex(refs, { postings: damaged }).postings).not.toBe(damaged);
+    const total = damaged.refs.length;
+    for (let c = 1; c + 1 < damaged.offsets.length; c++) {
+      damaged.offsets[c] = c % 2 === 0 ? total + 1000 : -5;
+    }
+    const index = buildSeedIndex(refs, { postings: damaged });
+    expect(index.postings).toBe(damaged);
+    const found = index.searchBatch(queries, 5);
+    expect(Array.from(found.refs).every((r) => r === -1)).toBe(true);
+    expect(Array.from(expected.refs).some((r) => r >= 0)).toBe(true);
   });
 
   it('returns nothing for a query sharing no seed, and respects topK and minHits', () => {

@@ -263,7 +263,9 @@ export const searchSeedsJs: SeedSearcher = (b) => {
         }
         const start = offsets[base + code] as number;
         const end = offsets[base + code + 1] as number;
-        if (end - start > maxOccurrences) {
+        // Each range is checked where it is read (as native/seeds/seeds.cc does): cached postings
+        // are not scanned at load (a pass over their millions of offsets cost ~12 ms per start-up).
+        if (!(start >= 0 && end >= start && end <= refs.length) || end - start > maxOccurrences) {
           continue;
         }
         const qPos = pos - from;
@@ -345,24 +347,19 @@ function buildPostings(
   return { offsets, refs: refs.subarray(0, total), positions: positions.subarray(0, total) };
 }
 
-/** Whether given postings have the sizes of these sequences' and shapes' (offsets ascending). */
+/**
+ * Whether given postings have the sizes of these sequences' and shapes'. Their offsets are not
+ * scanned: both searches check each posting range where they read it.
+ */
 function postingsFit(p: SeedPostings, totalCodes: number, room: number): boolean {
   const total = p.refs.length;
-  if (
-    p.offsets.length !== totalCodes + 1 ||
-    p.positions.length !== total ||
-    total > room ||
-    p.offsets[0] !== 0 ||
-    p.offsets[totalCodes] !== total
-  ) {
-    return false;
-  }
-  for (let c = 0; c < totalCodes; c++) {
-    if ((p.offsets[c] as number) > (p.offsets[c + 1] as number)) {
-      return false;
-    }
-  }
-  return true;
+  return (
+    p.offsets.length === totalCodes + 1 &&
+    p.positions.length === total &&
+    total <= room &&
+    p.offsets[0] === 0 &&
+    p.offsets[totalCodes] === total
+  );
 }
 
 /** Builds the index over the references (indices in `sequences` order). */
