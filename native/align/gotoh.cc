@@ -116,7 +116,20 @@ int32_t sw_banded(const uint8_t* q, int m, const uint8_t* t, int n, const int8_t
                          int open, int ext, int dLo, int dHi, SwWork& w, int32_t* out) {
   const int32_t oc = open + ext, NEG = -(1 << 29);
   const int W = dHi - dLo + 1;
-  sw_profile(q, m, mat, size, w);
+  // The profile of the query rows the band covers only: a whole-query profile cost size × m writes
+  // per call, more than the band's n × W cells for a long query (a 3,000-residue proteome protein
+  // against a 300-residue reference).
+  const int i0 = std::max(1, 1 - dHi), i1 = std::min(m, n - dLo);
+  if (i0 > i1) {
+    out[0] = 0; out[1] = 0; out[2] = 0; out[3] = 0; out[4] = 0; out[5] = 0; out[6] = 0;
+    return 0;
+  }
+  const int span = i1 - i0 + 1;
+  w.prof.resize((size_t)size * span);
+  for (int r = 0; r < size; r++) {
+    int32_t* row = w.prof.data() + (size_t)r * span - i0;
+    for (int i = i0; i <= i1; i++) row[i] = mat[(size_t)q[i - 1] * size + r];
+  }
   w.h.assign(m + 1, 0);
   w.e.assign(m + 1, NEG);
   w.trace.assign((size_t)(n + 1) * W, 0);
@@ -127,7 +140,8 @@ int32_t sw_banded(const uint8_t* q, int m, const uint8_t* t, int n, const int8_t
   for (int j = 1; j <= n; j++) {
     const int iLo = std::max(1, j - dHi), iHi = std::min(m, j - dLo);
     if (iLo > iHi) continue;
-    const int32_t* pr = w.prof.data() + (size_t)t[j - 1] * (m + 1);
+    // pr[i] = mat[q[i - 1]][t[j - 1]] for i0 <= i <= i1 (the band's rows of this column are within).
+    const int32_t* pr = w.prof.data() + (size_t)t[j - 1] * span - i0;
     int32_t diag = iLo - 1 >= 1 ? H[iLo - 1] : 0, hup = NEG, f = NEG;
     // A row entering the band at the bottom was never computed: H = 0 (an empty local path), E = NEG.
     uint8_t* tr = w.trace.data() + (size_t)j * W;

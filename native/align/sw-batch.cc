@@ -186,10 +186,9 @@ void sw_batch(const uint8_t* qc, const int32_t* qo, const uint8_t* tc, const int
                                                      : sw_run(q, m, t, n, mat, size, open, ext, w, nullptr);
 #endif
           }
-          // Close relatives (high scores) try a narrow band first; weak pairs, whose co-optimal
-          // alignments can lie far apart, go straight to the wide one.
-          for (const int half : {16, 64}) {
-            if (half == 16 && full < 300) continue;
+          // A narrow band first, then a wide one: ± 24 holds the optimum of 94% of the held-out
+          // families' pairs (430 tracebacks: 455 band calls), at 38% of the wide band's cells.
+          for (const int half : {24, 64}) {
             if (sw_banded(q, m, t, n, mat, size, open, ext, d - half, d + half, w, out + p * 7) == full) {
               done = true;
               break;
@@ -215,7 +214,12 @@ void sw_batch(const uint8_t* qc, const int32_t* qo, const uint8_t* tc, const int
             sw_striped_end(trev.data(), bj, open, ext, reverse, &ri, &rj);
             const int si = bi - ri, sj = bj - rj;
             int32_t* o = out + p * 7;
-            if (sw_run(q + si, bi - si, t + sj, bj - sj, mat, size, open, ext, w, o) == best) {
+            // In the rectangle, the alignment runs from its first cell to its last: a band between
+            // their diagonals (± 24) first, the whole rectangle only if the band misses the optimum.
+            const int rm = bi - si, rn = bj - sj, d_end = rn - rm;
+            const bool banded = sw_banded(q + si, rm, t + sj, rn, mat, size, open, ext, std::min(0, d_end) - 24,
+                                          std::max(0, d_end) + 24, w, o) == best;
+            if (banded || sw_run(q + si, rm, t + sj, rn, mat, size, open, ext, w, o) == best) {
               o[3] += si;
               o[4] += si;
               o[5] += sj;
