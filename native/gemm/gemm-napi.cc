@@ -2,6 +2,7 @@
 #include <node_api.h>
 
 #include <cmath>
+#include <thread>
 #include <vector>
 
 #include <algorithm>
@@ -55,31 +56,48 @@ napi_value PackB(napi_env env, napi_callback_info info) {
   const size_t offset = (64 - reinterpret_cast<uintptr_t>(data) % 64) % 64;
   float* out = reinterpret_cast<float*>(static_cast<char*>(data) + offset);
   const long rsB = tb ? 1 : n, csB = tb ? k : 1;
-  for (int pc = 0; pc < k; pc += KC) {
-    pack_b(std::min(KC, k - pc), n, B + (long)pc * rsB, rsB, csB, out + npad * pc);
-  }
-  if (normalise) {
-    std::vector<double> inv((size_t)n);
-    for (int j = 0; j < n; j++) {
-      const float* row = B + (long)j * k;
-      double sum = 0;
-      for (int p = 0; p < k; p++) sum += (double)row[p] * (double)row[p];
-      inv[(size_t)j] = sum > 0 ? 1.0 / std::sqrt(sum) : 0.0;
+  // Each row's 1 / norm (when normalising), then the packing with the scaling fused into the copy:
+  // the values of packing, then scaling ((float)((double)x * inv)); padding columns stay 0. pack_b's
+  // layout: per KC block of k, panels of NR columns (references), kc rows of NR each. Large matrices
+  // (a model's 17 MB of references, packed at every start-up) are packed by two threads, half the
+  // panels each.
+  std::vector<double> inv(normalise ? (size_t)n : 0);
+  auto pack_panels = [&](int j_from, int j_to) {
+    if (normalise) {
+      for (int j = j_from; j < std::min(j_to, n); j++) {
+        const float* row = B + (long)j * k;
+        double sum = 0;
+        for (int p = 0; p < k; p++) sum += (double)row[p] * (double)row[p];
+        inv[(size_t)j] = sum > 0 ? 1.0 / std::sqrt(sum) : 0.0;
+      }
     }
-    // pack_b's layout: per KC block of k, panels of NR columns (references), kc rows of NR each.
     for (int pc = 0; pc < k; pc += KC) {
       const int kc = std::min(KC, k - pc);
       float* block = out + npad * pc;
-      for (int j0 = 0; j0 < n; j0 += NR) {
+      for (int j0 = j_from; j0 < j_to && j0 < n; j0 += NR) {
         const int nr = std::min(NR, n - j0);
         float* panel = block + (long)j0 * kc;
         for (int p = 0; p < kc; p++) {
-          for (int j = 0; j < nr; j++) {
-            panel[(long)p * NR + j] = (float)((double)panel[(long)p * NR + j] * inv[(size_t)(j0 + j)]);
+          float* o = panel + (long)p * NR;
+          const float* src = B + (long)(pc + p) * rsB + (long)j0 * csB;
+          if (normalise) {
+            for (int j = 0; j < nr; j++) o[j] = (float)((double)src[(long)j * csB] * inv[(size_t)(j0 + j)]);
+          } else {
+            for (int j = 0; j < nr; j++) o[j] = src[(long)j * csB];
           }
+          for (int j = nr; j < NR; j++) o[j] = 0.f;
         }
       }
     }
+  };
+  const long panels = npad / NR;
+  if ((double)n * k >= 1e6 && panels >= 2) {
+    const int split = (int)((panels + 1) / 2) * NR;
+    std::thread other(pack_panels, split, n);
+    pack_panels(0, split);
+    other.join();
+  } else {
+    pack_panels(0, n);
   }
   napi_create_typedarray(env, napi_float32_array, total, buffer, offset, &result);
   return result;
