@@ -91,34 +91,44 @@ describe.skipIf(native === undefined)('native kernels', () => {
     }
   });
 
-  it('packB with normaliseRows packs the unit rows bit for bit (a zero row stays zero)', () => {
-    const rng = createRng(37);
-    const n = 1043;
-    const k = 700;
-    const b = Float32Array.from({ length: n * k }, () => (rng() - 0.5) * 3);
-    b.fill(0, 5 * k, 6 * k);
-    // The arithmetic of core/model/homology.ts's normalisedRows.
-    const unit = new Float32Array(n * k);
-    for (let r = 0; r < n; r++) {
-      let sum = 0;
-      for (let j = r * k; j < (r + 1) * k; j++) {
-        sum += (b[j] as number) * (b[j] as number);
+  // 1,043 × 700 packs on one thread, 1,543 × 700 (over a million values) on two.
+  it.each([1043, 1543])(
+    'packB with normaliseRows packs the unit rows bit for bit (a zero row stays zero), n = %i',
+    (n) => {
+      const rng = createRng(37);
+      const k = 700;
+      const b = Float32Array.from({ length: n * k }, () => (rng() - 0.5) * 3);
+      b.fill(0, 5 * k, 6 * k);
+      // The arithmetic of core/model/homology.ts's normalisedRows.
+      const unit = new Float32Array(n * k);
+      for (let r = 0; r < n; r++) {
+        let sum = 0;
+        for (let j = r * k; j < (r + 1) * k; j++) {
+          sum += (b[j] as number) * (b[j] as number);
+        }
+        const inv = sum > 0 ? 1 / Math.sqrt(sum) : 0;
+        for (let j = r * k; j < (r + 1) * k; j++) {
+          unit[j] = (b[j] as number) * inv;
+        }
       }
-      const inv = sum > 0 ? 1 / Math.sqrt(sum) : 0;
-      for (let j = r * k; j < (r + 1) * k; j++) {
-        unit[j] = (b[j] as number) * inv;
+      const packB = native?.packB;
+      expect(packB).toBeDefined();
+      if (packB === undefined) {
+        return;
       }
-    }
-    const packB = native?.packB;
-    expect(packB).toBeDefined();
-    if (packB === undefined) {
-      return;
-    }
-    const before = Float32Array.from(b);
-    expect(Array.from(packB(true, n, k, b, true))).toEqual(Array.from(packB(true, n, k, unit)));
-    expect(Array.from(b)).toEqual(Array.from(before)); // B itself is not changed
-    expect(() => packB(false, n, k, b, true)).toThrow(/normaliseRows/);
-  });
+      const before = Float32Array.from(b);
+      expect(Array.from(packB(true, n, k, b, true))).toEqual(Array.from(packB(true, n, k, unit)));
+      // Plain packing of op(B) = B (not transposed) too: the layout of a gemm over the same values.
+      const a = Float32Array.from({ length: 3 * n }, () => rng() - 0.5);
+      const expected = new Float32Array(3 * k);
+      native?.gemm(false, false, 3, k, n, 1, a, b, 0, expected);
+      const got = new Float32Array(3 * k);
+      native?.gemmPacked?.(3, k, n, 1, a, packB(false, k, n, b), 0, got);
+      expect(Array.from(got)).toEqual(Array.from(expected));
+      expect(Array.from(b)).toEqual(Array.from(before)); // B itself is not changed
+      expect(() => packB(false, n, k, b, true)).toThrow(/normaliseRows/);
+    },
+  );
 
   it('optimizer updates match PyTorch formulas', () => {
     for (const check of optimizerChecks(native as Kernels)) {
