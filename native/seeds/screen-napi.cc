@@ -75,7 +75,7 @@ napi_value ScreenBuild(napi_env env, napi_callback_info info) {
 }
 
 // screenSearch(shapes, shapeOffsets, codes, positions, refCodes, refOffsets, flagged, letters,
-//              queryCodes, queryOffsets, matrix, minScore, xdrop, topK, outFlagged, outRefs, outScores,
+//              queryCodes, queryOffsets, matrix, minScores, xdrop, topK, outFlagged, outRefs, outScores,
 //              threads, directory, maxHits, presence, outDiagonals, flagScores)
 napi_value ScreenSearch(napi_env env, napi_callback_info info) {
   Args a = get_args(env, info);
@@ -93,7 +93,10 @@ napi_value ScreenSearch(napi_env env, napi_callback_info info) {
   const uint8_t* qcodes = u8(8, "screenSearch: queryCodes must be a Uint8Array");
   const int32_t* qo = i32(9, "screenSearch: queryOffsets must be an Int32Array");
   const int8_t* matrix = a.array<int8_t>(10, napi_int8_array, 0, "screenSearch: matrix must be an Int8Array");
-  const int min_score = a.integer(11), xdrop = a.integer(12), top_k = a.integer(13);
+  // Per query: the segment score a reference passes at (minScores) and a flagged one flags it at
+  // (flagScores); both raised with the query's length (core/sequence/ungapped-screen.ts).
+  const int32_t* min_scores = i32(11, "screenSearch: minScores must be an Int32Array");
+  const int xdrop = a.integer(12), top_k = a.integer(13);
   uint8_t* out_flagged = a.array<uint8_t>(14, napi_uint8_array, 0, "screenSearch: outFlagged must be a Uint8Array");
   int32_t* out_refs = i32(15, "screenSearch: outRefs must be an Int32Array");
   int32_t* out_scores = i32(16, "screenSearch: outScores must be an Int32Array");
@@ -123,7 +126,7 @@ napi_value ScreenSearch(napi_env env, napi_callback_info info) {
             length_of(env, a.v[6]) >= (size_t)ix.n_ref &&
             offsets_valid(ix.ref_offsets, ix.n_ref, ref_residues) && offsets_valid(qo, n_queries, n_qcodes) &&
             length_of(env, a.v[7]) >= n_qcodes && length_of(env, a.v[14]) >= n_queries &&
-            length_of(env, a.v[22]) >= n_queries &&
+            length_of(env, a.v[11]) >= n_queries && length_of(env, a.v[22]) >= n_queries &&
             length_of(env, a.v[15]) >= n_queries * (size_t)top_k &&
             length_of(env, a.v[16]) >= n_queries * (size_t)top_k &&
             length_of(env, a.v[21]) >= n_queries * (size_t)top_k;
@@ -143,7 +146,7 @@ napi_value ScreenSearch(napi_env env, napi_callback_info info) {
     a.fail("screenSearch: inconsistent index, references, queries or output sizes");
     return undefined_value(env);
   }
-  if (!screen_search(ix, letters, qcodes, qo, n_queries, matrix, msize, min_score, flag_scores, xdrop, top_k, max_hits,
+  if (!screen_search(ix, letters, qcodes, qo, n_queries, matrix, msize, min_scores, flag_scores, xdrop, top_k, max_hits,
                      out_flagged, out_refs, out_scores, out_diagonals, threads)) {
     a.fail("screenSearch: an index entry points outside its reference");
   }

@@ -199,7 +199,7 @@ size_t screen_build(const uint8_t* letters, const int32_t* lo, size_t n_seq, con
 }
 
 bool screen_search(const ScreenIndexView& ix, const uint8_t* letters, const uint8_t* qc, const int32_t* qo,
-                   size_t n_queries, const int8_t* matrix, int msize, int min_score, const int32_t* flag_scores, int xdrop, int top_k,
+                   size_t n_queries, const int8_t* matrix, int msize, const int32_t* min_scores, const int32_t* flag_scores, int xdrop, int top_k,
                    int max_hits, uint8_t* out_flagged, int32_t* out_refs, int32_t* out_scores, int32_t* out_diagonals,
                    int threads) {
   const int n_shapes = screen_shape_count(ix.shapes, ix.n_shapes_values);
@@ -240,7 +240,7 @@ bool screen_search(const ScreenIndexView& ix, const uint8_t* letters, const uint
     const int32_t* const dir = ix.directory;
     for (size_t q = next_query++; q < n_queries; q = next_query++) {
       const int32_t q_from = qo[q], q_to = qo[q + 1];
-      const int32_t flag_score = flag_scores[q];
+      const int32_t min_score = min_scores[q], flag_score = flag_scores[q];
       covered.clear();
       touched.clear();
       bool flag = false;

@@ -37,12 +37,12 @@ size_t screen_build(const uint8_t* letters, const int32_t* lo, size_t n_seq, con
                     size_t n_shape_values, int max_occ, int32_t* shape_offsets, int32_t* codes,
                     int32_t* positions, size_t room);
 
-// The search (see searchScreenJs) over n_queries queries (references pass at min_score; a flagged one flags query q at flag_scores[q]) (letters and BLOSUM62 codes at qo[q] ..
+// The search (see searchScreenJs) over n_queries queries (query q's references pass at min_scores[q]; a flagged one flags it at flag_scores[q]) (letters and BLOSUM62 codes at qo[q] ..
 // qo[q + 1]) on `threads` threads; out_diagonals gets each passing reference's best segment's diagonal
 // (query position - reference position). False (outputs unspecified) when an index entry's position is not
 // within its reference.
 bool screen_search(const ScreenIndexView& ix, const uint8_t* letters, const uint8_t* qcodes, const int32_t* qo,
-                   size_t n_queries, const int8_t* matrix, int matrix_size, int min_score, const int32_t* flag_scores, int xdrop, int top_k,
+                   size_t n_queries, const int8_t* matrix, int matrix_size, const int32_t* min_scores, const int32_t* flag_scores, int xdrop, int top_k,
                    int max_hits, uint8_t* out_flagged, int32_t* out_refs, int32_t* out_scores, int32_t* out_diagonals,
                    int threads);
 

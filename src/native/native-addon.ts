@@ -50,7 +50,7 @@ export interface NativeAddon {
     queryCodes: Uint8Array,
     queryOffsets: Int32Array,
     matrix: Int8Array,
-    minScore: number,
+    minScores: Int32Array,
     xdrop: number,
     topK: number,
     outFlagged: Uint8Array,

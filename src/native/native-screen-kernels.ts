@@ -51,7 +51,7 @@ export function loadNativeScreenKernels(threads?: number): ScreenKernels | undef
         b.queryCodes.codes,
         b.queryCodes.offsets,
         BLOSUM62,
-        b.minScore,
+        b.minScores,
         b.xdrop,
         b.topK,
         b.outFlagged,

@@ -9,8 +9,10 @@ import {
   presenceBits,
   SCREEN_LENGTH_ANCHOR,
   SCREEN_MIN_SCORE,
+  SCREEN_PASS_ANCHOR,
   SCREEN_PRESENCE_BITS,
   screenFlagScores,
+  screenPassScores,
   screenQueries,
 } from './ungapped-screen.ts';
 import { encodeAll } from './seed-index.ts';
@@ -67,8 +69,16 @@ describe('ungapped screen', () => {
     const flagScores = Array.from(screenFlagScores(offsets));
     // ln(m / 400) / λ more, rounded up: +1 just above the anchor, +5 at 1,600, +8 at 4,000.
     expect(flagScores).toEqual([55, 55, 55, 56, 60, 63].map((v) => v - 55 + SCREEN_MIN_SCORE));
+    // References pass at the base score up to SCREEN_PASS_ANCHOR residues (+5 at 4,000).
+    const passLengths = [SCREEN_PASS_ANCHOR, SCREEN_PASS_ANCHOR + 1, 4000];
+    const passOffsets = Int32Array.from(
+      passLengths.reduce<number[]>((o, l) => [...o, (o.at(-1) ?? 0) + l], [0]),
+    );
+    expect(Array.from(screenPassScores(passOffsets))).toEqual(
+      [0, 1, 5].map((v) => v + SCREEN_MIN_SCORE),
+    );
     // A piece of flagged reference 5 with the same flanks in a short and in a long query: its segment
-    // scores the same in both, and is chosen to pass (≥ 55) but not reach the long query's flag score.
+    // scores the same in both, and is chosen to pass the long query's pass score but not reach its flag score.
     const left = randomProtein(rng, 100);
     const right = randomProtein(rng, 100);
     const far = randomProtein(rng, 1400);
@@ -88,7 +98,8 @@ describe('ungapped screen', () => {
       const listed = Array.from(result.refs.subarray(60, 120)).indexOf(5);
       const score = listed < 0 ? 0 : (result.scores[60 + listed] as number);
       const flagAt = screenFlagScores(Int32Array.of(0, long.length))[0] as number;
-      if (result.flagged[1] === 0 && score >= SCREEN_MIN_SCORE && score < flagAt) {
+      const passAt = screenPassScores(Int32Array.of(0, long.length))[0] as number;
+      if (result.flagged[1] === 0 && score >= passAt && score < flagAt) {
         found = true;
         // The short query is flagged by the same segment: it gets the full candidates.
         expect(result.flagged[0]).toBe(1);

@@ -17,9 +17,10 @@ export const SCREEN_SHAPES: readonly string[] = [
   '110110001110011',
 ];
 /**
- * A reference passes with an ungapped segment of at least this BLOSUM62 score (≈ 23 bits); a
- * flagged one flags a query of up to SCREEN_LENGTH_ANCHOR residues at this score, a longer query at
- * more (screenFlagScores).
+ * A reference passes with an ungapped segment of at least this BLOSUM62 score (≈ 23 bits) for a
+ * query of up to SCREEN_PASS_ANCHOR residues, and a flagged one flags a query of up to
+ * SCREEN_LENGTH_ANCHOR residues at it; longer queries need more (screenPassScores,
+ * screenFlagScores).
  */
 export const SCREEN_MIN_SCORE = 55;
 /**
@@ -27,6 +28,14 @@ export const SCREEN_MIN_SCORE = 55;
  * 408 residues, and almost all have fewer than 400.
  */
 export const SCREEN_LENGTH_ANCHOR = 400;
+/**
+ * Queries up to this length pass references at SCREEN_MIN_SCORE. Longer than the flag's anchor: a
+ * distant homolog's best ungapped segment can be modest (the best ungapped segment of a held-out
+ * 518-residue protein's 8.7e-50 alignment scores 55), and a passing reference is aligned, not decided
+ * on; above 1,000 residues chance segments fill the 8 aligned references (≈ 9 expected at 55 for
+ * a 3,000-residue protein against the default model's 0.9 M reference residues).
+ */
+export const SCREEN_PASS_ANCHOR = 1000;
 /**
  * Karlin-Altschul λ of ungapped BLOSUM62 with Robinson-Robinson background frequencies (NCBI BLAST's
  * table): the expected number of chance segments scoring ≥ S grows as m·e^(−λS) with the query
@@ -121,8 +130,8 @@ export interface ScreenBatch {
   /** Queries as Murphy-10 letters and as BLOSUM62 codes (the same residues), concatenated. */
   readonly letters: Uint8Array;
   readonly queryCodes: CodeSet;
-  /** The ungapped score a reference must reach to pass. */
-  readonly minScore: number;
+  /** Per query: the ungapped score a reference must reach to pass (screenPassScores). */
+  readonly minScores: Int32Array;
   /**
    * Per query: the segment score with which a flagged reference flags it (screenFlagScores; at
    * least minScore). A flagged reference that passes below it is a passing reference like any other.
@@ -275,7 +284,7 @@ function shapeCount(shapes: Int32Array): number {
  * out).
  */
 export function searchScreenJs(b: ScreenBatch): void {
-  const { index, letters, queryCodes, minScore, flagScores, xdrop, topK, maxHits } = b;
+  const { index, letters, queryCodes, minScores, flagScores, xdrop, topK, maxHits } = b;
   const { outFlagged, outRefs, outScores, outDiagonals } = b;
   const { shapes, shapeOffsets, codes, positions, refCodes, flagged, directory } = index;
   const nShapes = shapeCount(shapes);
@@ -292,6 +301,7 @@ export function searchScreenJs(b: ScreenBatch): void {
   for (let q = 0; q < queries; q++) {
     const qFrom = queryCodes.offsets[q] as number;
     const qTo = queryCodes.offsets[q + 1] as number;
+    const minScore = minScores[q] as number;
     const flagScore = flagScores[q] as number;
     touched.length = 0;
     covered.clear();
@@ -532,24 +542,33 @@ export interface ScreenResult {
 }
 
 /**
- * Each query's flag score: `base` up to SCREEN_LENGTH_ANCHOR residues, then raised by
- * ln(m / anchor) / λ (rounded up) for a query of m residues, so that a long query is no likelier to
- * be flagged by a chance segment than an anchor-length one (a 4,000-residue protein has ten times
- * the chance segments; at a fixed score, long proteome proteins were flagged by spurious
- * β-lactamase segments and took the full candidates: half the proteome's Smith-Waterman cells).
- * The references such a query passes below its flag score are still aligned (its passing references).
+ * `base` for queries of up to `anchor` residues, then ln(m / anchor) / λ more (rounded up) for a
+ * query of m residues: the expected number of chance segments at a score grows with m, so a longer
+ * query is held to the chance rate of an anchor-length one.
  */
-export function screenFlagScores(offsets: Int32Array, base = SCREEN_MIN_SCORE): Int32Array {
+function lengthScaledScores(offsets: Int32Array, base: number, anchor: number): Int32Array {
   const n = Math.max(0, offsets.length - 1);
   const out = new Int32Array(n);
   for (let q = 0; q < n; q++) {
     const m = (offsets[q + 1] as number) - (offsets[q] as number);
-    out[q] =
-      m <= SCREEN_LENGTH_ANCHOR
-        ? base
-        : base + Math.ceil(Math.log(m / SCREEN_LENGTH_ANCHOR) / UNGAPPED_BLOSUM62_LAMBDA);
+    out[q] = m <= anchor ? base : base + Math.ceil(Math.log(m / anchor) / UNGAPPED_BLOSUM62_LAMBDA);
   }
   return out;
+}
+
+/**
+ * Each query's flag score (anchor SCREEN_LENGTH_ANCHOR): at a fixed score, long proteome proteins
+ * were flagged by spurious β-lactamase segments (a 4,000-residue protein has ten times the chance
+ * segments) and took the full candidates: half the proteome's Smith-Waterman cells. The references
+ * such a query passes below its flag score are still aligned (its passing references).
+ */
+export function screenFlagScores(offsets: Int32Array, base = SCREEN_MIN_SCORE): Int32Array {
+  return lengthScaledScores(offsets, base, SCREEN_LENGTH_ANCHOR);
+}
+
+/** Each query's pass score (anchor SCREEN_PASS_ANCHOR). */
+export function screenPassScores(offsets: Int32Array, base = SCREEN_MIN_SCORE): Int32Array {
+  return lengthScaledScores(offsets, base, SCREEN_PASS_ANCHOR);
 }
 
 export function screenQueries(
@@ -573,7 +592,7 @@ export function screenQueries(
     index,
     letters,
     queryCodes,
-    minScore,
+    minScores: screenPassScores(queryCodes.offsets, minScore),
     flagScores: screenFlagScores(queryCodes.offsets, minScore),
     xdrop: SCREEN_XDROP,
     topK,
