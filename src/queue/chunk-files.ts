@@ -1,10 +1,8 @@
 // A chunked job's files under the shared job folder: chunk inputs, chunk results (written atomically, keyed by job and chunk), and the merge.
 import { createReadStream, createWriteStream, readFileSync } from 'node:fs';
-import type { WriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 
 import { TABLE_FORMATS } from '../core/domain.ts';
 import type { TableFormat } from '../core/domain.ts';
@@ -22,6 +20,9 @@ export interface ChunkPlan {
   readonly chunkSize: number;
   readonly counts: readonly number[];
 }
+
+const GT = 0x3e; // '>'
+const NL = 0x0a; // '\n'
 
 export class ChunkFiles {
   readonly files: JobFiles;
@@ -62,8 +63,10 @@ export class ChunkFiles {
 
   /**
    * Cuts the job's input.fasta into chunk files of `chunkSize` records, byte for byte (a record
-   * starts at a line beginning with '>'). Done once: a plan written earlier with the same size is
-   * reused (an API restart runs the job again).
+   * starts at a line beginning with '>'; bytes before the first record are dropped, the server
+   * writes none). The input is read in large blocks and scanned for headers, no line splitting:
+   * the split is on every job's critical path. Done once: a plan written earlier with the same
+   * size is reused (an API restart runs the job again).
    */
   async split(jobId: string, chunkSize: number): Promise<ChunkPlan> {
     const existing = await readJson<ChunkPlan>(this.plan(jobId));
@@ -73,42 +76,42 @@ export class ChunkFiles {
     await rm(this.dir(jobId), { recursive: true, force: true });
     await mkdir(this.dir(jobId), { recursive: true });
     const counts: number[] = [];
-    let out: WriteStream | undefined;
+    let pieces: Buffer[] = [];
     let inChunk = 0;
-    const close = async (): Promise<void> => {
-      if (out === undefined) {
-        return;
-      }
+    const cut = async (): Promise<void> => {
       const index = counts.length;
-      const s = out;
-      out = undefined;
-      await new Promise<void>((ok, fail) =>
-        s.end((e?: Error | null) => (e == null ? ok() : fail(e))),
-      );
+      await writeFile(`${this.input(jobId, index)}.tmp`, Buffer.concat(pieces));
       await rename(`${this.input(jobId, index)}.tmp`, this.input(jobId, index));
       counts.push(inChunk);
+      pieces = [];
       inChunk = 0;
     };
-    const lines = createInterface({
-      input: createReadStream(this.files.inputPath(jobId)),
-      crlfDelay: Infinity,
-    });
-    for await (const line of lines) {
-      if (line.startsWith('>')) {
-        if (inChunk === chunkSize) {
-          await close();
+    let lineStart = true; // the next byte begins a line
+    for await (const block of createReadStream(this.files.inputPath(jobId), {
+      highWaterMark: 1 << 20,
+    }) as AsyncIterable<Buffer>) {
+      let from = 0; // start of the bytes of `block` not yet given to a chunk (or dropped)
+      for (let at = block.indexOf(GT); at >= 0; at = block.indexOf(GT, at + 1)) {
+        if (!(at === 0 ? lineStart : block[at - 1] === NL)) {
+          continue; // a '>' inside a line
+        }
+        if (inChunk === 0 && counts.length === 0) {
+          from = at; // the first record: what came before it is not part of any
+        } else if (inChunk === chunkSize) {
+          pieces.push(block.subarray(from, at));
+          from = at;
+          await cut();
         }
         inChunk++;
       }
-      if (inChunk === 0) {
-        continue; // nothing before the first header (the server writes none)
+      if (inChunk > 0) {
+        pieces.push(block.subarray(from));
       }
-      out ??= createWriteStream(`${this.input(jobId, counts.length)}.tmp`);
-      if (!out.write(`${line}\n`)) {
-        await once(out, 'drain');
-      }
+      lineStart = block[block.length - 1] === NL;
     }
-    await close();
+    if (inChunk > 0) {
+      await cut();
+    }
     const plan: ChunkPlan = { chunkSize, counts };
     await writeAtomically(this.plan(jobId), JSON.stringify(plan));
     return plan;
