@@ -1,6 +1,6 @@
-// Chunk files of a job: the split cuts the input byte for byte at record starts.
+// Chunk files of a job: the split cuts the input byte for byte at record starts; the merge moves the chunks' map inputs into one folder, all or none, also when run again.
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -71,5 +71,57 @@ describe('ChunkFiles.split', () => {
     expect(await readFile(chunks.input(JOB, 0), 'utf8')).toBe('kept');
     expect((await chunks.split(JOB, 3)).counts).toEqual([3, 2]);
     expect(existsSync(chunks.input(JOB, 2))).toBe(false);
+  });
+});
+
+describe('ChunkFiles.merge', () => {
+  const summary = { proteins: 1, counts: { A: 1 }, novelty: { known: 1 } };
+
+  async function writeChunks(n: number, mapInputs: boolean): Promise<void> {
+    await mkdir(chunks.dir(JOB), { recursive: true });
+    for (let k = 0; k < n; k++) {
+      await writeFile(chunks.table(JOB, k, 'csv'), `id,label\np${k},A\n`);
+      await writeFile(chunks.table(JOB, k, 'tsv'), `id\tlabel\np${k}\tA\n`);
+      await writeFile(chunks.table(JOB, k, 'json'), `[\n{"id":"p${k}"}\n]\n`);
+      if (mapInputs) {
+        await writeFile(chunks.mapInput(JOB, k), `spill ${k}`);
+      }
+      await chunks.writeDone(JOB, k, summary);
+    }
+  }
+
+  it("moves the chunks' map inputs into the parts folder and merges the tables in order", async () => {
+    await writeChunks(3, true);
+    const parts = join(root, JOB, 'map-input.parts');
+    const merged = await chunks.merge(JOB, 3, parts);
+    expect(merged).toEqual({ counts: { A: 3 }, novelty: { known: 3 } });
+    expect((await readdir(parts)).sort()).toEqual(['0.bin', '1.bin', '2.bin']);
+    expect(await readFile(join(parts, '2.bin'), 'utf8')).toBe('spill 2');
+    expect(await readFile(join(root, JOB, 'results.csv'), 'utf8')).toBe(
+      'id,label\np0,A\np1,A\np2,A\n',
+    );
+    expect(existsSync(chunks.dir(JOB))).toBe(false);
+    expect(existsSync(`${parts}.tmp`)).toBe(false);
+  });
+
+  it('finishes a move cut short by a crash (some parts moved already)', async () => {
+    await writeChunks(3, true);
+    const parts = join(root, JOB, 'map-input.parts');
+    await mkdir(`${parts}.tmp`);
+    await writeFile(join(`${parts}.tmp`, '1.bin'), 'spill 1');
+    await rm(chunks.mapInput(JOB, 1));
+    await chunks.merge(JOB, 3, parts);
+    expect((await readdir(parts)).sort()).toEqual(['0.bin', '1.bin', '2.bin']);
+    expect(await readFile(join(parts, '1.bin'), 'utf8')).toBe('spill 1');
+  });
+
+  it('leaves no map input when a chunk has none', async () => {
+    await writeChunks(2, true);
+    await rm(chunks.mapInput(JOB, 1));
+    const parts = join(root, JOB, 'map-input.parts');
+    await chunks.merge(JOB, 2, parts);
+    expect(existsSync(parts)).toBe(false);
+    expect(existsSync(`${parts}.tmp`)).toBe(false);
+    expect(existsSync(join(root, JOB, 'results.csv'))).toBe(true);
   });
 });
