@@ -86,6 +86,7 @@ describe.runIf(RUN_REDIS_TESTS)('redis queue flow', () => {
   let home: string;
   let worker: QueueWorker;
   let executor: RedisJobExecutor;
+  let settings: QueueSettings;
   const files = (): FsJobFiles => new FsJobFiles(join(home, 'jobs'));
   const plan: { current: Plan } = { current: () => ({ delayMs: 0 }) };
   const runs: number[] = [];
@@ -93,7 +94,7 @@ describe.runIf(RUN_REDIS_TESTS)('redis queue flow', () => {
   beforeAll(async () => {
     redis = await startTestRedis();
     home = await mkdtemp(join(tmpdir(), 'arginator-queue-flow-'));
-    const settings: QueueSettings = {
+    settings = {
       url: redis.url,
       prefix: 'flowtest',
       chunkSize: 2,
@@ -244,6 +245,32 @@ describe.runIf(RUN_REDIS_TESTS)('redis queue flow', () => {
     await sleep(1800);
     expect(existsSync(files().resultPath(job.id, 'csv'))).toBe(false);
   });
+
+  it("sees a job's end from the queue's events, not only by polling", async () => {
+    // A poll of 10 minutes: only the completed and failed events can end these runs in time.
+    const slow = await createRedisExecutor({ settings, files: files(), pollMs: 600_000 });
+    try {
+      runs.length = 0;
+      plan.current = () => ({ delayMs: 100 });
+      const done = await slow.run(await submit(3), {
+        signal: new AbortController().signal,
+        onProgress: () => undefined,
+      });
+      expect(done.counts).toEqual({ A: 3 });
+      plan.current = (k) => ({
+        delayMs: 100,
+        fail: k === 1 ? inputError('fasta.test-bad', 'not protein', 'fix it') : undefined,
+      });
+      await expect(
+        slow.run(await submit(4), {
+          signal: new AbortController().signal,
+          onProgress: () => undefined,
+        }),
+      ).rejects.toMatchObject({ reason: 'fasta.test-bad' });
+    } finally {
+      await slow.close();
+    }
+  }, 20_000);
 });
 
 async function until(check: () => boolean): Promise<void> {
