@@ -156,7 +156,7 @@ export class ChunkFiles {
       // One chunk's table in memory at a time (a chunk is chunk_size rows).
       const texts = (function* (self: ChunkFiles) {
         for (const k of indices) {
-          yield readFileSync(self.table(jobId, k, format), 'utf8');
+          yield readFileSync(self.table(jobId, k, format));
         }
       })(this);
       await writeStreamAtomically(path, mergeTables(format, texts));
