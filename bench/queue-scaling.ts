@@ -9,11 +9,12 @@
 //   data only, never used for training or tuning; the same file as ../shared/data/bench), its
 //   4,927 proteins repeated under new ids (`<id>~2`, `<id>~3`, …) up to --proteins.
 // Each round starts W workers (`worker --concurrency 1`, waits until they take chunks), submits
-// the input as one job (POST /v1/jobs multipart → GET /v1/jobs/{id} every 50 ms until
-// completed: split, chunks, merge of the three tables; each worker's model load is inside, once
-// per worker and in parallel), then stops the workers. W alternates 1, 2 / 2, 1 per round. The
-// CSVs of every run are compared byte for byte. After each job the API's placement of it on the
-// model's map is waited for (untimed), so that it never overlaps the next round.
+// the input as one job and times it from POST /v1/jobs (multipart) to the `done` event of GET
+// /v1/jobs/{id}/events (completed: upload, split, chunks, merge of the three tables; a worker
+// loads its model before it takes chunks, so no load is inside), then stops the workers. W
+// alternates 1, 2 / 2, 1 per round. The CSVs of every run are compared byte for byte. After each
+// job the API's placement of it on the model's map is waited for (untimed), so that it never
+// overlaps the next round.
 import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
 import { closeSync, cpSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
@@ -131,19 +132,42 @@ async function runJob(base: string): Promise<{ seconds: number; id: string }> {
   form.append('file', new Blob([fasta], { type: 'text/plain' }), 'input.faa');
   const t0 = performance.now();
   const r = await fetch(`${base}/v1/jobs`, { method: 'POST', body: form });
-  let job = (await r.json()) as JobJson;
+  const created = (await r.json()) as JobJson;
   if (r.status !== 201) {
-    throw new Error(`POST /v1/jobs answered ${r.status}: ${JSON.stringify(job)}`);
+    throw new Error(`POST /v1/jobs answered ${r.status}: ${JSON.stringify(created)}`);
   }
-  while (!['completed', 'failed', 'cancelled', 'expired'].includes(job.status)) {
-    await sleep(50);
-    job = (await (await fetch(`${base}/v1/jobs/${job.id}`)).json()) as JobJson;
-  }
+  const job = await finished(base, created.id);
   const seconds = (performance.now() - t0) / 1000;
   if (job.status !== 'completed') {
     throw new Error(`job ${job.id} ${job.status}: ${JSON.stringify(job.error)}`);
   }
   return { seconds, id: job.id };
+}
+
+/**
+ * The job once finished, from its event stream (GET /v1/jobs/{id}/events, the `done` event): no
+ * polling, whose requests would take CPU from the workers being measured on a 2-core machine.
+ */
+async function finished(base: string, id: string): Promise<JobJson> {
+  const res = await fetch(`${base}/v1/jobs/${id}/events`);
+  if (res.status !== 200 || res.body === null) {
+    throw new Error(`GET /v1/jobs/${id}/events answered ${res.status}`);
+  }
+  const decoder = new TextDecoder();
+  let text = '';
+  for await (const bytes of res.body as AsyncIterable<Uint8Array>) {
+    text += decoder.decode(bytes, { stream: true });
+    const done = /(?:^|\n)event: done\ndata: (.*)\n\n/.exec(text);
+    if (done?.[1] !== undefined) {
+      return JSON.parse(done[1]) as JobJson; // leaving the loop closes the stream
+    }
+    // Only the last (possibly partial) event is kept.
+    const end = text.lastIndexOf('\n\n');
+    if (end >= 0) {
+      text = text.slice(end + 2);
+    }
+  }
+  throw new Error(`the event stream of job ${id} ended before its done event`);
 }
 
 /** Until GET /v1/jobs/{id}/map answers 200 (bounded: 300 s). */

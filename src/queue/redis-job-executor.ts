@@ -1,7 +1,5 @@
 // The redis backend of the JobExecutor port: a job becomes a BullMQ flow (a merge parent waiting on chunk children) run by `arginator worker` processes.
-import { setTimeout as sleep } from 'node:timers/promises';
-
-import { FlowProducer, Queue } from 'bullmq';
+import { FlowProducer, Queue, QueueEvents } from 'bullmq';
 import type { Redis } from 'ioredis';
 
 import { cancelledError } from '../core/errors.ts';
@@ -39,7 +37,10 @@ export interface RedisExecutorOptions {
   readonly files: JobFiles;
   /** Told when a job's flow has completed (the service places it on its map). */
   readonly onCompleted?: ((job: Job) => void) | undefined;
-  /** How often a running job's state and progress are read from Redis (default 250 ms). */
+  /**
+   * How often a running job's state and progress are read from Redis (default 250 ms); its end is
+   * seen at once (the queue's completed and failed events wake the wait).
+   */
   readonly pollMs?: number | undefined;
 }
 
@@ -60,6 +61,49 @@ export async function createRedisExecutor(
   const chunks = new ChunkFiles(options.files);
   const pollMs = options.pollMs ?? 250;
   const keep = { count: settings.keepFinished };
+  // The parents' ends as events (a blocking stream read, so a connection of its own): a job is
+  // seen completed when its merge finishes, not up to a poll later. A missed event (Redis away)
+  // costs one poll.
+  const eventsRedis: Redis = connectRedis(settings.url);
+  const events = new QueueEvents(QUEUE_NAME, {
+    connection: eventsRedis,
+    prefix: settings.prefix,
+  });
+  events.on('error', () => undefined); // reconnects by itself; the poll goes on meanwhile
+  const watched = new Map<string, { fired: boolean; wake: (() => void) | undefined }>();
+  const ended = ({ jobId }: { jobId: string }): void => {
+    const entry = watched.get(jobId);
+    if (entry !== undefined) {
+      entry.fired = true;
+      entry.wake?.();
+    }
+  };
+  events.on('completed', ended);
+  events.on('failed', ended);
+  await events.waitUntilReady();
+
+  /** Until `pollMs` passed, the parent ended (an event) or the run is aborted. */
+  const pause = (parentId: string, signal: AbortSignal): Promise<void> => {
+    const entry = watched.get(parentId);
+    if (entry === undefined || entry.fired || signal.aborted) {
+      if (entry !== undefined) {
+        entry.fired = false;
+      }
+      return Promise.resolve();
+    }
+    return new Promise<void>((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        signal.removeEventListener('abort', done);
+        entry.wake = undefined;
+        entry.fired = false;
+        resolve();
+      };
+      const timer = setTimeout(done, pollMs);
+      signal.addEventListener('abort', done, { once: true });
+      entry.wake = done;
+    });
+  };
 
   const addFlow = async (job: Job, parentId: string): Promise<void> => {
     const plan = await chunks.split(job.id, settings.chunkSize);
@@ -126,6 +170,62 @@ export async function createRedisExecutor(
     return values.reduce((sum, v) => sum + Number(v), 0);
   };
 
+  /** Adds the job's flow unless Redis holds it already, and follows it to its end. */
+  const follow = async (job: Job, run: JobRunOptions, parentId: string): Promise<JobSummary> => {
+    const { signal } = run;
+    if ((await queue.getJobState(parentId)) === 'unknown') {
+      await addFlow(job, parentId);
+    }
+    let reported = -1;
+    for (;;) {
+      if (signal.aborted) {
+        if (signal.reason !== SHUTDOWN_REASON) {
+          await cancel(job, parentId);
+        }
+        // A shutdown leaves the flow to the workers; the next start attaches to it again.
+        throw cancelledError('The job');
+      }
+      const state = await queue.getJobState(parentId);
+      if (state === 'completed') {
+        const parent = await queue.getJob(parentId);
+        await redis.del(keys.progress(job.id));
+        // Every protein is done: the last chunks may have finished between two polls.
+        const total = job.proteinsTotal;
+        if (total !== null && reported !== total) {
+          run.onProgress(total);
+        }
+        const summary = parent?.returnvalue as MergeResult | undefined;
+        if (summary !== undefined) {
+          options.onCompleted?.(job);
+          return summary;
+        }
+        // Trimmed already: the merge recorded the summary next to the results.
+        const again = await chunks.recorded(job.id);
+        if (again === undefined) {
+          throw decodeChunkError('the merged summary is missing', 'merging the chunks of the job');
+        }
+        options.onCompleted?.(job);
+        return again;
+      }
+      if (state === 'failed') {
+        const parent = await queue.getJob(parentId);
+        await redis.incr(keys.failedTotal);
+        await redis.del(keys.progress(job.id));
+        throw await failure(parent?.failedReason ?? 'unknown reason');
+      }
+      if (state === 'unknown') {
+        // Redis lost the flow (flushed, or it ran without AOF): add it again; finished chunks are on disk.
+        await addFlow(job, parentId);
+      }
+      const done = await progressOf(job.id);
+      if (done !== reported) {
+        reported = done;
+        run.onProgress(Math.min(done, job.proteinsTotal ?? done));
+      }
+      await pause(parentId, signal);
+    }
+  };
+
   return {
     async run(job: Job, run: JobRunOptions): Promise<JobSummary> {
       const { signal } = run;
@@ -139,61 +239,11 @@ export async function createRedisExecutor(
         return recorded;
       }
       const parentId = parentJobId(job);
-      if ((await queue.getJobState(parentId)) === 'unknown') {
-        await addFlow(job, parentId);
-      }
-      let reported = -1;
-      // A function: TypeScript would narrow `signal.aborted` to false after the check above.
-      const aborted = (): boolean => signal.aborted;
-      for (;;) {
-        if (aborted()) {
-          if (signal.reason !== SHUTDOWN_REASON) {
-            await cancel(job, parentId);
-          }
-          // A shutdown leaves the flow to the workers; the next start attaches to it again.
-          throw cancelledError('The job');
-        }
-        const state = await queue.getJobState(parentId);
-        if (state === 'completed') {
-          const parent = await queue.getJob(parentId);
-          await redis.del(keys.progress(job.id));
-          // Every protein is done: the last chunks may have finished between two polls.
-          const total = job.proteinsTotal;
-          if (total !== null && reported !== total) {
-            run.onProgress(total);
-          }
-          const summary = parent?.returnvalue as MergeResult | undefined;
-          if (summary !== undefined) {
-            options.onCompleted?.(job);
-            return summary;
-          }
-          // Trimmed already: the merge recorded the summary next to the results.
-          const again = await chunks.recorded(job.id);
-          if (again === undefined) {
-            throw decodeChunkError(
-              'the merged summary is missing',
-              'merging the chunks of the job',
-            );
-          }
-          options.onCompleted?.(job);
-          return again;
-        }
-        if (state === 'failed') {
-          const parent = await queue.getJob(parentId);
-          await redis.incr(keys.failedTotal);
-          await redis.del(keys.progress(job.id));
-          throw await failure(parent?.failedReason ?? 'unknown reason');
-        }
-        if (state === 'unknown') {
-          // Redis lost the flow (flushed, or it ran without AOF): add it again; finished chunks are on disk.
-          await addFlow(job, parentId);
-        }
-        const done = await progressOf(job.id);
-        if (done !== reported) {
-          reported = done;
-          run.onProgress(Math.min(done, job.proteinsTotal ?? done));
-        }
-        await sleep(pollMs, undefined, { signal }).catch(() => undefined);
+      watched.set(parentId, { fired: false, wake: undefined });
+      try {
+        return await follow(job, run, parentId);
+      } finally {
+        watched.delete(parentId);
       }
     },
     async counts(): Promise<QueueCounts> {
@@ -206,6 +256,8 @@ export async function createRedisExecutor(
       };
     },
     async close(): Promise<void> {
+      await events.close();
+      eventsRedis.disconnect();
       await flows.close();
       await queue.close();
       redis.disconnect();

@@ -24,12 +24,32 @@ export interface InputLimits {
  */
 export async function writeInputFile(path: string, text: AsyncIterable<string>): Promise<void> {
   try {
-    await pipeline(text, createWriteStream(path, { flags: 'wx' }));
+    await pipeline(batched(text), createWriteStream(path, { flags: 'wx' }));
   } catch (e) {
     await rm(path, { force: true });
     throw e;
   }
 }
+
+/** Pieces of at least `BATCH` characters (the last one may be shorter): one write per record costs more than its parse. */
+async function* batched(text: AsyncIterable<string>): AsyncGenerator<string> {
+  let pending: string[] = [];
+  let length = 0;
+  for await (const piece of text) {
+    pending.push(piece);
+    length += piece.length;
+    if (length >= BATCH) {
+      yield pending.join('');
+      pending = [];
+      length = 0;
+    }
+  }
+  if (length > 0) {
+    yield pending.join('');
+  }
+}
+
+const BATCH = 1 << 18;
 
 /**
  * Turns one or more sources into `>id\nSEQUENCE\n` text with every check across them (ids and

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, stat, truncate, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rename, stat, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -7,7 +7,13 @@ import { describe, expect, it } from 'vitest';
 import type { Prediction } from '../core/model/predictor.ts';
 import type { PredictedBatch } from '../pipeline/predict.ts';
 import type { MapBatch } from './job-map-writer.ts';
-import { createMapSpill, readMapSpill } from './job-map-spill.ts';
+import {
+  createMapSpill,
+  hasMapInput,
+  readMapInput,
+  readMapSpill,
+  removeMapInput,
+} from './job-map-spill.ts';
 
 const DIM = 5;
 
@@ -77,5 +83,31 @@ describe('map spill', () => {
 
     await writeFile(other, '');
     expect(await readAll(other)).toEqual([]);
+  });
+
+  it('reads a folder of parts in index order (10 after 9), and removes it', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'map-spill-'));
+    const from = { input: join(dir, 'map-input.bin'), parts: join(dir, 'map-input.parts') };
+    expect(await hasMapInput(from)).toBe(false);
+    await mkdir(from.parts);
+    const given = Array.from({ length: 11 }, (_, k) => batch(k * 2, 2));
+    for (const [k, b] of given.entries()) {
+      const part = join(dir, `${k}.bin`);
+      const spill = createMapSpill(part);
+      await spill.add(b);
+      await spill.finish();
+      await rename(part, join(from.parts, `${k}.bin`));
+    }
+    expect(await hasMapInput(from)).toBe(true);
+    const back: MapBatch[] = [];
+    for await (const b of readMapInput(from)) {
+      back.push(b);
+    }
+    expect(back.flatMap((b) => b.proteins.map((p) => p.id))).toEqual(
+      given.flatMap((b) => b.proteins.map((p) => p.id)),
+    );
+    await removeMapInput(from);
+    expect(await exists(from.parts)).toBe(false);
+    expect(await hasMapInput(from)).toBe(false);
   });
 });

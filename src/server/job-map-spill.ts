@@ -2,7 +2,8 @@
 import { createWriteStream } from 'node:fs';
 import type { WriteStream } from 'node:fs';
 import { once } from 'node:events';
-import { open, rename, rm } from 'node:fs/promises';
+import { open, readdir, rename, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 
 import type { EmbeddingBatchSink } from '../pipeline/classify-file.ts';
 import type { MapBatch } from './job-map-writer.ts';
@@ -126,4 +127,52 @@ export async function* readMapSpill(path: string): AsyncGenerator<MapBatch> {
   } finally {
     await file.close();
   }
+}
+
+/** Where a job's kept embeddings are: one spill file, or a folder of spill parts `<k>.bin`. */
+export interface MapInput {
+  /** One spill file (a job run by a job worker thread). */
+  readonly input: string;
+  /**
+   * A folder of spill files `<k>.bin`, read in index order (a chunked job of the redis backend:
+   * its merge moves the chunks' spills there, no copy). Used when `input` is absent.
+   */
+  readonly parts: string;
+}
+
+/** The batches of a job's kept embeddings, in the job's order, from its spill file or its parts. */
+export async function* readMapInput(from: MapInput): AsyncGenerator<MapBatch> {
+  const single = await stat(from.input).then(
+    (s) => s.isFile(),
+    () => false,
+  );
+  if (single || !(await hasMapInput(from))) {
+    // Neither: the read fails as a missing file does (the caller records why).
+    yield* readMapSpill(from.input);
+    return;
+  }
+  const indices = (await readdir(from.parts))
+    .map((name) => /^(\d+)\.bin$/.exec(name)?.[1])
+    .filter((k): k is string => k !== undefined)
+    .map(Number)
+    .sort((a, b) => a - b);
+  for (const k of indices) {
+    yield* readMapSpill(join(from.parts, `${k}.bin`));
+  }
+}
+
+/** Whether a job still has kept embeddings (its spill file, or its parts folder). */
+export async function hasMapInput(from: MapInput): Promise<boolean> {
+  const kind = async (path: string): Promise<'file' | 'dir' | undefined> =>
+    stat(path).then(
+      (s) => (s.isFile() ? 'file' : s.isDirectory() ? 'dir' : undefined),
+      () => undefined,
+    );
+  return (await kind(from.input)) === 'file' || (await kind(from.parts)) === 'dir';
+}
+
+/** Removes a job's kept embeddings (after its map is written, or failed). */
+export async function removeMapInput(from: MapInput): Promise<void> {
+  await rm(from.input, { force: true });
+  await rm(from.parts, { recursive: true, force: true });
 }

@@ -13,6 +13,7 @@ import type { ModelCatalog } from '../pipeline/model-catalog.ts';
 import type { ReferenceMapService } from '../wiring/load-reference-map.ts';
 import { loadOrFitReferenceMap } from '../wiring/load-reference-map.ts';
 import type { ModelProvider } from './model-provider.ts';
+import { hasMapInput } from './job-map-spill.ts';
 import { writeMapUnavailable } from './job-map-writer.ts';
 import { HttpProblem } from './problem.ts';
 import type { JobMapFiles } from './worker-protocol.ts';
@@ -27,6 +28,7 @@ export function jobMapPaths(files: JobFiles, id: string): JobMapFiles {
   const dir = files.dirOf(id);
   return {
     input: join(dir, 'map-input.bin'),
+    parts: join(dir, 'map-input.parts'),
     map: join(dir, 'map.json'),
     unavailable: join(dir, 'map-unavailable.json'),
   };
@@ -305,7 +307,7 @@ export async function recoverJobMaps(
     if ((await isFile(paths.map)) || (await isFile(paths.unavailable))) {
       continue;
     }
-    if (await isFile(paths.input)) {
+    if (await hasMapInput(paths)) {
       mapJob(job);
       remade.push(job.id);
       continue;

@@ -1,5 +1,4 @@
 // Worker-thread entry: runs prediction jobs off the request thread, keeping loaded models between jobs; places completed jobs on their map between jobs.
-import { rm } from 'node:fs/promises';
 import { parentPort, workerData } from 'node:worker_threads';
 
 import { TABLE_FORMATS } from '../core/domain.ts';
@@ -15,7 +14,7 @@ import type { ReferenceMapService } from '../wiring/load-reference-map.ts';
 import { loadOrFitReferenceMap } from '../wiring/load-reference-map.ts';
 import { predictionTableFiles } from '../wiring/prediction-tables.ts';
 import { adaptModelToTask } from '../wiring/task-model.ts';
-import { readMapSpill, createMapSpill } from './job-map-spill.ts';
+import { createMapSpill, readMapInput, removeMapInput } from './job-map-spill.ts';
 import { createJobMapWriter, writeMapUnavailable } from './job-map-writer.ts';
 import type {
   FromWorker,
@@ -134,7 +133,7 @@ async function writeJobMap(task: MapMessage): Promise<SerialisedError | undefine
     signal: never,
   });
   try {
-    for await (const batch of readMapSpill(task.map.input)) {
+    for await (const batch of readMapInput(task.map)) {
       for (let at = 0; at < batch.proteins.length; at += MAP_STEP) {
         await whenIdle();
         const dim = batch.embeddings.length / batch.proteins.length;
@@ -159,11 +158,11 @@ async function writeJobMap(task: MapMessage): Promise<SerialisedError | undefine
     await writeMapUnavailable(task.map.unavailable, task.modelVersion, error).catch(
       () => undefined, // the job's folder is gone (expired): nothing to record
     );
-    await rm(task.map.input, { force: true });
+    await removeMapInput(task.map);
     return error;
   }
   const error = await writer.finish();
-  await rm(task.map.input, { force: true });
+  await removeMapInput(task.map);
   return error;
 }
 

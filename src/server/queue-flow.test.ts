@@ -1,7 +1,7 @@
 // The redis backend's flow on a real Redis: chunks finishing out of order merge in input order; a failing chunk fails its job with its reason.
 import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -53,6 +53,7 @@ function fakeRunner(plan: { current: Plan }, runs: number[]): ChunkRunner {
           ? '[\n]\n'
           : `[\n${ids.map((id) => JSON.stringify({ id })).join(',\n')}\n]\n`,
       );
+      await writeFile(chunk.mapInput, `map input of chunk ${index}`);
       return { proteins: ids.length, counts: { A: ids.length }, novelty: { novel: ids.length } };
     },
     close: () => Promise.resolve(),
@@ -85,6 +86,7 @@ describe.runIf(RUN_REDIS_TESTS)('redis queue flow', () => {
   let home: string;
   let worker: QueueWorker;
   let executor: RedisJobExecutor;
+  let settings: QueueSettings;
   const files = (): FsJobFiles => new FsJobFiles(join(home, 'jobs'));
   const plan: { current: Plan } = { current: () => ({ delayMs: 0 }) };
   const runs: number[] = [];
@@ -92,7 +94,7 @@ describe.runIf(RUN_REDIS_TESTS)('redis queue flow', () => {
   beforeAll(async () => {
     redis = await startTestRedis();
     home = await mkdtemp(join(tmpdir(), 'arginator-queue-flow-'));
-    const settings: QueueSettings = {
+    settings = {
       url: redis.url,
       prefix: 'flowtest',
       chunkSize: 2,
@@ -155,9 +157,13 @@ describe.runIf(RUN_REDIS_TESTS)('redis queue flow', () => {
     expect(new Set(runs)).toEqual(new Set([0, 1, 2, 3]));
     expect(progress.at(-1)).toBe(7);
     expect([...progress].sort((a, b) => a - b)).toEqual(progress);
-    // Chunk files are gone once merged; the merge's record stays.
+    // Chunk files are gone once merged; the merge's record stays, and the chunks' map inputs
+    // are the job's map input parts (moved, in chunk order by name).
     expect(existsSync(join(files().dirOf(job.id), 'chunks'))).toBe(false);
     expect(existsSync(join(files().dirOf(job.id), 'merged.json'))).toBe(true);
+    const parts = join(files().dirOf(job.id), 'map-input.parts');
+    expect((await readdir(parts)).sort()).toEqual(['0.bin', '1.bin', '2.bin', '3.bin']);
+    expect(await readFile(join(parts, '3.bin'), 'utf8')).toBe('map input of chunk 3');
   });
 
   it('fails the job with the reason of a chunk that fails on bad input, without retrying it', async () => {
@@ -239,6 +245,32 @@ describe.runIf(RUN_REDIS_TESTS)('redis queue flow', () => {
     await sleep(1800);
     expect(existsSync(files().resultPath(job.id, 'csv'))).toBe(false);
   });
+
+  it("sees a job's end from the queue's events, not only by polling", async () => {
+    // A poll of 10 minutes: only the completed and failed events can end these runs in time.
+    const slow = await createRedisExecutor({ settings, files: files(), pollMs: 600_000 });
+    try {
+      runs.length = 0;
+      plan.current = () => ({ delayMs: 100 });
+      const done = await slow.run(await submit(3), {
+        signal: new AbortController().signal,
+        onProgress: () => undefined,
+      });
+      expect(done.counts).toEqual({ A: 3 });
+      plan.current = (k) => ({
+        delayMs: 100,
+        fail: k === 1 ? inputError('fasta.test-bad', 'not protein', 'fix it') : undefined,
+      });
+      await expect(
+        slow.run(await submit(4), {
+          signal: new AbortController().signal,
+          onProgress: () => undefined,
+        }),
+      ).rejects.toMatchObject({ reason: 'fasta.test-bad' });
+    } finally {
+      await slow.close();
+    }
+  }, 20_000);
 });
 
 async function until(check: () => boolean): Promise<void> {

@@ -150,7 +150,7 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
         if (await cancelled(data.jobId)) {
           throw cancelledError('The job');
         }
-        return await chunks.merge(data.jobId, data.chunks, jobMapPaths(files, data.jobId).input);
+        return await chunks.merge(data.jobId, data.chunks, jobMapPaths(files, data.jobId).parts);
       }
       throw new ArginatorError(
         'INTERNAL',

@@ -1,10 +1,10 @@
 // A fixed pool of job worker threads behind the JobExecutor port (and the maps of completed jobs); a crashed worker is replaced.
-import { rm } from 'node:fs/promises';
 import { Worker } from 'node:worker_threads';
 
 import { ArginatorError, cancelledError } from '../core/errors.ts';
 import type { Job, JobSummary } from '../pipeline/jobs/job.ts';
 import type { JobExecutor, JobFiles, JobRunOptions } from '../pipeline/jobs/ports.ts';
+import { removeMapInput } from './job-map-spill.ts';
 import { writeMapUnavailable } from './job-map-writer.ts';
 import { jobMapPaths } from './job-maps.ts';
 import type { FromWorker, SerialisedError, ToWorker, WorkerInit } from './worker-protocol.ts';
@@ -180,7 +180,7 @@ export function createWorkerPool(options: WorkerPoolOptions): JobPool {
       'the job map',
     );
     await writeMapUnavailable(paths.unavailable, modelVersion, error).catch(() => undefined);
-    await rm(paths.input, { force: true });
+    await removeMapInput(paths);
     options.onMapFinished?.(jobId, { state: 'failed', error });
   };
 

@@ -33,7 +33,8 @@ export interface RunMessage {
   readonly map: JobMapFiles;
 }
 
-export type JobMapFiles = Readonly<Record<'input' | 'map' | 'unavailable', string>>;
+/** `input`: the kept embeddings as one file; `parts`: as a folder of chunk spills (redis backend). */
+export type JobMapFiles = Readonly<Record<'input' | 'parts' | 'map' | 'unavailable', string>>;
 
 /**
  * Places a completed job's proteins on its map from its `input` file: sent after a restart (the

@@ -20,55 +20,78 @@ export function planChunks(total: number, size: number): ChunkSpan[] {
   return spans;
 }
 
+const NL = 0x0a; // '\n'
+const OPEN = 0x5b; // '['
+const CLOSE = 0x5d; // ']'
+const ascii = (text: string): Uint8Array => Uint8Array.from(text, (c) => c.charCodeAt(0));
+const JSON_OPEN = ascii('[\n');
+const JSON_SEPARATOR = ascii(',\n');
+const JSON_CLOSE = ascii('\n]\n');
+const JSON_EMPTY_CLOSE = ascii(']\n');
+
 /**
  * The rows of one chunk's table, without what belongs to the whole table: the header line of CSV
  * and TSV, the brackets of JSON (io/prediction-table.ts writes `[\n`, rows joined by `,\n`, then
- * `\n]\n`; an empty table is `[\n]\n`). Empty string: the chunk has no rows.
+ * `\n]\n`; an empty table is `[\n]\n`). Empty: the chunk has no rows. Bytes (UTF-8) in and out:
+ * the merge never decodes a table.
  */
-export function tableBody(format: TableFormat, text: string): string {
+export function tableBody(format: TableFormat, table: Uint8Array): Uint8Array {
+  const n = table.length;
   if (format === 'json') {
-    if (!text.startsWith('[\n') || !text.endsWith(']\n')) {
+    if (
+      n < 4 ||
+      table[0] !== OPEN ||
+      table[1] !== NL ||
+      table[n - 2] !== CLOSE ||
+      table[n - 1] !== NL
+    ) {
       throw new Error('not a JSON prediction table (expected "[\\n" … "]\\n")');
     }
-    const inner = text.slice(2, -2);
-    return inner.endsWith('\n') ? inner.slice(0, -1) : inner;
+    const inner = table.subarray(2, n - 2);
+    return inner.length > 0 && inner[inner.length - 1] === NL ? inner.subarray(0, -1) : inner;
   }
-  const newline = text.indexOf('\n');
+  const newline = table.indexOf(NL);
   if (newline < 0) {
     throw new Error(`not a ${format.toUpperCase()} prediction table (no header line)`);
   }
-  return text.slice(newline + 1);
+  return table.subarray(newline + 1);
 }
 
-/** The header of a CSV/TSV chunk table (its first line, with the newline); '' for JSON. */
-export function tableHead(format: TableFormat, text: string): string {
-  return format === 'json' ? '' : text.slice(0, text.indexOf('\n') + 1);
+/** The header of a CSV/TSV chunk table (its first line, with the newline); empty for JSON. */
+export function tableHead(format: TableFormat, table: Uint8Array): Uint8Array {
+  return format === 'json' ? new Uint8Array(0) : table.subarray(0, table.indexOf(NL) + 1);
 }
 
 /**
- * Merges chunk tables given in chunk order into the text of one table, piece by piece, the same
+ * Merges chunk tables given in chunk order into the bytes of one table, piece by piece, the same
  * bytes the whole input gives when classified at once (every row is classified on its own).
  */
-export function* mergeTables(format: TableFormat, chunks: Iterable<string>): Generator<string> {
+export function* mergeTables(
+  format: TableFormat,
+  chunks: Iterable<Uint8Array>,
+): Generator<Uint8Array> {
   let rows = 0;
   let first = true;
-  for (const text of chunks) {
+  for (const table of chunks) {
     if (first) {
-      yield format === 'json' ? '[\n' : tableHead(format, text);
+      yield format === 'json' ? JSON_OPEN : tableHead(format, table);
       first = false;
     }
-    const body = tableBody(format, text);
-    if (body === '') {
+    const body = tableBody(format, table);
+    if (body.length === 0) {
       continue;
     }
-    yield format === 'json' && rows > 0 ? `,\n${body}` : body;
+    if (format === 'json' && rows > 0) {
+      yield JSON_SEPARATOR;
+    }
+    yield body;
     rows++;
   }
   if (first) {
     throw new Error('no chunk tables to merge');
   }
   if (format === 'json') {
-    yield rows === 0 ? ']\n' : '\n]\n';
+    yield rows === 0 ? JSON_EMPTY_CLOSE : JSON_CLOSE;
   }
 }
 
