@@ -17,7 +17,15 @@
 // overlaps the next round.
 import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
-import { closeSync, cpSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import {
+  closeSync,
+  cpSync,
+  existsSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -34,6 +42,9 @@ const HOST = '127.0.0.1';
 const PROTEINS = argNumber('--proteins', 20_000);
 const ROUNDS = Math.min(argNumber('--rounds', 3), 9);
 const CHUNK = argNumber('--chunk', 1000);
+// Workers pinned to a core each (taskset -c 0, 1): the issue's "each worker using one core";
+// --no-pin lets the kernel place their threads anywhere (a lone worker then also uses the other core).
+const PIN = !process.argv.includes('--no-pin') && existsSync('/usr/bin/taskset');
 
 const givenHome = argValue('--home');
 const modelHome = givenHome ?? mkdtempSync(join(tmpdir(), 'arginator-qs-model-'));
@@ -80,9 +91,16 @@ function launch(
   args: readonly string[],
   env: NodeJS.ProcessEnv,
   ready?: RegExp,
+  cpu?: number,
 ): Promise<ChildProcess> {
   const log = openSync(logPath, 'a');
-  const child = spawn(process.execPath, [BIN, ...args], {
+  // A worker pinned to one core (taskset) uses that core only, its GC and I/O threads included:
+  // what "each worker using one core" means, and what a container's 1-CPU limit gives it.
+  const [command, commandArgs] =
+    cpu === undefined
+      ? [process.execPath, [BIN, ...args]]
+      : ['taskset', ['-c', String(cpu), process.execPath, BIN, ...args]];
+  const child = spawn(command, commandArgs, {
     env,
     stdio: ['ignore', log, ready === undefined ? log : 'pipe'],
   });
@@ -228,8 +246,13 @@ try {
     const order: (1 | 2)[] = i % 2 === 0 ? [1, 2] : [2, 1];
     for (const w of order) {
       const workers = await Promise.all(
-        Array.from({ length: w }, () =>
-          launch(['worker', '--concurrency', '1', ...queue], env, /taking chunks/),
+        Array.from({ length: w }, (_, k) =>
+          launch(
+            ['worker', '--concurrency', '1', ...queue],
+            env,
+            /taking chunks/,
+            PIN ? k % Math.max(1, cpus().length) : undefined,
+          ),
         ),
       );
       const { seconds, id } = await runJob(base);
@@ -254,7 +277,7 @@ try {
   const fmt = (xs: readonly number[]): string => xs.map((x) => x.toFixed(2)).join(', ');
   const perRound = times[1].map((x, i) => (x / (times[2][i] ?? Number.NaN)).toFixed(2)).join(', ');
   const lines = [
-    `${cpus().length} cores (${cpus()[0]?.model ?? '?'}), Node ${process.version}, load average ${(loadavg()[0] ?? 0).toFixed(1)}; one job of ${PROTEINS} proteins (UP000074855 P. berghei, repeated under new ids), chunks of ${CHUNK}, model ${version}, ${ROUNDS} alternating rounds.`,
+    `${cpus().length} cores (${cpus()[0]?.model ?? '?'}), Node ${process.version}, load average ${(loadavg()[0] ?? 0).toFixed(1)}; one job of ${PROTEINS} proteins (UP000074855 P. berghei, repeated under new ids), chunks of ${CHUNK}, model ${version}, ${ROUNDS} alternating rounds, ${PIN ? 'each worker pinned to one core (taskset -c 0 / 1)' : 'workers not pinned'}.`,
     '',
     '| workers | median (POST → completed) | proteins/s | rounds |',
     '| --- | --- | --- | --- |',
