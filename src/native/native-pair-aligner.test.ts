@@ -90,6 +90,35 @@ describe('native Smith-Waterman', () => {
         p % 3 === 0 ? NO_DIAGONAL : Math.floor(rng() * 400) - 200,
       );
       const hinted = native.run(q, t, pairs, true, undefined, hints);
+      // The reported ranges hold an alignment of the reported score: the sub-sequences they cut out
+      // score exactly that (a wrong offset of a banded or rectangle traceback would not).
+      const cut: [string[], string[]] = [[], []];
+      for (const run of [a, hinted]) {
+        for (let p = 0; p < pairs.length / 2; p++) {
+          const x = run.subarray(p * ALIGN_FIELDS, (p + 1) * ALIGN_FIELDS);
+          if ((x[0] as number) > 0) {
+            const qi = pairs[2 * p] as number;
+            const ti = pairs[2 * p + 1] as number;
+            cut[0].push((queries[qi] ?? '').slice(x[3], x[4]));
+            cut[1].push((targets[ti] ?? '').slice(x[5], x[6]));
+          }
+        }
+      }
+      const cutScores = js.run(
+        codeSet(cut[0]),
+        codeSet(cut[1]),
+        Int32Array.from(cut[0].flatMap((_, i) => [i, i])),
+        false,
+      );
+      let k = 0;
+      for (const run of [a, hinted]) {
+        for (let p = 0; p < pairs.length / 2; p++) {
+          if ((run[p * ALIGN_FIELDS] as number) > 0) {
+            expect(cutScores[k++]).toBe(run[p * ALIGN_FIELDS]);
+          }
+        }
+      }
+      expect(k).toBeGreaterThan(200);
       for (let p = 0; p < pairs.length / 2; p++) {
         expect(hinted[p * ALIGN_FIELDS]).toBe(b[p * ALIGN_FIELDS]);
         const x = hinted.subarray(p * ALIGN_FIELDS, (p + 1) * ALIGN_FIELDS);
