@@ -1,6 +1,8 @@
 // Bench (issue 16): one chunked job of 20,000 proteins on the redis backend with 1 and with 2 `arginator worker` processes (one core each), alternating rounds, medians and their ratio.
 //
-// Run: npm run build && npx tsx bench/queue-scaling.ts [--home DIR] [--proteins 20000] [--rounds 3] [--chunk 1000]
+// Run: npm run build && npx tsx bench/queue-scaling.ts [--home DIR] [--proteins 20000] [--rounds 3] [--chunk 1000] [--no-pin]
+//   Worker k runs pinned to core k (`taskset -c k`, util-linux): one core each, its GC and I/O
+//   threads included, as a 1-CPU container limit gives it; --no-pin leaves placement to the kernel.
 //   --home DIR: a data directory with a trained model (trained there if it has none; without it,
 //   a temporary one, ~40 s untimed). The API and the workers share a temporary ARGINATOR_HOME
 //   holding a copy of the models with their fitted map (waited for before timing).
