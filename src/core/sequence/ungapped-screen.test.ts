@@ -7,7 +7,7 @@ import {
   buildScreenJs,
   packScreenShapes,
   presenceBits,
-  SCREEN_LENGTH_ANCHOR,
+  SCREEN_FLAG_ANCHOR,
   SCREEN_MIN_SCORE,
   SCREEN_PASS_ANCHOR,
   SCREEN_PRESENCE_BITS,
@@ -62,7 +62,7 @@ describe('ungapped screen', () => {
   });
 
   it('flags a long query only at a score raised with its length, and lists the flagged reference it passes below it', () => {
-    const lengths = [0, 100, SCREEN_LENGTH_ANCHOR, SCREEN_LENGTH_ANCHOR + 1, 1600, 4000];
+    const lengths = [0, 100, SCREEN_FLAG_ANCHOR, SCREEN_FLAG_ANCHOR + 1, 1600, 4000];
     const offsets = Int32Array.from(
       lengths.reduce<number[]>((o, l) => [...o, (o.at(-1) ?? 0) + l], [0]),
     );

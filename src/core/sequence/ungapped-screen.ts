@@ -19,7 +19,7 @@ export const SCREEN_SHAPES: readonly string[] = [
 /**
  * A reference passes with an ungapped segment of at least this BLOSUM62 score (≈ 23 bits) for a
  * query of up to SCREEN_PASS_ANCHOR residues, and a flagged one flags a query of up to
- * SCREEN_LENGTH_ANCHOR residues at it; longer queries need more (screenPassScores,
+ * SCREEN_FLAG_ANCHOR residues at it; longer queries need more (screenPassScores,
  * screenFlagScores).
  */
 export const SCREEN_MIN_SCORE = 55;
@@ -27,7 +27,7 @@ export const SCREEN_MIN_SCORE = 55;
  * Queries up to this length are flagged at SCREEN_MIN_SCORE: the longest shipped β-lactamase has
  * 408 residues, and almost all have fewer than 400.
  */
-export const SCREEN_LENGTH_ANCHOR = 400;
+export const SCREEN_FLAG_ANCHOR = 400;
 /**
  * Queries up to this length pass references at SCREEN_MIN_SCORE. Longer than the flag's anchor: a
  * distant homolog's best ungapped segment can be modest (the best ungapped segment of a held-out
@@ -557,13 +557,13 @@ function lengthScaledScores(offsets: Int32Array, base: number, anchor: number): 
 }
 
 /**
- * Each query's flag score (anchor SCREEN_LENGTH_ANCHOR): at a fixed score, long proteome proteins
+ * Each query's flag score (anchor SCREEN_FLAG_ANCHOR): at a fixed score, long proteome proteins
  * were flagged by spurious β-lactamase segments (a 4,000-residue protein has ten times the chance
  * segments) and took the full candidates: half the proteome's Smith-Waterman cells. The references
  * such a query passes below its flag score are still aligned (its passing references).
  */
 export function screenFlagScores(offsets: Int32Array, base = SCREEN_MIN_SCORE): Int32Array {
-  return lengthScaledScores(offsets, base, SCREEN_LENGTH_ANCHOR);
+  return lengthScaledScores(offsets, base, SCREEN_FLAG_ANCHOR);
 }
 
 /** Each query's pass score (anchor SCREEN_PASS_ANCHOR). */
