@@ -127,8 +127,8 @@ int32_t sw_banded(const uint8_t* q, int m, const uint8_t* t, int n, const int8_t
   const int span = i1 - i0 + 1;
   w.prof.resize((size_t)size * span);
   for (int r = 0; r < size; r++) {
-    int32_t* row = w.prof.data() + (size_t)r * span - i0;
-    for (int i = i0; i <= i1; i++) row[i] = mat[(size_t)q[i - 1] * size + r];
+    int32_t* row = w.prof.data() + (size_t)r * span;
+    for (int i = i0; i <= i1; i++) row[i - i0] = mat[(size_t)q[i - 1] * size + r];
   }
   w.h.assign(m + 1, 0);
   w.e.assign(m + 1, NEG);
@@ -140,8 +140,8 @@ int32_t sw_banded(const uint8_t* q, int m, const uint8_t* t, int n, const int8_t
   for (int j = 1; j <= n; j++) {
     const int iLo = std::max(1, j - dHi), iHi = std::min(m, j - dLo);
     if (iLo > iHi) continue;
-    // pr[i] = mat[q[i - 1]][t[j - 1]] for i0 <= i <= i1 (the band's rows of this column are within).
-    const int32_t* pr = w.prof.data() + (size_t)t[j - 1] * span - i0;
+    // pr[i - i0] = mat[q[i - 1]][t[j - 1]] for i0 <= i <= i1 (the band's rows of this column are within).
+    const int32_t* pr = w.prof.data() + (size_t)t[j - 1] * span;
     int32_t diag = iLo - 1 >= 1 ? H[iLo - 1] : 0, hup = NEG, f = NEG;
     // A row entering the band at the bottom was never computed: H = 0 (an empty local path), E = NEG.
     uint8_t* tr = w.trace.data() + (size_t)j * W;
@@ -150,7 +150,7 @@ int32_t sw_banded(const uint8_t* q, int m, const uint8_t* t, int n, const int8_t
       const int32_t e = eo > ee ? eo : ee;
       const int32_t fo = hup - oc, fe = f - ext;
       f = fo > fe ? fo : fe;
-      int32_t h = diag + pr[i];
+      int32_t h = diag + pr[i - i0];
       uint8_t src = 1;
       if (e > h) { h = e; src = 2; }
       if (f > h) { h = f; src = 3; }
