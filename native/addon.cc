@@ -33,6 +33,7 @@ napi_value Init(napi_env env, napi_value exports) {
              {"packB", PackB},
              {"gemmPacked", GemmPacked},
              {"addBias", AddBias},
+             {"standardise", Standardise},
              {"reluForward", ReluForward},
              {"reluBackward", ReluBackward},
              {"dropoutMask", DropoutMask},

@@ -12,6 +12,7 @@ napi_value GemmPacked(napi_env env, napi_callback_info info);
 napi_value SetThreads(napi_env env, napi_callback_info info);
 // train/train-napi.cc
 napi_value AddBias(napi_env env, napi_callback_info info);
+napi_value Standardise(napi_env env, napi_callback_info info);
 napi_value ReluForward(napi_env env, napi_callback_info info);
 napi_value ReluBackward(napi_env env, napi_callback_info info);
 napi_value DropoutMask(napi_env env, napi_callback_info info);

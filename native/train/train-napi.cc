@@ -1,4 +1,4 @@
-// N-API glue of the element-wise training kernels: addBias, reluForward, reluBackward, dropoutMask,
+// N-API glue of the element-wise kernels: addBias, standardise, reluForward, reluBackward, dropoutMask,
 // multiply, columnSums, softmaxCrossEntropy, adamUpdate, sgdUpdate (argument checks, then train.cc).
 #include <node_api.h>
 
@@ -17,6 +17,19 @@ napi_value AddBias(napi_env env, napi_callback_info info) {
   float* y = a.f32(0, (size_t)rows * cols, "addBias: y too small");
   const float* bias = a.f32(1, (size_t)cols, "addBias: bias too small");
   if (!a.failed) add_bias(y, bias, rows, cols);
+  return undefined_value(env);
+}
+
+// standardise(x, mean, std, rows, cols, out)
+napi_value Standardise(napi_env env, napi_callback_info info) {
+  Args a = get_args(env, info);
+  const int rows = a.integer(3), cols = a.integer(4);
+  const float* x = a.f32(0, (size_t)rows * cols, "standardise: x too small");
+  const float* mean = a.f32(1, (size_t)cols, "standardise: mean too small");
+  const float* sd = a.f32(2, (size_t)cols, "standardise: std too small");
+  float* out = a.f32(5, (size_t)rows * cols, "standardise: out too small");
+  if (!a.failed && (rows < 0 || cols < 0)) a.fail("standardise: negative size");
+  if (!a.failed) standardise(x, mean, sd, rows, cols, out);
   return undefined_value(env);
 }
 

@@ -22,6 +22,17 @@ ARG_CLONES void add_bias(float* y, const float* bias, int rows, int cols) {
   }
 }
 
+// The arithmetic of applyStandardisation (core/model/standardise.ts): the difference and the quotient
+// in double, one rounding to float at the end, so the values are the same bit for bit.
+ARG_CLONES void standardise(const float* x, const float* mean, const float* sd, int rows, int cols,
+                            float* out) {
+  for (int r = 0; r < rows; r++) {
+    const float* xr = x + (long)r * cols;
+    float* o = out + (long)r * cols;
+    for (int j = 0; j < cols; j++) o[j] = (float)(((double)xr[j] - (double)mean[j]) / (double)sd[j]);
+  }
+}
+
 ARG_CLONES void relu_fwd(float* x, long n) {
   for (long i = 0; i < n; i++) x[i] = x[i] > 0.f ? x[i] : 0.f;
 }

@@ -10,6 +10,8 @@ namespace arginator {
 // The definitions (train.cc) carry target_clones: callers here get the ifunc that picks the AVX2 or
 // the default copy at load time.
 void add_bias(float* y, const float* bias, int rows, int cols);
+// out[r, j] = (x[r, j] - mean[j]) / sd[j] in double, rounded to float (core/model/standardise.ts).
+void standardise(const float* x, const float* mean, const float* sd, int rows, int cols, float* out);
 void relu_fwd(float* x, long n);
 void relu_bwd(float* g, const float* act, long n);
 // The same arithmetic as createRng (mulberry32) in src/core/rng.ts, so masks are bit-identical.

@@ -112,6 +112,15 @@ export interface NativeAddon {
     threads: number,
   ): void;
   addBias(y: Float32Array, bias: Float32Array, rows: number, cols: number): void;
+  /** Absent in addons built before it. */
+  standardise?(
+    x: Float32Array,
+    mean: Float32Array,
+    std: Float32Array,
+    rows: number,
+    cols: number,
+    out: Float32Array,
+  ): void;
   reluForward(x: Float32Array, n: number): void;
   reluBackward(grad: Float32Array, act: Float32Array, n: number): void;
   dropoutMask(mask: Float32Array, n: number, rate: number, seed: number): void;

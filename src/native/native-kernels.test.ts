@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 
 import { jsKernels, type Kernels } from '../core/model/kernels.ts';
 import { DEFAULT_ADAM } from '../core/model/optimizer.ts';
+import { applyStandardisation } from '../core/model/standardise.ts';
 import {
   gemmChecks,
   maxAbsDiff,
@@ -129,6 +130,35 @@ describe.skipIf(native === undefined)('native kernels', () => {
       expect(() => packB(false, n, k, b, true)).toThrow(/normaliseRows/);
     },
   );
+
+  it("standardise gives applyStandardisation's values bit for bit", () => {
+    const standardise = native?.standardise;
+    expect(standardise).toBeDefined();
+    if (standardise === undefined) {
+      return;
+    }
+    const rng = createRng(41);
+    const rows = 37;
+    const cols = 1390;
+    // Mixed scales, a constant feature (std 1, only centred), tiny and large stds, negative values.
+    const x = Float32Array.from(
+      { length: rows * cols },
+      (_, i) => (rng() - 0.3) * 10 ** ((i % 7) - 3),
+    );
+    const mean = Float32Array.from({ length: cols }, () => (rng() - 0.5) * 3);
+    const std = Float32Array.from({ length: cols }, (_, j) =>
+      j % 11 === 0 ? 1 : 10 ** (rng() * 6 - 4),
+    );
+    const expected = applyStandardisation(
+      { x, y: new Int32Array(rows), n: rows, dim: cols },
+      mean,
+      std,
+    ).x;
+    const out = new Float32Array(rows * cols).fill(Number.NaN);
+    standardise(x, mean, std, rows, cols, out);
+    expect(Array.from(out)).toEqual(Array.from(expected));
+    expect(() => standardise(x, mean, std, rows + 1, cols, out)).toThrow(/too small/);
+  });
 
   it('optimizer updates match PyTorch formulas', () => {
     for (const check of optimizerChecks(native as Kernels)) {

@@ -43,6 +43,7 @@ export function loadNativeKernels(options: NativeKernelsOptions = {}): Kernels |
           ) => native.gemmPacked?.(m, n, k, alpha, a, packedB, beta, c, threads),
         }),
     addBias: (y, bias, rows, cols) => native.addBias(y, bias, rows, cols),
+    ...(native.standardise === undefined ? {} : { standardise: native.standardise.bind(native) }),
     reluForward: (x, n) => native.reluForward(x, n),
     reluBackward: (grad, act, n) => native.reluBackward(grad, act, n),
     dropoutMask: (mask, n, rate, seed) => native.dropoutMask(mask, n, rate, seed),

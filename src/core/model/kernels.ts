@@ -79,6 +79,18 @@ export interface Kernels {
   ) => void;
   /** y[r, j] += bias[j] for a rows×cols matrix. */
   addBias(y: Float32Array, bias: Float32Array, rows: number, cols: number): void;
+  /**
+   * out[r, j] = (x[r, j] − mean[j]) / std[j], the values of applyStandardisation (model/standardise.ts)
+   * bit for bit; optional (the predictor falls back to applyStandardisation).
+   */
+  readonly standardise?: (
+    x: Float32Array,
+    mean: Float32Array,
+    std: Float32Array,
+    rows: number,
+    cols: number,
+    out: Float32Array,
+  ) => void;
   /** x[i] = max(x[i], 0) for i < n, in place. */
   reluForward(x: Float32Array, n: number): void;
   /** grad[i] = act[i] > 0 ? grad[i] : 0, where act is the layer's (post-ReLU) output. */

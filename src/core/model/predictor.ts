@@ -308,6 +308,7 @@ export function createPredictor(
   for (const r of homology?.references.sequences ?? []) {
     databaseResidues += r.length;
   }
+  let standardised = new Float32Array(0);
   /** The classifier's logits (n×k) of standardised embeddings, shared by both entry points. */
   const classifierLogits = (embeddings: Float32Array, n: number): Float32Array => {
     if (embeddings.length !== n * dim) {
@@ -320,6 +321,16 @@ export function createPredictor(
     }
     if (options.classifier !== undefined) {
       return options.classifier.logits(embeddings, n);
+    }
+    if (kernels.standardise !== undefined) {
+      // Into a buffer kept between batches (only the logits leave this function): a batch no longer
+      // allocates and collects a standardised copy of its embeddings.
+      if (standardised.length < n * dim) {
+        standardised = new Float32Array(n * dim);
+      }
+      const x = standardised.subarray(0, n * dim);
+      kernels.standardise(embeddings, mean, std, n, dim, x);
+      return forwardLogits(params, x, n, kernels);
     }
     const { x } = applyStandardisation({ x: embeddings, y: new Int32Array(n), n, dim }, mean, std);
     return forwardLogits(params, x, n, kernels);
