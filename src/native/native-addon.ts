@@ -4,6 +4,8 @@ import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 
+import type { StandardiseKernel } from '../core/model/kernels.ts';
+
 /** The addon's exports, as registered by native/addon.cc (one glue file per concern). */
 export interface NativeAddon {
   seedSearch?(
@@ -113,14 +115,7 @@ export interface NativeAddon {
   ): void;
   addBias(y: Float32Array, bias: Float32Array, rows: number, cols: number): void;
   /** Absent in addons built before it. */
-  standardise?(
-    x: Float32Array,
-    mean: Float32Array,
-    std: Float32Array,
-    rows: number,
-    cols: number,
-    out: Float32Array,
-  ): void;
+  standardise?: StandardiseKernel;
   reluForward(x: Float32Array, n: number): void;
   reluBackward(grad: Float32Array, act: Float32Array, n: number): void;
   dropoutMask(mask: Float32Array, n: number, rate: number, seed: number): void;

@@ -26,6 +26,16 @@ export interface SgdStep {
   readonly firstStep: boolean;
 }
 
+/** out[r, j] = (x[r, j] − mean[j]) / std[j] for a rows×cols matrix (Kernels.standardise). */
+export type StandardiseKernel = (
+  x: Float32Array,
+  mean: Float32Array,
+  std: Float32Array,
+  rows: number,
+  cols: number,
+  out: Float32Array,
+) => void;
+
 /**
  * Everything the MLP trainer needs that costs time. All matrices are row-major Float32Arrays
  * (views are fine). Implementations: `jsKernels` here (portable, the reference) and the native
@@ -83,14 +93,7 @@ export interface Kernels {
    * out[r, j] = (x[r, j] − mean[j]) / std[j], the values of applyStandardisation (model/standardise.ts)
    * bit for bit; optional (the predictor falls back to applyStandardisation).
    */
-  readonly standardise?: (
-    x: Float32Array,
-    mean: Float32Array,
-    std: Float32Array,
-    rows: number,
-    cols: number,
-    out: Float32Array,
-  ) => void;
+  readonly standardise?: StandardiseKernel;
   /** x[i] = max(x[i], 0) for i < n, in place. */
   reluForward(x: Float32Array, n: number): void;
   /** grad[i] = act[i] > 0 ? grad[i] : 0, where act is the layer's (post-ReLU) output. */
