@@ -71,20 +71,22 @@ napi_value PackB(napi_env env, napi_callback_info info) {
         inv[(size_t)j] = sum > 0 ? 1.0 / std::sqrt(sum) : 0.0;
       }
     }
+    const int j_end = std::min(j_to, n);
     for (int pc = 0; pc < k; pc += KC) {
       const int kc = std::min(KC, k - pc);
       float* block = out + npad * pc;
-      for (int j0 = j_from; j0 < j_to && j0 < n; j0 += NR) {
+      if (!normalise) {
+        // Plain: gemm's own packing of these columns (panels of the range start at j_from * kc).
+        pack_b(kc, j_end - j_from, B + (long)pc * rsB + (long)j_from * csB, rsB, csB, block + (long)j_from * kc);
+        continue;
+      }
+      for (int j0 = j_from; j0 < j_end; j0 += NR) {
         const int nr = std::min(NR, n - j0);
         float* panel = block + (long)j0 * kc;
         for (int p = 0; p < kc; p++) {
           float* o = panel + (long)p * NR;
           const float* src = B + (long)(pc + p) * rsB + (long)j0 * csB;
-          if (normalise) {
-            for (int j = 0; j < nr; j++) o[j] = (float)((double)src[(long)j * csB] * inv[(size_t)(j0 + j)]);
-          } else {
-            for (int j = 0; j < nr; j++) o[j] = src[(long)j * csB];
-          }
+          for (int j = 0; j < nr; j++) o[j] = (float)((double)src[(long)j * csB] * inv[(size_t)(j0 + j)]);
           for (int j = nr; j < NR; j++) o[j] = 0.f;
         }
       }
