@@ -10,7 +10,7 @@ import { BUILTIN_DIM, embedSequence } from '../src/core/embed/builtin-embedder.t
 import { decodeArtifact } from '../src/core/model/artifact.ts';
 import type { Kernels } from '../src/core/model/kernels.ts';
 import { createPredictor } from '../src/core/model/predictor.ts';
-import type { PairAligner } from '../src/core/sequence/pair-aligner.ts';
+import type { CodeSet, PairAligner } from '../src/core/sequence/pair-aligner.ts';
 import type { SeedKernels } from '../src/core/sequence/seed-index.ts';
 import {
   loadFastestKernels,
@@ -90,9 +90,29 @@ if (native === undefined) {
 }
 const scorePass = timed(`score pass (${score})`, native.run.bind(native));
 const traceback = timed('nearest-reference traceback', native.run.bind(native));
+/** Pairs and Smith-Waterman cells (query × reference residues) of each pass. */
+const work = { score: { pairs: 0, cells: 0 }, traceback: { pairs: 0, cells: 0 } };
+const count = (
+  into: { pairs: number; cells: number },
+  q: CodeSet,
+  t: CodeSet,
+  pairs: Int32Array,
+) => {
+  for (let p = 0; p < pairs.length; p += 2) {
+    const a = pairs[p] as number;
+    const b = pairs[p + 1] as number;
+    into.pairs++;
+    into.cells +=
+      ((q.offsets[a + 1] as number) - (q.offsets[a] as number)) *
+      ((t.offsets[b + 1] as number) - (t.offsets[b] as number));
+  }
+};
 const aligner: PairAligner = {
   name: native.name,
-  run: (q, t, pairs, align, known) => (align ? traceback : scorePass)(q, t, pairs, align, known),
+  run: (q, t, pairs, align, known, diagonals) => {
+    count(align ? work.traceback : work.score, q, t, pairs);
+    return (align ? traceback : scorePass)(q, t, pairs, align, known, diagonals);
+  },
 };
 const seedBase = loadFastestSeedKernels();
 const seeds: SeedKernels = {
@@ -151,4 +171,8 @@ console.log(
 );
 console.log(
   `| **all of predict()** | ${wall.toFixed(0)} | ${((cpu.user + cpu.system) / 1000).toFixed(0)} | ${((wall * 1000) / n).toFixed(0)} | – |`,
+);
+console.log('');
+console.log(
+  `Score pass: ${work.score.pairs} pairs, ${(work.score.cells / 1e9).toFixed(2)} billion cells; tracebacks: ${work.traceback.pairs} pairs, ${(work.traceback.cells / 1e6).toFixed(0)} million cells (of their whole matrices).`,
 );

@@ -7,8 +7,8 @@
 //   3. the shipped set against its own references (every query has an identical hit; kept only so a
 //      change cannot make it slower).
 // Each tool runs once per input to warm the file cache (not counted), then ROUNDS times, alternating
-// ours and DIAMOND, so both see the same machine; medians, every round's ratio, peak RSS, and the
-// beta-lactamase calls of each (ours: predicted label; DIAMOND: the label of a best hit with e-value
+// ours and DIAMOND, so both see the same machine; medians, every round's ratio, peak RSS, CPU seconds
+// (user + system; over the wall time: how many cores were busy), and the beta-lactamase calls of each (ours: predicted label; DIAMOND: the label of a best hit with e-value
 // ≤ 1e-3).
 // Run: npm run build && npx tsx bench/predict-throughput.ts [--home DIR] [--rounds 5] [--only NAME]
 //   (trains a model in DIR if none; NAME is proteome, split or self)
@@ -40,12 +40,14 @@ const env = { ...process.env, ARGINATOR_HOME: home };
 interface Measured {
   readonly seconds: number;
   readonly peakMb: number;
+  /** CPU seconds (user + system, all threads). */
+  readonly cpuSeconds: number;
 }
 
-/** Wall seconds and peak RSS (MB) of a command, via GNU time. */
+/** Wall seconds, peak RSS (MB) and CPU seconds of a command, via GNU time. */
 function measure(cmd: string, args: readonly string[]): Measured {
   const t0 = performance.now();
-  const r = spawnSync('/usr/bin/time', ['-f', '%M', cmd, ...args], {
+  const r = spawnSync('/usr/bin/time', ['-f', '%M %U %S', cmd, ...args], {
     env,
     encoding: 'utf8',
     stdio: ['ignore', 'ignore', 'pipe'],
@@ -54,8 +56,8 @@ function measure(cmd: string, args: readonly string[]): Measured {
   if (r.status !== 0) {
     throw new Error(`${cmd} ${args.join(' ')} failed:\n${r.stderr}`);
   }
-  const lines = r.stderr.trim().split('\n');
-  return { seconds, peakMb: Number(lines.at(-1)) / 1024 };
+  const [rss, user, system] = (r.stderr.trim().split('\n').at(-1) ?? '').split(' ').map(Number);
+  return { seconds, peakMb: (rss ?? 0) / 1024, cpuSeconds: (user ?? 0) + (system ?? 0) };
 }
 
 /** makedb then blastp, timed as one: DIAMOND needs its database built from the references first. */
@@ -78,6 +80,7 @@ function diamond(refsFasta: string, queries: string, db: string, hits: string): 
   return {
     seconds: makedb.seconds + blastp.seconds,
     peakMb: Math.max(makedb.peakMb, blastp.peakMb),
+    cpuSeconds: makedb.cpuSeconds + blastp.cpuSeconds,
   };
 }
 
@@ -197,17 +200,19 @@ try {
     const ratios = ours.map((o, r) => (theirs[r]?.seconds ?? 0) / o.seconds);
     const oursS = median(ours.map((m) => m.seconds));
     const theirsS = median(theirs.map((m) => m.seconds));
+    const oursCpu = median(ours.map((m) => m.cpuSeconds));
+    const theirsCpu = median(theirs.map((m) => m.cpuSeconds));
     rows.push(
-      `| ${input.what} | ${input.n} | ${oursS.toFixed(2)} | ${theirsS.toFixed(2)} | **${median(ratios).toFixed(2)}×** (${ratios.map((x) => x.toFixed(2)).join(' ')}) | ${Math.max(...ours.map((m) => m.peakMb)).toFixed(0)} / ${Math.max(...theirs.map((m) => m.peakMb)).toFixed(0)} | ${ourCalls(out)} / ${diamondCalls(hits)} |`,
+      `| ${input.what} | ${input.n} | ${oursS.toFixed(2)} | ${theirsS.toFixed(2)} | **${median(ratios).toFixed(2)}×** (${ratios.map((x) => x.toFixed(2)).join(' ')}) | ${Math.max(...ours.map((m) => m.peakMb)).toFixed(0)} / ${Math.max(...theirs.map((m) => m.peakMb)).toFixed(0)} | ${oursCpu.toFixed(2)} / ${theirsCpu.toFixed(2)} (${(oursCpu / oursS).toFixed(1)} / ${(theirsCpu / theirsS).toFixed(1)}) | ${ourCalls(out)} / ${diamondCalls(hits)} |`,
     );
   }
   console.log(
     `Model ${version} (${refs.ids.length} references); median of ${ROUNDS} alternating rounds after one warm-up each; ratio = DIAMOND seconds / ours (> 1: ours faster), median and every round.\n`,
   );
   console.log(
-    '| input | proteins | arginator predict s | diamond makedb + blastp s | × DIAMOND | peak RSS MB (ours / DIAMOND) | β-lactamase calls (ours / DIAMOND best hit) |',
+    '| input | proteins | arginator predict s | diamond makedb + blastp s | × DIAMOND | peak RSS MB (ours / DIAMOND) | CPU s, median (ours / DIAMOND; cores busy) | β-lactamase calls (ours / DIAMOND best hit) |',
   );
-  console.log('|---|---|---|---|---|---|---|');
+  console.log('|---|---|---|---|---|---|---|---|');
   for (const row of rows) {
     console.log(row);
   }
