@@ -181,6 +181,26 @@ describe('arginator predict: HDF5 embeddings', () => {
     expect(existsSync(out)).toBe(false);
   });
 
+  it('refuses vectors of another dimension before training a first model into an empty home', async () => {
+    const wrong = join(dir, 'wrong-dim-fresh.h5');
+    await writeEmbeddings(wrong, [
+      { id: 'q1', vector: Float32Array.from([0.1, 0.2, 0.3, 0.4, 0.5]) },
+    ]);
+    const fresh = join(dir, 'fresh-home');
+    const r = await runCli(['predict', wrong, '--quiet'], { env: { ARGINATOR_HOME: fresh } });
+    expect(r.code, r.stderr).toBe(3);
+    expect(r.stdout).toBe('');
+    const lines = errorLines(r.stderr);
+    expect(lines, r.stderr).toHaveLength(1);
+    expect(lines[0]).toMatch(
+      /the embedding of 'q1' has 5 values, but no model is registered yet and the default one \(embedder builtin-v1[^)]*\) takes 1390/,
+    );
+    expect(lines[0]).toMatch(/Fix: pass --model with a model trained on 5-value vectors/);
+    // Nothing was trained: no registry, no training message.
+    expect(r.stderr).not.toMatch(/training the default/);
+    expect(existsSync(join(fresh, 'models', 'registry.json'))).toBe(false);
+  });
+
   it('exits 3 for a file named .h5 that is not HDF5, saying what it looks like', async () => {
     const fake = join(dir, 'fasta-named.h5');
     await copyFile(join(dir, 'small.faa'), fake);

@@ -1,4 +1,5 @@
 // `arginator predict INPUT`: FASTA (or HDF5 embeddings) in, a table with class probabilities and evidence out (stdout or --out).
+import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 
 import {
@@ -9,16 +10,19 @@ import {
   TABLE_FORMATS,
   TASKS,
 } from '../../core/domain.ts';
-import { usageError } from '../../core/errors.ts';
+import { inputError, usageError } from '../../core/errors.ts';
 import { readFastaFile } from '../../io/fasta-source.ts';
+import type { EmbeddingEntry } from '../../io/h5wasm-embedding-store.ts';
 import { streamEmbeddings } from '../../io/h5wasm-embedding-store.ts';
 import { probeInput } from '../../io/input-probe.ts';
 import { formatFromPath } from '../../io/prediction-table.ts';
 import { loadFastestKernels } from '../../native/load-kernels.ts';
 import { classifyFile } from '../../pipeline/classify-file.ts';
+import type { ResolvedConfig } from '../../pipeline/config/schema.ts';
 import type { ResolvedModel } from '../../pipeline/model-catalog.ts';
 import { embeddingOnlyError } from '../../pipeline/predict.ts';
 import { FsModelRegistry } from '../../store/fs-model-registry.ts';
+import { openEmbedder } from '../../wiring/embedders.ts';
 import { predictionTableFiles, predictionTableStream } from '../../wiring/prediction-tables.ts';
 import { chooseTaskModel, loadTaskModel, taskModelOf } from '../../wiring/task-model.ts';
 import type { CliIo } from '../cli-io.ts';
@@ -102,6 +106,10 @@ export async function predictCommand(
     // The model rule (docs/registry.md) is shared with the server: pipeline/model-catalog.ts.
     let index = await catalog.index();
     if (chooseTaskModel(task, index) === undefined) {
+      if (embeddingsIn) {
+        // Before training (tens of seconds): vectors the default model could never take.
+        await refuseVectorsUnfitForDefaultModel(inputPath, input, config, io.signal);
+      }
       io.stderr.write(
         `no ${task} model is registered yet: training the default ${task} model first\n`,
       );
@@ -185,5 +193,46 @@ export async function predictCommand(
     throw e;
   } finally {
     await model.embedder.close();
+  }
+}
+
+/**
+ * The default model that `predict` would train first takes its embedder's vectors (the default
+ * dataset is a FASTA file): an HDF5 input of another dimension is refused before that training,
+ * with the error the model would give after it (a dataset folder of HDF5 files sets the dimension
+ * itself, so it is not checked here).
+ */
+async function refuseVectorsUnfitForDefaultModel(
+  path: string,
+  source: string,
+  config: ResolvedConfig,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  const info = await stat(config.paths.dataset).catch(() => undefined);
+  if (info?.isDirectory() === true) {
+    return;
+  }
+  let first: EmbeddingEntry | undefined;
+  for await (const entry of streamEmbeddings(path, { signal })) {
+    first = entry;
+    break;
+  }
+  if (first === undefined) {
+    return;
+  }
+  const embedder = await openEmbedder({
+    name: config.embedder.name,
+    options: config.embedder.path === null ? {} : { path: config.embedder.path },
+    threads: 1,
+  });
+  const { dim, id } = embedder;
+  await embedder.close();
+  if (first.vector.length !== dim) {
+    throw inputError(
+      'predict.dimension-mismatch',
+      `the embedding of '${first.id}' has ${first.vector.length} values, but no model is registered yet and the default one (embedder ${id}) takes ${dim}: these embeddings were made with another embedder`,
+      `pass --model with a model trained on ${first.vector.length}-value vectors (arginator train paths.dataset=<folder of per-class HDF5 files>), or embed the proteins with 'arginator embed IN.faa --out X.h5 --embedder ${config.embedder.name}', or predict from the FASTA file`,
+      { source },
+    );
   }
 }
