@@ -11,10 +11,19 @@
 // then covers 2 MB instead of 4 KB: 12% less CPU in the screen of a proteome. The copy costs more
 // than a lazy map (40 MB: zeroed huge pages plus the copy), so it runs off the main thread while
 // the rest of the model loads. undefined where this is not possible: the caller maps instead.
+//
+// Both are shared within the process: a file (the same device, inode, size and modification time)
+// mapped or read again by another thread (the server's prediction, job and drift threads each load
+// the model) gets the same memory, counted once, and it is released when the last ArrayBuffer
+// over it is collected. A write by mistake through one of them is seen by all of them (still never
+// by the file).
 #include <node_api.h>
 
 #include <cstdint>
+#include <map>
+#include <mutex>
 #include <string>
+#include <tuple>
 
 #if defined(__unix__) || defined(__APPLE__)
 #include <fcntl.h>
@@ -29,8 +38,98 @@ namespace arginator {
 namespace {
 
 #ifdef ARGINATOR_HAVE_MMAP
-void Unmap(napi_env, void* data, void* hint) {
-  munmap(data, reinterpret_cast<size_t>(hint));
+// One mapped or read file, shared by every ArrayBuffer over it (in any thread of the process).
+struct Shared {
+  void* data = nullptr;
+  size_t size = 0;    // the file's bytes (the ArrayBuffer's length)
+  size_t mapped = 0;  // the bytes to munmap
+  int refs = 0;
+};
+// (device, inode, size, mtime s, mtime ns, huge): a file replaced by rename is a new inode.
+using FileKey = std::tuple<uint64_t, uint64_t, int64_t, int64_t, int64_t, bool>;
+std::mutex registry_mutex;
+std::map<FileKey, Shared*>& registry() {
+  static std::map<FileKey, Shared*> files;
+  return files;
+}
+std::map<void*, FileKey>& keys() {
+  static std::map<void*, FileKey> of;
+  return of;
+}
+
+FileKey key_of(const struct stat& st, bool huge) {
+#if defined(__APPLE__)
+  const int64_t ns = st.st_mtimespec.tv_nsec;
+  const int64_t sec = st.st_mtimespec.tv_sec;
+#else
+  const int64_t ns = st.st_mtim.tv_nsec;
+  const int64_t sec = st.st_mtim.tv_sec;
+#endif
+  return FileKey{static_cast<uint64_t>(st.st_dev), static_cast<uint64_t>(st.st_ino),
+                 static_cast<int64_t>(st.st_size), sec, ns, huge};
+}
+
+// The shared memory of a file already mapped or read, with one more reference; nullptr if none.
+Shared* Acquire(const FileKey& key) {
+  std::lock_guard<std::mutex> lock(registry_mutex);
+  auto it = registry().find(key);
+  if (it == registry().end()) return nullptr;
+  it->second->refs++;
+  return it->second;
+}
+
+// Registers fresh memory for key with one reference; if another thread registered the same file
+// meanwhile, frees the fresh memory and returns theirs (with one more reference).
+Shared* Publish(const FileKey& key, void* data, size_t size, size_t mapped) {
+  std::lock_guard<std::mutex> lock(registry_mutex);
+  auto it = registry().find(key);
+  if (it != registry().end()) {
+    munmap(data, mapped);
+    it->second->refs++;
+    return it->second;
+  }
+  Shared* s = new Shared{data, size, mapped, 1};
+  registry()[key] = s;
+  keys()[s] = key;
+  return s;
+}
+
+void Release(Shared* s) {
+  std::lock_guard<std::mutex> lock(registry_mutex);
+  if (--s->refs > 0) return;
+  auto k = keys().find(s);
+  if (k != keys().end()) {
+    registry().erase(k->second);
+    keys().erase(k);
+  }
+  munmap(s->data, s->mapped);
+  delete s;
+}
+
+void ReleaseFinalizer(napi_env, void*, void* hint) { Release(static_cast<Shared*>(hint)); }
+
+void ClearPendingException(napi_env env) {
+  // A runtime that refuses external memory (a V8 sandbox) leaves a pending exception: clear it.
+  bool pending = false;
+  napi_is_exception_pending(env, &pending);
+  if (pending) {
+    napi_value ignored;
+    napi_get_and_clear_last_exception(env, &ignored);
+  }
+}
+
+// An ArrayBuffer over s (its reference passes to the buffer), or undefined (the reference dropped).
+napi_value BufferOf(napi_env env, Shared* s) {
+  napi_value buffer;
+  if (napi_create_external_arraybuffer(env, s->data, s->size, ReleaseFinalizer, s, &buffer) !=
+      napi_ok) {
+    Release(s);
+    ClearPendingException(env);
+    napi_value undefined;
+    napi_get_undefined(env, &undefined);
+    return undefined;
+  }
+  return buffer;
 }
 #endif
 
@@ -42,9 +141,7 @@ struct HugeRead {
   std::string path;
   napi_deferred deferred = nullptr;
   napi_async_work work = nullptr;
-  void* data = nullptr;
-  size_t size = 0;
-  size_t mapped = 0;
+  Shared* shared = nullptr;
 };
 
 // Memory aligned to and sized in whole huge pages (so the kernel can back all of it with them).
@@ -71,6 +168,12 @@ void ExecuteHugeRead(napi_env, void* hint) {
     close(fd);
     return;
   }
+  const FileKey key = key_of(st, true);
+  r->shared = Acquire(key);
+  if (r->shared != nullptr) {
+    close(fd);
+    return;
+  }
   const size_t size = static_cast<size_t>(st.st_size);
   const size_t rounded = (size + kHugePage - 1) / kHugePage * kHugePage;
   char* data = static_cast<char*>(HugeAlloc(rounded));
@@ -89,30 +192,14 @@ void ExecuteHugeRead(napi_env, void* hint) {
     munmap(data, rounded);
     return;
   }
-  r->data = data;
-  r->size = size;
-  r->mapped = rounded;
+  r->shared = Publish(key, data, size, rounded);
 }
 
 void CompleteHugeRead(napi_env env, napi_status, void* hint) {
   HugeRead* r = static_cast<HugeRead*>(hint);
   napi_value result;
   napi_get_undefined(env, &result);
-  if (r->data != nullptr) {
-    napi_value buffer;
-    if (napi_create_external_arraybuffer(env, r->data, r->size, Unmap,
-                                         reinterpret_cast<void*>(r->mapped), &buffer) == napi_ok) {
-      result = buffer;
-    } else {
-      munmap(r->data, r->mapped);
-      bool pending = false;
-      napi_is_exception_pending(env, &pending);
-      if (pending) {
-        napi_value ignored;
-        napi_get_and_clear_last_exception(env, &ignored);
-      }
-    }
-  }
+  if (r->shared != nullptr) result = BufferOf(env, r->shared);
   napi_resolve_deferred(env, r->deferred, result);
   napi_delete_async_work(env, r->work);
   delete r;
@@ -142,25 +229,19 @@ napi_value MapFile(napi_env env, napi_callback_info info) {
     close(fd);
     return undefined;
   }
-  const size_t size = static_cast<size_t>(st.st_size);
-  // Private and writable: a write by mistake changes this process's copy, never the file.
-  void* data = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
-  close(fd);
-  if (data == MAP_FAILED) return undefined;
-  napi_value buffer;
-  if (napi_create_external_arraybuffer(env, data, size, Unmap, reinterpret_cast<void*>(size),
-                                       &buffer) != napi_ok) {
-    munmap(data, size);
-    // A runtime that refuses external memory (a V8 sandbox) leaves a pending exception: clear it.
-    bool pending = false;
-    napi_is_exception_pending(env, &pending);
-    if (pending) {
-      napi_value ignored;
-      napi_get_and_clear_last_exception(env, &ignored);
-    }
-    return undefined;
+  const FileKey key = key_of(st, false);
+  Shared* shared = Acquire(key);
+  if (shared == nullptr) {
+    const size_t size = static_cast<size_t>(st.st_size);
+    // Private and writable: a write by mistake changes this process's copy, never the file.
+    void* data = mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+    close(fd);
+    if (data == MAP_FAILED) return undefined;
+    shared = Publish(key, data, size, size);
+  } else {
+    close(fd);
   }
-  return buffer;
+  return BufferOf(env, shared);
 #else
   return undefined;
 #endif

@@ -4,7 +4,9 @@ import { join } from 'node:path';
 
 import { afterAll, describe, expect, it } from 'vitest';
 
-import { loadNativeAddon } from '../native/native-addon.ts';
+import { Worker } from 'node:worker_threads';
+
+import { loadNativeAddon, NATIVE_ADDON_PATH } from '../native/native-addon.ts';
 import { readWholeFile } from './read-whole-file.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'arginator-read-whole-'));
@@ -103,6 +105,45 @@ describe('readWholeFile', () => {
       expect(Buffer.from((await readFileHuge(path)) ?? new ArrayBuffer(0)).toString()).toBe('huge');
       expect(await readFileHuge(join(dir, 'missing.bin'))).toBeUndefined();
       expect(await readFileHuge(dir)).toBeUndefined();
+    },
+  );
+
+  it.runIf(process.platform === 'linux')(
+    'the same file read again, by this thread or another, is the same memory (one copy per process)',
+    async () => {
+      const addon = loadNativeAddon();
+      if (addon?.mapFile === undefined || addon.readFileHuge === undefined) {
+        expect(process.env.CI, 'the native addon is built in CI').not.toBe('true');
+        return;
+      }
+      for (const hugePages of [false, true]) {
+        const path = join(dir, `shared-${String(hugePages)}.bin`);
+        writeFileSync(path, Buffer.from('shared bytes'));
+        const a = await readWholeFile(path, { hugePages });
+        const b = await readWholeFile(path, { hugePages });
+        a[0] = 'S'.charCodeAt(0);
+        // One memory: the write shows through the other view (and never reaches the file).
+        expect(Buffer.from(b).toString()).toBe('Shared bytes');
+        expect(readFileSync(path, 'utf8')).toBe('shared bytes');
+        // A worker thread reading the same file sees it too.
+        const code = `
+          const { parentPort, workerData } = require('node:worker_threads');
+          const addon = require(workerData.addon);
+          const read = workerData.hugePages
+            ? addon.readFileHuge(workerData.path)
+            : Promise.resolve(addon.mapFile(workerData.path));
+          read.then((buffer) => parentPort.postMessage(Buffer.from(buffer).toString()));`;
+        const worker = new Worker(code, {
+          eval: true,
+          workerData: { addon: NATIVE_ADDON_PATH, path, hugePages },
+        });
+        const seen = await new Promise<unknown>((resolve, reject) => {
+          worker.once('message', resolve);
+          worker.once('error', reject);
+        });
+        await worker.terminate();
+        expect(seen).toBe('Shared bytes');
+      }
     },
   );
 });
