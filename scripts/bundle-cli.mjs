@@ -1,7 +1,7 @@
 // `npm run build` step after tsc: bundles the CLI and every worker thread it starts into dist/cli/
 // with esbuild (code-split, ESM, npm packages left external). Node's ESM loader resolves, reads and
 // links each of the ~75 modules of `arginator predict` one by one; as a few bundled chunks the
-// process starts ~30 ms sooner (docs/adr/0025-bundled-cli.md). The workers are entry points of the
+// process starts ~25 ms sooner (docs/adr/0025-bundled-cli.md). The workers are entry points of the
 // same build, in the same folder as the chunks, because their modules find them by a path
 // relative to themselves (`new URL('./embed-worker.js', import.meta.url)`), which in a chunk is
 // dist/cli/. The unbundled dist/ tree stays: the library entry points and tests use it.

@@ -44,8 +44,13 @@ describe('the bundled CLI', () => {
         new RegExp(`/${name}\\.js'`),
       );
     }
-    // Built by `npm run build` (CI builds before testing): each sits next to the chunks.
-    if (existsSync(join(ROOT, 'dist', 'cli', 'bin.js'))) {
+    // Built by `npm run build` (CI builds before testing, so there it must be): each sits next to
+    // the chunks.
+    const built = existsSync(join(ROOT, 'dist', 'cli', 'bin.js'));
+    if (process.env['CI'] === 'true') {
+      expect(built, 'dist/cli/bin.js is missing: did `npm ci` run the build?').toBe(true);
+    }
+    if (built) {
       for (const name of names) {
         expect(existsSync(join(ROOT, 'dist', 'cli', `${name}.js`)), name).toBe(true);
       }

@@ -38,23 +38,20 @@ namespace arginator {
 namespace {
 
 #ifdef ARGINATOR_HAVE_MMAP
+// (device, inode, size, mtime s, mtime ns, huge): a file replaced by rename is a new inode.
+using FileKey = std::tuple<uint64_t, uint64_t, int64_t, int64_t, int64_t, bool>;
 // One mapped or read file, shared by every ArrayBuffer over it (in any thread of the process).
 struct Shared {
+  FileKey key;
   void* data = nullptr;
   size_t size = 0;    // the file's bytes (the ArrayBuffer's length)
   size_t mapped = 0;  // the bytes to munmap
   int refs = 0;
 };
-// (device, inode, size, mtime s, mtime ns, huge): a file replaced by rename is a new inode.
-using FileKey = std::tuple<uint64_t, uint64_t, int64_t, int64_t, int64_t, bool>;
 std::mutex registry_mutex;
 std::map<FileKey, Shared*>& registry() {
   static std::map<FileKey, Shared*> files;
   return files;
-}
-std::map<void*, FileKey>& keys() {
-  static std::map<void*, FileKey> of;
-  return of;
 }
 
 FileKey key_of(const struct stat& st, bool huge) {
@@ -88,20 +85,15 @@ Shared* Publish(const FileKey& key, void* data, size_t size, size_t mapped) {
     it->second->refs++;
     return it->second;
   }
-  Shared* s = new Shared{data, size, mapped, 1};
+  Shared* s = new Shared{key, data, size, mapped, 1};
   registry()[key] = s;
-  keys()[s] = key;
   return s;
 }
 
 void Release(Shared* s) {
   std::lock_guard<std::mutex> lock(registry_mutex);
   if (--s->refs > 0) return;
-  auto k = keys().find(s);
-  if (k != keys().end()) {
-    registry().erase(k->second);
-    keys().erase(k);
-  }
+  registry().erase(s->key);
   munmap(s->data, s->mapped);
   delete s;
 }
